@@ -1,0 +1,63 @@
+// Builds the web application: Fastify with every plugin and route registered, not listening.
+// server.ts listens; tests call createServer() and use inject().
+import { randomUUID } from 'node:crypto'
+import Fastify, { type FastifyInstance } from 'fastify'
+import type { Config } from './config.js'
+import { loggerOptions } from './logger.js'
+import authPlugin from './plugins/auth.js'
+import databasePlugin from './plugins/database.js'
+import errorsPlugin from './plugins/errors.js'
+import formsPlugin from './plugins/forms.js'
+import rateLimitPlugin from './plugins/rate-limit.js'
+import securityHeadersPlugin from './plugins/security-headers.js'
+import servicesPlugin from './plugins/services.js'
+import sessionPlugin from './plugins/session.js'
+import staticPlugin from './plugins/static.js'
+import viewsPlugin from './plugins/views.js'
+import accountRoutes from './routes/accounts.js'
+import healthRoutes from './routes/health.js'
+import homeRoutes from './routes/home.js'
+import passwordResetRoutes from './routes/password-reset.js'
+import settingsRoutes from './routes/settings.js'
+import userRoutes from './routes/users.js'
+
+export async function createServer(config: Config): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: loggerOptions(config),
+    genReqId: () => randomUUID(),
+    trustProxy: config.trustProxy,
+    // Forms are small; uploads get their own limits on their routes.
+    bodyLimit: 1024 * 1024,
+    requestTimeout: 120_000,
+    routerOptions: { ignoreTrailingSlash: true, maxParamLength: 200 },
+  })
+  app.decorate('config', config)
+
+  await app.register(databasePlugin)
+  await app.register(servicesPlugin)
+  await app.register(securityHeadersPlugin)
+  await app.register(viewsPlugin)
+  await app.register(errorsPlugin)
+  await app.register(rateLimitPlugin)
+  // Health checks and static files need no session: they stay outside the site context.
+  await app.register(healthRoutes)
+  await app.register(staticPlugin)
+
+  await app.register(async (site) => {
+    await site.register(formsPlugin)
+    await site.register(sessionPlugin)
+    await site.register(authPlugin)
+    await site.register(homeRoutes)
+    await site.register(accountRoutes)
+    await site.register(passwordResetRoutes)
+    await site.register(settingsRoutes)
+    await site.register(userRoutes)
+  })
+  return app
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    config: Config
+  }
+}

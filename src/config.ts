@@ -1,0 +1,267 @@
+// The only module that reads the environment. Every process loads the config once, at start,
+// and passes the frozen result down; nothing else touches process.env.
+import { randomBytes } from 'node:crypto'
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import path from 'node:path'
+import envSchema from 'env-schema'
+import { projectRoot } from './paths.js'
+
+export interface RateLimit {
+  max: number
+  windowSeconds: number
+}
+
+export interface S3Config {
+  bucket: string
+  endpoint: string | undefined
+  region: string
+  accessKeyId: string | undefined
+  secretAccessKey: string | undefined
+  forcePathStyle: boolean
+}
+
+export type DatabaseConfig = { dialect: 'sqlite'; file: string } | { dialect: 'mysql'; url: string }
+
+export interface Config {
+  env: 'development' | 'production' | 'test'
+  port: number
+  host: string
+  baseUrl: string
+  /** Embedded mode: no external database, queue or object store configured. */
+  embedded: boolean
+  dataDir: string
+  database: DatabaseConfig
+  redisUrl: string | undefined
+  s3: S3Config | undefined
+  postmarkToken: string | undefined
+  /** Only for tests and Postmark-compatible relays; the client defaults to Postmark itself. */
+  postmarkApiUrl: string | undefined
+  mailFrom: string
+  sentryDsn: string | undefined
+  sessionSecret: string
+  trustProxy: boolean | string
+  logLevel: string
+  rateLimits: {
+    signIn: RateLimit
+    createAccount: RateLimit
+    forgotPassword: RateLimit
+  }
+}
+
+const schema = {
+  type: 'object',
+  properties: {
+    NODE_ENV: {
+      type: 'string',
+      enum: ['development', 'production', 'test'],
+      default: 'development',
+    },
+    PORT: { type: 'integer', minimum: 0, maximum: 65535, default: 3000 },
+    HOST: { type: 'string', minLength: 1, default: 'localhost' },
+    BASE_URL: { type: 'string' },
+    DATA_DIR: { type: 'string', minLength: 1, default: 'data' },
+    DATABASE_URL: { type: 'string' },
+    REDIS_URL: { type: 'string', pattern: '^rediss?://' },
+    S3_BUCKET: { type: 'string', minLength: 3 },
+    S3_ENDPOINT: { type: 'string', pattern: '^https?://' },
+    S3_REGION: { type: 'string', default: 'us-east-1' },
+    S3_ACCESS_KEY_ID: { type: 'string' },
+    S3_SECRET_ACCESS_KEY: { type: 'string' },
+    S3_FORCE_PATH_STYLE: { type: 'boolean', default: false },
+    POSTMARK_TOKEN: { type: 'string', minLength: 1 },
+    POSTMARK_API_URL: { type: 'string', pattern: '^https?://' },
+    MAIL_FROM: { type: 'string', minLength: 3, default: 'MLKSHK <hello@localhost>' },
+    SENTRY_DSN: { type: 'string', pattern: '^https?://' },
+    SESSION_SECRET: { type: 'string', minLength: 32 },
+    TRUST_PROXY: { type: 'string' },
+    LOG_LEVEL: {
+      type: 'string',
+      enum: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'],
+      default: 'info',
+    },
+    RATE_LIMIT_SIGN_IN: { type: 'string', pattern: '^[0-9]+/[0-9]+$', default: '25/300' },
+    RATE_LIMIT_CREATE_ACCOUNT: { type: 'string', pattern: '^[0-9]+/[0-9]+$', default: '5/1800' },
+    RATE_LIMIT_FORGOT_PASSWORD: { type: 'string', pattern: '^[0-9]+/[0-9]+$', default: '5/1800' },
+  },
+} as const
+
+interface RawEnv {
+  NODE_ENV: Config['env']
+  PORT: number
+  HOST: string
+  BASE_URL?: string
+  DATA_DIR: string
+  DATABASE_URL?: string
+  REDIS_URL?: string
+  S3_BUCKET?: string
+  S3_ENDPOINT?: string
+  S3_REGION: string
+  S3_ACCESS_KEY_ID?: string
+  S3_SECRET_ACCESS_KEY?: string
+  S3_FORCE_PATH_STYLE: boolean
+  POSTMARK_TOKEN?: string
+  POSTMARK_API_URL?: string
+  MAIL_FROM: string
+  SENTRY_DSN?: string
+  SESSION_SECRET?: string
+  TRUST_PROXY?: string
+  LOG_LEVEL: string
+  RATE_LIMIT_SIGN_IN: string
+  RATE_LIMIT_CREATE_ACCOUNT: string
+  RATE_LIMIT_FORGOT_PASSWORD: string
+}
+
+export class ConfigError extends Error {
+  override name = 'ConfigError'
+}
+
+/**
+ * Reads and validates the given environment (process.env by default) and returns a frozen
+ * config. Throws ConfigError naming the offending variable.
+ */
+export function loadConfig(
+  source: Record<string, string | undefined> = process.env,
+  options: { readDotenv?: boolean } = {},
+): Readonly<Config> {
+  // Empty strings mean "unset": that is how compose files and shells usually clear a variable.
+  const data = Object.fromEntries(
+    Object.entries(source).filter(([, v]) => v !== undefined && v !== ''),
+  )
+  let raw: RawEnv
+  try {
+    raw = envSchema<RawEnv>({
+      schema,
+      data,
+      env: false,
+      dotenv: options.readDotenv ? { path: path.join(projectRoot, '.env') } : false,
+    })
+  } catch (error) {
+    throw new ConfigError(
+      `Invalid configuration: ${(error as Error).message.replaceAll('env/', '')}`,
+    )
+  }
+
+  const dataDir = path.resolve(projectRoot, raw.DATA_DIR)
+  const database = parseDatabaseUrl(raw.DATABASE_URL, dataDir)
+  const baseUrl = parseBaseUrl(raw.BASE_URL ?? `http://localhost:${raw.PORT}`)
+  const s3 = raw.S3_BUCKET
+    ? {
+        bucket: raw.S3_BUCKET,
+        endpoint: raw.S3_ENDPOINT,
+        region: raw.S3_REGION,
+        accessKeyId: raw.S3_ACCESS_KEY_ID,
+        secretAccessKey: raw.S3_SECRET_ACCESS_KEY,
+        forcePathStyle: raw.S3_FORCE_PATH_STYLE,
+      }
+    : undefined
+  if (!s3 && raw.S3_ENDPOINT) throw new ConfigError('S3_ENDPOINT is set but S3_BUCKET is not')
+
+  const embedded = database.dialect === 'sqlite'
+  let sessionSecret = raw.SESSION_SECRET
+  if (!sessionSecret) {
+    // Nodes behind a load balancer must share one secret, so only a single embedded
+    // process may invent its own.
+    if (!embedded) {
+      throw new ConfigError(
+        'SESSION_SECRET is required when DATABASE_URL is set (every node must share it; at least 32 characters)',
+      )
+    }
+    sessionSecret = embeddedSessionSecret(dataDir)
+  }
+
+  const config: Config = {
+    env: raw.NODE_ENV,
+    port: raw.PORT,
+    host: raw.HOST,
+    baseUrl,
+    embedded,
+    dataDir,
+    database,
+    redisUrl: raw.REDIS_URL,
+    s3,
+    postmarkToken: raw.POSTMARK_TOKEN,
+    postmarkApiUrl: raw.POSTMARK_API_URL,
+    mailFrom: raw.MAIL_FROM,
+    sentryDsn: raw.SENTRY_DSN,
+    sessionSecret,
+    trustProxy: parseTrustProxy(raw.TRUST_PROXY),
+    logLevel: raw.LOG_LEVEL,
+    rateLimits: {
+      signIn: parseRateLimit(raw.RATE_LIMIT_SIGN_IN),
+      createAccount: parseRateLimit(raw.RATE_LIMIT_CREATE_ACCOUNT),
+      forgotPassword: parseRateLimit(raw.RATE_LIMIT_FORGOT_PASSWORD),
+    },
+  }
+  return deepFreeze(config)
+}
+
+function parseDatabaseUrl(url: string | undefined, dataDir: string): DatabaseConfig {
+  if (!url) return { dialect: 'sqlite', file: path.join(dataDir, 'mlkshk.sqlite') }
+  if (url.startsWith('mysql://')) {
+    try {
+      const parsed = new URL(url)
+      if (!parsed.hostname) throw new Error('no host')
+    } catch {
+      throw new ConfigError('DATABASE_URL is not a valid mysql:// URL')
+    }
+    return { dialect: 'mysql', url }
+  }
+  if (url.startsWith('sqlite:')) {
+    const file = url.slice('sqlite:'.length).replace(/^\/\//, '')
+    if (!file)
+      throw new ConfigError('DATABASE_URL sqlite: needs a file path, e.g. sqlite:data/site.sqlite')
+    return { dialect: 'sqlite', file: file === ':memory:' ? file : path.resolve(projectRoot, file) }
+  }
+  throw new ConfigError('DATABASE_URL must start with mysql:// or sqlite:')
+}
+
+function parseBaseUrl(value: string): string {
+  let url: URL
+  try {
+    url = new URL(value)
+  } catch {
+    throw new ConfigError('BASE_URL is not a valid URL')
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw new ConfigError('BASE_URL must be an http:// or https:// URL')
+  }
+  return url.origin
+}
+
+function parseTrustProxy(value: string | undefined): boolean | string {
+  if (value === undefined || value === 'false') return false
+  if (value === 'true') {
+    throw new ConfigError(
+      'TRUST_PROXY=true would let any client forge its address; list the proxy addresses or CIDRs instead',
+    )
+  }
+  return value
+}
+
+function parseRateLimit(value: string): RateLimit {
+  const [max, windowSeconds] = value.split('/').map(Number)
+  return { max: max ?? 0, windowSeconds: windowSeconds ?? 1 }
+}
+
+function embeddedSessionSecret(dataDir: string): string {
+  const file = path.join(dataDir, 'session-secret')
+  if (existsSync(file)) return readFileSync(file, 'utf8').trim()
+  mkdirSync(dataDir, { recursive: true })
+  const secret = randomBytes(32).toString('hex')
+  try {
+    writeFileSync(file, `${secret}\n`, { mode: 0o600, flag: 'wx' })
+  } catch (error) {
+    // Another process started at the same moment and wrote first: use its secret.
+    if ((error as NodeJS.ErrnoException).code === 'EEXIST') return readFileSync(file, 'utf8').trim()
+    throw error
+  }
+  return secret
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === 'object') {
+    for (const inner of Object.values(value)) deepFreeze(inner)
+    Object.freeze(value)
+  }
+  return value
+}

@@ -1,0 +1,36 @@
+// Opens the database named by the config: a SQLite file (embedded default) or MySQL.
+import { mkdirSync } from 'node:fs'
+import path from 'node:path'
+import SqliteDatabase from 'better-sqlite3'
+import { Kysely, MysqlDialect, SqliteDialect } from 'kysely'
+import { createPool } from 'mysql2'
+import type { DatabaseConfig } from '../config.js'
+import type { DB } from './schema.js'
+
+export type Database = Kysely<DB>
+
+export function openDatabase(config: DatabaseConfig): Database {
+  if (config.dialect === 'mysql') {
+    return new Kysely<DB>({
+      dialect: new MysqlDialect({
+        pool: createPool({
+          uri: config.url,
+          // UTC in, UTC out, and datetimes as plain strings so both dialects agree.
+          timezone: 'Z',
+          dateStrings: true,
+          charset: 'utf8mb4_unicode_ci',
+          connectionLimit: 10,
+          supportBigNumbers: true,
+          decimalNumbers: true,
+        }),
+      }),
+    })
+  }
+  if (config.file !== ':memory:') mkdirSync(path.dirname(config.file), { recursive: true })
+  const sqlite = new SqliteDatabase(config.file)
+  sqlite.pragma('journal_mode = WAL')
+  sqlite.pragma('foreign_keys = ON')
+  sqlite.pragma('busy_timeout = 5000')
+  sqlite.pragma('synchronous = NORMAL')
+  return new Kysely<DB>({ dialect: new SqliteDialect({ database: sqlite }) })
+}

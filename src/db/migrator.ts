@@ -1,0 +1,21 @@
+// biome-ignore-all lint/suspicious/noExplicitAny: migrations work on any schema
+import { type Kysely, type MigrationResultSet, Migrator } from 'kysely'
+import { migrations } from '../../migrations/index.js'
+
+/** Brings the schema up to date. Safe to run from several processes: Kysely takes a lock. */
+export async function migrateToLatest(db: Kysely<any>): Promise<MigrationResultSet> {
+  const migrator = new Migrator({
+    db,
+    provider: { getMigrations: async () => migrations },
+  })
+  const result = await migrator.migrateToLatest()
+  if (result.error) throw result.error
+  return result
+}
+
+/** Names of migrations that have not run yet. */
+export async function pendingMigrations(db: Kysely<any>): Promise<string[]> {
+  const migrator = new Migrator({ db, provider: { getMigrations: async () => migrations } })
+  const all = await migrator.getMigrations()
+  return all.filter((m) => m.executedAt === undefined).map((m) => m.name)
+}

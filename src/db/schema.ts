@@ -1,0 +1,82 @@
+// Table types, written by hand to match what both drivers return: integers for flags (0/1),
+// 'YYYY-MM-DD HH:MM:SS' UTC strings for datetimes (mysql2 runs with dateStrings).
+import type { Generated, Insertable, Selectable, Updateable } from 'kysely'
+
+/** A 0/1 flag column. Repositories turn it into a boolean. */
+export type Flag = number
+/** A UTC datetime as 'YYYY-MM-DD HH:MM:SS'. */
+export type DateTimeText = string
+
+export interface UserTable {
+  id: Generated<number>
+  name: string
+  email: string
+  hashed_password: string
+  full_name: Generated<string>
+  about: Generated<string>
+  website: Generated<string>
+  email_confirmed: Generated<Flag>
+  profile_image: Generated<Flag>
+  is_admin: Generated<Flag>
+  nsfw: Generated<Flag>
+  recommended: Generated<Flag>
+  restricted: Generated<Flag>
+  show_naked_people: Generated<Flag>
+  disable_notifications: Generated<Flag>
+  deleted: Generated<Flag>
+  created_at: DateTimeText
+  updated_at: DateTimeText
+}
+
+export type ShakeType = 'user' | 'group'
+
+export interface ShakeTable {
+  id: Generated<number>
+  user_id: number
+  type: ShakeType
+  name: string
+  title: Generated<string>
+  description: Generated<string>
+  image: Generated<Flag>
+  recommended: Generated<Flag>
+  featured: Generated<Flag>
+  deleted: Generated<Flag>
+  created_at: DateTimeText
+  updated_at: DateTimeText
+}
+
+export interface SessionTable {
+  id: string
+  user_id: number | null
+  data: string
+  expires_at: DateTimeText
+  created_at: DateTimeText
+  updated_at: DateTimeText
+}
+
+export type TokenPurpose = 'verify_email' | 'reset_password'
+
+export interface UserTokenTable {
+  id: Generated<number>
+  user_id: number
+  purpose: TokenPurpose
+  token_hash: string
+  email: string | null
+  expires_at: DateTimeText
+  used_at: DateTimeText | null
+  created_at: DateTimeText
+}
+
+export interface DB {
+  user: UserTable
+  shake: ShakeTable
+  session: SessionTable
+  user_token: UserTokenTable
+}
+
+export type UserRow = Selectable<UserTable>
+export type NewUserRow = Insertable<UserTable>
+export type UserUpdate = Updateable<UserTable>
+export type ShakeRow = Selectable<ShakeTable>
+export type SessionRow = Selectable<SessionTable>
+export type UserTokenRow = Selectable<UserTokenTable>

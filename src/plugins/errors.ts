@@ -1,0 +1,90 @@
+// What users see when something goes wrong: a styled page with a readable message and the
+// right status (or JSON for scripts), never a stack trace. 5xx errors are logged in full.
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify'
+import fp from 'fastify-plugin'
+import { ServiceError } from '../services/errors.js'
+
+interface Shown {
+  status: number
+  title: string
+  message: string
+}
+
+function describe(error: FastifyError): Shown {
+  if (error instanceof ServiceError) {
+    return { status: error.status, title: 'Sorry', message: error.message }
+  }
+  const status = error.statusCode && error.statusCode >= 400 ? error.statusCode : 500
+  switch (error.code) {
+    case 'FST_CSRF_MISSING_SECRET':
+    case 'FST_CSRF_INVALID_TOKEN':
+    case 'CROSS_SITE_REQUEST':
+      return {
+        status: 403,
+        title: 'This form has expired',
+        message:
+          'The form was too old or came from another site, so nothing was changed. Go back, reload the page and try again.',
+      }
+    case 'RATE_LIMITED':
+      return { status, title: 'Slow down', message: error.message }
+    case 'MALFORMED_FORM':
+      return { status: 400, title: 'That form could not be read', message: error.message }
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+      return { status: 413, title: 'Too large', message: 'What you sent was too large.' }
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+      return {
+        status: 415,
+        title: 'Unsupported',
+        message: 'This address does not accept that kind of content.',
+      }
+  }
+  if (status >= 500) {
+    return {
+      status,
+      title: 'Something went wrong',
+      message:
+        'Something went wrong on our side. It has been logged; please try again in a moment.',
+    }
+  }
+  return {
+    status,
+    title: 'Sorry',
+    message: status === 404 ? 'There is nothing here.' : 'That request could not be handled.',
+  }
+}
+
+function wantsJson(request: FastifyRequest): boolean {
+  const accept = request.headers.accept ?? ''
+  return accept.includes('application/json') && !accept.includes('text/html')
+}
+
+async function show(request: FastifyRequest, reply: FastifyReply, shown: Shown) {
+  if (wantsJson(request) || typeof reply.page !== 'function') {
+    return reply.code(shown.status).send({ error: shown.message })
+  }
+  try {
+    return await reply.page('error', shown, shown.status)
+  } catch (renderError) {
+    request.log.error({ err: renderError }, 'error page failed to render')
+    return reply.code(shown.status).type('text/plain; charset=utf-8').send(shown.message)
+  }
+}
+
+export default fp(
+  async (app) => {
+    app.setErrorHandler(async (error: FastifyError, request, reply) => {
+      const shown = describe(error)
+      if (shown.status >= 500) request.log.error({ err: error }, 'request failed')
+      else request.log.info({ status: shown.status, code: error.code }, error.message)
+      return show(request, reply, shown)
+    })
+    app.setNotFoundHandler(async (request, reply) => {
+      return show(request, reply, {
+        status: 404,
+        title: 'Not found',
+        message: 'There is nothing here. The link may be wrong, or what it pointed to was removed.',
+      })
+    })
+  },
+  { name: 'errors', dependencies: ['views'] },
+)

@@ -1,0 +1,75 @@
+// nunjucks pages (autoescaped) and reply.page(), which renders a page inside the layout with
+// what every page needs: the signed-in user, flash messages and a CSRF token for its forms.
+import view from '@fastify/view'
+import type { FastifyReply } from 'fastify'
+import fp from 'fastify-plugin'
+import nunjucks from 'nunjucks'
+import { viewsDir } from '../paths.js'
+
+interface FlashMessage {
+  kind: string
+  text: string
+}
+
+function flashMessages(reply: FastifyReply): FlashMessage[] {
+  const session = reply.request.session
+  // Reading flash on a session that has none would write an empty one: check first.
+  const pending = session?.get('flash')
+  if (!pending || Object.keys(pending).length === 0) return []
+  const all = reply.flash() as Record<string, string[]>
+  return Object.entries(all).flatMap(([kind, texts]) => texts.map((text) => ({ kind, text })))
+}
+
+export default fp(
+  async (app) => {
+    await app.register(view, {
+      engine: { nunjucks },
+      templates: viewsDir,
+      options: {
+        autoescape: true,
+        noCache: app.config.env !== 'production',
+        onConfigure(env: nunjucks.Environment) {
+          env.addFilter('isoDate', (date: Date) => date.toISOString())
+          env.addFilter('longDate', (date: Date) =>
+            date.toLocaleDateString('en-US', {
+              year: 'numeric',
+              month: 'long',
+              day: 'numeric',
+              timeZone: 'UTC',
+            }),
+          )
+        },
+      },
+    })
+
+    app.decorateReply(
+      'page',
+      async function page(
+        this: FastifyReply,
+        template: string,
+        context: object = {},
+        status = 200,
+      ) {
+        const request = this.request
+        const html = await this.viewAsync(`pages/${template}`, {
+          ...context,
+          currentUser: request.user ?? null,
+          flashes: request.session ? flashMessages(this) : [],
+          // A function, so only pages that show a form create a session to hold the secret.
+          csrfToken: () => this.generateCsrf(),
+          requestId: request.id,
+          path: request.url.split('?')[0],
+        })
+        return this.code(status).type('text/html; charset=utf-8').send(html)
+      },
+    )
+  },
+  { name: 'views' },
+)
+
+declare module 'fastify' {
+  interface FastifyReply {
+    /** Renders views/pages/<template>.njk in the layout and sends it. */
+    page(template: string, context?: object, status?: number): Promise<FastifyReply>
+  }
+}

@@ -1,0 +1,157 @@
+// SQL for the user table. Flags come back as booleans, datetimes as Dates.
+import type { Kysely } from 'kysely'
+import { dbNow, fromDbDateTime, toFlag } from '../db/dialect.js'
+import type { DB, UserRow } from '../db/schema.js'
+
+export interface User {
+  id: number
+  name: string
+  email: string
+  emailConfirmed: boolean
+  fullName: string
+  about: string
+  website: string
+  profileImage: boolean
+  isAdmin: boolean
+  nsfw: boolean
+  showNakedPeople: boolean
+  disableNotifications: boolean
+  createdAt: Date
+}
+
+export interface UserCredentials {
+  id: number
+  hashedPassword: string
+}
+
+export interface ProfileFields {
+  fullName: string
+  about: string
+  website: string
+}
+
+function toUser(row: UserRow): User {
+  return {
+    id: row.id,
+    name: row.name,
+    email: row.email,
+    emailConfirmed: row.email_confirmed === 1,
+    fullName: row.full_name,
+    about: row.about,
+    website: row.website,
+    profileImage: row.profile_image === 1,
+    isAdmin: row.is_admin === 1,
+    nsfw: row.nsfw === 1,
+    showNakedPeople: row.show_naked_people === 1,
+    disableNotifications: row.disable_notifications === 1,
+    createdAt: fromDbDateTime(row.created_at),
+  }
+}
+
+const live = (db: Kysely<DB>) => db.selectFrom('user').selectAll().where('deleted', '=', 0)
+
+export async function findUserById(db: Kysely<DB>, id: number): Promise<User | undefined> {
+  const row = await live(db).where('id', '=', id).executeTakeFirst()
+  return row && toUser(row)
+}
+
+/** Case-insensitive: the column's collation decides, on both dialects. */
+export async function findUserByName(db: Kysely<DB>, name: string): Promise<User | undefined> {
+  const row = await live(db).where('name', '=', name).executeTakeFirst()
+  return row && toUser(row)
+}
+
+export async function findUserByEmail(db: Kysely<DB>, email: string): Promise<User | undefined> {
+  const row = await live(db).where('email', '=', email).executeTakeFirst()
+  return row && toUser(row)
+}
+
+/** Sign-in accepts a user name or an email address. */
+export async function findCredentialsByLogin(
+  db: Kysely<DB>,
+  login: string,
+): Promise<UserCredentials | undefined> {
+  const column = login.includes('@') ? 'email' : 'name'
+  const row = await db
+    .selectFrom('user')
+    .select(['id', 'hashed_password'])
+    .where(column, '=', login)
+    .where('deleted', '=', 0)
+    .executeTakeFirst()
+  return row && { id: row.id, hashedPassword: row.hashed_password }
+}
+
+export async function findHashedPassword(db: Kysely<DB>, id: number): Promise<string | undefined> {
+  const row = await db
+    .selectFrom('user')
+    .select('hashed_password')
+    .where('id', '=', id)
+    .executeTakeFirst()
+  return row?.hashed_password
+}
+
+export async function insertUser(
+  db: Kysely<DB>,
+  values: { name: string; email: string; hashedPassword: string },
+): Promise<number> {
+  const now = dbNow()
+  const result = await db
+    .insertInto('user')
+    .values({
+      name: values.name,
+      email: values.email,
+      hashed_password: values.hashedPassword,
+      created_at: now,
+      updated_at: now,
+    })
+    .executeTakeFirstOrThrow()
+  return Number(result.insertId)
+}
+
+export async function updateProfile(
+  db: Kysely<DB>,
+  id: number,
+  fields: ProfileFields,
+): Promise<void> {
+  await db
+    .updateTable('user')
+    .set({
+      full_name: fields.fullName,
+      about: fields.about,
+      website: fields.website,
+      updated_at: dbNow(),
+    })
+    .where('id', '=', id)
+    .execute()
+}
+
+export async function updateEmail(db: Kysely<DB>, id: number, email: string): Promise<void> {
+  await db
+    .updateTable('user')
+    .set({ email, email_confirmed: 0, updated_at: dbNow() })
+    .where('id', '=', id)
+    .execute()
+}
+
+/** Confirms the address only if it is still the user's address. Returns whether it did. */
+export async function confirmEmail(db: Kysely<DB>, id: number, email: string): Promise<boolean> {
+  const result = await db
+    .updateTable('user')
+    .set({ email_confirmed: toFlag(true), updated_at: dbNow() })
+    .where('id', '=', id)
+    .where('email', '=', email)
+    .executeTakeFirst()
+  return result.numUpdatedRows > 0n
+}
+
+export async function updatePassword(
+  db: Kysely<DB>,
+  id: number,
+  hashedPassword: string,
+): Promise<void> {
+  await db
+    .updateTable('user')
+    .set({ hashed_password: hashedPassword, updated_at: dbNow() })
+    .where('id', '=', id)
+    .execute()
+}

@@ -1,0 +1,100 @@
+// Signing up, in and out, and confirming an email address.
+import type { FastifyPluginAsync } from 'fastify'
+import { requireUser, signedInUser, signIn, signOut } from '../plugins/auth.js'
+import { limitedTo } from '../plugins/rate-limit.js'
+import { ServiceError, ValidationError } from '../services/errors.js'
+import { formFields, queryField } from './form-fields.js'
+import { safeNextPath } from './safe-redirect.js'
+
+const accountRoutes: FastifyPluginAsync = async (app) => {
+  const limits = app.config.rateLimits
+
+  app.get('/sign-in', async (request, reply) => {
+    const next = safeNextPath(queryField(request, 'next'))
+    if (request.user) return reply.redirect(next)
+    return reply.page('sign-in', { next, values: {} })
+  })
+
+  app.post('/sign-in', { config: limitedTo(limits.signIn) }, async (request, reply) => {
+    const form = formFields(request, ['name', 'password', 'next'])
+    const next = safeNextPath(form.next)
+    try {
+      const userId = await app.accounts.authenticate(form.name, form.password)
+      await signIn(request, userId)
+      return reply.redirect(next, 303)
+    } catch (error) {
+      if (!(error instanceof ServiceError)) throw error
+      return reply.page(
+        'sign-in',
+        { next, values: { name: form.name.slice(0, 255) }, error: error.message },
+        error.status,
+      )
+    }
+  })
+
+  app.post('/sign-out', async (request, reply) => {
+    await signOut(request)
+    return reply.redirect('/', 303)
+  })
+
+  app.get('/create-account', async (request, reply) => {
+    if (request.user) return reply.redirect('/')
+    return reply.page('create-account', { values: {}, errors: {} })
+  })
+
+  app.post(
+    '/create-account',
+    { config: limitedTo(limits.createAccount) },
+    async (request, reply) => {
+      const form = formFields(request, ['name', 'email', 'password', 'password_again'])
+      try {
+        const user = await app.accounts.signUp({
+          name: form.name,
+          email: form.email,
+          password: form.password,
+          passwordAgain: form.password_again,
+        })
+        await signIn(request, user.id)
+        request.flash(
+          'success',
+          `Welcome, ${user.name}! We sent a link to ${user.email}: open it to confirm your address.`,
+        )
+        return reply.redirect(`/user/${user.name}`, 303)
+      } catch (error) {
+        if (!(error instanceof ValidationError)) throw error
+        // Echo back what was typed (never the passwords), cut to a sane length.
+        const values = { name: form.name.slice(0, 100), email: form.email.slice(0, 300) }
+        return reply.page('create-account', { values, errors: error.fields }, error.status)
+      }
+    },
+  )
+
+  app.get<{ Params: { token: string } }>('/verify-email/:token', async (request, reply) => {
+    try {
+      const user = await app.accounts.verifyEmail(request.params.token)
+      return reply.page('email-verified', { verifiedUser: user })
+    } catch (error) {
+      if (!(error instanceof ServiceError)) throw error
+      return reply.page(
+        'error',
+        { title: 'That link did not work', message: error.message },
+        error.status,
+      )
+    }
+  })
+
+  app.post(
+    '/account/settings/resend-verification',
+    { preHandler: requireUser },
+    async (request, reply) => {
+      const user = signedInUser(request)
+      if (!user.emailConfirmed) {
+        await app.accounts.sendVerification(user)
+        request.flash('success', `We sent a new confirmation link to ${user.email}.`)
+      }
+      return reply.redirect('/account/settings', 303)
+    },
+  )
+}
+
+export default accountRoutes

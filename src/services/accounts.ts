@@ -1,0 +1,306 @@
+// The rules of accounts: signing up, signing in, verifying an address, resetting and changing
+// a password, editing the profile. No HTTP here: routes parse the form and call one method.
+import type { Database } from '../db/database.js'
+import { isUniqueViolation } from '../db/dialect.js'
+import type { Mailer } from '../mail/mailer.js'
+import { deleteUserSessions } from '../repositories/sessions.js'
+import {
+  findPersonalShake,
+  insertShake,
+  type Shake,
+  shakeNameTaken,
+} from '../repositories/shakes.js'
+import {
+  consumeToken,
+  deleteUserTokens,
+  findLiveToken,
+  insertToken,
+} from '../repositories/tokens.js'
+import {
+  confirmEmail,
+  findCredentialsByLogin,
+  findHashedPassword,
+  findUserByEmail,
+  findUserById,
+  findUserByName,
+  insertUser,
+  type User,
+  updateEmail,
+  updatePassword,
+  updateProfile,
+} from '../repositories/users.js'
+import {
+  ABOUT_MAX,
+  EMAIL_MAX,
+  emailProblem,
+  FULL_NAME_MAX,
+  nameProblem,
+  normalizeEmail,
+  textProblem,
+  websiteProblem,
+} from './account-rules.js'
+import { ServiceError, ValidationError } from './errors.js'
+import {
+  burnPasswordCheck,
+  hashPassword,
+  passwordCheckable,
+  passwordProblem,
+  verifyPassword,
+} from './passwords.js'
+import { looksLikeToken, newToken, sha256Hex } from './tokens.js'
+
+const VERIFY_TTL_SECONDS = 7 * 24 * 3600
+const RESET_TTL_SECONDS = 3600
+
+export const SIGN_IN_FAILED = 'That user name or email and password do not match an account.'
+export const LINK_INVALID = 'This link is invalid, has expired or was already used.'
+
+export interface SignUpInput {
+  name: string
+  email: string
+  password: string
+  passwordAgain: string
+}
+
+export interface ProfileInput {
+  fullName: string
+  about: string
+  website: string
+}
+
+export class AccountService {
+  constructor(
+    private readonly db: Database,
+    private readonly mailer: Mailer,
+  ) {}
+
+  /** Creates the user and their personal shake, and mails a verification link. */
+  async signUp(input: SignUpInput): Promise<User> {
+    const name = input.name.trim()
+    const email = normalizeEmail(input.email)
+    const problems: Record<string, string> = {}
+    const nameIssue = nameProblem(name)
+    if (nameIssue) problems.name = nameIssue
+    const emailIssue = emailProblem(email)
+    if (emailIssue) problems.email = emailIssue
+    const passwordIssue = passwordProblem(input.password)
+    if (passwordIssue) problems.password = passwordIssue
+    else if (input.password !== input.passwordAgain)
+      problems.password_again = 'The two passwords differ.'
+    if (Object.keys(problems).length > 0) throw new ValidationError(problems)
+
+    const conflicts: Record<string, string> = {}
+    if ((await findUserByName(this.db, name)) || (await shakeNameTaken(this.db, name))) {
+      conflicts.name = 'That name is taken; please choose another.'
+    }
+    if (await findUserByEmail(this.db, email)) {
+      conflicts.email = 'An account already uses that email address. Forgot your password?'
+    }
+    if (Object.keys(conflicts).length > 0) throw new ValidationError(conflicts, 409)
+
+    const hashedPassword = await hashPassword(input.password)
+    let userId: number
+    try {
+      userId = await this.db.transaction().execute(async (trx) => {
+        const id = await insertUser(trx, { name, email, hashedPassword })
+        await insertShake(trx, { userId: id, type: 'user', name, title: name })
+        return id
+      })
+    } catch (error) {
+      // Someone took the name or address between our check and the insert.
+      if (isUniqueViolation(error)) {
+        throw new ValidationError({ name: 'That name or email address was just taken.' }, 409)
+      }
+      throw error
+    }
+    const user = await this.requireUser(userId)
+    await this.sendVerification(user)
+    return user
+  }
+
+  /** Returns the user id when the name (or email) and password match. */
+  async authenticate(login: string, password: string): Promise<number> {
+    const trimmed = login.trim()
+    if (trimmed.length === 0 || trimmed.length > EMAIL_MAX || !passwordCheckable(password)) {
+      throw new ServiceError(401, SIGN_IN_FAILED)
+    }
+    const credentials = await findCredentialsByLogin(
+      this.db,
+      trimmed.includes('@') ? normalizeEmail(trimmed) : trimmed,
+    )
+    if (!credentials) {
+      await burnPasswordCheck(password)
+      throw new ServiceError(401, SIGN_IN_FAILED)
+    }
+    if (!(await verifyPassword(credentials.hashedPassword, password))) {
+      throw new ServiceError(401, SIGN_IN_FAILED)
+    }
+    return credentials.id
+  }
+
+  async sendVerification(user: User): Promise<void> {
+    const { token, hash } = newToken()
+    await insertToken(this.db, {
+      userId: user.id,
+      purpose: 'verify_email',
+      tokenHash: hash,
+      email: user.email,
+      ttlSeconds: VERIFY_TTL_SECONDS,
+    })
+    this.mailer.send('verifyEmail', user.email, { name: user.name, token })
+  }
+
+  /** Confirms the address the link was sent to, if it is still the user's address. */
+  async verifyEmail(token: string): Promise<User> {
+    const live = looksLikeToken(token)
+      ? await findLiveToken(this.db, 'verify_email', sha256Hex(token))
+      : undefined
+    if (!live?.email || !(await consumeToken(this.db, live.id)))
+      throw new ServiceError(400, LINK_INVALID)
+    if (!(await confirmEmail(this.db, live.userId, live.email))) {
+      throw new ServiceError(400, 'This link was for an address you no longer use.')
+    }
+    return this.requireUser(live.userId)
+  }
+
+  /** Mails a reset link if the address has an account. Says nothing either way. */
+  async requestPasswordReset(rawEmail: string): Promise<void> {
+    const email = normalizeEmail(rawEmail)
+    if (emailProblem(email)) return
+    const user = await findUserByEmail(this.db, email)
+    if (!user) return
+    const { token, hash } = newToken()
+    // One live reset link at a time: asking again retires the older ones.
+    await deleteUserTokens(this.db, user.id, 'reset_password')
+    await insertToken(this.db, {
+      userId: user.id,
+      purpose: 'reset_password',
+      tokenHash: hash,
+      email: user.email,
+      ttlSeconds: RESET_TTL_SECONDS,
+    })
+    this.mailer.send('resetPassword', user.email, { name: user.name, token })
+  }
+
+  /** True when the reset link can still be used (for showing the form). */
+  async resetTokenIsLive(token: string): Promise<boolean> {
+    return (
+      looksLikeToken(token) &&
+      (await findLiveToken(this.db, 'reset_password', sha256Hex(token))) !== undefined
+    )
+  }
+
+  /** Sets a new password from a reset link and signs the user out everywhere. */
+  async resetPassword(token: string, password: string, passwordAgain: string): Promise<User> {
+    const problem = passwordProblem(password)
+    if (problem) throw new ValidationError({ password: problem })
+    if (password !== passwordAgain)
+      throw new ValidationError({ password_again: 'The two passwords differ.' })
+    const live = looksLikeToken(token)
+      ? await findLiveToken(this.db, 'reset_password', sha256Hex(token))
+      : undefined
+    if (!live || !(await consumeToken(this.db, live.id))) throw new ServiceError(400, LINK_INVALID)
+    await this.replacePassword(live.userId, password)
+    const user = await this.requireUser(live.userId)
+    // The link reached the inbox, which proves the address.
+    if (live.email === user.email && !user.emailConfirmed)
+      await confirmEmail(this.db, user.id, user.email)
+    return user
+  }
+
+  /** Changes the password after checking the current one; other sessions are signed out. */
+  async changePassword(
+    userId: number,
+    input: { current: string; password: string; passwordAgain: string },
+    keepSessionHash: string | undefined,
+  ): Promise<void> {
+    await this.checkCurrentPassword(userId, input.current)
+    const problem = passwordProblem(input.password)
+    if (problem) throw new ValidationError({ password: problem })
+    if (input.password !== input.passwordAgain) {
+      throw new ValidationError({ password_again: 'The two passwords differ.' })
+    }
+    await this.replacePassword(userId, input.password, keepSessionHash)
+  }
+
+  /** Changes the address (after checking the password) and mails a new verification link. */
+  async changeEmail(userId: number, rawEmail: string, currentPassword: string): Promise<User> {
+    const email = normalizeEmail(rawEmail)
+    const problem = emailProblem(email)
+    if (problem) throw new ValidationError({ email: problem })
+    const user = await this.requireUser(userId)
+    if (email === user.email) return user
+    await this.checkCurrentPassword(userId, currentPassword)
+    const owner = await findUserByEmail(this.db, email)
+    if (owner)
+      throw new ValidationError({ email: 'Another account already uses that address.' }, 409)
+    try {
+      await updateEmail(this.db, userId, email)
+    } catch (error) {
+      if (isUniqueViolation(error)) {
+        throw new ValidationError({ email: 'Another account already uses that address.' }, 409)
+      }
+      throw error
+    }
+    const updated = await this.requireUser(userId)
+    await this.sendVerification(updated)
+    return updated
+  }
+
+  async updateProfile(userId: number, input: ProfileInput): Promise<void> {
+    const fields = {
+      fullName: input.fullName.trim(),
+      about: input.about.trim(),
+      website: input.website.trim(),
+    }
+    const problems: Record<string, string> = {}
+    const fullNameIssue = textProblem('Full names', fields.fullName, FULL_NAME_MAX)
+    if (fullNameIssue) problems.full_name = fullNameIssue
+    const aboutIssue = textProblem('About', fields.about, ABOUT_MAX)
+    if (aboutIssue) problems.about = aboutIssue
+    const websiteIssue = websiteProblem(fields.website)
+    if (websiteIssue) problems.website = websiteIssue
+    if (Object.keys(problems).length > 0) throw new ValidationError(problems)
+    await updateProfile(this.db, userId, fields)
+  }
+
+  findUser(id: number): Promise<User | undefined> {
+    return findUserById(this.db, id)
+  }
+
+  /** The user and their personal shake, for the profile page. */
+  async profile(name: string): Promise<{ user: User; shake: Shake | undefined } | undefined> {
+    if (name.length > 64) return undefined
+    const user = await findUserByName(this.db, name)
+    if (!user) return undefined
+    return { user, shake: await findPersonalShake(this.db, user.id) }
+  }
+
+  private async requireUser(id: number): Promise<User> {
+    const user = await findUserById(this.db, id)
+    if (!user) throw new ServiceError(404, 'No such user.')
+    return user
+  }
+
+  private async checkCurrentPassword(userId: number, password: string): Promise<void> {
+    const hashed = await findHashedPassword(this.db, userId)
+    if (!hashed || !passwordCheckable(password) || !(await verifyPassword(hashed, password))) {
+      throw new ValidationError({ current_password: 'Your current password is not right.' }, 403)
+    }
+  }
+
+  private async replacePassword(
+    userId: number,
+    password: string,
+    keepSessionHash?: string,
+  ): Promise<void> {
+    const hashed = await hashPassword(password)
+    await this.db.transaction().execute(async (trx) => {
+      await updatePassword(trx, userId, hashed)
+      await deleteUserSessions(trx, userId, keepSessionHash)
+      await deleteUserTokens(trx, userId, 'reset_password')
+    })
+    const user = await this.requireUser(userId)
+    this.mailer.send('passwordChanged', user.email, { name: user.name })
+  }
+}
