@@ -1,0 +1,41 @@
+// Shortcuts for tests that need a signed-in user.
+import assert from 'node:assert/strict'
+import type { FastifyInstance } from 'fastify'
+import { Browser } from './browser.js'
+
+export const PASSWORD = 'correct horse battery staple'
+
+/** Creates an account through the form and returns the signed-in browser. */
+export async function signUp(
+  app: FastifyInstance,
+  name: string,
+  email = `${name.toLowerCase()}@example.com`,
+  ip = '127.0.0.1',
+): Promise<Browser> {
+  const browser = new Browser(app, ip)
+  await browser.get('/create-account')
+  const response = await browser.post('/create-account', {
+    name,
+    email,
+    password: PASSWORD,
+    password_again: PASSWORD,
+  })
+  assert.equal(
+    response.statusCode,
+    303,
+    `sign-up of ${name} failed: ${response.body.slice(0, 500)}`,
+  )
+  return browser
+}
+
+export async function signIn(
+  app: FastifyInstance,
+  login: string,
+  password = PASSWORD,
+): Promise<Browser> {
+  const browser = new Browser(app)
+  await browser.get('/sign-in')
+  const response = await browser.post('/sign-in', { name: login, password })
+  assert.equal(response.statusCode, 303, `sign-in of ${login} failed`)
+  return browser
+}

@@ -1,0 +1,90 @@
+// Builds an app for a test on a database of its own: a SQLite file in a temporary folder, or
+// a fresh MySQL database when TEST_DATABASE_URL is a mysql:// URL. Everything is removed again
+// when the test closes it.
+import { randomBytes } from 'node:crypto'
+import { mkdtemp, rm } from 'node:fs/promises'
+import os from 'node:os'
+import path from 'node:path'
+import type { FastifyInstance } from 'fastify'
+import { createConnection } from 'mysql2/promise'
+import { createServer } from '../../src/app.js'
+import { type Config, loadConfig } from '../../src/config.js'
+import { openDatabase } from '../../src/db/database.js'
+import { migrateToLatest } from '../../src/db/migrator.js'
+
+export const testDatabaseUrl = process.env.TEST_DATABASE_URL
+export const onMysql = Boolean(testDatabaseUrl?.startsWith('mysql://'))
+export const SESSION_SECRET = 'test-session-secret-that-is-long-enough-0123456789'
+
+export interface TestSite {
+  app: FastifyInstance
+  config: Readonly<Config>
+  /** Environment the app was built from, to build a second node on the same data. */
+  env: Record<string, string>
+  close(): Promise<void>
+}
+
+/** A fresh, empty, migrated database and data folder, as environment variables. */
+export async function freshEnvironment(): Promise<{
+  env: Record<string, string>
+  drop: () => Promise<void>
+}> {
+  const dataDir = await mkdtemp(path.join(os.tmpdir(), 'mlkshk-test-'))
+  const env: Record<string, string> = {
+    NODE_ENV: 'test',
+    DATA_DIR: dataDir,
+    LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
+    SESSION_SECRET,
+    BASE_URL: 'http://mlkshk.test',
+  }
+  let dropDatabase = async () => {}
+  if (onMysql && testDatabaseUrl) {
+    const name = `mlkshk_test_${randomBytes(6).toString('hex')}`
+    const server = await createConnection({ uri: testDatabaseUrl })
+    await server.query(
+      `create database \`${name}\` character set utf8mb4 collate utf8mb4_unicode_ci`,
+    )
+    await server.end()
+    const url = new URL(testDatabaseUrl)
+    url.pathname = `/${name}`
+    env.DATABASE_URL = url.toString()
+    const db = openDatabase({ dialect: 'mysql', url: env.DATABASE_URL })
+    await migrateToLatest(db)
+    await db.destroy()
+    dropDatabase = async () => {
+      const conn = await createConnection({ uri: testDatabaseUrl })
+      await conn.query(`drop database if exists \`${name}\``)
+      await conn.end()
+    }
+  }
+  return {
+    env,
+    drop: async () => {
+      await dropDatabase()
+      await rm(dataDir, { recursive: true, force: true })
+    },
+  }
+}
+
+export async function buildSite(env: Record<string, string>): Promise<FastifyInstance> {
+  const config = loadConfig(env)
+  const app = await createServer(config)
+  await app.ready()
+  return app
+}
+
+/** One app on its own fresh data. Extra variables override the test defaults. */
+export async function createTestSite(overrides: Record<string, string> = {}): Promise<TestSite> {
+  const fresh = await freshEnvironment()
+  const env = { ...fresh.env, ...overrides }
+  const app = await buildSite(env)
+  return {
+    app,
+    config: app.config,
+    env,
+    async close() {
+      await app.close()
+      await fresh.drop()
+    },
+  }
+}

@@ -1,0 +1,33 @@
+// Which real peers the tests can reach. A suite that needs an absent service is skipped with a
+// printed notice on a developer's machine, and fails under CI (CI=true), where it must run.
+import net from 'node:net'
+
+export const inCI = Boolean(process.env.CI)
+
+export function canConnect(url: string, timeoutMs = 1000): Promise<boolean> {
+  const { hostname, port } = new URL(url)
+  return new Promise((resolve) => {
+    const socket = net.connect({ host: hostname, port: Number(port) })
+    const done = (ok: boolean) => {
+      socket.destroy()
+      resolve(ok)
+    }
+    socket.setTimeout(timeoutMs, () => done(false))
+    socket.once('connect', () => done(true))
+    socket.once('error', () => done(false))
+  })
+}
+
+/**
+ * Returns a skip reason (for node:test's `skip` option) when the service is unreachable, or
+ * false when it is there. Under CI an absent service is an error, not a skip.
+ */
+export async function skipUnless(name: string, url: string): Promise<string | false> {
+  if (await canConnect(url)) return false
+  const message = `${name} is not reachable at ${url}`
+  if (inCI) throw new Error(`${message}, and CI must run this suite`)
+  console.log(`# NOTICE: skipping the ${name} suite: ${message}`)
+  return message
+}
+
+export const redisUrl = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379'
