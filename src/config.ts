@@ -156,6 +156,15 @@ export function loadConfig(
     : undefined
   if (!s3 && raw.S3_ENDPOINT) throw new ConfigError('S3_ENDPOINT is set but S3_BUCKET is not')
 
+  const trustProxy = parseTrustProxy(raw.TRUST_PROXY)
+  // The app never terminates TLS itself: an https:// site means a proxy in front, and without
+  // trusting it the app would see plain http and refuse to send its Secure session cookie.
+  if (baseUrl.startsWith('https:') && trustProxy === false) {
+    throw new ConfigError(
+      'BASE_URL is https:// but TRUST_PROXY is not set: list the addresses of the proxies that terminate TLS (e.g. 127.0.0.1,10.0.0.0/8)',
+    )
+  }
+
   const embedded = database.dialect === 'sqlite'
   let sessionSecret = raw.SESSION_SECRET
   if (!sessionSecret) {
@@ -184,7 +193,7 @@ export function loadConfig(
     mailFrom: raw.MAIL_FROM,
     sentryDsn: raw.SENTRY_DSN,
     sessionSecret,
-    trustProxy: parseTrustProxy(raw.TRUST_PROXY),
+    trustProxy,
     logLevel: raw.LOG_LEVEL,
     rateLimits: {
       signIn: parseRateLimit(raw.RATE_LIMIT_SIGN_IN),
