@@ -25,7 +25,8 @@ export class OutboxTransport implements MailTransport {
       'Content-Type: text/plain; charset=utf-8',
     ]
     await writeFile(file, `${headers.join('\n')}\n\n${message.text}`, { mode: 0o600 })
-    const links = message.text.match(/https?:\/\/\S+/g) ?? []
+    // Trailing punctuation belongs to the sentence, not the link.
+    const links = message.text.match(/https?:\/\/\S*[^\s.,;:!?)]/g) ?? []
     this.log.info({ file, to: message.to, links }, `mail: ${message.subject}`)
   }
 }

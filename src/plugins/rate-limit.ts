@@ -31,6 +31,11 @@ export default fp(
       app.addHook('onClose', async () => {
         redis?.disconnect()
       })
+      // Without the offline queue, commands sent before the connection is up would fail and
+      // go uncounted; wait for it briefly. A Redis that is down does not stop the site.
+      if (!(await connected(redis, 2000))) {
+        app.log.warn('rate limits: Redis is not reachable; limits are not enforced until it is')
+      }
     }
     await app.register(rateLimit, {
       global: false,
@@ -42,6 +47,23 @@ export default fp(
   },
   { name: 'rate-limit' },
 )
+
+function connected(redis: Redis, timeoutMs: number): Promise<boolean> {
+  if (redis.status === 'ready') return Promise.resolve(true)
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => finish(false), timeoutMs)
+    const onReady = () => finish(true)
+    const onError = () => finish(false)
+    function finish(ok: boolean) {
+      clearTimeout(timer)
+      redis.off('ready', onReady)
+      redis.off('error', onError)
+      resolve(ok)
+    }
+    redis.once('ready', onReady)
+    redis.once('error', onError)
+  })
+}
 
 /** Route config that applies one of the configured limits to a route. */
 export function limitedTo(limit: RateLimit): { rateLimit: RateLimitOptions } {
