@@ -36,7 +36,11 @@ describe('Postmark transport', () => {
     server = createServer(async (req, res) => {
       const chunks: Buffer[] = []
       for await (const chunk of req) chunks.push(chunk as Buffer)
-      received.push({ url: req.url ?? '', headers: req.headers, body: JSON.parse(Buffer.concat(chunks).toString()) })
+      received.push({
+        url: req.url ?? '',
+        headers: req.headers,
+        body: JSON.parse(Buffer.concat(chunks).toString()),
+      })
       res.writeHead(answer.status, { 'content-type': 'application/json' })
       res.end(JSON.stringify(answer.body))
     })
@@ -49,10 +53,21 @@ describe('Postmark transport', () => {
   it('sends a message the way Postmark expects it', async () => {
     answer = {
       status: 200,
-      body: { To: 'a@example.com', SubmittedAt: '2026-11-26T00:00:00Z', MessageID: 'abc', ErrorCode: 0, Message: 'OK' },
+      body: {
+        To: 'a@example.com',
+        SubmittedAt: '2026-11-26T00:00:00Z',
+        MessageID: 'abc',
+        ErrorCode: 0,
+        Message: 'OK',
+      },
     }
     const transport = new PostmarkTransport('server-token-123', apiUrl)
-    await transport.send({ from: 'MLKSHK <hello@mlkshk.test>', to: 'a@example.com', subject: 'Hi', text: 'Body' })
+    await transport.send({
+      from: 'MLKSHK <hello@mlkshk.test>',
+      to: 'a@example.com',
+      subject: 'Hi',
+      text: 'Body',
+    })
     const request = received.at(-1) as Received
     assert.equal(request.url, '/email')
     assert.equal(request.headers['x-postmark-server-token'], 'server-token-123')
@@ -68,7 +83,9 @@ describe('Postmark transport', () => {
   it('reports a refused message as a failure, which the mailer logs without throwing', async () => {
     answer = { status: 422, body: { ErrorCode: 300, Message: 'Invalid email request' } }
     const transport = new PostmarkTransport('server-token-123', apiUrl)
-    await assert.rejects(transport.send({ from: 'a@mlkshk.test', to: 'bad', subject: 'x', text: 'y' }))
+    await assert.rejects(
+      transport.send({ from: 'a@mlkshk.test', to: 'bad', subject: 'x', text: 'y' }),
+    )
     const log = quietLog()
     const mailer = new Mailer(transport, 'a@mlkshk.test', 'http://mlkshk.test', log)
     mailer.send('passwordChanged', 'bad', { name: 'someone' })
@@ -93,8 +110,14 @@ describe('Postmark transport', () => {
       const mail = received.at(-1) as Received
       assert.equal(mail.headers['x-postmark-server-token'], 'site-token')
       assert.equal(mail.body.To, 'mailed@example.com')
-      assert.match(mail.body.TextBody ?? '', /http:\/\/mlkshk\.test\/verify-email\/[A-Za-z0-9_-]{43}/)
-      await assert.rejects(readdir(path.join(site.config.dataDir, 'mail')), 'no outbox files in Postmark mode')
+      assert.match(
+        mail.body.TextBody ?? '',
+        /http:\/\/mlkshk\.test\/verify-email\/[A-Za-z0-9_-]{43}/,
+      )
+      await assert.rejects(
+        readdir(path.join(site.config.dataDir, 'mail')),
+        'no outbox files in Postmark mode',
+      )
     } finally {
       await site.close()
     }
@@ -106,7 +129,10 @@ describe('outbox transport', () => {
     const folder = await mkdtemp(path.join(os.tmpdir(), 'mlkshk-outbox-'))
     try {
       const logged: object[] = []
-      const transport = new OutboxTransport(path.join(folder, 'mail'), { info: (obj) => logged.push(obj), error() {} })
+      const transport = new OutboxTransport(path.join(folder, 'mail'), {
+        info: (obj) => logged.push(obj),
+        error() {},
+      })
       const mailer = new Mailer(transport, 'MLKSHK <hello@mlkshk.test>', 'http://mlkshk.test', {
         info() {},
         error() {},

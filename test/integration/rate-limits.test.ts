@@ -26,7 +26,11 @@ describe('rate limits (one node, in memory)', () => {
     const attacker = new Browser(site.app, '192.0.2.66')
     await attacker.get('/sign-in')
     for (let i = 0; i < 3; i++) {
-      assert.equal((await attacker.post('/sign-in', { name: 'victim', password: `guess ${i} wrong` })).statusCode, 401)
+      assert.equal(
+        (await attacker.post('/sign-in', { name: 'victim', password: `guess ${i} wrong` }))
+          .statusCode,
+        401,
+      )
     }
     const limited = await attacker.post('/sign-in', { name: 'victim', password: PASSWORD })
     assert.equal(limited.statusCode, 429)
@@ -36,7 +40,10 @@ describe('rate limits (one node, in memory)', () => {
     // Someone else, from another address, is not affected.
     const other = new Browser(site.app, '192.0.2.77')
     await other.get('/sign-in')
-    assert.equal((await other.post('/sign-in', { name: 'victim', password: PASSWORD })).statusCode, 303)
+    assert.equal(
+      (await other.post('/sign-in', { name: 'victim', password: PASSWORD })).statusCode,
+      303,
+    )
   })
 
   it('limits account creation and password-reset requests', async () => {
@@ -53,14 +60,20 @@ describe('rate limits (one node, in memory)', () => {
       statuses.push(response.statusCode)
     }
     assert.deepEqual(statuses, [303, 303, 429])
-    const users = await site.app.db.selectFrom('user').select('name').where('name', 'like', 'spammer%').execute()
+    const users = await site.app.db
+      .selectFrom('user')
+      .select('name')
+      .where('name', 'like', 'spammer%')
+      .execute()
     assert.equal(users.length, 2, 'the refused sign-up stored nothing')
 
     const asker = new Browser(site.app, '192.0.2.99')
     await asker.get('/account/forgot-password')
     const forgot = []
     for (let i = 0; i < 3; i++) {
-      forgot.push((await asker.post('/account/forgot-password', { email: 'victim@example.com' })).statusCode)
+      forgot.push(
+        (await asker.post('/account/forgot-password', { email: 'victim@example.com' })).statusCode,
+      )
     }
     assert.deepEqual(forgot, [200, 200, 429])
   })
@@ -91,18 +104,26 @@ describe('rate limits shared through Redis', async () => {
     for (let i = 0; i < 6; i++) {
       const browser = new Browser(nodes[i % 2] as NonNullable<(typeof nodes)[0]>, ip)
       await browser.get('/sign-in')
-      statuses.push((await browser.post('/sign-in', { name: 'nobody', password: 'wrong password' })).statusCode)
+      statuses.push(
+        (await browser.post('/sign-in', { name: 'nobody', password: 'wrong password' })).statusCode,
+      )
     }
     assert.deepEqual(statuses, [401, 401, 401, 401, 429, 429])
   })
 
   it('lets requests through when Redis is unreachable', { skip }, async () => {
-    const unreachable = await createTestSite({ REDIS_URL: 'redis://127.0.0.1:1', RATE_LIMIT_SIGN_IN: '1/60' })
+    const unreachable = await createTestSite({
+      REDIS_URL: 'redis://127.0.0.1:1',
+      RATE_LIMIT_SIGN_IN: '1/60',
+    })
     try {
       const browser = new Browser(unreachable.app, randomIp())
       await browser.get('/sign-in')
       for (let i = 0; i < 2; i++) {
-        const response = await browser.post('/sign-in', { name: 'nobody', password: 'wrong password' })
+        const response = await browser.post('/sign-in', {
+          name: 'nobody',
+          password: 'wrong password',
+        })
         assert.equal(response.statusCode, 401)
       }
     } finally {

@@ -1,0 +1,113 @@
+// The dialect layer and the schema behave the same on SQLite and MySQL.
+import assert from 'node:assert/strict'
+import { after, before, describe, it } from 'node:test'
+import type { Kysely } from 'kysely'
+import { dbNow, fromDbDateTime, isUniqueViolation, toDbDateTime } from '../../src/db/dialect.js'
+import { migrateToLatest, pendingMigrations } from '../../src/db/migrator.js'
+import type { DB } from '../../src/db/schema.js'
+import { findLiveSession, saveSession } from '../../src/repositories/sessions.js'
+import { insertUser } from '../../src/repositories/users.js'
+import { createTestSite, onMysql, type TestSite } from '../helpers/app.js'
+
+describe(`database (${onMysql ? 'MySQL' : 'SQLite'})`, () => {
+  let site: TestSite
+  let db: Kysely<DB>
+  before(async () => {
+    site = await createTestSite()
+    db = site.app.db
+  })
+  after(() => site.close())
+
+  it('is fully migrated, and migrating again changes nothing', async () => {
+    assert.deepEqual(await pendingMigrations(db), [])
+    const { results } = await migrateToLatest(db)
+    assert.deepEqual(results, [])
+  })
+
+  it('keeps names and emails unique ignoring case in the schema itself', async () => {
+    await insertUser(db, { name: 'CaseTest', email: 'case@example.com', hashedPassword: 'x' })
+    await assert.rejects(
+      insertUser(db, { name: 'casetest', email: 'other@example.com', hashedPassword: 'x' }),
+      (error) => isUniqueViolation(error),
+    )
+    await assert.rejects(
+      insertUser(db, { name: 'other', email: 'CASE@example.com', hashedPassword: 'x' }),
+      (error) => isUniqueViolation(error),
+    )
+    const found = await db
+      .selectFrom('user')
+      .select('name')
+      .where('name', '=', 'CASETEST')
+      .executeTakeFirst()
+    assert.equal(found?.name, 'CaseTest', 'lookups ignore case too')
+  })
+
+  it('stores datetimes as UTC whatever the process timezone', async () => {
+    assert.notEqual(process.env.TZ, 'UTC', 'the suite runs away from UTC')
+    const moment = new Date('2026-03-08T10:30:45.000Z')
+    await saveSession(db, 'f'.repeat(64), {
+      userId: null,
+      data: '{}',
+      expiresAt: toDbDateTime(new Date(Date.now() + 60_000)),
+    })
+    await db
+      .updateTable('session')
+      .set({ created_at: toDbDateTime(moment) })
+      .where('id', '=', 'f'.repeat(64))
+      .execute()
+    const row = await db
+      .selectFrom('session')
+      .select('created_at')
+      .where('id', '=', 'f'.repeat(64))
+      .executeTakeFirstOrThrow()
+    assert.equal(row.created_at, '2026-03-08 10:30:45')
+    assert.equal(fromDbDateTime(row.created_at).toISOString(), moment.toISOString())
+    assert.match(dbNow(), /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/)
+  })
+
+  it('upserts the same way on both dialects', async () => {
+    const id = 'a'.repeat(64)
+    const expiresAt = dbNow(3600)
+    await saveSession(db, id, { userId: null, data: '{"v":1}', expiresAt })
+    await saveSession(db, id, { userId: null, data: '{"v":2}', expiresAt })
+    const rows = await db.selectFrom('session').select('data').where('id', '=', id).execute()
+    assert.deepEqual(rows, [{ data: '{"v":2}' }])
+    assert.equal((await findLiveSession(db, id))?.data, '{"v":2}')
+  })
+
+  it('does not return expired sessions', async () => {
+    const id = 'b'.repeat(64)
+    await saveSession(db, id, { userId: null, data: '{}', expiresAt: dbNow(-1) })
+    assert.equal(await findLiveSession(db, id), undefined)
+  })
+
+  it('enforces foreign keys', async () => {
+    await assert.rejects(
+      db
+        .insertInto('shake')
+        .values({
+          user_id: 999_999,
+          type: 'user',
+          name: 'orphan',
+          created_at: dbNow(),
+          updated_at: dbNow(),
+        })
+        .execute(),
+    )
+  })
+
+  it('stores text outside the basic multilingual plane intact', async () => {
+    const id = await insertUser(db, {
+      name: 'emoji',
+      email: 'emoji@example.com',
+      hashedPassword: 'x',
+    })
+    await db.updateTable('user').set({ about: 'I like 🐈 and 漢字' }).where('id', '=', id).execute()
+    const row = await db
+      .selectFrom('user')
+      .select('about')
+      .where('id', '=', id)
+      .executeTakeFirstOrThrow()
+    assert.equal(row.about, 'I like 🐈 and 漢字')
+  })
+})

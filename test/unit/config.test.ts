@@ -1,0 +1,108 @@
+import assert from 'node:assert/strict'
+import { mkdtemp, readFile, rm, stat } from 'node:fs/promises'
+import os from 'node:os'
+import path from 'node:path'
+import { after, before, describe, it } from 'node:test'
+import { ConfigError, loadConfig } from '../../src/config.js'
+
+describe('config', () => {
+  let dataDir: string
+  before(async () => {
+    dataDir = await mkdtemp(path.join(os.tmpdir(), 'mlkshk-config-'))
+  })
+  after(() => rm(dataDir, { recursive: true, force: true }))
+
+  it('needs no variable at all for embedded mode', async () => {
+    const config = loadConfig({ DATA_DIR: dataDir })
+    assert.equal(config.port, 3000)
+    assert.equal(config.host, 'localhost')
+    assert.equal(config.baseUrl, 'http://localhost:3000')
+    assert.equal(config.embedded, true)
+    assert.deepEqual(config.database, {
+      dialect: 'sqlite',
+      file: path.join(dataDir, 'mlkshk.sqlite'),
+    })
+    assert.equal(config.redisUrl, undefined)
+    assert.equal(config.s3, undefined)
+    assert.equal(config.trustProxy, false)
+    assert.deepEqual(config.rateLimits.signIn, { max: 25, windowSeconds: 300 })
+  })
+
+  it('generates a session secret once and keeps it under DATA_DIR', async () => {
+    const first = loadConfig({ DATA_DIR: dataDir }).sessionSecret
+    const second = loadConfig({ DATA_DIR: dataDir }).sessionSecret
+    assert.equal(first, second)
+    assert.ok(first.length >= 64)
+    const file = path.join(dataDir, 'session-secret')
+    assert.equal((await readFile(file, 'utf8')).trim(), first)
+    assert.equal((await stat(file)).mode & 0o777, 0o600)
+  })
+
+  it('is frozen, all the way down', () => {
+    const config = loadConfig({ DATA_DIR: dataDir })
+    assert.ok(Object.isFrozen(config))
+    assert.ok(Object.isFrozen(config.rateLimits.signIn))
+    assert.throws(() => {
+      ;(config as { port: number }).port = 1
+    }, TypeError)
+  })
+
+  it('reads production settings', () => {
+    const config = loadConfig({
+      PORT: '8080',
+      HOST: '0.0.0.0',
+      BASE_URL: 'https://mlkshk.example/',
+      DATABASE_URL: 'mysql://app:secret@db:3306/mlkshk',
+      REDIS_URL: 'redis://redis:6379',
+      S3_BUCKET: 'mlkshk-files',
+      S3_ENDPOINT: 'http://s3:4568',
+      S3_FORCE_PATH_STYLE: 'true',
+      SESSION_SECRET: 's'.repeat(40),
+      TRUST_PROXY: '10.0.0.0/8,127.0.0.1',
+      RATE_LIMIT_SIGN_IN: '10/60',
+    })
+    assert.equal(config.port, 8080)
+    assert.equal(config.baseUrl, 'https://mlkshk.example')
+    assert.equal(config.embedded, false)
+    assert.deepEqual(config.database, {
+      dialect: 'mysql',
+      url: 'mysql://app:secret@db:3306/mlkshk',
+    })
+    assert.equal(config.s3?.bucket, 'mlkshk-files')
+    assert.equal(config.s3?.forcePathStyle, true)
+    assert.equal(config.trustProxy, '10.0.0.0/8,127.0.0.1')
+    assert.deepEqual(config.rateLimits.signIn, { max: 10, windowSeconds: 60 })
+  })
+
+  const refusals: Array<[Record<string, string>, RegExp]> = [
+    [{ PORT: 'eighty' }, /PORT must be integer/],
+    [{ PORT: '70000' }, /PORT must be <= 65535/],
+    [{ NODE_ENV: 'staging' }, /NODE_ENV must be equal to one of the allowed values/],
+    [{ DATABASE_URL: 'postgres://db/x' }, /DATABASE_URL must start with mysql:\/\/ or sqlite:/],
+    [{ DATABASE_URL: 'mysql://' }, /DATABASE_URL is not a valid mysql:\/\/ URL/],
+    [{ DATABASE_URL: 'mysql://db/x' }, /SESSION_SECRET is required when DATABASE_URL is set/],
+    [{ SESSION_SECRET: 'short' }, /SESSION_SECRET must NOT have fewer than 32 characters/],
+    [{ REDIS_URL: 'localhost:6379' }, /REDIS_URL must match pattern/],
+    [{ BASE_URL: 'ftp://example.com' }, /BASE_URL must be an http/],
+    [{ BASE_URL: 'not a url' }, /BASE_URL is not a valid URL/],
+    [{ BASE_URL: 'https://mlkshk.example' }, /TRUST_PROXY is not set/],
+    [{ TRUST_PROXY: 'true' }, /TRUST_PROXY=true would let any client forge its address/],
+    [{ S3_ENDPOINT: 'http://s3:4568' }, /S3_ENDPOINT is set but S3_BUCKET is not/],
+    [{ RATE_LIMIT_SIGN_IN: 'lots' }, /RATE_LIMIT_SIGN_IN must match pattern/],
+    [{ LOG_LEVEL: 'loud' }, /LOG_LEVEL must be equal to one of the allowed values/],
+  ]
+  for (const [env, message] of refusals) {
+    it(`refuses ${JSON.stringify(env)} naming the variable`, () => {
+      assert.throws(
+        () => loadConfig({ DATA_DIR: dataDir, ...env }),
+        (error: unknown) => error instanceof ConfigError && message.test(error.message),
+      )
+    })
+  }
+
+  it('treats empty variables as unset', () => {
+    const config = loadConfig({ DATA_DIR: dataDir, DATABASE_URL: '', REDIS_URL: '' })
+    assert.equal(config.embedded, true)
+    assert.equal(config.redisUrl, undefined)
+  })
+})
