@@ -71,3 +71,12 @@ export async function deleteUserTokens(
     .where('purpose', '=', purpose)
     .execute()
 }
+
+/** Removes tokens that can no longer be used. Returns how many went. */
+export async function deleteDeadTokens(db: Kysely<DB>): Promise<number> {
+  const result = await db
+    .deleteFrom('user_token')
+    .where((eb) => eb.or([eb('expires_at', '<=', dbNow()), eb('used_at', 'is not', null)]))
+    .executeTakeFirst()
+  return Number(result.numDeletedRows)
+}

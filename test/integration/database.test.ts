@@ -6,7 +6,9 @@ import { dbNow, fromDbDateTime, isUniqueViolation, toDbDateTime } from '../../sr
 import { migrateToLatest, pendingMigrations } from '../../src/db/migrator.js'
 import type { DB } from '../../src/db/schema.js'
 import { findLiveSession, saveSession } from '../../src/repositories/sessions.js'
+import { insertToken } from '../../src/repositories/tokens.js'
 import { insertUser } from '../../src/repositories/users.js'
+import { sweepExpired } from '../../src/services/housekeeping.js'
 import { createTestSite, onMysql, type TestSite } from '../helpers/app.js'
 
 describe(`database (${onMysql ? 'MySQL' : 'SQLite'})`, () => {
@@ -79,6 +81,32 @@ describe(`database (${onMysql ? 'MySQL' : 'SQLite'})`, () => {
     const id = 'b'.repeat(64)
     await saveSession(db, id, { userId: null, data: '{}', expiresAt: dbNow(-1) })
     assert.equal(await findLiveSession(db, id), undefined)
+  })
+
+  it('sweeps expired sessions and dead tokens, and nothing else', async () => {
+    const userId = await insertUser(db, {
+      name: 'sweeper',
+      email: 'sweeper@example.com',
+      hashedPassword: 'x',
+    })
+    await saveSession(db, 'c'.repeat(64), { userId, data: '{}', expiresAt: dbNow(-5) })
+    await saveSession(db, 'd'.repeat(64), { userId, data: '{}', expiresAt: dbNow(3600) })
+    const token = { userId, purpose: 'reset_password' as const, email: null }
+    await insertToken(db, { ...token, tokenHash: '1'.repeat(64), ttlSeconds: -5 })
+    await insertToken(db, { ...token, tokenHash: '2'.repeat(64), ttlSeconds: 3600 })
+    await sweepExpired(db)
+    const sessions = await db
+      .selectFrom('session')
+      .select('id')
+      .where('user_id', '=', userId)
+      .execute()
+    assert.deepEqual(sessions, [{ id: 'd'.repeat(64) }])
+    const tokens = await db
+      .selectFrom('user_token')
+      .select('token_hash')
+      .where('user_id', '=', userId)
+      .execute()
+    assert.deepEqual(tokens, [{ token_hash: '2'.repeat(64) }])
   })
 
   it('enforces foreign keys', async () => {

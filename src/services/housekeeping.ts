@@ -1,0 +1,9 @@
+// Periodic clean-up of rows that have stopped meaning anything: expired sessions and dead
+// one-time tokens. Idempotent, so several nodes running it at once do no harm.
+import type { Database } from '../db/database.js'
+import { deleteExpiredSessions } from '../repositories/sessions.js'
+import { deleteDeadTokens } from '../repositories/tokens.js'
+
+export async function sweepExpired(db: Database): Promise<{ sessions: number; tokens: number }> {
+  return { sessions: await deleteExpiredSessions(db), tokens: await deleteDeadTokens(db) }
+}
