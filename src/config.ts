@@ -3,6 +3,7 @@
 import { randomBytes } from 'node:crypto'
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
+import { parseEnv } from 'node:util'
 import envSchema from 'env-schema'
 import { projectRoot } from './paths.js'
 
@@ -121,20 +122,17 @@ export class ConfigError extends Error {
  */
 export function loadConfig(
   source: Record<string, string | undefined> = process.env,
-  options: { readDotenv?: boolean } = {},
+  options: { dotenvFile?: string } = {},
 ): Readonly<Config> {
+  // The real environment wins over a .env file.
+  const merged = options.dotenvFile ? { ...readDotenvFile(options.dotenvFile), ...source } : source
   // Empty strings mean "unset": that is how compose files and shells usually clear a variable.
   const data = Object.fromEntries(
-    Object.entries(source).filter(([, v]) => v !== undefined && v !== ''),
+    Object.entries(merged).filter(([, v]) => v !== undefined && v !== ''),
   )
   let raw: RawEnv
   try {
-    raw = envSchema<RawEnv>({
-      schema,
-      data,
-      env: false,
-      dotenv: options.readDotenv ? { path: path.join(projectRoot, '.env') } : false,
-    })
+    raw = envSchema<RawEnv>({ schema, data, env: false, dotenv: false })
   } catch (error) {
     throw new ConfigError(
       `Invalid configuration: ${(error as Error).message.replaceAll('env/', '')}`,
@@ -202,6 +200,26 @@ export function loadConfig(
     },
   }
   return deepFreeze(config)
+}
+
+/** The config of this process, from its environment and .env; exits with the message if invalid. */
+export function loadProcessConfig(): Readonly<Config> {
+  try {
+    return loadConfig(process.env, { dotenvFile: path.join(projectRoot, '.env') })
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error
+    console.error(error.message)
+    process.exit(1)
+  }
+}
+
+function readDotenvFile(file: string): Record<string, string> {
+  if (!existsSync(file)) return {}
+  try {
+    return parseEnv(readFileSync(file, 'utf8')) as Record<string, string>
+  } catch (error) {
+    throw new ConfigError(`${file} could not be read: ${(error as Error).message}`)
+  }
 }
 
 function parseDatabaseUrl(url: string | undefined, dataDir: string): DatabaseConfig {

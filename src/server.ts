@@ -1,16 +1,9 @@
 // The web process: load the config, build the app, listen; close gracefully on a signal.
 import closeWithGrace from 'close-with-grace'
 import { createServer } from './app.js'
-import { ConfigError, loadConfig } from './config.js'
+import { loadProcessConfig } from './config.js'
 
-let config: ReturnType<typeof loadConfig>
-try {
-  config = loadConfig(process.env, { readDotenv: true })
-} catch (error) {
-  if (!(error instanceof ConfigError)) throw error
-  console.error(error.message)
-  process.exit(1)
-}
+const config = loadProcessConfig()
 
 const app = await createServer(config)
 

@@ -25,7 +25,7 @@ export interface TestSite {
 }
 
 /** A fresh, empty, migrated database and data folder, as environment variables. */
-export async function freshEnvironment(): Promise<{
+export async function freshEnvironment(options: { migrate?: boolean } = {}): Promise<{
   env: Record<string, string>
   drop: () => Promise<void>
 }> {
@@ -48,9 +48,11 @@ export async function freshEnvironment(): Promise<{
     const url = new URL(testDatabaseUrl)
     url.pathname = `/${name}`
     env.DATABASE_URL = url.toString()
-    const db = openDatabase({ dialect: 'mysql', url: env.DATABASE_URL })
-    await migrateToLatest(db)
-    await db.destroy()
+    if (options.migrate !== false) {
+      const db = openDatabase({ dialect: 'mysql', url: env.DATABASE_URL })
+      await migrateToLatest(db)
+      await db.destroy()
+    }
     dropDatabase = async () => {
       const conn = await createConnection({ uri: testDatabaseUrl })
       await conn.query(`drop database if exists \`${name}\``)

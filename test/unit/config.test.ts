@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict'
-import { mkdtemp, readFile, rm, stat } from 'node:fs/promises'
+import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
 import { after, before, describe, it } from 'node:test'
@@ -99,6 +99,19 @@ describe('config', () => {
       )
     })
   }
+
+  it('reads a .env file, with the real environment taking precedence', async () => {
+    const file = path.join(dataDir, '.env')
+    await writeFile(file, '# comment\nPORT=4000\nLOG_LEVEL=debug\nREDIS_URL=\n')
+    const config = loadConfig({ DATA_DIR: dataDir, LOG_LEVEL: 'warn' }, { dotenvFile: file })
+    assert.equal(config.port, 4000)
+    assert.equal(config.logLevel, 'warn')
+    assert.equal(config.redisUrl, undefined)
+    assert.equal(
+      loadConfig({ DATA_DIR: dataDir }, { dotenvFile: path.join(dataDir, 'missing') }).port,
+      3000,
+    )
+  })
 
   it('treats empty variables as unset', () => {
     const config = loadConfig({ DATA_DIR: dataDir, DATABASE_URL: '', REDIS_URL: '' })

@@ -1,0 +1,93 @@
+// The real entry points as separate processes: migrate, then the web server, then SIGTERM.
+import assert from 'node:assert/strict'
+import { type ChildProcess, spawn } from 'node:child_process'
+import { once } from 'node:events'
+import path from 'node:path'
+import { after, describe, it } from 'node:test'
+import { projectRoot } from '../../src/paths.js'
+import { freshEnvironment, onMysql } from '../helpers/app.js'
+
+function run(script: string, env: Record<string, string>): ChildProcess {
+  return spawn(process.execPath, ['--import', 'tsx', path.join(projectRoot, 'src', script)], {
+    cwd: projectRoot,
+    env: { PATH: process.env.PATH ?? '', TZ: process.env.TZ ?? '', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
+}
+
+async function finish(
+  child: ChildProcess,
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  let stdout = ''
+  let stderr = ''
+  child.stdout?.on('data', (d) => {
+    stdout += d
+  })
+  child.stderr?.on('data', (d) => {
+    stderr += d
+  })
+  const [code] = await once(child, 'exit')
+  return { code, stdout, stderr }
+}
+
+describe('processes', () => {
+  const cleanups: Array<() => Promise<void>> = []
+  after(async () => {
+    for (const cleanup of cleanups) await cleanup()
+  })
+
+  it('refuses to start with a bad variable, naming it', async () => {
+    const result = await finish(
+      run('server.ts', { PORT: 'not-a-port', DATA_DIR: '/tmp/never-used' }),
+    )
+    assert.equal(result.code, 1)
+    assert.match(result.stderr, /Invalid configuration: PORT must be integer/)
+    const migrate = await finish(run('migrate.ts', { DATABASE_URL: 'postgres://x' }))
+    assert.equal(migrate.code, 1)
+    assert.match(migrate.stderr, /DATABASE_URL must start with mysql:\/\/ or sqlite:/)
+  })
+
+  it('migrates, serves, and exits cleanly on SIGTERM', async () => {
+    const fresh = await freshEnvironment({ migrate: false })
+    cleanups.push(fresh.drop)
+    const env = { ...fresh.env, LOG_LEVEL: 'info', PORT: '0', HOST: '127.0.0.1' }
+
+    const migrate = await finish(run('migrate.ts', env))
+    assert.equal(migrate.code, 0, migrate.stderr)
+    assert.match(migrate.stdout, /migrate: 2026_11_26_0001_accounts Success/)
+    const again = await finish(run('migrate.ts', env))
+    assert.match(again.stdout, /the schema is up to date/)
+
+    const server = run('server.ts', env)
+    const exited = finish(server)
+    let output = ''
+    const address = await new Promise<string>((resolve, reject) => {
+      server.stdout?.on('data', (chunk) => {
+        output += chunk
+        const match = /Server listening at (http:\/\/127\.0\.0\.1:\d+)/.exec(output)
+        if (match?.[1]) resolve(match[1])
+      })
+      server.once('exit', () => reject(new Error(`server exited: ${output}`)))
+    })
+    const health = await fetch(`${address}/healthy/is-healthy`)
+    assert.equal(await health.text(), 'OK')
+    const home = await fetch(`${address}/`)
+    assert.match(await home.text(), /Share images with people you like/)
+    server.kill('SIGTERM')
+    const { code } = await exited
+    assert.equal(code, 0)
+  })
+
+  it('refuses to serve a MySQL database that is behind on migrations', {
+    skip: !onMysql && 'MySQL only: embedded SQLite migrates itself',
+  }, async () => {
+    const fresh = await freshEnvironment({ migrate: false })
+    cleanups.push(fresh.drop)
+    const result = await finish(run('server.ts', { ...fresh.env, PORT: '0', HOST: '127.0.0.1' }))
+    assert.notEqual(result.code, 0)
+    assert.match(
+      result.stdout + result.stderr,
+      /needs migrating first \(npm run migrate\): 2026_11_26_0001_accounts/,
+    )
+  })
+})
