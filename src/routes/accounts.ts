@@ -88,8 +88,7 @@ const accountRoutes: FastifyPluginAsync = async (app) => {
     { preHandler: requireUser },
     async (request, reply) => {
       const user = signedInUser(request)
-      if (!user.emailConfirmed) {
-        await app.accounts.sendVerification(user)
+      if (await app.accounts.resendVerification(user)) {
         request.flash('success', `We sent a new confirmation link to ${user.email}.`)
       }
       return reply.redirect('/account/settings', 303)

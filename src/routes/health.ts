@@ -1,13 +1,13 @@
 // The load balancer's health check: OK while the database answers.
 
 import type { FastifyPluginAsync } from 'fastify'
-import { sql } from 'kysely'
+import { pingDatabase } from '../repositories/health.js'
 
 const healthRoutes: FastifyPluginAsync = async (app) => {
   app.get('/healthy/is-healthy', async (request, reply) => {
     reply.header('cache-control', 'no-store')
     try {
-      await sql`select 1`.execute(app.db)
+      await pingDatabase(app.db)
     } catch (error) {
       request.log.error({ err: error }, 'health check: database unavailable')
       return reply.code(503).type('text/plain').send('database unavailable')

@@ -138,6 +138,13 @@ export class AccountService {
     return credentials.id
   }
 
+  /** Mails a new confirmation link unless the address is already confirmed. */
+  async resendVerification(user: User): Promise<boolean> {
+    if (user.emailConfirmed) return false
+    await this.sendVerification(user)
+    return true
+  }
+
   async sendVerification(user: User): Promise<void> {
     const { token, hash } = newToken()
     await insertToken(this.db, {

@@ -130,6 +130,16 @@ describe('account journey', () => {
       /http:\/\/\S+\/verify-email\/\S+/,
     )
     assert.equal((await browser.get(oldLink)).statusCode, 400)
+
+    // Asking for the link again sends a second one; both work until one is used.
+    const mailsTo = async () =>
+      (await outbox(site.app)).filter((m) => m.to === 'robert@example.com').length
+    assert.equal(await mailsTo(), 1)
+    await browser.get('/account/settings')
+    const resent = await browser.post('/account/settings/resend-verification', {})
+    assert.equal(resent.statusCode, 303)
+    assert.match((await browser.get('/account/settings')).body, /We sent a new confirmation link/)
+    assert.equal(await mailsTo(), 2)
     const newLink = await linkFromMail(
       site.app,
       'robert@example.com',
@@ -137,6 +147,9 @@ describe('account journey', () => {
     )
     assert.equal((await browser.get(newLink)).statusCode, 200)
     assert.match((await browser.get('/account/settings')).body, /robert@example\.com is confirmed/)
+    // Once confirmed, asking again sends nothing.
+    await browser.post('/account/settings/resend-verification', {})
+    assert.equal(await mailsTo(), 2)
   })
 
   it('resets a forgotten password by mail, once', async () => {

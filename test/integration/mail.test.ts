@@ -11,9 +11,8 @@ import { after, before, describe, it } from 'node:test'
 import { Mailer } from '../../src/mail/mailer.js'
 import { OutboxTransport } from '../../src/mail/outbox-transport.js'
 import { PostmarkTransport } from '../../src/mail/postmark-transport.js'
-import { PASSWORD } from '../helpers/accounts.js'
+import { signUp } from '../helpers/accounts.js'
 import { createTestSite } from '../helpers/app.js'
-import { Browser } from '../helpers/browser.js'
 
 interface Received {
   url: string
@@ -97,15 +96,7 @@ describe('Postmark transport', () => {
     answer = { status: 200, body: { ErrorCode: 0, Message: 'OK' } }
     const site = await createTestSite({ POSTMARK_TOKEN: 'site-token', POSTMARK_API_URL: apiUrl })
     try {
-      const browser = new Browser(site.app)
-      await browser.get('/create-account')
-      const response = await browser.post('/create-account', {
-        name: 'mailed',
-        email: 'mailed@example.com',
-        password: PASSWORD,
-        password_again: PASSWORD,
-      })
-      assert.equal(response.statusCode, 303)
+      await signUp(site.app, 'mailed')
       await site.app.mailer.flush()
       const mail = received.at(-1) as Received
       assert.equal(mail.headers['x-postmark-server-token'], 'site-token')
