@@ -2,7 +2,9 @@
 // order visible in review and works the same from source and from a build.
 import type { Migration } from 'kysely'
 import * as accounts from './2026_11_26_0001_accounts.js'
+import * as posts from './2026_11_26_0002_posts.js'
 
 export const migrations: Record<string, Migration> = {
   '2026_11_26_0001_accounts': accounts,
+  '2026_11_26_0002_posts': posts,
 }

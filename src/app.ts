@@ -8,6 +8,7 @@ import authPlugin from './plugins/auth.js'
 import databasePlugin from './plugins/database.js'
 import errorsPlugin from './plugins/errors.js'
 import formsPlugin from './plugins/forms.js'
+import multipartPlugin from './plugins/multipart.js'
 import rateLimitPlugin from './plugins/rate-limit.js'
 import securityHeadersPlugin from './plugins/security-headers.js'
 import servicesPlugin from './plugins/services.js'
@@ -18,7 +19,10 @@ import accountRoutes from './routes/accounts.js'
 import healthRoutes from './routes/health.js'
 import homeRoutes from './routes/home.js'
 import passwordResetRoutes from './routes/password-reset.js'
+import postRoutes from './routes/posts.js'
+import rawRoutes from './routes/raw.js'
 import settingsRoutes from './routes/settings.js'
+import uploadRoutes from './routes/upload.js'
 import userRoutes from './routes/users.js'
 
 export async function createServer(config: Config): Promise<FastifyInstance> {
@@ -42,9 +46,11 @@ export async function createServer(config: Config): Promise<FastifyInstance> {
   // Health checks and static files need no session: they stay outside the site context.
   await app.register(healthRoutes)
   await app.register(staticPlugin)
+  await app.register(rawRoutes)
 
   await app.register(async (site) => {
     await site.register(formsPlugin)
+    await site.register(multipartPlugin)
     await site.register(sessionPlugin)
     await site.register(authPlugin)
     await site.register(homeRoutes)
@@ -52,6 +58,8 @@ export async function createServer(config: Config): Promise<FastifyInstance> {
     await site.register(passwordResetRoutes)
     await site.register(settingsRoutes)
     await site.register(userRoutes)
+    await site.register(uploadRoutes)
+    await site.register(postRoutes)
   })
   return app
 }

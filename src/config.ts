@@ -2,6 +2,7 @@
 // and passes the frozen result down; nothing else touches process.env.
 import { randomBytes } from 'node:crypto'
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { isIP } from 'node:net'
 import path from 'node:path'
 import { parseEnv } from 'node:util'
 import envSchema from 'env-schema'
@@ -19,6 +20,18 @@ export interface S3Config {
   accessKeyId: string | undefined
   secretAccessKey: string | undefined
   forcePathStyle: boolean
+}
+
+export interface ImageLimits {
+  /** Largest upload accepted, in bytes (nginx's client_max_body_size should match). */
+  maxBytes: number
+  /** Largest width or height of one frame. */
+  maxSide: number
+  /** Largest width × height of one frame. */
+  maxPixels: number
+  maxFrames: number
+  /** Largest width × height × frames of an animation. */
+  maxTotalPixels: number
 }
 
 export type DatabaseConfig = { dialect: 'sqlite'; file: string } | { dialect: 'mysql'; url: string }
@@ -42,10 +55,18 @@ export interface Config {
   sessionSecret: string
   trustProxy: boolean | string
   logLevel: string
+  /** Where browsers fetch raw files from: the site itself, or a separate files host. */
+  filesBaseUrl: string
+  images: ImageLimits
+  /** CIDRs exempted from the private-address block when posting from a URL. */
+  urlFetchAllowed: string[]
+  /** Bytes a user may upload per calendar month (UTC); 0 means no quota. */
+  monthlyUploadQuota: number
   rateLimits: {
     signIn: RateLimit
     createAccount: RateLimit
     forgotPassword: RateLimit
+    upload: RateLimit
   }
 }
 
@@ -83,6 +104,15 @@ const schema = {
     RATE_LIMIT_SIGN_IN: { type: 'string', pattern: '^[0-9]+/[0-9]+$', default: '25/300' },
     RATE_LIMIT_CREATE_ACCOUNT: { type: 'string', pattern: '^[0-9]+/[0-9]+$', default: '5/1800' },
     RATE_LIMIT_FORGOT_PASSWORD: { type: 'string', pattern: '^[0-9]+/[0-9]+$', default: '5/1800' },
+    RATE_LIMIT_UPLOAD: { type: 'string', pattern: '^[0-9]+/[0-9]+$', default: '30/1800' },
+    FILES_BASE_URL: { type: 'string' },
+    URL_FETCH_ALLOWED_ADDRESSES: { type: 'string' },
+    UPLOAD_MAX_BYTES: { type: 'integer', minimum: 1024, default: 20 * 1024 * 1024 },
+    UPLOAD_MONTHLY_QUOTA_BYTES: { type: 'integer', minimum: 0, default: 2 * 1024 * 1024 * 1024 },
+    IMAGE_MAX_SIDE: { type: 'integer', minimum: 16, default: 16384 },
+    IMAGE_MAX_PIXELS: { type: 'integer', minimum: 256, default: 50_000_000 },
+    IMAGE_MAX_FRAMES: { type: 'integer', minimum: 1, default: 1000 },
+    IMAGE_MAX_TOTAL_PIXELS: { type: 'integer', minimum: 256, default: 200_000_000 },
   },
 } as const
 
@@ -110,6 +140,15 @@ interface RawEnv {
   RATE_LIMIT_SIGN_IN: string
   RATE_LIMIT_CREATE_ACCOUNT: string
   RATE_LIMIT_FORGOT_PASSWORD: string
+  RATE_LIMIT_UPLOAD: string
+  FILES_BASE_URL?: string
+  URL_FETCH_ALLOWED_ADDRESSES?: string
+  UPLOAD_MAX_BYTES: number
+  UPLOAD_MONTHLY_QUOTA_BYTES: number
+  IMAGE_MAX_SIDE: number
+  IMAGE_MAX_PIXELS: number
+  IMAGE_MAX_FRAMES: number
+  IMAGE_MAX_TOTAL_PIXELS: number
 }
 
 export class ConfigError extends Error {
@@ -197,7 +236,18 @@ export function loadConfig(
       signIn: parseRateLimit(raw.RATE_LIMIT_SIGN_IN),
       createAccount: parseRateLimit(raw.RATE_LIMIT_CREATE_ACCOUNT),
       forgotPassword: parseRateLimit(raw.RATE_LIMIT_FORGOT_PASSWORD),
+      upload: parseRateLimit(raw.RATE_LIMIT_UPLOAD),
     },
+    filesBaseUrl: raw.FILES_BASE_URL ? parseBaseUrl(raw.FILES_BASE_URL, 'FILES_BASE_URL') : baseUrl,
+    images: {
+      maxBytes: raw.UPLOAD_MAX_BYTES,
+      maxSide: raw.IMAGE_MAX_SIDE,
+      maxPixels: raw.IMAGE_MAX_PIXELS,
+      maxFrames: raw.IMAGE_MAX_FRAMES,
+      maxTotalPixels: raw.IMAGE_MAX_TOTAL_PIXELS,
+    },
+    monthlyUploadQuota: raw.UPLOAD_MONTHLY_QUOTA_BYTES,
+    urlFetchAllowed: parseCidrs(raw.URL_FETCH_ALLOWED_ADDRESSES),
   }
   return deepFreeze(config)
 }
@@ -242,15 +292,15 @@ function parseDatabaseUrl(url: string | undefined, dataDir: string): DatabaseCon
   throw new ConfigError('DATABASE_URL must start with mysql:// or sqlite:')
 }
 
-function parseBaseUrl(value: string): string {
+function parseBaseUrl(value: string, name = 'BASE_URL'): string {
   let url: URL
   try {
     url = new URL(value)
   } catch {
-    throw new ConfigError('BASE_URL is not a valid URL')
+    throw new ConfigError(`${name} is not a valid URL`)
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    throw new ConfigError('BASE_URL must be an http:// or https:// URL')
+    throw new ConfigError(`${name} must be an http:// or https:// URL`)
   }
   return url.origin
 }
@@ -263,6 +313,21 @@ function parseTrustProxy(value: string | undefined): boolean | string {
     )
   }
   return value
+}
+
+function parseCidrs(value: string | undefined): string[] {
+  if (!value) return []
+  const cidrs = value
+    .split(',')
+    .map((c) => c.trim())
+    .filter(Boolean)
+  for (const cidr of cidrs) {
+    const [address = '', prefix] = cidr.split('/')
+    if (isIP(address) === 0 || (prefix !== undefined && !/^\d{1,3}$/.test(prefix))) {
+      throw new ConfigError(`URL_FETCH_ALLOWED_ADDRESSES: ${cidr} is not an address or CIDR`)
+    }
+  }
+  return cidrs
 }
 
 function parseRateLimit(value: string): RateLimit {

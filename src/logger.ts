@@ -5,8 +5,10 @@ import type { Config } from './config.js'
 // One-time tokens travel in URLs; keep them out of the logs.
 const tokenInPath = /\/(verify-email|reset-password)\/[^/?#]+/g
 
+const csrfInQuery = /([?&]_csrf=)[^&#]*/g
+
 export function redactUrl(url: string): string {
-  return url.replace(tokenInPath, '/$1/[redacted]')
+  return url.replace(tokenInPath, '/$1/[redacted]').replace(csrfInQuery, '$1[redacted]')
 }
 
 export function loggerOptions(config: Config): FastifyServerOptions['logger'] {

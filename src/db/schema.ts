@@ -24,6 +24,7 @@ export interface UserTable {
   show_naked_people: Generated<Flag>
   disable_notifications: Generated<Flag>
   deleted: Generated<Flag>
+  avatar_key: string | null
   created_at: DateTimeText
   updated_at: DateTimeText
 }
@@ -67,11 +68,57 @@ export interface UserTokenTable {
   created_at: DateTimeText
 }
 
+export type ImageFormat = 'jpeg' | 'png' | 'gif' | 'webp'
+
+export interface SourcefileTable {
+  id: Generated<number>
+  sha1: string
+  format: ImageFormat
+  content_type: string
+  width: number
+  height: number
+  frames: Generated<number>
+  upload_size: number
+  /** JSON: Rendition[] */
+  renditions: string
+  created_at: DateTimeText
+}
+
+export interface SharedfileTable {
+  id: Generated<number>
+  user_id: number
+  sourcefile_id: number
+  title: Generated<string>
+  description: string
+  alt_text: string
+  content_type: string
+  size: number
+  parent_id: number | null
+  original_id: number | null
+  like_count: Generated<number>
+  save_count: Generated<number>
+  view_count: Generated<number>
+  deleted: Generated<Flag>
+  created_at: DateTimeText
+  updated_at: DateTimeText
+}
+
+export interface ShakeSharedfileTable {
+  id: Generated<number>
+  shake_id: number
+  sharedfile_id: number
+  deleted: Generated<Flag>
+  created_at: DateTimeText
+}
+
 export interface DB {
   user: UserTable
   shake: ShakeTable
   session: SessionTable
   user_token: UserTokenTable
+  sourcefile: SourcefileTable
+  sharedfile: SharedfileTable
+  shakesharedfile: ShakeSharedfileTable
 }
 
 export type UserRow = Selectable<UserTable>
@@ -80,3 +127,5 @@ export type UserUpdate = Updateable<UserTable>
 export type ShakeRow = Selectable<ShakeTable>
 export type SessionRow = Selectable<SessionTable>
 export type UserTokenRow = Selectable<UserTokenTable>
+export type SourcefileRow = Selectable<SourcefileTable>
+export type SharedfileRow = Selectable<SharedfileTable>

@@ -3,6 +3,7 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify'
 import fp from 'fastify-plugin'
 import { ServiceError } from '../services/errors.js'
+import { wantsJson } from './negotiation.js'
 
 interface Shown {
   status: number
@@ -51,11 +52,6 @@ function describe(error: FastifyError): Shown {
     title: 'Sorry',
     message: status === 404 ? 'There is nothing here.' : 'That request could not be handled.',
   }
-}
-
-function wantsJson(request: FastifyRequest): boolean {
-  const accept = request.headers.accept ?? ''
-  return accept.includes('application/json') && !accept.includes('text/html')
 }
 
 async function show(request: FastifyRequest, reply: FastifyReply, shown: Shown) {

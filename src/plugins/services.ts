@@ -3,6 +3,11 @@ import fp from 'fastify-plugin'
 import { createMailer, type Mailer } from '../mail/mailer.js'
 import { AccountService } from '../services/accounts.js'
 import { sweepExpired } from '../services/housekeeping.js'
+import { PostingService } from '../services/posting.js'
+import { PostService } from '../services/posts.js'
+import { createFileStore } from '../storage/create-store.js'
+import type { LocalStore } from '../storage/local-store.js'
+import type { S3Store } from '../storage/s3-store.js'
 
 const SWEEP_EVERY_MS = 60 * 60 * 1000
 
@@ -11,6 +16,19 @@ export default fp(
     const mailer = createMailer(app.config, app.log)
     app.decorate('mailer', mailer)
     app.decorate('accounts', new AccountService(app.db, mailer))
+    const store = createFileStore(app.config)
+    app.decorate<LocalStore | S3Store>('fileStore', store)
+    app.decorate(
+      'posting',
+      new PostingService(
+        app.db,
+        store,
+        app.config.images,
+        app.config.monthlyUploadQuota,
+        app.config.urlFetchAllowed,
+      ),
+    )
+    app.decorate('posts', new PostService(app.db))
     // Until the job queue exists, the web process sweeps expired rows itself.
     const sweep = setInterval(() => {
       sweepExpired(app.db).then(
@@ -31,5 +49,8 @@ declare module 'fastify' {
   interface FastifyInstance {
     mailer: Mailer
     accounts: AccountService
+    fileStore: LocalStore | S3Store
+    posting: PostingService
+    posts: PostService
   }
 }

@@ -24,7 +24,10 @@ function csrfTokenOf(request: FastifyRequest): string | undefined {
   const body = request.body as Record<string, unknown> | undefined
   if (body && typeof body._csrf === 'string') return body._csrf
   const header = request.headers['x-csrf-token']
-  return typeof header === 'string' ? header : undefined
+  if (typeof header === 'string') return header
+  // Multipart forms are read after the check, so their token travels in the query string.
+  const query = (request.query as Record<string, unknown> | undefined)?._csrf
+  return typeof query === 'string' ? query : undefined
 }
 
 export default fp(

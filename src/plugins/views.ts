@@ -5,6 +5,7 @@ import type { FastifyReply } from 'fastify'
 import fp from 'fastify-plugin'
 import nunjucks from 'nunjucks'
 import { viewsDir } from '../paths.js'
+import { linkify } from './linkify.js'
 
 interface FlashMessage {
   kind: string
@@ -30,6 +31,11 @@ export default fp(
         noCache: app.config.env !== 'production',
         onConfigure(env: nunjucks.Environment) {
           env.addFilter('isoDate', (date: Date) => date.toISOString())
+          // Escapes, then links: the result is safe to output as HTML.
+          env.addFilter(
+            'linkify',
+            (text: string) => new nunjucks.runtime.SafeString(linkify(String(text ?? ''))),
+          )
           env.addFilter('longDate', (date: Date) =>
             date.toLocaleDateString('en-US', {
               year: 'numeric',

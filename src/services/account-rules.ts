@@ -33,16 +33,6 @@ export function emailProblem(email: string): string | undefined {
   return undefined
 }
 
-// C0 and C1 controls other than tab and newlines never belong in profile text.
-// biome-ignore lint/suspicious/noControlCharactersInRegex: refusing control characters is the point
-const controlCharacters = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]/
-
-export function textProblem(label: string, value: string, max: number): string | undefined {
-  if ([...value].length > max) return `${label} can be at most ${max} characters.`
-  if (controlCharacters.test(value)) return `${label} contains characters that are not allowed.`
-  return undefined
-}
-
 export function websiteProblem(website: string): string | undefined {
   if (website === '') return undefined
   if (website.length > WEBSITE_MAX) return `Websites can be at most ${WEBSITE_MAX} characters.`

@@ -36,7 +36,6 @@ import {
   FULL_NAME_MAX,
   nameProblem,
   normalizeEmail,
-  textProblem,
   websiteProblem,
 } from './account-rules.js'
 import { ServiceError, ValidationError } from './errors.js'
@@ -47,6 +46,7 @@ import {
   passwordProblem,
   verifyPassword,
 } from './passwords.js'
+import { textProblem } from './text-rules.js'
 import { looksLikeToken, newToken, sha256Hex } from './tokens.js'
 
 const VERIFY_TTL_SECONDS = 7 * 24 * 3600

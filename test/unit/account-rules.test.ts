@@ -4,11 +4,11 @@ import {
   emailProblem,
   nameProblem,
   normalizeEmail,
-  textProblem,
   websiteProblem,
 } from '../../src/services/account-rules.js'
 import { hashPassword, passwordProblem, verifyPassword } from '../../src/services/passwords.js'
 import { isReservedName } from '../../src/services/reserved-names.js'
+import { textProblem } from '../../src/services/text-rules.js'
 
 describe('account rules', () => {
   it('accepts ordinary names and refuses the rest', () => {

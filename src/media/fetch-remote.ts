@@ -1,0 +1,176 @@
+// Fetches an image from a URL someone gave us, without letting them aim the server at itself:
+// only http(s), every address the name resolves to must be public (the connection is pinned
+// to the address that was checked, so DNS cannot change its answer in between), redirects are
+// followed by hand and checked the same way, and size and time are bounded.
+import { lookup } from 'node:dns/promises'
+import http from 'node:http'
+import https from 'node:https'
+import { BlockList, isIP } from 'node:net'
+import { ServiceError } from '../services/errors.js'
+import { saveToTempFile, type TempUpload, TooLargeError } from './temp-file.js'
+
+const blocked = new BlockList()
+for (const [net, prefix] of [
+  ['0.0.0.0', 8],
+  ['10.0.0.0', 8],
+  ['100.64.0.0', 10],
+  ['127.0.0.0', 8],
+  ['169.254.0.0', 16],
+  ['172.16.0.0', 12],
+  ['192.0.0.0', 24],
+  ['192.0.2.0', 24],
+  ['192.88.99.0', 24],
+  ['192.168.0.0', 16],
+  ['198.18.0.0', 15],
+  ['198.51.100.0', 24],
+  ['203.0.113.0', 24],
+  ['224.0.0.0', 4],
+  ['240.0.0.0', 4],
+] as const) {
+  blocked.addSubnet(net, prefix, 'ipv4')
+}
+for (const [net, prefix] of [
+  ['::', 128],
+  ['::1', 128],
+  ['64:ff9b::', 96],
+  ['64:ff9b:1::', 48],
+  ['100::', 64],
+  ['2001::', 23],
+  ['2001:db8::', 32],
+  ['2002::', 16],
+  ['fc00::', 7],
+  ['fe80::', 10],
+  ['fec0::', 10],
+  ['ff00::', 8],
+] as const) {
+  blocked.addSubnet(net, prefix, 'ipv6')
+}
+
+export interface FetchPolicy {
+  maxBytes: number
+  /** Whole time for the fetch, redirects and body included. */
+  timeoutMs: number
+  maxRedirects: number
+  /** Addresses exempted from the block (CIDR list), for an operator's own image hosts. */
+  allowed: BlockList
+}
+
+export function addressList(cidrs: readonly string[]): BlockList {
+  const list = new BlockList()
+  for (const cidr of cidrs) {
+    const [address = '', prefix] = cidr.split('/')
+    const family = isIP(address) === 6 ? 'ipv6' : 'ipv4'
+    list.addSubnet(address, Number(prefix ?? (family === 'ipv6' ? 128 : 32)), family)
+  }
+  return list
+}
+
+/** True when the address is one the server must never connect to on a user's behalf. */
+export function isForbiddenAddress(address: string, allowed?: BlockList): boolean {
+  const family = isIP(address) === 6 ? 'ipv6' : 'ipv4'
+  // IPv4-mapped IPv6 (::ffff:10.0.0.1) is judged as the IPv4 address it carries.
+  const mapped = family === 'ipv6' ? /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address)?.[1] : undefined
+  if (mapped) return isForbiddenAddress(mapped, allowed)
+  if (allowed?.check(address, family)) return false
+  return blocked.check(address, family)
+}
+
+const refused = (message: string) => new ServiceError(422, message)
+
+async function vettedAddress(
+  url: URL,
+  policy: FetchPolicy,
+): Promise<{ address: string; family: number }> {
+  const host = url.hostname.replace(/^\[|\]$/g, '')
+  const answers = isIP(host)
+    ? [{ address: host, family: isIP(host) }]
+    : await lookup(host, { all: true }).catch(() => [])
+  if (answers.length === 0) throw refused('That address could not be found.')
+  if (answers.some((a) => isForbiddenAddress(a.address, policy.allowed))) {
+    throw refused('That address points to a private network, which this site does not fetch from.')
+  }
+  return answers[0] as { address: string; family: number }
+}
+
+function parseUrl(value: string, base?: URL): URL {
+  let url: URL
+  try {
+    url = new URL(value, base)
+  } catch {
+    throw refused('That is not a web address.')
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:')
+    throw refused('Only http:// and https:// addresses can be fetched.')
+  if (url.username || url.password)
+    throw refused('Addresses with a user name or password are not fetched.')
+  return url
+}
+
+/** Downloads the image at the URL into a temporary file, within the policy's limits. */
+export async function fetchRemoteImage(rawUrl: string, policy: FetchPolicy): Promise<TempUpload> {
+  if (rawUrl.length > 2000) throw refused('That address is too long.')
+  const controller = new AbortController()
+  const timer = setTimeout(() => controller.abort(), policy.timeoutMs)
+  try {
+    let url = parseUrl(rawUrl.trim())
+    for (let hop = 0; ; hop++) {
+      const target = await vettedAddress(url, policy)
+      const response = await request(url, target, controller.signal)
+      const status = response.statusCode ?? 0
+      if (status >= 300 && status < 400 && response.headers.location) {
+        response.resume()
+        if (hop >= policy.maxRedirects) throw refused('That address redirected too many times.')
+        url = parseUrl(response.headers.location, url)
+        continue
+      }
+      if (status !== 200) {
+        response.resume()
+        throw refused(`That address answered with an error (HTTP ${status}).`)
+      }
+      const length = Number(response.headers['content-length'])
+      if (Number.isFinite(length) && length > policy.maxBytes) {
+        response.destroy()
+        throw new TooLargeError(policy.maxBytes)
+      }
+      return await saveToTempFile(response, policy.maxBytes)
+    }
+  } catch (error) {
+    if (
+      controller.signal.aborted &&
+      !(error instanceof ServiceError) &&
+      !(error instanceof TooLargeError)
+    ) {
+      throw refused('That address took too long to answer.')
+    }
+    if (error instanceof ServiceError || error instanceof TooLargeError) throw error
+    throw refused('That address could not be fetched.')
+  } finally {
+    clearTimeout(timer)
+  }
+}
+
+function request(
+  url: URL,
+  target: { address: string; family: number },
+  signal: AbortSignal,
+): Promise<http.IncomingMessage> {
+  const client = url.protocol === 'https:' ? https : http
+  return new Promise((resolve, reject) => {
+    const req = client.get(
+      url,
+      {
+        signal,
+        headers: { 'user-agent': 'MLKSHK-TS image fetcher', accept: 'image/*' },
+        // Connect to the address that was checked, whatever DNS says now.
+        lookup: (_host, options, callback) => {
+          if ((options as { all?: boolean }).all) callback(null, [target] as never, target.family)
+          else callback(null, target.address, target.family)
+        },
+        timeout: 10_000,
+      },
+      resolve,
+    )
+    req.on('timeout', () => req.destroy(new Error('socket timeout')))
+    req.on('error', reject)
+  })
+}

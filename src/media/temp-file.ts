@@ -1,0 +1,63 @@
+// Receives an upload (a multipart part or a fetched body) into a private temporary file while
+// hashing it, so nothing is ever held whole in memory. The caller removes it with cleanup().
+import { createHash, randomBytes } from 'node:crypto'
+import { createWriteStream } from 'node:fs'
+import { mkdir, rm } from 'node:fs/promises'
+import os from 'node:os'
+import path from 'node:path'
+import type { Readable } from 'node:stream'
+import { Transform } from 'node:stream'
+import { pipeline } from 'node:stream/promises'
+
+export interface TempUpload {
+  path: string
+  sha1: string
+  size: number
+  cleanup(): Promise<void>
+}
+
+export class TooLargeError extends Error {
+  readonly statusCode = 413
+  readonly code = 'UPLOAD_TOO_LARGE'
+  constructor(maxBytes: number) {
+    super(
+      `That file is larger than ${Math.floor(maxBytes / (1024 * 1024))} MB, the most this site accepts.`,
+    )
+  }
+}
+
+export const tempFolder = path.join(os.tmpdir(), 'mlkshk-uploads')
+
+/** A fresh private path in the temporary folder, with the cleanup that removes it. */
+export async function tempPath(
+  suffix = '',
+): Promise<{ path: string; cleanup: () => Promise<void> }> {
+  await mkdir(tempFolder, { recursive: true, mode: 0o700 })
+  const file = path.join(tempFolder, `${Date.now()}-${randomBytes(8).toString('hex')}${suffix}`)
+  return { path: file, cleanup: () => rm(file, { force: true, recursive: true }) }
+}
+
+/**
+ * Writes the stream to a temporary file, hashing as it goes. Fails with TooLargeError as soon
+ * as more than maxBytes arrive; the partial file is removed on every failure.
+ */
+export async function saveToTempFile(source: Readable, maxBytes: number): Promise<TempUpload> {
+  const target = await tempPath('.upload')
+  const hash = createHash('sha1')
+  let size = 0
+  const meter = new Transform({
+    transform(chunk: Buffer, _encoding, done) {
+      size += chunk.length
+      if (size > maxBytes) return done(new TooLargeError(maxBytes))
+      hash.update(chunk)
+      done(null, chunk)
+    },
+  })
+  try {
+    await pipeline(source, meter, createWriteStream(target.path, { mode: 0o600 }))
+  } catch (error) {
+    await target.cleanup()
+    throw error
+  }
+  return { path: target.path, sha1: hash.digest('hex'), size, cleanup: target.cleanup }
+}

@@ -1,0 +1,213 @@
+// SQL for posts: sharedfile rows and their places in shakes (shakesharedfile).
+import type { Kysely } from 'kysely'
+import { dbNow, fromDbDateTime } from '../db/dialect.js'
+import type { DB } from '../db/schema.js'
+import { type Sourcefile, toSourcefile } from './sourcefiles.js'
+
+export interface Post {
+  id: number
+  userId: number
+  userName: string
+  title: string
+  description: string
+  altText: string
+  contentType: string
+  size: number
+  parentId: number | null
+  originalId: number | null
+  likeCount: number
+  saveCount: number
+  viewCount: number
+  createdAt: Date
+  sourcefile: Sourcefile
+}
+
+export interface PostText {
+  title: string
+  description: string
+  altText: string
+}
+
+function livePosts(db: Kysely<DB>) {
+  return db
+    .selectFrom('sharedfile as p')
+    .innerJoin('sourcefile as s', 's.id', 'p.sourcefile_id')
+    .innerJoin('user as u', 'u.id', 'p.user_id')
+    .where('p.deleted', '=', 0)
+    .where('u.deleted', '=', 0)
+    .select([
+      'p.id',
+      'p.user_id',
+      'u.name as user_name',
+      'p.title',
+      'p.description',
+      'p.alt_text',
+      'p.content_type',
+      'p.size',
+      'p.parent_id',
+      'p.original_id',
+      'p.like_count',
+      'p.save_count',
+      'p.view_count',
+      'p.created_at',
+      's.id as s_id',
+      's.sha1',
+      's.format',
+      's.content_type as s_content_type',
+      's.width',
+      's.height',
+      's.frames',
+      's.upload_size',
+      's.renditions',
+      's.created_at as s_created_at',
+    ])
+}
+
+type PostRow = Awaited<ReturnType<ReturnType<typeof livePosts>['executeTakeFirstOrThrow']>>
+
+function toPost(row: PostRow): Post {
+  return {
+    id: row.id,
+    userId: row.user_id,
+    userName: row.user_name,
+    title: row.title,
+    description: row.description,
+    altText: row.alt_text,
+    contentType: row.content_type,
+    size: row.size,
+    parentId: row.parent_id,
+    originalId: row.original_id,
+    likeCount: row.like_count,
+    saveCount: row.save_count,
+    viewCount: row.view_count,
+    createdAt: fromDbDateTime(row.created_at),
+    sourcefile: toSourcefile({
+      id: row.s_id,
+      sha1: row.sha1,
+      format: row.format,
+      content_type: row.s_content_type,
+      width: row.width,
+      height: row.height,
+      frames: row.frames,
+      upload_size: row.upload_size,
+      renditions: row.renditions,
+      created_at: row.s_created_at,
+    }),
+  }
+}
+
+export async function findPost(db: Kysely<DB>, id: number): Promise<Post | undefined> {
+  const row = await livePosts(db).where('p.id', '=', id).executeTakeFirst()
+  return row && toPost(row)
+}
+
+/** A shake's posts, newest first, one page at a time (keyset paging on the post id). */
+export async function listShakePosts(
+  db: Kysely<DB>,
+  shakeId: number,
+  page: { beforeId?: number; afterId?: number; limit: number },
+): Promise<Post[]> {
+  let query = livePosts(db)
+    .innerJoin('shakesharedfile as ss', 'ss.sharedfile_id', 'p.id')
+    .where('ss.shake_id', '=', shakeId)
+    .where('ss.deleted', '=', 0)
+  if (page.beforeId !== undefined) query = query.where('p.id', '<', page.beforeId)
+  if (page.afterId !== undefined) query = query.where('p.id', '>', page.afterId)
+  // Paging forwards from "after" reads the oldest first, then flips the page.
+  const rows = await query
+    .orderBy('p.id', page.afterId !== undefined ? 'asc' : 'desc')
+    .limit(page.limit)
+    .execute()
+  if (page.afterId !== undefined) rows.reverse()
+  return rows.map(toPost)
+}
+
+export async function insertPost(
+  db: Kysely<DB>,
+  values: PostText & { userId: number; sourcefileId: number; contentType: string; size: number },
+): Promise<number> {
+  const now = dbNow()
+  const result = await db
+    .insertInto('sharedfile')
+    .values({
+      user_id: values.userId,
+      sourcefile_id: values.sourcefileId,
+      title: values.title,
+      description: values.description,
+      alt_text: values.altText,
+      content_type: values.contentType,
+      size: values.size,
+      parent_id: null,
+      original_id: null,
+      created_at: now,
+      updated_at: now,
+    })
+    .executeTakeFirstOrThrow()
+  return Number(result.insertId)
+}
+
+export async function addPostToShake(
+  db: Kysely<DB>,
+  shakeId: number,
+  postId: number,
+): Promise<void> {
+  await db
+    .insertInto('shakesharedfile')
+    .values({ shake_id: shakeId, sharedfile_id: postId, created_at: dbNow() })
+    .execute()
+}
+
+/** Updates the text of a post the user owns. Returns false when there is no such post of theirs. */
+export async function updatePostText(
+  db: Kysely<DB>,
+  id: number,
+  userId: number,
+  text: PostText,
+): Promise<boolean> {
+  const result = await db
+    .updateTable('sharedfile')
+    .set({
+      title: text.title,
+      description: text.description,
+      alt_text: text.altText,
+      updated_at: dbNow(),
+    })
+    .where('id', '=', id)
+    .where('user_id', '=', userId)
+    .where('deleted', '=', 0)
+    .executeTakeFirst()
+  return result.numUpdatedRows > 0n
+}
+
+/** Soft-deletes a post the user owns and takes it out of every shake. */
+export async function deletePost(db: Kysely<DB>, id: number, userId: number): Promise<boolean> {
+  const result = await db
+    .updateTable('sharedfile')
+    .set({ deleted: 1, updated_at: dbNow() })
+    .where('id', '=', id)
+    .where('user_id', '=', userId)
+    .where('deleted', '=', 0)
+    .executeTakeFirst()
+  if (result.numUpdatedRows === 0n) return false
+  await db
+    .updateTable('shakesharedfile')
+    .set({ deleted: 1 })
+    .where('sharedfile_id', '=', id)
+    .execute()
+  return true
+}
+
+/** Bytes the user has posted since the given time (deleted posts count: the upload happened). */
+export async function bytesPostedSince(
+  db: Kysely<DB>,
+  userId: number,
+  since: string,
+): Promise<number> {
+  const row = await db
+    .selectFrom('sharedfile')
+    .select((eb) => eb.fn.coalesce(eb.fn.sum<number>('size'), eb.lit(0)).as('total'))
+    .where('user_id', '=', userId)
+    .where('created_at', '>=', since)
+    .executeTakeFirstOrThrow()
+  return Number(row.total)
+}

@@ -1,0 +1,69 @@
+// SQL for sourcefile: one row per distinct upload (by SHA-1 of its bytes).
+import type { Kysely } from 'kysely'
+import { dbNow } from '../db/dialect.js'
+import type { DB, ImageFormat, SourcefileRow } from '../db/schema.js'
+
+export interface Rendition {
+  name: string
+  key: string
+  width: number
+  height: number
+  size: number
+}
+
+export interface Sourcefile {
+  id: number
+  sha1: string
+  format: ImageFormat
+  contentType: string
+  width: number
+  height: number
+  frames: number
+  renditions: Rendition[]
+}
+
+export function toSourcefile(row: SourcefileRow): Sourcefile {
+  return {
+    id: row.id,
+    sha1: row.sha1,
+    format: row.format,
+    contentType: row.content_type,
+    width: row.width,
+    height: row.height,
+    frames: row.frames,
+    renditions: JSON.parse(row.renditions) as Rendition[],
+  }
+}
+
+export async function findSourcefileBySha1(
+  db: Kysely<DB>,
+  sha1: string,
+): Promise<Sourcefile | undefined> {
+  const row = await db
+    .selectFrom('sourcefile')
+    .selectAll()
+    .where('sha1', '=', sha1)
+    .executeTakeFirst()
+  return row && toSourcefile(row)
+}
+
+export async function insertSourcefile(
+  db: Kysely<DB>,
+  values: Omit<Sourcefile, 'id'> & { uploadSize: number },
+): Promise<number> {
+  const result = await db
+    .insertInto('sourcefile')
+    .values({
+      sha1: values.sha1,
+      format: values.format,
+      content_type: values.contentType,
+      width: values.width,
+      height: values.height,
+      frames: values.frames,
+      upload_size: values.uploadSize,
+      renditions: JSON.stringify(values.renditions),
+      created_at: dbNow(),
+    })
+    .executeTakeFirstOrThrow()
+  return Number(result.insertId)
+}

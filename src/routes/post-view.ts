@@ -1,0 +1,64 @@
+// What templates need to show a post: its addresses, image sources and sizes.
+import type { Post } from '../repositories/posts.js'
+import type { Rendition } from '../repositories/sourcefiles.js'
+import { shareKey } from '../services/share-keys.js'
+
+/** URL path segment for each rendition under /r/KEY. */
+export const renditionPaths: Record<string, string> = {
+  original: '',
+  w1100: '/1100',
+  w550: '/550',
+  small: '/small',
+  thumb: '/thumb',
+}
+
+/** The rendition to serve for a requested size; sizes never made (small images) fall back upward. */
+export function pickRendition(
+  renditions: readonly Rendition[],
+  size: string,
+): Rendition | undefined {
+  const order = ['thumb', 'small', 'w550', 'w1100', 'original']
+  const wanted =
+    size === ''
+      ? 'original'
+      : Object.keys(renditionPaths).find((n) => renditionPaths[n] === `/${size}`)
+  if (!wanted) return undefined
+  for (const name of order.slice(order.indexOf(wanted))) {
+    const found = renditions.find((r) => r.name === name)
+    if (found) return found
+  }
+  return undefined
+}
+
+export function postView(post: Post, filesBaseUrl: string) {
+  const key = shareKey(post.id)
+  const raw = `${filesBaseUrl}/r/${key}`
+  const byName = new Map(post.sourcefile.renditions.map((r) => [r.name, r]))
+  const original = byName.get('original')
+  const feed = byName.get('w550') ?? original
+  const large = byName.get('w1100') ?? original
+  const srcset = ['w550', 'w1100', 'original']
+    .map((name) => byName.get(name))
+    .filter((r): r is Rendition => r !== undefined)
+    .map((r) => `${raw}${renditionPaths[r.name]} ${r.width}w`)
+    .join(', ')
+  return {
+    ...post,
+    key,
+    url: `/p/${key}`,
+    rawUrl: raw,
+    thumbUrl: `${raw}/thumb`,
+    feedUrl: `${raw}${renditionPaths[feed?.name ?? 'original']}`,
+    srcset,
+    width: feed?.width ?? post.sourcefile.width,
+    height: feed?.height ?? post.sourcefile.height,
+    largeUrl: `${raw}${renditionPaths[large?.name ?? 'original']}`,
+    largeWidth: large?.width ?? post.sourcefile.width,
+    largeHeight: large?.height ?? post.sourcefile.height,
+    fullWidth: original?.width ?? post.sourcefile.width,
+    fullHeight: original?.height ?? post.sourcefile.height,
+    animated: post.sourcefile.frames > 1,
+  }
+}
+
+export type PostView = ReturnType<typeof postView>

@@ -1,0 +1,66 @@
+// A post's page (/p/KEY) and the owner's edits and deletion.
+import type { FastifyPluginAsync } from 'fastify'
+import { requireUser, signedInUser } from '../plugins/auth.js'
+import { wantsJson } from '../plugins/negotiation.js'
+import { ValidationError } from '../services/errors.js'
+import { formFields } from './form-fields.js'
+import { postView } from './post-view.js'
+
+type KeyParams = { Params: { key: string } }
+
+const postRoutes: FastifyPluginAsync = async (app) => {
+  const filesBase = app.config.filesBaseUrl === app.config.baseUrl ? '' : app.config.filesBaseUrl
+
+  app.get<KeyParams>('/p/:key', async (request, reply) => {
+    const post = await app.posts.find(request.params.key)
+    if (!post) return reply.callNotFound()
+    const view = postView(post, filesBase)
+    // One address per post: other spellings of the key redirect to it.
+    if (view.key !== request.params.key) return reply.redirect(view.url, 301)
+    return reply.page('post', {
+      post: view,
+      isOwner: request.user?.id === post.userId,
+      values: { title: post.title, description: post.description, alt_text: post.altText },
+      errors: {},
+    })
+  })
+
+  app.post<KeyParams>('/p/:key/edit', { preHandler: requireUser }, async (request, reply) => {
+    const user = signedInUser(request)
+    const form = formFields(request, ['title', 'description', 'alt_text'])
+    try {
+      const post = await app.posts.edit(user, request.params.key, {
+        title: form.title,
+        description: form.description,
+        altText: form.alt_text,
+      })
+      if (wantsJson(request))
+        return reply.send({
+          title: post.title,
+          description: post.description,
+          alt_text: post.altText,
+        })
+      request.flash('success', 'Your changes are saved.')
+      return reply.redirect(`/p/${request.params.key}`, 303)
+    } catch (error) {
+      if (!(error instanceof ValidationError) || wantsJson(request)) throw error
+      const post = await app.posts.find(request.params.key)
+      if (!post) return reply.callNotFound()
+      return reply.page(
+        'post',
+        { post: postView(post, filesBase), isOwner: true, values: form, errors: error.fields },
+        error.status,
+      )
+    }
+  })
+
+  app.post<KeyParams>('/p/:key/delete', { preHandler: requireUser }, async (request, reply) => {
+    const user = signedInUser(request)
+    await app.posts.remove(user, request.params.key)
+    if (wantsJson(request)) return reply.send({ deleted: true })
+    request.flash('success', 'The post is deleted.')
+    return reply.redirect(`/user/${user.name}`, 303)
+  })
+}
+
+export default postRoutes

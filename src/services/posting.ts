@@ -1,0 +1,179 @@
+// Turning an upload into a post: the quota, the shake it goes to, the media pipeline for bytes
+// the site has not seen before (dedup by SHA-1), storage, then the rows in one transaction.
+import { mkdir, mkdtemp, rm } from 'node:fs/promises'
+import path from 'node:path'
+import type { ImageLimits } from '../config.js'
+import type { Database } from '../db/database.js'
+import { isUniqueViolation, toDbDateTime } from '../db/dialect.js'
+import { addressList, type FetchPolicy, fetchRemoteImage } from '../media/fetch-remote.js'
+import { probeImage, renderImage, sniffImageFormat } from '../media/image-pipeline.js'
+import { type TempUpload, tempFolder } from '../media/temp-file.js'
+import { addPostToShake, bytesPostedSince, insertPost } from '../repositories/posts.js'
+import { findPersonalShake } from '../repositories/shakes.js'
+import {
+  findSourcefileBySha1,
+  insertSourcefile,
+  type Rendition,
+  type Sourcefile,
+} from '../repositories/sourcefiles.js'
+import type { User } from '../repositories/users.js'
+import type { FileStore } from '../storage/file-store.js'
+import { ServiceError } from './errors.js'
+import { checkedPostText } from './post-rules.js'
+import { shareKey } from './share-keys.js'
+
+export interface NewPostInput {
+  title: string
+  description: string
+  altText: string
+  /** The shake to post to, as sent by the form; empty means the user's own shake. */
+  shakeId: string
+}
+
+export interface NewPost {
+  id: number
+  key: string
+}
+
+function formatBytes(bytes: number): string {
+  return bytes >= 1024 ** 3
+    ? `${(bytes / 1024 ** 3).toFixed(1)} GB`
+    : `${Math.round(bytes / 1024 ** 2)} MB`
+}
+
+export class PostingService {
+  private readonly fetchPolicy: FetchPolicy
+
+  constructor(
+    private readonly db: Database,
+    private readonly store: FileStore,
+    private readonly limits: ImageLimits,
+    private readonly monthlyQuota: number,
+    urlFetchAllowed: readonly string[] = [],
+  ) {
+    this.fetchPolicy = {
+      maxBytes: limits.maxBytes,
+      timeoutMs: 20_000,
+      maxRedirects: 3,
+      allowed: addressList(urlFetchAllowed),
+    }
+  }
+
+  /** Fetches the image at the URL and posts it; the temporary file is always removed. */
+  async postFromUrl(user: User, url: string, input: NewPostInput): Promise<NewPost> {
+    checkedPostText(input)
+    await this.shakeFor(user, input.shakeId)
+    const upload = await fetchRemoteImage(url, this.fetchPolicy)
+    try {
+      return await this.postUpload(user, upload, input)
+    } finally {
+      await upload.cleanup()
+    }
+  }
+
+  /** Posts the uploaded file. The caller still owns (and removes) the temporary file. */
+  async postUpload(user: User, upload: TempUpload, input: NewPostInput): Promise<NewPost> {
+    const text = checkedPostText(input)
+    if (upload.size === 0) throw new ServiceError(400, 'That file is empty.')
+    const shake = await this.shakeFor(user, input.shakeId)
+    await this.checkQuota(user.id, upload.size)
+    const sourcefile = await this.sourcefileFor(upload)
+    const original = sourcefile.renditions.find((r) => r.name === 'original') as Rendition
+    const id = await this.db.transaction().execute(async (trx) => {
+      const postId = await insertPost(trx, {
+        userId: user.id,
+        sourcefileId: sourcefile.id,
+        ...text,
+        contentType: sourcefile.contentType,
+        size: original.size,
+      })
+      await addPostToShake(trx, shake.id, postId)
+      return postId
+    })
+    return { id, key: shareKey(id) }
+  }
+
+  private async shakeFor(user: User, shakeId: string) {
+    const personal = await findPersonalShake(this.db, user.id)
+    if (!personal) throw new ServiceError(409, 'Your account has no shake to post to.')
+    // Group shakes arrive later; until then the only shake a user may post to is their own.
+    if (shakeId !== '' && shakeId !== String(personal.id)) {
+      throw new ServiceError(403, 'You cannot post to that shake.')
+    }
+    return personal
+  }
+
+  private async checkQuota(userId: number, size: number): Promise<void> {
+    if (this.monthlyQuota === 0) return
+    const now = new Date()
+    const monthStart = toDbDateTime(new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), 1)))
+    const used = await bytesPostedSince(this.db, userId, monthStart)
+    if (used + size > this.monthlyQuota) {
+      throw new ServiceError(
+        403,
+        `You have posted ${formatBytes(used)} this month, and the monthly limit is ${formatBytes(this.monthlyQuota)}. It starts again on the first of next month.`,
+      )
+    }
+  }
+
+  /** The stored image for these bytes: found by hash, or made now by the media pipeline. */
+  private async sourcefileFor(upload: TempUpload): Promise<Sourcefile> {
+    const known = await findSourcefileBySha1(this.db, upload.sha1)
+    if (known) return known
+    const format = await sniffImageFormat(upload.path)
+    const info = await probeImage(upload.path, format, this.limits)
+    await mkdir(tempFolder, { recursive: true, mode: 0o700 })
+    const workDir = await mkdtemp(path.join(tempFolder, 'render-'))
+    const storedKeys: string[] = []
+    try {
+      const rendered = await renderImage(upload.path, info, workDir)
+      const renditions: Rendition[] = []
+      for (const file of rendered) {
+        // Keys come from the content hash, so the same upload always lands on the same keys.
+        const key = `i/${upload.sha1}/${file.name}.${file.extension}`
+        await this.store.put(key, file.file, file.contentType)
+        storedKeys.push(key)
+        renditions.push({
+          name: file.name,
+          key,
+          width: file.width,
+          height: file.height,
+          size: file.size,
+        })
+      }
+      const values = {
+        sha1: upload.sha1,
+        format,
+        contentType: rendered[0]?.contentType ?? 'application/octet-stream',
+        width: info.width,
+        height: info.height,
+        frames: info.frames,
+        renditions,
+        uploadSize: upload.size,
+      }
+      try {
+        const id = await insertSourcefile(this.db, values)
+        return { id, ...values }
+      } catch (error) {
+        // The same bytes were posted at the same moment by someone else: theirs won, and
+        // their files are ours too (same keys), so nothing is removed.
+        if (!isUniqueViolation(error)) throw error
+        storedKeys.length = 0
+        const winner = await findSourcefileBySha1(this.db, upload.sha1)
+        if (!winner) throw error
+        return winner
+      }
+    } catch (error) {
+      // Remove what this attempt stored, unless a row for the same bytes now owns those keys.
+      if (
+        storedKeys.length > 0 &&
+        !(await findSourcefileBySha1(this.db, upload.sha1).catch(() => undefined))
+      ) {
+        await this.store.delete(storedKeys).catch(() => {})
+      }
+      throw error
+    } finally {
+      await rm(workDir, { recursive: true, force: true })
+    }
+  }
+}

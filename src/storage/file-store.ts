@@ -1,0 +1,19 @@
+// Where post files live. Keys are made by the app from content hashes (never from user input),
+// so they are safe as paths and as URLs.
+
+export interface FileStore {
+  readonly kind: 'local' | 's3'
+  /** Stores a local file under the key. Storing the same key again replaces it. */
+  put(key: string, file: string, contentType: string): Promise<void>
+  exists(key: string): Promise<boolean>
+  delete(keys: readonly string[]): Promise<void>
+}
+
+const keyPattern = /^[a-z0-9][a-z0-9_-]*(\/[a-z0-9][a-z0-9_.-]*)*$/
+
+/** Refuses anything that is not a key this app would make. */
+export function assertSafeKey(key: string): void {
+  if (!keyPattern.test(key) || key.includes('..') || key.length > 200) {
+    throw new Error(`unsafe storage key: ${JSON.stringify(key)}`)
+  }
+}

@@ -1,0 +1,37 @@
+// Embedded mode's files: a folder under DATA_DIR, served by the app itself.
+import { copyFile, mkdir, rename, rm, stat } from 'node:fs/promises'
+import path from 'node:path'
+import { assertSafeKey, type FileStore } from './file-store.js'
+
+export class LocalStore implements FileStore {
+  readonly kind = 'local'
+
+  constructor(readonly root: string) {}
+
+  /** The file behind a key, for serving. */
+  pathOf(key: string): string {
+    assertSafeKey(key)
+    return path.join(this.root, key)
+  }
+
+  async put(key: string, file: string, _contentType: string): Promise<void> {
+    const target = this.pathOf(key)
+    await mkdir(path.dirname(target), { recursive: true })
+    // Copy then rename, so a reader never sees half a file.
+    const partial = `${target}.${process.pid}.${Date.now()}.partial`
+    await copyFile(file, partial)
+    await rename(partial, target)
+  }
+
+  async exists(key: string): Promise<boolean> {
+    try {
+      return (await stat(this.pathOf(key))).isFile()
+    } catch {
+      return false
+    }
+  }
+
+  async delete(keys: readonly string[]): Promise<void> {
+    await Promise.all(keys.map((key) => rm(this.pathOf(key), { force: true })))
+  }
+}
