@@ -40,12 +40,7 @@ const uploadRoutes: FastifyPluginAsync = async (app) => {
     },
   }
 
-  async function showForm(
-    request: FastifyRequest,
-    reply: FastifyReply,
-    extra: object = {},
-    status = 200,
-  ) {
+  async function showForm(reply: FastifyReply, extra: object = {}, status = 200) {
     return reply.page(
       'new-post',
       { values: {}, errors: {}, maxMegabytes: Math.floor(maxBytes / 2 ** 20), ...extra },
@@ -74,13 +69,11 @@ const uploadRoutes: FastifyPluginAsync = async (app) => {
         })
       }
       const errors = error instanceof ValidationError ? error.fields : {}
-      return showForm(request, reply, { values, errors, error: error.message }, error.status)
+      return showForm(reply, { values, errors, error: error.message }, error.status)
     }
   }
 
-  app.get('/tools/new-post', { preHandler: requireUser }, (request, reply) =>
-    showForm(request, reply),
-  )
+  app.get('/tools/new-post', { preHandler: requireUser }, (_request, reply) => showForm(reply))
 
   app.post('/upload', { preHandler: requireUser, config: uploadLimit }, async (request, reply) => {
     const user = signedInUser(request)
