@@ -44,6 +44,8 @@ export interface Config {
   /** Embedded mode: no external database, queue or object store configured. */
   embedded: boolean
   dataDir: string
+  /** Private folder for uploads in flight; everything in it is removed when the upload ends. */
+  tmpDir: string
   database: DatabaseConfig
   redisUrl: string | undefined
   s3: S3Config | undefined
@@ -58,8 +60,11 @@ export interface Config {
   /** Where browsers fetch raw files from: the site itself, or a separate files host. */
   filesBaseUrl: string
   images: ImageLimits
-  /** CIDRs exempted from the private-address block when posting from a URL. */
-  urlFetchAllowed: string[]
+  urlFetch: {
+    /** CIDRs exempted from the private-address block when posting from a URL. */
+    allowed: string[]
+    timeoutSeconds: number
+  }
   /** Bytes a user may upload per calendar month (UTC); 0 means no quota. */
   monthlyUploadQuota: number
   rateLimits: {
@@ -82,6 +87,7 @@ const schema = {
     HOST: { type: 'string', minLength: 1, default: 'localhost' },
     BASE_URL: { type: 'string' },
     DATA_DIR: { type: 'string', minLength: 1, default: 'data' },
+    TMP_DIR: { type: 'string', minLength: 1 },
     DATABASE_URL: { type: 'string' },
     REDIS_URL: { type: 'string', pattern: '^rediss?://' },
     S3_BUCKET: { type: 'string', minLength: 3 },
@@ -107,6 +113,7 @@ const schema = {
     RATE_LIMIT_UPLOAD: { type: 'string', pattern: '^[0-9]+/[0-9]+$', default: '30/1800' },
     FILES_BASE_URL: { type: 'string' },
     URL_FETCH_ALLOWED_ADDRESSES: { type: 'string' },
+    URL_FETCH_TIMEOUT_SECONDS: { type: 'integer', minimum: 1, maximum: 300, default: 20 },
     UPLOAD_MAX_BYTES: { type: 'integer', minimum: 1024, default: 20 * 1024 * 1024 },
     UPLOAD_MONTHLY_QUOTA_BYTES: { type: 'integer', minimum: 0, default: 2 * 1024 * 1024 * 1024 },
     IMAGE_MAX_SIDE: { type: 'integer', minimum: 16, default: 16384 },
@@ -122,6 +129,7 @@ interface RawEnv {
   HOST: string
   BASE_URL?: string
   DATA_DIR: string
+  TMP_DIR?: string
   DATABASE_URL?: string
   REDIS_URL?: string
   S3_BUCKET?: string
@@ -143,6 +151,7 @@ interface RawEnv {
   RATE_LIMIT_UPLOAD: string
   FILES_BASE_URL?: string
   URL_FETCH_ALLOWED_ADDRESSES?: string
+  URL_FETCH_TIMEOUT_SECONDS: number
   UPLOAD_MAX_BYTES: number
   UPLOAD_MONTHLY_QUOTA_BYTES: number
   IMAGE_MAX_SIDE: number
@@ -222,6 +231,7 @@ export function loadConfig(
     baseUrl,
     embedded,
     dataDir,
+    tmpDir: raw.TMP_DIR ? path.resolve(projectRoot, raw.TMP_DIR) : path.join(dataDir, 'tmp'),
     database,
     redisUrl: raw.REDIS_URL,
     s3,
@@ -247,7 +257,10 @@ export function loadConfig(
       maxTotalPixels: raw.IMAGE_MAX_TOTAL_PIXELS,
     },
     monthlyUploadQuota: raw.UPLOAD_MONTHLY_QUOTA_BYTES,
-    urlFetchAllowed: parseCidrs(raw.URL_FETCH_ALLOWED_ADDRESSES),
+    urlFetch: {
+      allowed: parseCidrs(raw.URL_FETCH_ALLOWED_ADDRESSES),
+      timeoutSeconds: raw.URL_FETCH_TIMEOUT_SECONDS,
+    },
   }
   return deepFreeze(config)
 }

@@ -48,6 +48,8 @@ for (const [net, prefix] of [
 
 export interface FetchPolicy {
   maxBytes: number
+  /** Where the download is written while it arrives. */
+  tempDir: string
   /** Whole time for the fetch, redirects and body included. */
   timeoutMs: number
   maxRedirects: number
@@ -132,7 +134,7 @@ export async function fetchRemoteImage(rawUrl: string, policy: FetchPolicy): Pro
         response.destroy()
         throw new TooLargeError(policy.maxBytes)
       }
-      return await saveToTempFile(response, policy.maxBytes)
+      return await saveToTempFile(response, policy.maxBytes, policy.tempDir)
     }
   } catch (error) {
     if (

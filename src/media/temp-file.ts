@@ -3,11 +3,11 @@
 import { createHash, randomBytes } from 'node:crypto'
 import { createWriteStream } from 'node:fs'
 import { mkdir, rm } from 'node:fs/promises'
-import os from 'node:os'
 import path from 'node:path'
 import type { Readable } from 'node:stream'
 import { Transform } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
+import { formatBytes } from '../services/format-bytes.js'
 
 export interface TempUpload {
   path: string
@@ -20,20 +20,17 @@ export class TooLargeError extends Error {
   readonly statusCode = 413
   readonly code = 'UPLOAD_TOO_LARGE'
   constructor(maxBytes: number) {
-    super(
-      `That file is larger than ${Math.floor(maxBytes / (1024 * 1024))} MB, the most this site accepts.`,
-    )
+    super(`That file is larger than ${formatBytes(maxBytes)}, the most this site accepts.`)
   }
 }
 
-export const tempFolder = path.join(os.tmpdir(), 'mlkshk-uploads')
-
-/** A fresh private path in the temporary folder, with the cleanup that removes it. */
+/** A fresh private path in the folder, with the cleanup that removes it. */
 export async function tempPath(
+  folder: string,
   suffix = '',
 ): Promise<{ path: string; cleanup: () => Promise<void> }> {
-  await mkdir(tempFolder, { recursive: true, mode: 0o700 })
-  const file = path.join(tempFolder, `${Date.now()}-${randomBytes(8).toString('hex')}${suffix}`)
+  await mkdir(folder, { recursive: true, mode: 0o700 })
+  const file = path.join(folder, `${Date.now()}-${randomBytes(8).toString('hex')}${suffix}`)
   return { path: file, cleanup: () => rm(file, { force: true, recursive: true }) }
 }
 
@@ -41,8 +38,12 @@ export async function tempPath(
  * Writes the stream to a temporary file, hashing as it goes. Fails with TooLargeError as soon
  * as more than maxBytes arrive; the partial file is removed on every failure.
  */
-export async function saveToTempFile(source: Readable, maxBytes: number): Promise<TempUpload> {
-  const target = await tempPath('.upload')
+export async function saveToTempFile(
+  source: Readable,
+  maxBytes: number,
+  folder: string,
+): Promise<TempUpload> {
+  const target = await tempPath(folder, '.upload')
   const hash = createHash('sha1')
   let size = 0
   const meter = new Transform({

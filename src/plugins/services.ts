@@ -25,7 +25,8 @@ export default fp(
         store,
         app.config.images,
         app.config.monthlyUploadQuota,
-        app.config.urlFetchAllowed,
+        app.config.tmpDir,
+        app.config.urlFetch,
       ),
     )
     app.decorate('posts', new PostService(app.db))

@@ -5,6 +5,7 @@ import { requireUser, signedInUser } from '../plugins/auth.js'
 import { wantsJson } from '../plugins/negotiation.js'
 import { limitedTo } from '../plugins/rate-limit.js'
 import { ServiceError, ValidationError } from '../services/errors.js'
+import { formatBytes } from '../services/format-bytes.js'
 import type { NewPost, NewPostInput } from '../services/posting.js'
 import { formFields } from './form-fields.js'
 
@@ -43,7 +44,7 @@ const uploadRoutes: FastifyPluginAsync = async (app) => {
   async function showForm(reply: FastifyReply, extra: object = {}, status = 200) {
     return reply.page(
       'new-post',
-      { values: {}, errors: {}, maxMegabytes: Math.floor(maxBytes / 2 ** 20), ...extra },
+      { values: {}, errors: {}, maxSize: formatBytes(maxBytes), ...extra },
       status,
     )
   }
@@ -101,7 +102,7 @@ const uploadRoutes: FastifyPluginAsync = async (app) => {
                   part.file.resume()
                   throw new ServiceError(400, 'The image must be sent in the field named "file".')
                 }
-                upload = await saveToTempFile(part.file, maxBytes)
+                upload = await saveToTempFile(part.file, maxBytes, app.config.tmpDir)
                 if (part.file.truncated) throw new TooLargeError(maxBytes)
               } else if (
                 (textFields as readonly string[]).includes(part.fieldname) &&

@@ -7,7 +7,7 @@ import type { Database } from '../db/database.js'
 import { isUniqueViolation, toDbDateTime } from '../db/dialect.js'
 import { addressList, type FetchPolicy, fetchRemoteImage } from '../media/fetch-remote.js'
 import { probeImage, renderImage, sniffImageFormat } from '../media/image-pipeline.js'
-import { type TempUpload, tempFolder } from '../media/temp-file.js'
+import type { TempUpload } from '../media/temp-file.js'
 import { addPostToShake, bytesPostedSince, insertPost } from '../repositories/posts.js'
 import { findPersonalShake } from '../repositories/shakes.js'
 import {
@@ -19,6 +19,7 @@ import {
 import type { User } from '../repositories/users.js'
 import type { FileStore } from '../storage/file-store.js'
 import { ServiceError } from './errors.js'
+import { formatBytes } from './format-bytes.js'
 import { checkedPostText } from './post-rules.js'
 import { shareKey } from './share-keys.js'
 
@@ -35,12 +36,6 @@ export interface NewPost {
   key: string
 }
 
-function formatBytes(bytes: number): string {
-  return bytes >= 1024 ** 3
-    ? `${(bytes / 1024 ** 3).toFixed(1)} GB`
-    : `${Math.round(bytes / 1024 ** 2)} MB`
-}
-
 export class PostingService {
   private readonly fetchPolicy: FetchPolicy
 
@@ -49,13 +44,15 @@ export class PostingService {
     private readonly store: FileStore,
     private readonly limits: ImageLimits,
     private readonly monthlyQuota: number,
-    urlFetchAllowed: readonly string[] = [],
+    private readonly tempDir: string,
+    urlFetch: { allowed: readonly string[]; timeoutSeconds: number },
   ) {
     this.fetchPolicy = {
       maxBytes: limits.maxBytes,
-      timeoutMs: 20_000,
+      tempDir,
+      timeoutMs: urlFetch.timeoutSeconds * 1000,
       maxRedirects: 3,
-      allowed: addressList(urlFetchAllowed),
+      allowed: addressList(urlFetch.allowed),
     }
   }
 
@@ -122,8 +119,8 @@ export class PostingService {
     if (known) return known
     const format = await sniffImageFormat(upload.path)
     const info = await probeImage(upload.path, format, this.limits)
-    await mkdir(tempFolder, { recursive: true, mode: 0o700 })
-    const workDir = await mkdtemp(path.join(tempFolder, 'render-'))
+    await mkdir(this.tempDir, { recursive: true, mode: 0o700 })
+    const workDir = await mkdtemp(path.join(this.tempDir, 'render-'))
     const storedKeys: string[] = []
     try {
       const rendered = await renderImage(upload.path, info, workDir)

@@ -11,6 +11,7 @@ import { createServer } from '../../src/app.js'
 import { type Config, loadConfig } from '../../src/config.js'
 import { openDatabase } from '../../src/db/database.js'
 import { migrateToLatest } from '../../src/db/migrator.js'
+import { startS3, type TestS3 } from './s3.js'
 
 export const testDatabaseUrl = process.env.TEST_DATABASE_URL
 export const onMysql = Boolean(testDatabaseUrl?.startsWith('mysql://'))
@@ -75,17 +76,29 @@ export async function buildSite(env: Record<string, string>): Promise<FastifyIns
   return app
 }
 
+/**
+ * Production-like storage for the MySQL run (files on s3rver), local files for the SQLite run:
+ * suites that take `{ s3: useS3 }` cover both modes between the two runs.
+ */
+export const useS3 = onMysql
+
 /** One app on its own fresh data. Extra variables override the test defaults. */
-export async function createTestSite(overrides: Record<string, string> = {}): Promise<TestSite> {
+export async function createTestSite(
+  overrides: Record<string, string> = {},
+  options: { s3?: boolean } = {},
+): Promise<TestSite & { s3?: TestS3 }> {
   const fresh = await freshEnvironment()
-  const env = { ...fresh.env, ...overrides }
+  const s3 = options.s3 ? await startS3() : undefined
+  const env = { ...fresh.env, ...s3?.env, ...overrides }
   const app = await buildSite(env)
   return {
     app,
     config: app.config,
     env,
+    ...(s3 ? { s3 } : {}),
     async close() {
       await app.close()
+      await s3?.close()
       await fresh.drop()
     },
   }

@@ -1,6 +1,7 @@
 // A small browser over app.inject: keeps cookies, reads the CSRF token from the last form it
 // saw, and submits forms the way a person's browser would.
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify'
+import { multipart, type Part } from './multipart.js'
 
 export class Browser {
   readonly cookies = new Map<string, string>()
@@ -69,6 +70,35 @@ export class Browser {
         ...options.headers,
       },
       payload: options.rawBody ?? new URLSearchParams(fields).toString(),
+    })
+    this.remember(response)
+    this.lastPage = response
+    return response
+  }
+
+  /** Sends a multipart form; the CSRF token goes in the query string, as the upload form does. */
+  async postMultipart(
+    url: string,
+    parts: Part[],
+    options: { csrf?: boolean; headers?: Record<string, string> } = {},
+  ): Promise<LightMyRequestResponse> {
+    const body = multipart(parts)
+    const cookie = this.cookieHeader()
+    const target =
+      options.csrf !== false && this.csrf
+        ? `${url}${url.includes('?') ? '&' : '?'}_csrf=${encodeURIComponent(this.csrf)}`
+        : url
+    const response = await this.app.inject({
+      method: 'POST',
+      url: target,
+      remoteAddress: this.ip,
+      headers: {
+        accept: 'text/html',
+        'content-type': body.contentType,
+        ...(cookie ? { cookie } : {}),
+        ...options.headers,
+      },
+      payload: body.payload,
     })
     this.remember(response)
     this.lastPage = response
