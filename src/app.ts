@@ -16,6 +16,7 @@ import sessionPlugin from './plugins/session.js'
 import staticPlugin from './plugins/static.js'
 import viewsPlugin from './plugins/views.js'
 import accountRoutes from './routes/accounts.js'
+import avatarRoutes from './routes/avatars.js'
 import healthRoutes from './routes/health.js'
 import homeRoutes from './routes/home.js'
 import passwordResetRoutes from './routes/password-reset.js'
@@ -60,6 +61,7 @@ export async function createServer(config: Config): Promise<FastifyInstance> {
     await site.register(userRoutes)
     await site.register(uploadRoutes)
     await site.register(postRoutes)
+    await site.register(avatarRoutes)
   })
   return app
 }

@@ -1,6 +1,7 @@
 // Receives an upload (a multipart part or a fetched body) into a private temporary file while
 // hashing it, so nothing is ever held whole in memory. The caller removes it with cleanup().
 import { createHash, randomBytes } from 'node:crypto'
+import { once } from 'node:events'
 import { createWriteStream } from 'node:fs'
 import { mkdir, rm } from 'node:fs/promises'
 import path from 'node:path'
@@ -54,9 +55,13 @@ export async function saveToTempFile(
       done(null, chunk)
     },
   })
+  const out = createWriteStream(target.path, { mode: 0o600 })
   try {
-    await pipeline(source, meter, createWriteStream(target.path, { mode: 0o600 }))
+    await pipeline(source, meter, out)
   } catch (error) {
+    // The file may still be opening when the pipeline gives up: wait until it is closed, or
+    // it would be created again after being removed.
+    if (!out.closed) await once(out, 'close').catch(() => {})
     await target.cleanup()
     throw error
   }

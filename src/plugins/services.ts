@@ -2,6 +2,7 @@
 import fp from 'fastify-plugin'
 import { createMailer, type Mailer } from '../mail/mailer.js'
 import { AccountService } from '../services/accounts.js'
+import { AvatarService } from '../services/avatars.js'
 import { sweepExpired } from '../services/housekeeping.js'
 import { PostingService } from '../services/posting.js'
 import { PostService } from '../services/posts.js'
@@ -30,6 +31,7 @@ export default fp(
       ),
     )
     app.decorate('posts', new PostService(app.db))
+    app.decorate('avatars', new AvatarService(app.db, store, app.config.images, app.config.tmpDir))
     // Until the job queue exists, the web process sweeps expired rows itself.
     const sweep = setInterval(() => {
       sweepExpired(app.db).then(
@@ -53,5 +55,6 @@ declare module 'fastify' {
     fileStore: LocalStore | S3Store
     posting: PostingService
     posts: PostService
+    avatars: AvatarService
   }
 }

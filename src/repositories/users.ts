@@ -16,6 +16,8 @@ export interface User {
   nsfw: boolean
   showNakedPeople: boolean
   disableNotifications: boolean
+  /** Storage key of the 200×200 avatar, when the user has one. */
+  avatarKey: string | null
   createdAt: Date
 }
 
@@ -44,6 +46,7 @@ function toUser(row: UserRow): User {
     nsfw: row.nsfw === 1,
     showNakedPeople: row.show_naked_people === 1,
     disableNotifications: row.disable_notifications === 1,
+    avatarKey: row.avatar_key,
     createdAt: fromDbDateTime(row.created_at),
   }
 }
@@ -152,6 +155,18 @@ export async function updatePassword(
   await db
     .updateTable('user')
     .set({ hashed_password: hashedPassword, updated_at: dbNow() })
+    .where('id', '=', id)
+    .execute()
+}
+
+export async function updateAvatarKey(
+  db: Kysely<DB>,
+  id: number,
+  key: string | null,
+): Promise<void> {
+  await db
+    .updateTable('user')
+    .set({ avatar_key: key, profile_image: toFlag(key !== null), updated_at: dbNow() })
     .where('id', '=', id)
     .execute()
 }

@@ -1,48 +1,14 @@
 // Posting images, in the mode of this run: local files on SQLite, or S3 (s3rver) on MariaDB.
 import assert from 'node:assert/strict'
-import { readdir } from 'node:fs/promises'
-import path from 'node:path'
 import { after, before, describe, it } from 'node:test'
-import { ListObjectsV2Command } from '@aws-sdk/client-s3'
 import sharp from 'sharp'
 import { signUp } from '../helpers/accounts.js'
-import { createTestSite, type TestSite, useS3 } from '../helpers/app.js'
+import { createTestSite, useS3 } from '../helpers/app.js'
 import type { Browser } from '../helpers/browser.js'
 import { location } from '../helpers/browser.js'
+import { listFiles, rawBytes, type Site, storedKeys } from '../helpers/files.js'
 import * as images from '../helpers/images.js'
 import type { Part } from '../helpers/multipart.js'
-
-type Site = TestSite & { s3?: { bucket: string } }
-
-async function listFiles(folder: string): Promise<string[]> {
-  try {
-    return (await readdir(folder, { recursive: true, withFileTypes: true }))
-      .filter((entry) => entry.isFile())
-      .map((entry) => path.join(entry.parentPath, entry.name))
-  } catch {
-    return []
-  }
-}
-
-/** Every stored object key, whichever store the site uses. */
-async function storedKeys(site: Site): Promise<string[]> {
-  const store = site.app.fileStore
-  if (store.kind === 'local')
-    return (await listFiles(store.root)).map((f) => path.relative(store.root, f))
-  const listed = await store.client.send(new ListObjectsV2Command({ Bucket: store.config.bucket }))
-  return (listed.Contents ?? []).map((o) => o.Key as string)
-}
-
-/** The bytes a browser gets for /r/KEY[/size], following nginx's part by hand in S3 mode. */
-async function rawBytes(site: Site, key: string, size = ''): Promise<Buffer> {
-  const response = await site.app.inject({ url: `/r/${key}${size ? `/${size}` : ''}` })
-  assert.equal(response.statusCode, 200, `/r/${key}/${size}`)
-  if (site.app.fileStore.kind === 'local') return response.rawPayload
-  assert.match(String(response.headers['x-accel-redirect']), /^\/_files\/i\/[0-9a-f]{40}\//)
-  const fetched = await fetch(String(response.headers['x-presigned-url']))
-  assert.equal(fetched.status, 200)
-  return Buffer.from(await fetched.arrayBuffer())
-}
 
 function imagePart(data: Buffer, filename = 'image.jpg', contentType = 'image/jpeg'): Part {
   return { name: 'file', value: data, filename, contentType }

@@ -1,0 +1,81 @@
+// Profile pictures: uploaded from the profile settings, served at their content-derived
+// address /a/USER_ID/DIGEST.jpg (so they can be cached for good).
+import type { FastifyPluginAsync } from 'fastify'
+import { TooLargeError } from '../media/temp-file.js'
+import { requireUser, signedInUser } from '../plugins/auth.js'
+import { limitedTo } from '../plugins/rate-limit.js'
+import { ServiceError } from '../services/errors.js'
+import { readUpload } from './read-upload.js'
+import { sendStoredFile } from './stored-file.js'
+
+const avatarRoutes: FastifyPluginAsync = async (app) => {
+  const uploadLimit = {
+    rateLimit: {
+      ...limitedTo(app.config.rateLimits.upload).rateLimit,
+      keyGenerator: (request: import('fastify').FastifyRequest) =>
+        request.user ? `user:${request.user.id}` : request.ip,
+    },
+  }
+
+  app.post(
+    '/account/settings/profile/photo',
+    { preHandler: requireUser, config: uploadLimit },
+    async (request, reply) => {
+      const user = signedInUser(request)
+      try {
+        const upload = await readUpload(
+          request,
+          {
+            fileField: 'photo',
+            textFields: [],
+            maxBytes: app.config.images.maxBytes,
+            tmpDir: app.config.tmpDir,
+          },
+          {},
+        )
+        // Removed before the answer goes out, whatever happened.
+        try {
+          await app.avatars.setAvatar(user, upload)
+        } finally {
+          await upload.cleanup()
+        }
+      } catch (raw) {
+        const error = raw instanceof TooLargeError ? new ServiceError(413, raw.message) : raw
+        if (!(error instanceof ServiceError)) throw error
+        const values = { full_name: user.fullName, about: user.about, website: user.website }
+        return reply.page(
+          'profile-settings',
+          { values, errors: {}, photoError: error.message },
+          error.status,
+        )
+      }
+      request.flash('success', 'Your picture is saved.')
+      return reply.redirect('/account/settings/profile', 303)
+    },
+  )
+
+  app.post(
+    '/account/settings/profile/photo/delete',
+    { preHandler: requireUser },
+    async (request, reply) => {
+      await app.avatars.removeAvatar(signedInUser(request))
+      request.flash('success', 'Your picture is removed.')
+      return reply.redirect('/account/settings/profile', 303)
+    },
+  )
+
+  app.get<{ Params: { userId: string; file: string } }>(
+    '/a/:userId/:file',
+    async (request, reply) => {
+      const { userId, file } = request.params
+      if (!/^\d{1,10}$/.test(userId) || !/^[0-9a-f]{40}\.jpg$/.test(file))
+        return reply.callNotFound()
+      const user = await app.accounts.findUser(Number(userId))
+      const key = `a/${userId}/${file}`
+      if (!user || user.avatarKey !== key) return reply.callNotFound()
+      return sendStoredFile(reply, app.fileStore, key, 'image/jpeg')
+    },
+  )
+}
+
+export default avatarRoutes

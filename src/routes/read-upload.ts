@@ -1,0 +1,72 @@
+// Reads a multipart upload form: text fields (sent before the file) into `fields`, and the one
+// file into a temporary file. Every failure is a readable ServiceError, and leaves no file.
+import type { FastifyRequest } from 'fastify'
+import { saveToTempFile, type TempUpload, TooLargeError } from '../media/temp-file.js'
+import { ServiceError } from '../services/errors.js'
+
+export interface UploadForm<K extends string> {
+  fileField: string
+  textFields: readonly K[]
+  maxBytes: number
+  tmpDir: string
+}
+
+/** Multipart failures, as something a person can act on. */
+function multipartError(error: unknown, maxBytes: number): unknown {
+  switch ((error as { code?: string }).code) {
+    case 'FST_REQ_FILE_TOO_LARGE':
+      return new TooLargeError(maxBytes)
+    case 'FST_FILES_LIMIT':
+      return new ServiceError(400, 'Send one image at a time.')
+    case 'FST_PARTS_LIMIT':
+    case 'FST_FIELDS_LIMIT':
+    case 'FST_PROTO_VIOLATION':
+    case 'FST_INVALID_MULTIPART_CONTENT_TYPE':
+    case 'FST_MP_PREMATURE_CLOSE':
+      return new ServiceError(400, 'The upload form could not be read. Please try again.')
+  }
+  return error
+}
+
+/** The uploaded file (the caller removes it), or a ServiceError when there is none. */
+export async function readUpload<K extends string>(
+  request: FastifyRequest,
+  form: UploadForm<K>,
+  fields: Record<K, string>,
+): Promise<TempUpload> {
+  let upload: TempUpload | undefined
+  try {
+    for await (const part of request.parts({
+      limits: {
+        fileSize: form.maxBytes + 1,
+        files: 1,
+        fields: 10,
+        fieldSize: 20_000,
+        parts: 12,
+        headerPairs: 100,
+      },
+    })) {
+      if (part.type === 'file') {
+        if (part.fieldname !== form.fileField) {
+          part.file.resume()
+          throw new ServiceError(
+            400,
+            `The image must be sent in the field named "${form.fileField}".`,
+          )
+        }
+        upload = await saveToTempFile(part.file, form.maxBytes, form.tmpDir)
+        if (part.file.truncated) throw new TooLargeError(form.maxBytes)
+      } else if (
+        (form.textFields as readonly string[]).includes(part.fieldname) &&
+        typeof part.value === 'string'
+      ) {
+        fields[part.fieldname as K] = part.value
+      }
+    }
+  } catch (error) {
+    await upload?.cleanup()
+    throw multipartError(error, form.maxBytes)
+  }
+  if (!upload) throw new ServiceError(400, 'Please choose an image.')
+  return upload
+}
