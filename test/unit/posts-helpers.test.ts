@@ -1,0 +1,79 @@
+import assert from 'node:assert/strict'
+import { describe, it } from 'node:test'
+import { escapeHtml, linkify } from '../../src/plugins/linkify.js'
+import { pickRendition } from '../../src/routes/post-view.js'
+import { idFromShareKey, shareKey } from '../../src/services/share-keys.js'
+import { assertSafeKey } from '../../src/storage/file-store.js'
+
+describe('share keys', () => {
+  it('are upper-case base 36 and read back in any case', () => {
+    assert.equal(shareKey(1), '1')
+    assert.equal(shareKey(46655), 'ZZZ')
+    assert.equal(shareKey(1_000_000), 'LFLS')
+    assert.equal(idFromShareKey('LFLS'), 1_000_000)
+    assert.equal(idFromShareKey('lfls'), 1_000_000)
+  })
+  it('refuse anything that cannot be a key', () => {
+    for (const key of ['', '0', '-1', '1.5', 'ab!', '../1', 'Z'.repeat(11), ' 1']) {
+      assert.equal(idFromShareKey(key), undefined, key)
+    }
+  })
+})
+
+describe('linkify', () => {
+  it('escapes everything and links only http(s) URLs', () => {
+    assert.equal(
+      escapeHtml(`<a href="x">'&'</a>`),
+      '&lt;a href=&quot;x&quot;&gt;&#39;&amp;&#39;&lt;/a&gt;',
+    )
+    assert.equal(
+      linkify('see https://example.com/a?b=1&c=2, and <b>this</b>'),
+      'see <a href="https://example.com/a?b=1&amp;c=2" rel="nofollow noopener ugc">https://example.com/a?b=1&amp;c=2</a>, and &lt;b&gt;this&lt;/b&gt;',
+    )
+    assert.equal(
+      linkify('javascript:alert(1) ftp://x.example'),
+      'javascript:alert(1) ftp://x.example',
+    )
+    assert.equal(
+      linkify('https://x.example/"onmouseover="alert(1)'),
+      '<a href="https://x.example/" rel="nofollow noopener ugc">https://x.example/</a>&quot;onmouseover=&quot;alert(1)',
+    )
+    assert.equal(linkify('one\ntwo'), 'one<br>\ntwo')
+  })
+})
+
+describe('renditions', () => {
+  const renditions = [
+    { name: 'original', key: 'i/a/original.jpg', width: 800, height: 600, size: 1 },
+    { name: 'w550', key: 'i/a/w550.jpg', width: 550, height: 412, size: 1 },
+    { name: 'small', key: 'i/a/small.jpg', width: 267, height: 200, size: 1 },
+    { name: 'thumb', key: 'i/a/thumb.jpg', width: 100, height: 100, size: 1 },
+  ]
+  it('falls back to the next larger rendition, never to a smaller one', () => {
+    assert.equal(pickRendition(renditions, '')?.name, 'original')
+    assert.equal(pickRendition(renditions, '1100')?.name, 'original')
+    assert.equal(pickRendition(renditions, '550')?.name, 'w550')
+    assert.equal(pickRendition(renditions, 'thumb')?.name, 'thumb')
+    assert.equal(pickRendition(renditions, 'huge'), undefined)
+    assert.equal(pickRendition(renditions, '../etc'), undefined)
+  })
+})
+
+describe('storage keys', () => {
+  it('accepts the keys the app makes and nothing else', () => {
+    assertSafeKey(`i/${'a'.repeat(40)}/original.jpg`)
+    assertSafeKey(`a/12/${'b'.repeat(40)}.jpg`)
+    for (const key of [
+      '../x',
+      'i/../../etc/passwd',
+      '/abs',
+      'i//x',
+      'I/Upper.jpg',
+      'i/x y.jpg',
+      '',
+      'i/x\u0000.jpg',
+    ]) {
+      assert.throws(() => assertSafeKey(key), /unsafe storage key/, key)
+    }
+  })
+})
