@@ -2,7 +2,7 @@
 import { deflateSync } from 'node:zlib'
 import sharp from 'sharp'
 
-export function jpeg(
+export async function jpeg(
   width = 640,
   height = 480,
   options: { orientation?: number; exif?: boolean } = {},
@@ -35,8 +35,35 @@ export function jpeg(
       },
     })
   }
+  if (options.exif) {
+    image = image.withXmp(
+      '<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"><rdf:Description xmlns:dc="http://purl.org/dc/elements/1.1/" dc:creator="SECRET-XMP-CREATOR"/></rdf:RDF></x:xmpmeta>',
+    )
+  }
   if (options.orientation) image = image.withMetadata({ orientation: options.orientation })
-  return image.toBuffer()
+  const encoded = await image.toBuffer()
+  return options.exif ? jpegWithIptc(encoded, 'SECRET-IPTC-BYLINE') : encoded
+}
+
+/** Inserts an APP13 (Photoshop IRB) segment holding an IPTC by-line, as cameras and editors write. */
+export function jpegWithIptc(image: Buffer, byline: string): Buffer {
+  const text = Buffer.from(byline, 'latin1')
+  const iptc = Buffer.concat([Buffer.from([0x1c, 0x02, 0x50, 0x00, text.length]), text])
+  const resource = Buffer.concat([
+    Buffer.from('8BIM', 'ascii'),
+    Buffer.from([0x04, 0x04, 0x00, 0x00]),
+    Buffer.from([
+      (iptc.length >> 24) & 0xff,
+      (iptc.length >> 16) & 0xff,
+      (iptc.length >> 8) & 0xff,
+      iptc.length & 0xff,
+    ]),
+    iptc,
+    iptc.length % 2 ? Buffer.from([0]) : Buffer.alloc(0),
+  ])
+  const body = Buffer.concat([Buffer.from('Photoshop 3.0\0', 'latin1'), resource])
+  const header = Buffer.from([0xff, 0xed, (body.length + 2) >> 8, (body.length + 2) & 0xff])
+  return Buffer.concat([image.subarray(0, 2), header, body, image.subarray(2)])
 }
 
 /** Random pixels: does not compress, so its size is predictable. */

@@ -117,12 +117,23 @@ describe(`posting images (${useS3 ? 'S3 on s3rver' : 'local files'})`, () => {
       await images.jpeg(400, 200, { orientation: 6, exif: true }),
       'SECRET-COMMENT',
     )
-    assert.ok((await images.metadataBlocks(photo)).includes('exif'), 'the fixture carries EXIF')
+    assert.deepEqual(
+      (await images.metadataBlocks(photo)).filter((b) => b !== 'orientation').sort(),
+      ['exif', 'iptc', 'xmp'],
+      'the fixture carries EXIF (with GPS), XMP and IPTC',
+    )
     const key = keyOf(await postImage(alice, photo))
     for (const size of ['', '550', 'small', 'thumb']) {
       const served = await rawBytes(site, key, size)
       assert.deepEqual(await images.metadataBlocks(served), [], `no metadata in /r/${key}/${size}`)
-      for (const secret of ['SECRET', 'SecretCam', 'SERIAL-12345', 'Exif']) {
+      for (const secret of [
+        'SECRET',
+        'SecretCam',
+        'SERIAL-12345',
+        'Exif',
+        'Photoshop',
+        'xmpmeta',
+      ]) {
         assert.ok(!served.includes(secret), `${secret} is gone from /r/${key}/${size}`)
       }
     }
@@ -301,6 +312,26 @@ describe(`posting images (${useS3 ? 'S3 on s3rver' : 'local files'})`, () => {
           const data = Buffer.from(await images.jpeg(200, 200))
           data.fill(0x00, 200, 600)
           return [imagePart(data)]
+        },
+        422,
+        /damaged or incomplete/,
+      ],
+      [
+        'a corrupt PNG',
+        async () => {
+          const data = Buffer.from(await images.png(200, 200))
+          data.fill(0x41, 40, 80)
+          return [imagePart(data, 'x.png')]
+        },
+        422,
+        /damaged or incomplete/,
+      ],
+      [
+        'a corrupt GIF',
+        async () => {
+          const data = Buffer.from(await images.animatedGif(64, 64, 4))
+          data.fill(0x00, 30, data.length - 40)
+          return [imagePart(data, 'x.gif')]
         },
         422,
         /damaged or incomplete/,
