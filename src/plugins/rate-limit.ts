@@ -2,6 +2,7 @@
 // live in Redis when REDIS_URL is set, so every node shares them; in memory otherwise.
 // A Redis outage lets requests through rather than locking everyone out.
 import rateLimit, { type RateLimitOptions } from '@fastify/rate-limit'
+import type { FastifyRequest } from 'fastify'
 import fp from 'fastify-plugin'
 import { Redis } from 'ioredis'
 import type { RateLimit } from '../config.js'
@@ -65,7 +66,18 @@ function connected(redis: Redis, timeoutMs: number): Promise<boolean> {
   })
 }
 
-/** Route config that applies one of the configured limits to a route. */
+/** Route config that applies one of the configured limits to a route, per client address. */
 export function limitedTo(limit: RateLimit): { rateLimit: RateLimitOptions } {
   return { rateLimit: { max: limit.max, timeWindow: limit.windowSeconds * 1000 } }
+}
+
+/** The same, counted per signed-in user: people behind one address do not share a budget. */
+export function limitedPerUser(limit: RateLimit): { rateLimit: RateLimitOptions } {
+  return {
+    rateLimit: {
+      ...limitedTo(limit).rateLimit,
+      keyGenerator: (request: FastifyRequest) =>
+        request.user ? `user:${request.user.id}` : request.ip,
+    },
+  }
 }

@@ -3,19 +3,13 @@
 import type { FastifyPluginAsync } from 'fastify'
 import { TooLargeError } from '../media/temp-file.js'
 import { requireUser, signedInUser } from '../plugins/auth.js'
-import { limitedTo } from '../plugins/rate-limit.js'
+import { limitedPerUser } from '../plugins/rate-limit.js'
 import { ServiceError } from '../services/errors.js'
 import { readUpload } from './read-upload.js'
 import { sendStoredFile } from './stored-file.js'
 
 const avatarRoutes: FastifyPluginAsync = async (app) => {
-  const uploadLimit = {
-    rateLimit: {
-      ...limitedTo(app.config.rateLimits.upload).rateLimit,
-      keyGenerator: (request: import('fastify').FastifyRequest) =>
-        request.user ? `user:${request.user.id}` : request.ip,
-    },
-  }
+  const uploadLimit = limitedPerUser(app.config.rateLimits.upload)
 
   app.post(
     '/account/settings/profile/photo',

@@ -3,7 +3,7 @@ import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify'
 import { TooLargeError } from '../media/temp-file.js'
 import { requireUser, signedInUser } from '../plugins/auth.js'
 import { wantsJson } from '../plugins/negotiation.js'
-import { limitedTo } from '../plugins/rate-limit.js'
+import { limitedPerUser } from '../plugins/rate-limit.js'
 import { ServiceError, ValidationError } from '../services/errors.js'
 import { formatBytes } from '../services/format-bytes.js'
 import type { NewPost, NewPostInput } from '../services/posting.js'
@@ -15,14 +15,7 @@ type UploadFields = Record<(typeof textFields)[number], string>
 
 const uploadRoutes: FastifyPluginAsync = async (app) => {
   const maxBytes = app.config.images.maxBytes
-  // One count per signed-in user (not per address: people share addresses).
-  const uploadLimit = {
-    rateLimit: {
-      ...limitedTo(app.config.rateLimits.upload).rateLimit,
-      keyGenerator: (request: FastifyRequest) =>
-        request.user ? `user:${request.user.id}` : request.ip,
-    },
-  }
+  const uploadLimit = limitedPerUser(app.config.rateLimits.upload)
 
   async function showForm(reply: FastifyReply, extra: object = {}, status = 200) {
     return reply.page(
