@@ -19,17 +19,7 @@ export default fp(
     app.decorate('accounts', new AccountService(app.db, mailer))
     const store = createFileStore(app.config)
     app.decorate<LocalStore | S3Store>('fileStore', store)
-    app.decorate(
-      'posting',
-      new PostingService(
-        app.db,
-        store,
-        app.config.images,
-        app.config.monthlyUploadQuota,
-        app.config.tmpDir,
-        app.config.urlFetch,
-      ),
-    )
+    app.decorate('posting', new PostingService(app.db, store, app.config))
     app.decorate('posts', new PostService(app.db))
     app.decorate('avatars', new AvatarService(app.db, store, app.config.images, app.config.tmpDir))
     // Until the job queue exists, the web process sweeps expired rows itself.

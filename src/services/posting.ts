@@ -2,7 +2,7 @@
 // the site has not seen before (dedup by SHA-1), storage, then the rows in one transaction.
 import { mkdir, mkdtemp, rm } from 'node:fs/promises'
 import path from 'node:path'
-import type { ImageLimits } from '../config.js'
+import type { Config, ImageLimits } from '../config.js'
 import type { Database } from '../db/database.js'
 import { isUniqueViolation, toDbDateTime } from '../db/dialect.js'
 import { addressList, type FetchPolicy, fetchRemoteImage } from '../media/fetch-remote.js'
@@ -39,20 +39,24 @@ export interface NewPost {
 export class PostingService {
   private readonly fetchPolicy: FetchPolicy
 
+  private readonly limits: ImageLimits
+  private readonly monthlyQuota: number
+  private readonly tempDir: string
+
   constructor(
     private readonly db: Database,
     private readonly store: FileStore,
-    private readonly limits: ImageLimits,
-    private readonly monthlyQuota: number,
-    private readonly tempDir: string,
-    urlFetch: { allowed: readonly string[]; timeoutSeconds: number },
+    config: Pick<Config, 'images' | 'monthlyUploadQuota' | 'tmpDir' | 'urlFetch'>,
   ) {
+    this.limits = config.images
+    this.monthlyQuota = config.monthlyUploadQuota
+    this.tempDir = config.tmpDir
     this.fetchPolicy = {
-      maxBytes: limits.maxBytes,
-      tempDir,
-      timeoutMs: urlFetch.timeoutSeconds * 1000,
+      maxBytes: config.images.maxBytes,
+      tempDir: config.tmpDir,
+      timeoutMs: config.urlFetch.timeoutSeconds * 1000,
       maxRedirects: 3,
-      allowed: addressList(urlFetch.allowed),
+      allowed: addressList(config.urlFetch.allowed),
     }
   }
 
