@@ -67,6 +67,8 @@ export interface Config {
   }
   /** Bytes a user may upload per calendar month (UTC); 0 means no quota. */
   monthlyUploadQuota: number
+  /** Likes that make a post "magic" (best of). */
+  magicThreshold: number
   rateLimits: {
     signIn: RateLimit
     createAccount: RateLimit
@@ -113,6 +115,7 @@ const schema = {
     RATE_LIMIT_UPLOAD: { type: 'string', pattern: '^[0-9]+/[0-9]+$', default: '30/1800' },
     FILES_BASE_URL: { type: 'string' },
     URL_FETCH_ALLOWED_ADDRESSES: { type: 'string' },
+    MAGIC_THRESHOLD: { type: 'integer', minimum: 1, default: 10 },
     URL_FETCH_TIMEOUT_SECONDS: { type: 'integer', minimum: 1, maximum: 300, default: 20 },
     UPLOAD_MAX_BYTES: { type: 'integer', minimum: 1024, default: 20 * 1024 * 1024 },
     UPLOAD_MONTHLY_QUOTA_BYTES: { type: 'integer', minimum: 0, default: 2 * 1024 * 1024 * 1024 },
@@ -151,6 +154,7 @@ interface RawEnv {
   RATE_LIMIT_UPLOAD: string
   FILES_BASE_URL?: string
   URL_FETCH_ALLOWED_ADDRESSES?: string
+  MAGIC_THRESHOLD: number
   URL_FETCH_TIMEOUT_SECONDS: number
   UPLOAD_MAX_BYTES: number
   UPLOAD_MONTHLY_QUOTA_BYTES: number
@@ -257,6 +261,7 @@ export function loadConfig(
       maxTotalPixels: raw.IMAGE_MAX_TOTAL_PIXELS,
     },
     monthlyUploadQuota: raw.UPLOAD_MONTHLY_QUOTA_BYTES,
+    magicThreshold: raw.MAGIC_THRESHOLD,
     urlFetch: {
       allowed: parseCidrs(raw.URL_FETCH_ALLOWED_ADDRESSES),
       timeoutSeconds: raw.URL_FETCH_TIMEOUT_SECONDS,

@@ -2,7 +2,7 @@
 // helpers instead of branching on the dialect themselves.
 import { type InsertQueryBuilder, type Kysely, MysqlAdapter } from 'kysely'
 
-export function isMysql(db: Kysely<unknown>): boolean {
+export function isMysql(db: { getExecutor(): { adapter: unknown } }): boolean {
   return db.getExecutor().adapter instanceof MysqlAdapter
 }
 
@@ -32,7 +32,7 @@ export function upsert<DB, TB extends keyof DB & string, O>(
   conflictColumns: readonly string[],
   update: Parameters<InsertQueryBuilder<DB, TB, O>['onDuplicateKeyUpdate']>[0],
 ): InsertQueryBuilder<DB, TB, O> {
-  if (isMysql(db as Kysely<unknown>)) return query.onDuplicateKeyUpdate(update)
+  if (isMysql(db)) return query.onDuplicateKeyUpdate(update)
   // biome-ignore lint/suspicious/noExplicitAny: column names are checked by the caller's table type
   return query.onConflict((oc) => oc.columns(conflictColumns as any).doUpdateSet(update as any))
 }

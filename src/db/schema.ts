@@ -111,6 +111,88 @@ export interface ShakeSharedfileTable {
   created_at: DateTimeText
 }
 
+export interface FavoriteTable {
+  id: Generated<number>
+  user_id: number
+  sharedfile_id: number
+  created_at: DateTimeText
+}
+
+export interface CommentTable {
+  id: Generated<number>
+  user_id: number
+  sharedfile_id: number
+  body: string
+  like_count: Generated<number>
+  deleted: Generated<Flag>
+  created_at: DateTimeText
+  updated_at: DateTimeText
+}
+
+export interface CommentLikeTable {
+  id: Generated<number>
+  user_id: number
+  comment_id: number
+  created_at: DateTimeText
+}
+
+export interface SubscriptionTable {
+  id: Generated<number>
+  user_id: number
+  shake_id: number
+  created_at: DateTimeText
+}
+
+export interface TimelinePostTable {
+  id: Generated<number>
+  user_id: number
+  sharedfile_id: number
+  sourcefile_id: number
+  shake_id: number
+  created_at: DateTimeText
+}
+
+export type NotificationType = 'favorite' | 'save' | 'comment' | 'mention' | 'subscriber'
+
+export interface NotificationTable {
+  id: Generated<number>
+  sender_id: number
+  receiver_id: number
+  type: NotificationType
+  action_id: number
+  deleted: Generated<Flag>
+  created_at: DateTimeText
+}
+
+export interface MagicfileTable {
+  id: Generated<number>
+  sharedfile_id: number
+  created_at: DateTimeText
+}
+
+export interface ConversationTable {
+  id: Generated<number>
+  user_id: number
+  sharedfile_id: number
+  muted: Generated<Flag>
+  created_at: DateTimeText
+  updated_at: DateTimeText
+}
+
+export type OutboxStatus = 'pending' | 'relayed' | 'done' | 'dead'
+
+export interface OutboxTable {
+  id: Generated<number>
+  job: string
+  payload: string
+  status: OutboxStatus
+  attempts: Generated<number>
+  available_at: DateTimeText
+  last_error: string | null
+  created_at: DateTimeText
+  updated_at: DateTimeText
+}
+
 export interface DB {
   user: UserTable
   shake: ShakeTable
@@ -119,6 +201,15 @@ export interface DB {
   sourcefile: SourcefileTable
   sharedfile: SharedfileTable
   shakesharedfile: ShakeSharedfileTable
+  favorite: FavoriteTable
+  comment: CommentTable
+  comment_like: CommentLikeTable
+  subscription: SubscriptionTable
+  post: TimelinePostTable
+  notification: NotificationTable
+  magicfile: MagicfileTable
+  conversation: ConversationTable
+  outbox: OutboxTable
 }
 
 export type UserRow = Selectable<UserTable>

@@ -1,37 +1,42 @@
-// The product's services, built once per app and shared by every route.
+// The product's services and the job runtime, built once per app and shared by every route.
 import fp from 'fastify-plugin'
+import { createJobRuntime, type JobRuntime } from '../jobs/runtime.js'
 import { createMailer, type Mailer } from '../mail/mailer.js'
 import { AccountService } from '../services/accounts.js'
 import { AvatarService } from '../services/avatars.js'
-import { sweepExpired } from '../services/housekeeping.js'
+import { CommentService } from '../services/comments.js'
+import { FollowService } from '../services/follows.js'
+import { LikeService } from '../services/likes.js'
 import { PostingService } from '../services/posting.js'
 import { PostService } from '../services/posts.js'
+import { SaveService } from '../services/saves.js'
+import { StreamService } from '../services/streams.js'
 import { createFileStore } from '../storage/create-store.js'
 import type { LocalStore } from '../storage/local-store.js'
 import type { S3Store } from '../storage/s3-store.js'
 
-const SWEEP_EVERY_MS = 60 * 60 * 1000
-
 export default fp(
   async (app) => {
+    const jobs = await createJobRuntime(app.config, app.db, app.log, { role: 'web' })
+    app.decorate('jobs', jobs)
     const mailer = createMailer(app.config, app.log)
     app.decorate('mailer', mailer)
     app.decorate('accounts', new AccountService(app.db, mailer))
     const store = createFileStore(app.config)
     app.decorate<LocalStore | S3Store>('fileStore', store)
-    app.decorate('posting', new PostingService(app.db, store, app.config))
+    app.decorate('posting', new PostingService(app.db, store, app.config, jobs))
     app.decorate('posts', new PostService(app.db))
     app.decorate('avatars', new AvatarService(app.db, store, app.config.images, app.config.tmpDir))
-    // Until the job queue exists, the web process sweeps expired rows itself.
-    const sweep = setInterval(() => {
-      sweepExpired(app.db).then(
-        (removed) => app.log.debug(removed, 'swept expired sessions and tokens'),
-        (error) => app.log.warn({ err: error }, 'sweeping expired rows failed'),
-      )
-    }, SWEEP_EVERY_MS)
-    sweep.unref()
+    app.decorate('likes', new LikeService(app.db, jobs))
+    app.decorate('saves', new SaveService(app.db, jobs))
+    app.decorate('comments', new CommentService(app.db, jobs))
+    app.decorate('follows', new FollowService(app.db, jobs))
+    app.decorate('streams', new StreamService(app.db))
+    // Before the database closes: the relay may be in the middle of a pass.
+    app.addHook('preClose', async () => {
+      await jobs.close()
+    })
     app.addHook('onClose', async () => {
-      clearInterval(sweep)
       await mailer.flush()
     })
   },
@@ -40,11 +45,17 @@ export default fp(
 
 declare module 'fastify' {
   interface FastifyInstance {
+    jobs: JobRuntime
     mailer: Mailer
     accounts: AccountService
     fileStore: LocalStore | S3Store
     posting: PostingService
     posts: PostService
     avatars: AvatarService
+    likes: LikeService
+    saves: SaveService
+    comments: CommentService
+    follows: FollowService
+    streams: StreamService
   }
 }

@@ -211,3 +211,130 @@ export async function bytesPostedSince(
     .executeTakeFirstOrThrow()
   return Number(row.total)
 }
+
+/** Live posts by id, in the order of the ids given. */
+export async function findPosts(db: Kysely<DB>, ids: readonly number[]): Promise<Post[]> {
+  if (ids.length === 0) return []
+  const rows = await livePosts(db).where('p.id', 'in', ids).execute()
+  const byId = new Map(rows.map((row) => [row.id, toPost(row)]))
+  return ids.map((id) => byId.get(id)).filter((post): post is Post => post !== undefined)
+}
+
+/** Newest originals (not saves) of people not marked NSFW, keyset-paged on the id. */
+export async function incomingPostIds(
+  db: Kysely<DB>,
+  page: { beforeId?: number; afterId?: number; limit: number },
+): Promise<number[]> {
+  let query = db
+    .selectFrom('sharedfile as p')
+    .innerJoin('user as u', 'u.id', 'p.user_id')
+    .select('p.id')
+    .where('p.original_id', 'is', null)
+    .where('p.deleted', '=', 0)
+    .where('u.deleted', '=', 0)
+    .where('u.nsfw', '=', 0)
+  if (page.beforeId !== undefined) query = query.where('p.id', '<', page.beforeId)
+  if (page.afterId !== undefined) query = query.where('p.id', '>', page.afterId)
+  const rows = await query
+    .orderBy('p.id', page.afterId !== undefined ? 'asc' : 'desc')
+    .limit(page.limit)
+    .execute()
+  const ids = rows.map((r) => r.id)
+  return page.afterId !== undefined ? ids.reverse() : ids
+}
+
+/** Liked originals of the last days, with what the popularity score needs. */
+export async function popularCandidates(
+  db: Kysely<DB>,
+  since: string,
+  limit: number,
+): Promise<Array<{ id: number; likeCount: number; createdAt: Date }>> {
+  const rows = await db
+    .selectFrom('sharedfile as p')
+    .innerJoin('user as u', 'u.id', 'p.user_id')
+    .select(['p.id', 'p.like_count', 'p.created_at'])
+    .where('p.original_id', 'is', null)
+    .where('p.deleted', '=', 0)
+    .where('u.deleted', '=', 0)
+    .where('p.like_count', '>', 0)
+    .where('p.created_at', '>=', since)
+    .orderBy('p.like_count', 'desc')
+    .limit(limit)
+    .execute()
+  return rows.map((r) => ({
+    id: r.id,
+    likeCount: r.like_count,
+    createdAt: fromDbDateTime(r.created_at),
+  }))
+}
+
+/** The user's existing save of a post into a shake, if any. */
+export async function findSaveInShake(
+  db: Kysely<DB>,
+  userId: number,
+  parentId: number,
+  shakeId: number,
+): Promise<number | undefined> {
+  const row = await db
+    .selectFrom('sharedfile as p')
+    .innerJoin('shakesharedfile as ss', 'ss.sharedfile_id', 'p.id')
+    .select('p.id')
+    .where('p.user_id', '=', userId)
+    .where('p.parent_id', '=', parentId)
+    .where('p.deleted', '=', 0)
+    .where('ss.shake_id', '=', shakeId)
+    .where('ss.deleted', '=', 0)
+    .executeTakeFirst()
+  return row?.id
+}
+
+/** Takes the row lock of a post for the rest of the transaction (MySQL; SQLite has one writer). */
+export async function lockPost(db: Kysely<DB>, id: number, mysql: boolean): Promise<void> {
+  if (!mysql) return
+  await db.selectFrom('sharedfile').select('id').where('id', '=', id).forUpdate().execute()
+}
+
+export async function insertSavedPost(
+  db: Kysely<DB>,
+  values: { userId: number; from: Post },
+): Promise<number> {
+  const now = dbNow()
+  const result = await db
+    .insertInto('sharedfile')
+    .values({
+      user_id: values.userId,
+      sourcefile_id: values.from.sourcefile.id,
+      title: values.from.title,
+      description: values.from.description,
+      alt_text: values.from.altText,
+      content_type: values.from.contentType,
+      size: values.from.size,
+      parent_id: values.from.id,
+      original_id: values.from.originalId ?? values.from.id,
+      created_at: now,
+      updated_at: now,
+    })
+    .executeTakeFirstOrThrow()
+  return Number(result.insertId)
+}
+
+/** Recounts saves from the rows: live saves whose parent or original is the post. */
+export async function recountSaves(db: Kysely<DB>, postIds: readonly number[]): Promise<number> {
+  let fixed = 0
+  for (const id of postIds) {
+    const row = await db
+      .selectFrom('sharedfile')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('deleted', '=', 0)
+      .where((eb) => eb.or([eb('parent_id', '=', id), eb('original_id', '=', id)]))
+      .executeTakeFirstOrThrow()
+    const result = await db
+      .updateTable('sharedfile')
+      .set({ save_count: Number(row.n) })
+      .where('id', '=', id)
+      .where('save_count', '!=', Number(row.n))
+      .executeTakeFirst()
+    fixed += Number(result.numUpdatedRows)
+  }
+  return fixed
+}

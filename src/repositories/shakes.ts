@@ -63,3 +63,13 @@ export async function findPersonalShake(
     .executeTakeFirst()
   return row && toShake(row)
 }
+
+export async function findShakeById(db: Kysely<DB>, id: number): Promise<Shake | undefined> {
+  const row = await db
+    .selectFrom('shake')
+    .selectAll()
+    .where('id', '=', id)
+    .where('deleted', '=', 0)
+    .executeTakeFirst()
+  return row && toShake(row)
+}

@@ -29,11 +29,11 @@ const userRoutes: FastifyPluginAsync = async (app) => {
           ...(before !== undefined ? { before } : {}),
           ...(after !== undefined ? { after } : {}),
         })
-      : { posts: [], olderKey: undefined, newerKey: undefined }
+      : { items: [], olderKey: undefined, newerKey: undefined }
     return reply.page('user', {
       profileUser: found.user,
       shake: found.shake,
-      posts: page.posts.map((post) => postView(post, filesBase)),
+      posts: page.items.map((post) => postView(post, filesBase)),
       olderUrl: page.olderKey && `/user/${found.user.name}/before/${page.olderKey}`,
       newerUrl: page.newerKey && `/user/${found.user.name}/after/${page.newerKey}`,
       isOwner: request.user?.id === found.user.id,

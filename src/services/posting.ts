@@ -5,6 +5,9 @@ import path from 'node:path'
 import type { Config, ImageLimits } from '../config.js'
 import type { Database } from '../db/database.js'
 import { isUniqueViolation, toDbDateTime } from '../db/dialect.js'
+import { inTransaction } from '../db/transaction.js'
+import { enqueue } from '../jobs/enqueue.js'
+import type { WorkSignal } from '../jobs/job-names.js'
 import { addressList, type FetchPolicy, fetchRemoteImage } from '../media/fetch-remote.js'
 import { probeImage, renderImage, sniffImageFormat } from '../media/image-pipeline.js'
 import type { TempUpload } from '../media/temp-file.js'
@@ -47,6 +50,7 @@ export class PostingService {
     private readonly db: Database,
     private readonly store: FileStore,
     config: Pick<Config, 'images' | 'monthlyUploadQuota' | 'tmpDir' | 'urlFetch'>,
+    private readonly work: WorkSignal,
   ) {
     this.limits = config.images
     this.monthlyQuota = config.monthlyUploadQuota
@@ -80,7 +84,7 @@ export class PostingService {
     await this.checkQuota(user.id, upload.size)
     const sourcefile = await this.sourcefileFor(upload)
     const original = sourcefile.renditions.find((r) => r.name === 'original') as Rendition
-    const id = await this.db.transaction().execute(async (trx) => {
+    const id = await inTransaction(this.db, async (trx) => {
       const postId = await insertPost(trx, {
         userId: user.id,
         sourcefileId: sourcefile.id,
@@ -89,8 +93,10 @@ export class PostingService {
         size: original.size,
       })
       await addPostToShake(trx, shake.id, postId)
+      await enqueue(trx, 'fan-out-post', { postId })
       return postId
     })
+    this.work.kick()
     return { id, key: shareKey(id) }
   }
 

@@ -10,18 +10,9 @@ import {
 } from '../repositories/posts.js'
 import type { User } from '../repositories/users.js'
 import { ServiceError } from './errors.js'
+import { type Cursor, keysetPage, type Page } from './paging.js'
 import { checkedPostText } from './post-rules.js'
-import { idFromShareKey, shareKey } from './share-keys.js'
-
-export interface PostPage {
-  posts: Post[]
-  /** Key to page to older posts (/before/KEY), when there are any. */
-  olderKey: string | undefined
-  /** Key to page to newer posts (/after/KEY), when there are any. */
-  newerKey: string | undefined
-}
-
-export const PAGE_SIZE = 10
+import { idFromShareKey } from './share-keys.js'
 
 export class PostService {
   constructor(private readonly db: Database) {}
@@ -48,26 +39,12 @@ export class PostService {
   }
 
   /** One page of a shake, newest first; `before`/`after` are share keys from the URL. */
-  async shakePage(shakeId: number, cursor: { before?: string; after?: string }): Promise<PostPage> {
-    const beforeId = cursor.before === undefined ? undefined : idFromShareKey(cursor.before)
-    const afterId = cursor.after === undefined ? undefined : idFromShareKey(cursor.after)
-    if ((cursor.before !== undefined && !beforeId) || (cursor.after !== undefined && !afterId))
-      throw notFound()
-    const rows = await listShakePosts(this.db, shakeId, {
-      ...(beforeId ? { beforeId } : {}),
-      ...(afterId ? { afterId } : {}),
-      limit: PAGE_SIZE + 1,
-    })
-    const more = rows.length > PAGE_SIZE
-    // Going forwards the extra row is the oldest; otherwise the newest page is cut at the end.
-    const posts = afterId ? rows.slice(rows.length > PAGE_SIZE ? 1 : 0) : rows.slice(0, PAGE_SIZE)
-    const first = posts[0]
-    const last = posts.at(-1)
-    return {
-      posts,
-      olderKey: last && (afterId || more) ? shareKey(last.id) : undefined,
-      newerKey: first && (beforeId || (afterId && more)) ? shareKey(first.id) : undefined,
-    }
+  shakePage(shakeId: number, cursor: Cursor): Promise<Page<Post>> {
+    return keysetPage(
+      cursor,
+      (window) => listShakePosts(this.db, shakeId, window),
+      (post) => post.id,
+    )
   }
 
   private async ownPost(user: User, key: string): Promise<Post> {

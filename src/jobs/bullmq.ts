@@ -1,0 +1,118 @@
+// Production's runner: BullMQ on Redis. Web processes only produce (failing fast while Redis is
+// away, so a request never waits on it: the row simply stays in the outbox); the worker
+// process consumes, retries with back-off, and marks each outbox row done or dead.
+import { type ConnectionOptions, Queue, Worker } from 'bullmq'
+import { Redis } from 'ioredis'
+import { moveOutbox, type OutboxRow } from '../repositories/outbox.js'
+import { runJob, schedules } from './definitions.js'
+import type { JobContext } from './job-context.js'
+import { type JobName, queueOf } from './job-names.js'
+import type { Dispatcher } from './relay.js'
+import { MAX_ATTEMPTS } from './retry.js'
+
+export const queueNames = ['social', 'maintenance'] as const
+const prefix = 'mlkshk'
+
+interface QueuedJob {
+  outboxId?: number
+  payload: unknown
+}
+
+const jobOptions = {
+  attempts: MAX_ATTEMPTS,
+  backoff: { type: 'exponential', delay: 2000 },
+  removeOnComplete: { age: 3600, count: 5000 },
+  removeOnFail: { age: 7 * 24 * 3600 },
+} as const
+
+/** A connection for producers: no offline queue, one quick try, so calls fail instead of waiting. */
+export function producerConnection(url: string): Redis {
+  const redis = new Redis(url, {
+    enableOfflineQueue: false,
+    maxRetriesPerRequest: 1,
+    connectTimeout: 2000,
+    retryStrategy: (times) => Math.min(times * 200, 2000),
+  })
+  redis.on('error', () => {})
+  return redis
+}
+
+export class QueueDispatcher implements Dispatcher {
+  readonly name = 'bullmq'
+  readonly runsJobs = false
+  readonly queues: Map<string, Queue>
+
+  constructor(readonly connection: Redis) {
+    this.queues = new Map(
+      queueNames.map((name) => [
+        name,
+        new Queue(name, { connection, prefix, skipWaitingForReady: true }),
+      ]),
+    )
+    for (const queue of this.queues.values()) queue.on('error', () => {})
+  }
+
+  async dispatch(row: OutboxRow): Promise<void> {
+    const queue = this.queues.get(queueOf[row.job as JobName] ?? 'social') as Queue
+    const data: QueuedJob = { outboxId: row.id, payload: row.payload }
+    await queue.add(row.job, data, { ...jobOptions, jobId: `outbox-${row.id}-${row.attempts}` })
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([...this.queues.values()].map((q) => q.close().catch(() => {})))
+    this.connection.disconnect()
+  }
+}
+
+/** The worker side: one BullMQ Worker per queue, and the scheduled jobs registered with Redis. */
+export async function startWorkers(
+  ctx: JobContext,
+  url: string,
+  options: { concurrency?: number } = {},
+): Promise<{ workers: Worker[]; close: () => Promise<void> }> {
+  const connection: ConnectionOptions = new Redis(url, { maxRetriesPerRequest: null })
+  const workers = queueNames.map((name) => {
+    const worker = new Worker<QueuedJob>(
+      name,
+      async (job) => {
+        await runJob(ctx, job.name, job.data.payload)
+        if (job.data.outboxId !== undefined)
+          await moveOutbox(ctx.db, job.data.outboxId, 'relayed', 'done', { error: null })
+      },
+      { connection, prefix, concurrency: options.concurrency ?? 4 },
+    )
+    worker.on('failed', (job, error) => {
+      if (!job) return
+      const last = job.attemptsMade >= (job.opts.attempts ?? 1)
+      ctx.log.warn(
+        { job: job.name, id: job.id, attempt: job.attemptsMade, err: error },
+        'job failed',
+      )
+      if (last && job.data.outboxId !== undefined) {
+        moveOutbox(ctx.db, job.data.outboxId, 'relayed', 'dead', { error: error.message }).catch(
+          () => {},
+        )
+        ctx.log.error({ job: job.name, id: job.id, err: error }, 'job failed for the last time')
+      }
+    })
+    worker.on('error', (error) => ctx.log.warn({ err: error, queue: name }, 'worker error'))
+    return worker
+  })
+  const maintenance = new Queue('maintenance', { connection, prefix })
+  for (const { job, everySeconds } of schedules) {
+    await maintenance.upsertJobScheduler(
+      job,
+      { every: everySeconds * 1000 },
+      { name: job, data: { payload: {} } },
+    )
+  }
+  await maintenance.close()
+  return {
+    workers,
+    close: async () => {
+      // Finishes jobs in hand; jobs not finished are taken up again by the next worker.
+      await Promise.all(workers.map((w) => w.close()))
+      ;(connection as Redis).disconnect()
+    },
+  }
+}

@@ -1,0 +1,54 @@
+// Every job the site runs, by name: one table that both runners (in-process and BullMQ) use.
+import { postsWithCounts, recountLikes } from '../repositories/favorites.js'
+import { deleteFinishedOutbox, requeueStaleRelayed } from '../repositories/outbox.js'
+import { recountSaves } from '../repositories/posts.js'
+import { afterComment } from '../services/comments.js'
+import { afterFollow, fanOutPost } from '../services/follows.js'
+import { sweepExpired } from '../services/housekeeping.js'
+import { afterLike } from '../services/likes.js'
+import { afterSave } from '../services/saves.js'
+import type { JobContext } from './job-context.js'
+import type { JobName, JobPayloads } from './job-names.js'
+
+type Handlers = { [J in JobName]: (ctx: JobContext, payload: JobPayloads[J]) => Promise<void> }
+
+/** Recounts like and save counters from the rows, so that drift heals itself. */
+async function recount(ctx: JobContext, payload: JobPayloads['recount']): Promise<void> {
+  const ids = payload.postIds ?? (await postsWithCounts(ctx.db, 10_000))
+  const likes = await recountLikes(ctx.db, ids)
+  const saves = await recountSaves(ctx.db, ids)
+  if (likes + saves > 0) ctx.log.warn({ likes, saves }, 'recount corrected drifted counters')
+}
+
+/** Clears what has stopped meaning anything, and puts lost queue work back in line. */
+async function sweep(ctx: JobContext): Promise<void> {
+  const expired = await sweepExpired(ctx.db)
+  const requeued = await requeueStaleRelayed(ctx.db, 600)
+  const finished = await deleteFinishedOutbox(ctx.db, 24 * 3600)
+  if (requeued > 0) ctx.log.warn({ requeued }, 'outbox rows lost by the queue were put back')
+  ctx.log.info({ ...expired, finished }, 'swept')
+}
+
+export const handlers: Handlers = {
+  'after-like': afterLike,
+  'after-save': afterSave,
+  'after-comment': afterComment,
+  'after-follow': afterFollow,
+  'fan-out-post': fanOutPost,
+  recount,
+  sweep,
+}
+
+/** Jobs that run on a clock rather than after an action. */
+export const schedules: Array<{ job: 'recount' | 'sweep'; everySeconds: number }> = [
+  { job: 'recount', everySeconds: 600 },
+  { job: 'sweep', everySeconds: 300 },
+]
+
+export function runJob(ctx: JobContext, job: string, payload: unknown): Promise<void> {
+  const handler = handlers[job as JobName] as
+    | ((ctx: JobContext, payload: unknown) => Promise<void>)
+    | undefined
+  if (!handler) throw new Error(`unknown job ${job}`)
+  return handler(ctx, payload)
+}

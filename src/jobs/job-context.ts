@@ -1,0 +1,16 @@
+import type { Config } from '../config.js'
+import type { Database } from '../db/database.js'
+
+/** The slice of a logger jobs use; pino's loggers fit. */
+export interface JobLog {
+  info(obj: object, msg: string): void
+  warn(obj: object, msg: string): void
+  error(obj: object, msg: string): void
+}
+
+/** What every job handler gets: the database, the settings and a logger. */
+export interface JobContext {
+  db: Database
+  config: Readonly<Config>
+  log: JobLog
+}

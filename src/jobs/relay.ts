@@ -1,0 +1,111 @@
+// Moves outbox rows to whoever runs them: the job queue in production, or straight to the
+// handlers in this process (embedded). Rows are claimed atomically, so any number of
+// processes may relay at once; a row that cannot be handed over stays in the outbox and is
+// tried again, so a missing queue never loses work.
+import type { Database } from '../db/database.js'
+import { moveOutbox, type OutboxRow, readyOutbox } from '../repositories/outbox.js'
+import type { JobLog } from './job-context.js'
+import { backoffSeconds, MAX_ATTEMPTS } from './retry.js'
+
+/** Takes one claimed row. Throws when it could not be taken (the row goes back to wait). */
+export interface Dispatcher {
+  readonly name: string
+  /** True when dispatch() finishes the job itself (embedded); false when a worker will. */
+  readonly runsJobs: boolean
+  dispatch(row: OutboxRow): Promise<void>
+}
+
+export class OutboxRelay {
+  private timer: NodeJS.Timeout | undefined
+  private running: Promise<void> | undefined
+  private again = false
+  private stopped = false
+
+  constructor(
+    private readonly db: Database,
+    private readonly dispatcher: Dispatcher,
+    private readonly log: JobLog,
+    private readonly intervalMs = 1000,
+  ) {}
+
+  start(): void {
+    this.timer = setInterval(() => this.kick(), this.intervalMs)
+    this.timer.unref()
+    this.kick()
+  }
+
+  /** Asks for a pass soon; passes never overlap, and a kick during one causes another. */
+  kick(): void {
+    if (this.stopped) return
+    if (this.running) {
+      this.again = true
+      return
+    }
+    this.running = this.pass()
+      .catch((error: unknown) => this.log.warn({ err: error }, 'outbox relay pass failed'))
+      .finally(() => {
+        this.running = undefined
+        if (this.again && !this.stopped) {
+          this.again = false
+          this.kick()
+        }
+      })
+  }
+
+  /** Runs passes until nothing is ready (tests, and shutdown of an embedded site). */
+  async drain(maxPasses = 50): Promise<void> {
+    for (let i = 0; i < maxPasses; i++) {
+      await this.running
+      const ready = await readyOutbox(this.db, 1)
+      if (ready.length === 0 && !this.running) return
+      this.kick()
+      await this.running
+    }
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true
+    if (this.timer) clearInterval(this.timer)
+    await this.running
+  }
+
+  private async pass(): Promise<void> {
+    for (;;) {
+      const rows = await readyOutbox(this.db, 50)
+      if (rows.length === 0) return
+      for (const row of rows) {
+        if (this.stopped) return
+        if (!(await moveOutbox(this.db, row.id, 'pending', 'relayed'))) continue
+        try {
+          await this.dispatcher.dispatch(row)
+          if (this.dispatcher.runsJobs)
+            await moveOutbox(this.db, row.id, 'relayed', 'done', { error: null })
+        } catch (error) {
+          await this.handBack(row, error)
+          // The queue is away: leave the rest for the next pass instead of failing each row.
+          if (!this.dispatcher.runsJobs) return
+        }
+      }
+    }
+  }
+
+  private async handBack(row: OutboxRow, error: unknown): Promise<void> {
+    const attempts = row.attempts + 1
+    const message = error instanceof Error ? error.message : String(error)
+    if (this.dispatcher.runsJobs && attempts >= MAX_ATTEMPTS) {
+      await moveOutbox(this.db, row.id, 'relayed', 'dead', { attempts, error: message })
+      this.log.error({ outboxId: row.id, job: row.job, err: error }, 'job failed for the last time')
+      return
+    }
+    // A queue that refused the row does not use up the job's attempts.
+    await moveOutbox(this.db, row.id, 'relayed', 'pending', {
+      attempts: this.dispatcher.runsJobs ? attempts : row.attempts,
+      availableInSeconds: this.dispatcher.runsJobs ? backoffSeconds(attempts) : 2,
+      error: message,
+    })
+    this.log.warn(
+      { outboxId: row.id, job: row.job, err: error, dispatcher: this.dispatcher.name },
+      'job handed back',
+    )
+  }
+}

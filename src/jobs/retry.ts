@@ -1,0 +1,7 @@
+// How often and how patiently a job is retried, the same for both runners.
+export const MAX_ATTEMPTS = 6
+
+/** Exponential back-off: 2 s, 4 s, 8 s... capped at 5 minutes. */
+export function backoffSeconds(attempt: number): number {
+  return Math.min(300, 2 ** attempt)
+}

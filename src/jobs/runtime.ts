@@ -1,0 +1,68 @@
+// Puts the job machinery together for a process. Embedded (no REDIS_URL): the web process runs
+// outbox rows and schedules itself. Production: web processes relay rows to BullMQ; the worker
+// process runs them, runs the schedules, and relays too (so rows never wait for a web request).
+import type { Config } from '../config.js'
+import type { Database } from '../db/database.js'
+import { producerConnection, QueueDispatcher, startWorkers } from './bullmq.js'
+import { InProcessDispatcher, startTimers } from './in-process.js'
+import type { JobContext, JobLog } from './job-context.js'
+import type { WorkSignal } from './job-names.js'
+import { OutboxRelay } from './relay.js'
+
+export interface JobRuntime extends WorkSignal {
+  readonly mode: 'in-process' | 'bullmq'
+  relay: OutboxRelay
+  /** Runs relay passes until the outbox has nothing ready (tests; embedded shutdown). */
+  drain(): Promise<void>
+  close(): Promise<void>
+}
+
+export function createJobRuntime(
+  config: Readonly<Config>,
+  db: Database,
+  log: JobLog,
+  options: { role: 'web' | 'worker'; relayIntervalMs?: number } = { role: 'web' },
+): Promise<JobRuntime> | JobRuntime {
+  const ctx: JobContext = { db, config, log }
+  const interval = options.relayIntervalMs ?? 1000
+  if (!config.redisUrl) {
+    const relay = new OutboxRelay(db, new InProcessDispatcher(ctx), log, interval)
+    relay.start()
+    const stopTimers = startTimers(ctx)
+    return {
+      mode: 'in-process',
+      relay,
+      kick: () => relay.kick(),
+      drain: () => relay.drain(),
+      async close() {
+        stopTimers()
+        await relay.stop()
+      },
+    }
+  }
+  return startBullmq(config.redisUrl, ctx, log, options.role, interval)
+}
+
+async function startBullmq(
+  url: string,
+  ctx: JobContext,
+  log: JobLog,
+  role: 'web' | 'worker',
+  interval: number,
+): Promise<JobRuntime> {
+  const dispatcher = new QueueDispatcher(producerConnection(url))
+  const relay = new OutboxRelay(ctx.db, dispatcher, log, interval)
+  const workers = role === 'worker' ? await startWorkers(ctx, url) : undefined
+  relay.start()
+  return {
+    mode: 'bullmq',
+    relay,
+    kick: () => relay.kick(),
+    drain: () => relay.drain(),
+    async close() {
+      await relay.stop()
+      await workers?.close()
+      await dispatcher.close()
+    },
+  }
+}

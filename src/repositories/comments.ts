@@ -1,0 +1,203 @@
+// SQL for comments, their likes, and the conversations people take part in.
+import { type Kysely, sql } from 'kysely'
+import { dbNow, fromDbDateTime } from '../db/dialect.js'
+import type { DB } from '../db/schema.js'
+
+export interface Comment {
+  id: number
+  postId: number
+  userId: number
+  userName: string
+  body: string
+  likeCount: number
+  createdAt: Date
+}
+
+function liveComments(db: Kysely<DB>) {
+  return db
+    .selectFrom('comment as c')
+    .innerJoin('user as u', 'u.id', 'c.user_id')
+    .select([
+      'c.id',
+      'c.sharedfile_id',
+      'c.user_id',
+      'u.name',
+      'c.body',
+      'c.like_count',
+      'c.created_at',
+    ])
+    .where('c.deleted', '=', 0)
+    .where('u.deleted', '=', 0)
+}
+
+function toComment(
+  row: Awaited<ReturnType<ReturnType<typeof liveComments>['executeTakeFirstOrThrow']>>,
+): Comment {
+  return {
+    id: row.id,
+    postId: row.sharedfile_id,
+    userId: row.user_id,
+    userName: row.name,
+    body: row.body,
+    likeCount: row.like_count,
+    createdAt: fromDbDateTime(row.created_at),
+  }
+}
+
+export async function insertComment(
+  db: Kysely<DB>,
+  values: { userId: number; postId: number; body: string },
+): Promise<number> {
+  const now = dbNow()
+  const result = await db
+    .insertInto('comment')
+    .values({
+      user_id: values.userId,
+      sharedfile_id: values.postId,
+      body: values.body,
+      created_at: now,
+      updated_at: now,
+    })
+    .executeTakeFirstOrThrow()
+  return Number(result.insertId)
+}
+
+export async function findComment(db: Kysely<DB>, id: number): Promise<Comment | undefined> {
+  const row = await liveComments(db).where('c.id', '=', id).executeTakeFirst()
+  return row && toComment(row)
+}
+
+export async function commentsOfPost(
+  db: Kysely<DB>,
+  postId: number,
+  limit = 500,
+): Promise<Comment[]> {
+  const rows = await liveComments(db)
+    .where('c.sharedfile_id', '=', postId)
+    .orderBy('c.id')
+    .limit(limit)
+    .execute()
+  return rows.map(toComment)
+}
+
+export async function deleteComment(db: Kysely<DB>, id: number): Promise<boolean> {
+  const result = await db
+    .updateTable('comment')
+    .set({ deleted: 1, updated_at: dbNow() })
+    .where('id', '=', id)
+    .where('deleted', '=', 0)
+    .executeTakeFirst()
+  return result.numUpdatedRows > 0n
+}
+
+export async function insertCommentLike(
+  db: Kysely<DB>,
+  userId: number,
+  commentId: number,
+): Promise<boolean> {
+  const result = await db
+    .insertInto('comment_like')
+    .values({ user_id: userId, comment_id: commentId, created_at: dbNow() })
+    .ignore()
+    .executeTakeFirst()
+  if (Number(result.numInsertedOrUpdatedRows ?? 0n) === 0) return false
+  await db
+    .updateTable('comment')
+    .set({ like_count: sql`like_count + 1` })
+    .where('id', '=', commentId)
+    .execute()
+  return true
+}
+
+export async function deleteCommentLike(
+  db: Kysely<DB>,
+  userId: number,
+  commentId: number,
+): Promise<boolean> {
+  const result = await db
+    .deleteFrom('comment_like')
+    .where('user_id', '=', userId)
+    .where('comment_id', '=', commentId)
+    .executeTakeFirst()
+  if (result.numDeletedRows === 0n) return false
+  await db
+    .updateTable('comment')
+    .set({ like_count: sql`like_count - 1` })
+    .where('id', '=', commentId)
+    .where('like_count', '>', 0)
+    .execute()
+  return true
+}
+
+/** Makes the user a participant of the post's conversation (once). */
+export async function joinConversation(
+  db: Kysely<DB>,
+  userId: number,
+  postId: number,
+): Promise<void> {
+  const now = dbNow()
+  await db
+    .insertInto('conversation')
+    .values({ user_id: userId, sharedfile_id: postId, created_at: now, updated_at: now })
+    .ignore()
+    .execute()
+}
+
+export async function setConversationMuted(
+  db: Kysely<DB>,
+  userId: number,
+  postId: number,
+  muted: boolean,
+): Promise<void> {
+  await db
+    .updateTable('conversation')
+    .set({ muted: muted ? 1 : 0, updated_at: dbNow() })
+    .where('user_id', '=', userId)
+    .where('sharedfile_id', '=', postId)
+    .execute()
+}
+
+/** Posts whose conversation the user takes part in and has not muted, most recent comment first. */
+export async function conversationPostIds(
+  db: Kysely<DB>,
+  userId: number,
+  limit = 50,
+): Promise<number[]> {
+  const rows = await db
+    .selectFrom('conversation as v')
+    .innerJoin('comment as c', 'c.sharedfile_id', 'v.sharedfile_id')
+    .select((eb) => ['v.sharedfile_id', eb.fn.max('c.id').as('last')])
+    .where('v.user_id', '=', userId)
+    .where('v.muted', '=', 0)
+    .where('c.deleted', '=', 0)
+    .groupBy('v.sharedfile_id')
+    .orderBy('last', 'desc')
+    .limit(limit)
+    .execute()
+  return rows.map((r) => r.sharedfile_id)
+}
+
+/** Comments that mention the user, newest first. */
+export async function mentionsOf(db: Kysely<DB>, userName: string, limit = 50): Promise<Comment[]> {
+  const rows = await db
+    .selectFrom('notification as n')
+    .innerJoin('user as r', 'r.id', 'n.receiver_id')
+    .innerJoin('comment as c', 'c.id', 'n.action_id')
+    .innerJoin('user as u', 'u.id', 'c.user_id')
+    .select([
+      'c.id',
+      'c.sharedfile_id',
+      'c.user_id',
+      'u.name',
+      'c.body',
+      'c.like_count',
+      'c.created_at',
+    ])
+    .where('n.type', '=', 'mention')
+    .where('r.name', '=', userName)
+    .where('c.deleted', '=', 0)
+    .orderBy('c.id', 'desc')
+    .limit(limit)
+    .execute()
+  return rows.map(toComment)
+}

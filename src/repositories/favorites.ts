@@ -1,0 +1,129 @@
+// SQL for likes (favorite rows) and the like counters they drive.
+import { type Kysely, sql } from 'kysely'
+import { dbNow } from '../db/dialect.js'
+import type { DB } from '../db/schema.js'
+
+/** Adds the like; false when the user already liked the post (one row per user and post). */
+export async function insertFavorite(
+  db: Kysely<DB>,
+  userId: number,
+  postId: number,
+): Promise<boolean> {
+  const result = await db
+    .insertInto('favorite')
+    .values({ user_id: userId, sharedfile_id: postId, created_at: dbNow() })
+    .ignore()
+    .executeTakeFirst()
+  return Number(result.numInsertedOrUpdatedRows ?? 0n) > 0
+}
+
+export async function deleteFavorite(
+  db: Kysely<DB>,
+  userId: number,
+  postId: number,
+): Promise<boolean> {
+  const result = await db
+    .deleteFrom('favorite')
+    .where('user_id', '=', userId)
+    .where('sharedfile_id', '=', postId)
+    .executeTakeFirst()
+  return result.numDeletedRows > 0n
+}
+
+/** Adds delta to a counter of each post, in one statement (never read-modify-write). */
+export async function adjustCounter(
+  db: Kysely<DB>,
+  column: 'like_count' | 'save_count',
+  postIds: readonly number[],
+  delta: 1 | -1,
+): Promise<void> {
+  if (postIds.length === 0) return
+  let query = db
+    .updateTable('sharedfile')
+    .set({ [column]: sql`${sql.ref(column)} + ${delta}` })
+    .where('id', 'in', postIds)
+  if (delta < 0) query = query.where(column, '>', 0)
+  await query.execute()
+}
+
+export async function likeCount(db: Kysely<DB>, postId: number): Promise<number> {
+  const row = await db
+    .selectFrom('sharedfile')
+    .select('like_count')
+    .where('id', '=', postId)
+    .executeTakeFirst()
+  return row?.like_count ?? 0
+}
+
+/** Which of these posts the user has liked. */
+export async function likedAmong(
+  db: Kysely<DB>,
+  userId: number,
+  postIds: readonly number[],
+): Promise<Set<number>> {
+  if (postIds.length === 0) return new Set()
+  const rows = await db
+    .selectFrom('favorite')
+    .select('sharedfile_id')
+    .where('user_id', '=', userId)
+    .where('sharedfile_id', 'in', postIds)
+    .execute()
+  return new Set(rows.map((r) => r.sharedfile_id))
+}
+
+/** A user's liked posts, newest like first, as favorite ids for keyset paging. */
+export async function favoritePage(
+  db: Kysely<DB>,
+  userId: number,
+  page: { beforeId?: number; limit: number },
+): Promise<Array<{ favoriteId: number; postId: number }>> {
+  let query = db
+    .selectFrom('favorite as f')
+    .innerJoin('sharedfile as p', 'p.id', 'f.sharedfile_id')
+    .select(['f.id as favoriteId', 'f.sharedfile_id as postId'])
+    .where('f.user_id', '=', userId)
+    .where('p.deleted', '=', 0)
+  if (page.beforeId !== undefined) query = query.where('f.id', '<', page.beforeId)
+  return query.orderBy('f.id', 'desc').limit(page.limit).execute()
+}
+
+/**
+ * Recounts likes from the rows: a post is credited for likes of itself and of the posts saved
+ * from it (as parent or original). Returns how many posts had drifted and were corrected.
+ */
+export async function recountLikes(db: Kysely<DB>, postIds: readonly number[]): Promise<number> {
+  let fixed = 0
+  for (const id of postIds) {
+    const row = await db
+      .selectFrom('favorite as f')
+      .innerJoin('sharedfile as s', 's.id', 'f.sharedfile_id')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where((eb) =>
+        eb.or([eb('s.id', '=', id), eb('s.parent_id', '=', id), eb('s.original_id', '=', id)]),
+      )
+      .executeTakeFirstOrThrow()
+    const result = await db
+      .updateTable('sharedfile')
+      .set({ like_count: Number(row.n) })
+      .where('id', '=', id)
+      .where('like_count', '!=', Number(row.n))
+      .executeTakeFirst()
+    fixed += Number(result.numUpdatedRows)
+  }
+  return fixed
+}
+
+/** Posts whose counters the reconciler should check: any with likes or saves, or counts. */
+export async function postsWithCounts(db: Kysely<DB>, limit: number): Promise<number[]> {
+  const liked = db.selectFrom('favorite').select('sharedfile_id as id')
+  const counted = db
+    .selectFrom('sharedfile')
+    .select('id')
+    .where((eb) => eb.or([eb('like_count', '>', 0), eb('save_count', '>', 0)]))
+  const parents = db
+    .selectFrom('sharedfile')
+    .select((eb) => eb.fn.coalesce('parent_id', eb.lit(0)).as('id'))
+    .where('parent_id', 'is not', null)
+  const rows = await liked.union(counted).union(parents).limit(limit).execute()
+  return rows.map((r) => Number(r.id)).filter((id) => id > 0)
+}

@@ -1,0 +1,85 @@
+// SQL for notifications. The unique key (type, sender, receiver, target) makes every insert
+// idempotent: a job that runs twice notifies once.
+import type { Kysely } from 'kysely'
+import { dbNow, fromDbDateTime } from '../db/dialect.js'
+import type { DB, NotificationType } from '../db/schema.js'
+
+export interface Notification {
+  id: number
+  type: NotificationType
+  senderId: number
+  senderName: string
+  actionId: number
+  createdAt: Date
+}
+
+export async function insertNotification(
+  db: Kysely<DB>,
+  values: { type: NotificationType; senderId: number; receiverId: number; actionId: number },
+): Promise<void> {
+  if (values.senderId === values.receiverId) return
+  await db
+    .insertInto('notification')
+    .values({
+      type: values.type,
+      sender_id: values.senderId,
+      receiver_id: values.receiverId,
+      action_id: values.actionId,
+      created_at: dbNow(),
+    })
+    .ignore()
+    .execute()
+}
+
+/** Uncleared notifications of the last week, newest first. */
+export async function recentNotifications(
+  db: Kysely<DB>,
+  receiverId: number,
+  limit = 200,
+): Promise<Notification[]> {
+  const rows = await db
+    .selectFrom('notification as n')
+    .innerJoin('user as u', 'u.id', 'n.sender_id')
+    .select(['n.id', 'n.type', 'n.sender_id', 'u.name', 'n.action_id', 'n.created_at'])
+    .where('n.receiver_id', '=', receiverId)
+    .where('n.deleted', '=', 0)
+    .where('n.created_at', '>', dbNow(-7 * 24 * 3600))
+    .where('u.deleted', '=', 0)
+    .orderBy('n.id', 'desc')
+    .limit(limit)
+    .execute()
+  return rows.map((r) => ({
+    id: r.id,
+    type: r.type,
+    senderId: r.sender_id,
+    senderName: r.name,
+    actionId: r.action_id,
+    createdAt: fromDbDateTime(r.created_at),
+  }))
+}
+
+export async function countUnread(db: Kysely<DB>, receiverId: number): Promise<number> {
+  const row = await db
+    .selectFrom('notification')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('receiver_id', '=', receiverId)
+    .where('deleted', '=', 0)
+    .where('created_at', '>', dbNow(-7 * 24 * 3600))
+    .executeTakeFirstOrThrow()
+  return Number(row.n)
+}
+
+/** Clears the user's notifications: all of them, or those of one type or one id. */
+export async function clearNotifications(
+  db: Kysely<DB>,
+  receiverId: number,
+  which: { type?: NotificationType; id?: number } = {},
+): Promise<void> {
+  let query = db
+    .updateTable('notification')
+    .set({ deleted: 1 })
+    .where('receiver_id', '=', receiverId)
+  if (which.type) query = query.where('type', '=', which.type)
+  if (which.id !== undefined) query = query.where('id', '=', which.id)
+  await query.execute()
+}

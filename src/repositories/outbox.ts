@@ -1,0 +1,128 @@
+// SQL for the outbox: follow-up work written in the same transaction as the user's action.
+import { type Kysely, sql } from 'kysely'
+import { dbNow } from '../db/dialect.js'
+import type { DB, OutboxStatus } from '../db/schema.js'
+
+export interface OutboxRow {
+  id: number
+  job: string
+  payload: unknown
+  attempts: number
+}
+
+export async function insertOutbox(db: Kysely<DB>, job: string, payload: unknown): Promise<number> {
+  const now = dbNow()
+  const result = await db
+    .insertInto('outbox')
+    .values({
+      job,
+      payload: JSON.stringify(payload),
+      status: 'pending',
+      available_at: now,
+      created_at: now,
+      updated_at: now,
+    })
+    .executeTakeFirstOrThrow()
+  return Number(result.insertId)
+}
+
+/** Rows ready to go, oldest first. Claim each with claimOutbox before acting on it. */
+export async function readyOutbox(db: Kysely<DB>, limit: number): Promise<OutboxRow[]> {
+  const rows = await db
+    .selectFrom('outbox')
+    .select(['id', 'job', 'payload', 'attempts'])
+    .where('status', '=', 'pending')
+    .where('available_at', '<=', dbNow())
+    .orderBy('id')
+    .limit(limit)
+    .execute()
+  return rows.map((r) => ({
+    id: r.id,
+    job: r.job,
+    payload: JSON.parse(r.payload),
+    attempts: r.attempts,
+  }))
+}
+
+/** Moves a row from one status to another; false when another process got there first. */
+export async function moveOutbox(
+  db: Kysely<DB>,
+  id: number,
+  from: OutboxStatus,
+  to: OutboxStatus,
+  changes: { attempts?: number; availableInSeconds?: number; error?: string | null } = {},
+): Promise<boolean> {
+  const result = await db
+    .updateTable('outbox')
+    .set({
+      status: to,
+      updated_at: dbNow(),
+      ...(changes.attempts !== undefined ? { attempts: changes.attempts } : {}),
+      ...(changes.availableInSeconds !== undefined
+        ? { available_at: dbNow(changes.availableInSeconds) }
+        : {}),
+      ...(changes.error !== undefined ? { last_error: changes.error?.slice(0, 2000) ?? null } : {}),
+    })
+    .where('id', '=', id)
+    .where('status', '=', from)
+    .executeTakeFirst()
+  return result.numUpdatedRows > 0n
+}
+
+/** Rows handed to the queue long ago and never finished (a lost job): back to pending. */
+export async function requeueStaleRelayed(
+  db: Kysely<DB>,
+  olderThanSeconds: number,
+): Promise<number> {
+  const result = await db
+    .updateTable('outbox')
+    // A new attempt number gives the job a new queue id, so a stale copy cannot shadow it.
+    .set({ status: 'pending', attempts: sql`attempts + 1`, updated_at: dbNow() })
+    .where('status', '=', 'relayed')
+    .where('updated_at', '<', dbNow(-olderThanSeconds))
+    .executeTakeFirst()
+  return Number(result.numUpdatedRows)
+}
+
+export async function deleteFinishedOutbox(
+  db: Kysely<DB>,
+  olderThanSeconds: number,
+): Promise<number> {
+  const result = await db
+    .deleteFrom('outbox')
+    .where('status', '=', 'done')
+    .where('updated_at', '<', dbNow(-olderThanSeconds))
+    .executeTakeFirst()
+  return Number(result.numDeletedRows)
+}
+
+export interface OutboxHealth {
+  pending: number
+  relayed: number
+  dead: number
+  /** Age in seconds of the oldest row not yet done, or 0. */
+  oldestWaitingSeconds: number
+}
+
+export async function outboxHealth(db: Kysely<DB>): Promise<OutboxHealth> {
+  const rows = await db
+    .selectFrom('outbox')
+    .select((eb) => [
+      'status',
+      eb.fn.countAll<number>().as('n'),
+      eb.fn.min('created_at').as('oldest'),
+    ])
+    .where('status', 'in', ['pending', 'relayed', 'dead'])
+    .groupBy('status')
+    .execute()
+  const health: OutboxHealth = { pending: 0, relayed: 0, dead: 0, oldestWaitingSeconds: 0 }
+  for (const row of rows) {
+    health[row.status as 'pending' | 'relayed' | 'dead'] = Number(row.n)
+    if (row.status !== 'dead' && row.oldest) {
+      const age =
+        (Date.now() - new Date(`${String(row.oldest).replace(' ', 'T')}Z`).getTime()) / 1000
+      health.oldestWaitingSeconds = Math.max(health.oldestWaitingSeconds, Math.round(age))
+    }
+  }
+  return health
+}

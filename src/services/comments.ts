@@ -1,0 +1,129 @@
+// Comments: written by any signed-in user, deleted by their author or the post's owner. The
+// follow-up (notifying the owner and the people @mentioned, joining the conversation) is a job.
+import type { Database } from '../db/database.js'
+import { inTransaction } from '../db/transaction.js'
+import { enqueue } from '../jobs/enqueue.js'
+import type { JobContext } from '../jobs/job-context.js'
+import type { JobPayloads, WorkSignal } from '../jobs/job-names.js'
+import {
+  type Comment,
+  commentsOfPost,
+  deleteComment,
+  deleteCommentLike,
+  findComment,
+  insertComment,
+  insertCommentLike,
+  joinConversation,
+  setConversationMuted,
+} from '../repositories/comments.js'
+import { insertNotification } from '../repositories/notifications.js'
+import { findPost } from '../repositories/posts.js'
+import { findUserByName, type User } from '../repositories/users.js'
+import { ServiceError, ValidationError } from './errors.js'
+import { livePost } from './likes.js'
+import { textProblem } from './text-rules.js'
+
+export const COMMENT_MAX = 2000
+
+/** The distinct names @mentioned in a comment. */
+export function mentionedNames(body: string): string[] {
+  return [
+    ...new Set(
+      [...body.matchAll(/(?:^|[^\w@])@([A-Za-z0-9_-]{1,30})/g)].map((m) =>
+        (m[1] as string).toLowerCase(),
+      ),
+    ),
+  ]
+}
+
+export class CommentService {
+  constructor(
+    private readonly db: Database,
+    private readonly work: WorkSignal,
+  ) {}
+
+  list(postId: number): Promise<Comment[]> {
+    return commentsOfPost(this.db, postId)
+  }
+
+  async comment(user: User, key: string, rawBody: string): Promise<Comment> {
+    const body = rawBody.trim()
+    const problem =
+      body === '' ? 'Please write something first.' : textProblem('Comments', body, COMMENT_MAX)
+    if (problem) throw new ValidationError({ body: problem })
+    const post = await livePost(this.db, key)
+    const id = await inTransaction(this.db, async (trx) => {
+      const commentId = await insertComment(trx, { userId: user.id, postId: post.id, body })
+      await enqueue(trx, 'after-comment', { commentId })
+      return commentId
+    })
+    this.work.kick()
+    return (await findComment(this.db, id)) as Comment
+  }
+
+  async remove(user: User, key: string, commentId: string): Promise<void> {
+    const post = await livePost(this.db, key)
+    const comment = /^\d{1,10}$/.test(commentId)
+      ? await findComment(this.db, Number(commentId))
+      : undefined
+    if (!comment || comment.postId !== post.id)
+      throw new ServiceError(404, 'There is no such comment.')
+    if (comment.userId !== user.id && post.userId !== user.id) {
+      throw new ServiceError(
+        403,
+        'Only the author of a comment or the owner of the post can delete it.',
+      )
+    }
+    await deleteComment(this.db, comment.id)
+  }
+
+  async like(user: User, key: string, commentId: string, liked: boolean): Promise<number> {
+    const post = await livePost(this.db, key)
+    const comment = /^\d{1,10}$/.test(commentId)
+      ? await findComment(this.db, Number(commentId))
+      : undefined
+    if (!comment || comment.postId !== post.id)
+      throw new ServiceError(404, 'There is no such comment.')
+    if (comment.userId === user.id) throw new ServiceError(403, 'You cannot like your own comment.')
+    await inTransaction(this.db, (trx) =>
+      liked
+        ? insertCommentLike(trx, user.id, comment.id)
+        : deleteCommentLike(trx, user.id, comment.id),
+    )
+    return (await findComment(this.db, comment.id))?.likeCount ?? 0
+  }
+
+  async mute(user: User, key: string, muted: boolean): Promise<void> {
+    const post = await livePost(this.db, key)
+    await setConversationMuted(this.db, user.id, post.id, muted)
+  }
+}
+
+/** Follow-up of a comment: conversations, and notifications to the owner and the mentioned. */
+export async function afterComment(
+  ctx: JobContext,
+  payload: JobPayloads['after-comment'],
+): Promise<void> {
+  const comment = await findComment(ctx.db, payload.commentId)
+  if (!comment) return
+  const post = await findPost(ctx.db, comment.postId)
+  if (!post) return
+  await joinConversation(ctx.db, comment.userId, post.id)
+  await joinConversation(ctx.db, post.userId, post.id)
+  await insertNotification(ctx.db, {
+    type: 'comment',
+    senderId: comment.userId,
+    receiverId: post.userId,
+    actionId: comment.id,
+  })
+  for (const name of mentionedNames(comment.body)) {
+    const mentioned = await findUserByName(ctx.db, name)
+    if (!mentioned) continue
+    await insertNotification(ctx.db, {
+      type: 'mention',
+      senderId: comment.userId,
+      receiverId: mentioned.id,
+      actionId: comment.id,
+    })
+  }
+}

@@ -1,0 +1,32 @@
+// The worker process: runs queued jobs and scheduled jobs (BullMQ on Redis), and relays outbox
+// rows. Closes gracefully on SIGTERM: jobs in hand finish, the rest wait in Redis.
+import closeWithGrace from 'close-with-grace'
+import pino from 'pino'
+import { loadProcessConfig } from './config.js'
+import { openDatabase } from './db/database.js'
+import { pendingMigrations } from './db/migrator.js'
+import { createJobRuntime } from './jobs/runtime.js'
+
+const config = loadProcessConfig()
+const log = pino({ level: config.logLevel, name: 'worker' })
+if (!config.redisUrl) {
+  log.error(
+    'REDIS_URL is not set: in embedded mode the web process runs the jobs itself, no worker is needed',
+  )
+  process.exit(1)
+}
+const db = openDatabase(config.database)
+const pending = await pendingMigrations(db)
+if (pending.length > 0) {
+  log.error({ pending }, 'the database needs migrating first (npm run migrate)')
+  process.exit(1)
+}
+const runtime = await createJobRuntime(config, db, log, { role: 'worker' })
+log.info('worker running')
+
+closeWithGrace({ delay: 30_000 }, async ({ signal, err }) => {
+  if (err) log.error({ err }, 'closing after an uncaught error')
+  else log.info({ signal }, 'closing')
+  await runtime.close()
+  await db.destroy()
+})
