@@ -17,12 +17,14 @@ import staticPlugin from './plugins/static.js'
 import viewsPlugin from './plugins/views.js'
 import accountRoutes from './routes/accounts.js'
 import avatarRoutes from './routes/avatars.js'
+import followRoutes from './routes/follows.js'
 import healthRoutes from './routes/health.js'
-import homeRoutes from './routes/home.js'
 import passwordResetRoutes from './routes/password-reset.js'
 import postRoutes from './routes/posts.js'
 import rawRoutes from './routes/raw.js'
 import settingsRoutes from './routes/settings.js'
+import socialRoutes from './routes/social.js'
+import streamRoutes from './routes/streams.js'
 import uploadRoutes from './routes/upload.js'
 import userRoutes from './routes/users.js'
 
@@ -54,7 +56,7 @@ export async function createServer(config: Config): Promise<FastifyInstance> {
     await site.register(multipartPlugin)
     await site.register(sessionPlugin)
     await site.register(authPlugin)
-    await site.register(homeRoutes)
+    await site.register(streamRoutes)
     await site.register(accountRoutes)
     await site.register(passwordResetRoutes)
     await site.register(settingsRoutes)
@@ -62,6 +64,8 @@ export async function createServer(config: Config): Promise<FastifyInstance> {
     await site.register(uploadRoutes)
     await site.register(postRoutes)
     await site.register(avatarRoutes)
+    await site.register(socialRoutes)
+    await site.register(followRoutes)
   })
   return app
 }

@@ -5,6 +5,7 @@ import type { FastifyReply } from 'fastify'
 import fp from 'fastify-plugin'
 import nunjucks from 'nunjucks'
 import { viewsDir } from '../paths.js'
+import { shareKey } from '../services/share-keys.js'
 import { linkify } from './linkify.js'
 
 interface FlashMessage {
@@ -31,6 +32,7 @@ export default fp(
         noCache: app.config.env !== 'production',
         onConfigure(env: nunjucks.Environment) {
           env.addFilter('isoDate', (date: Date) => date.toISOString())
+          env.addFilter('shareKey', (id: number) => shareKey(id))
           // Escapes, then links: the result is safe to output as HTML.
           env.addFilter(
             'linkify',

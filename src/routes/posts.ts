@@ -2,6 +2,8 @@
 import type { FastifyPluginAsync } from 'fastify'
 import { requireUser, signedInUser } from '../plugins/auth.js'
 import { wantsJson } from '../plugins/negotiation.js'
+import type { Post } from '../repositories/posts.js'
+import type { User } from '../repositories/users.js'
 import { ValidationError } from '../services/errors.js'
 import { formFields } from './form-fields.js'
 import { postView } from './post-view.js'
@@ -11,6 +13,19 @@ type KeyParams = { Params: { key: string } }
 const postRoutes: FastifyPluginAsync = async (app) => {
   const filesBase = app.config.filesBaseUrl === app.config.baseUrl ? '' : app.config.filesBaseUrl
 
+  /** What the page shows around the image: likes, comments and who may delete which. */
+  async function socialContext(viewer: User | null, post: Post) {
+    const comments = await app.comments.list(post.id)
+    const liked = await app.streams.likedBy(viewer, [post])
+    return {
+      liked: liked.has(post.id),
+      comments: comments.map((c) => ({
+        ...c,
+        canDelete: viewer !== null && (viewer.id === c.userId || viewer.id === post.userId),
+      })),
+    }
+  }
+
   app.get<KeyParams>('/p/:key', async (request, reply) => {
     const post = await app.posts.find(request.params.key)
     if (!post) return reply.callNotFound()
@@ -18,6 +33,7 @@ const postRoutes: FastifyPluginAsync = async (app) => {
     // One address per post: other spellings of the key redirect to it.
     if (view.key !== request.params.key) return reply.redirect(view.url, 301)
     return reply.page('post', {
+      ...(await socialContext(request.user, post)),
       post: view,
       isOwner: request.user?.id === post.userId,
       values: { title: post.title, description: post.description, alt_text: post.altText },
@@ -48,7 +64,13 @@ const postRoutes: FastifyPluginAsync = async (app) => {
       if (!post) return reply.callNotFound()
       return reply.page(
         'post',
-        { post: postView(post, filesBase), isOwner: true, values: form, errors: error.fields },
+        {
+          ...(await socialContext(user, post)),
+          post: postView(post, filesBase),
+          isOwner: true,
+          values: form,
+          errors: error.fields,
+        },
         error.status,
       )
     }

@@ -37,6 +37,10 @@ const userRoutes: FastifyPluginAsync = async (app) => {
       olderUrl: page.olderKey && `/user/${found.user.name}/before/${page.olderKey}`,
       newerUrl: page.newerKey && `/user/${found.user.name}/after/${page.newerKey}`,
       isOwner: request.user?.id === found.user.id,
+      following:
+        request.user && found.shake
+          ? await app.follows.isFollowing(request.user, found.shake)
+          : false,
     })
   }
 

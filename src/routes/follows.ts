@@ -1,0 +1,92 @@
+// Following people and shakes, and the lists of who follows whom.
+import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify'
+import { requireUser, signedInUser } from '../plugins/auth.js'
+import { wantsJson } from '../plugins/negotiation.js'
+import type { Shake } from '../repositories/shakes.js'
+
+const followRoutes: FastifyPluginAsync = async (app) => {
+  async function change(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    shake: Shake,
+    follow: boolean,
+    back: string,
+  ) {
+    const user = signedInUser(request)
+    if (follow) await app.follows.follow(user, shake)
+    else await app.follows.unfollow(user, shake)
+    if (wantsJson(request)) return reply.send({ following: follow })
+    return reply.redirect(back, 303)
+  }
+
+  type NameParams = { Params: { name: string } }
+  type IdParams = { Params: { id: string } }
+
+  app.post<NameParams>(
+    '/user/:name/subscribe',
+    { preHandler: requireUser },
+    async (request, reply) => {
+      const { user, shake } = await app.follows.shakeOfUser(request.params.name)
+      return change(request, reply, shake, true, `/user/${user.name}`)
+    },
+  )
+  app.post<NameParams>(
+    '/user/:name/unsubscribe',
+    { preHandler: requireUser },
+    async (request, reply) => {
+      const { user, shake } = await app.follows.shakeOfUser(request.params.name)
+      return change(request, reply, shake, false, `/user/${user.name}`)
+    },
+  )
+  app.post<IdParams>(
+    '/shake/:id/subscribe',
+    { preHandler: requireUser },
+    async (request, reply) => {
+      const shake = await app.follows.shakeById(request.params.id)
+      return change(
+        request,
+        reply,
+        shake,
+        true,
+        shake.type === 'user' ? `/user/${shake.name}` : `/${shake.name}`,
+      )
+    },
+  )
+  app.post<IdParams>(
+    '/shake/:id/unsubscribe',
+    { preHandler: requireUser },
+    async (request, reply) => {
+      const shake = await app.follows.shakeById(request.params.id)
+      return change(
+        request,
+        reply,
+        shake,
+        false,
+        shake.type === 'user' ? `/user/${shake.name}` : `/${shake.name}`,
+      )
+    },
+  )
+
+  app.get<NameParams>('/user/:name/followers', async (request, reply) => {
+    const { user, shake } = await app.follows.shakeOfUser(request.params.name)
+    const people = await app.follows.followers(shake)
+    return reply.page('people', {
+      pageTitle: `People following ${user.name}`,
+      profileUser: user,
+      people,
+      kind: 'followers',
+    })
+  })
+  app.get<NameParams>('/user/:name/following', async (request, reply) => {
+    const { user } = await app.follows.shakeOfUser(request.params.name)
+    const people = await app.follows.following(user)
+    return reply.page('people', {
+      pageTitle: `${user.name} follows`,
+      profileUser: user,
+      people,
+      kind: 'following',
+    })
+  })
+}
+
+export default followRoutes

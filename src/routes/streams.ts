@@ -1,0 +1,104 @@
+// The streams: home (the friend timeline when signed in), Incoming, Popular, a user's likes,
+// notifications, conversations and mentions.
+import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify'
+import { requireUser, signedInUser } from '../plugins/auth.js'
+import type { Post } from '../repositories/posts.js'
+import { formFields } from './form-fields.js'
+import { postView } from './post-view.js'
+
+type PageParams = { Params: { before?: string; after?: string; name?: string } }
+
+const streamRoutes: FastifyPluginAsync = async (app) => {
+  const filesBase = app.config.filesBaseUrl === app.config.baseUrl ? '' : app.config.filesBaseUrl
+
+  async function views(request: FastifyRequest, posts: Post[]) {
+    const liked = await app.streams.likedBy(request.user, posts)
+    return posts.map((post) => ({ ...postView(post, filesBase), liked: liked.has(post.id) }))
+  }
+
+  const cursorOf = (params: { before?: string; after?: string }) => ({
+    ...(params.before !== undefined ? { before: params.before } : {}),
+    ...(params.after !== undefined ? { after: params.after } : {}),
+  })
+
+  async function home(request: FastifyRequest<PageParams>, reply: FastifyReply) {
+    if (!request.user) {
+      const popular = await app.streams.popular()
+      return reply.page('home', { posts: await views(request, popular.slice(0, 10)) })
+    }
+    const page = await app.streams.friendTimeline(request.user, cursorOf(request.params))
+    return reply.page('stream', {
+      pageTitle: 'Your friends',
+      heading: 'Your friends',
+      emptyText:
+        'Posts from the people and shakes you follow appear here. Find some on Incoming and Popular.',
+      posts: await views(request, page.items),
+      olderUrl: page.olderKey && `/before/${page.olderKey}`,
+      newerUrl: page.newerKey && `/after/${page.newerKey}`,
+    })
+  }
+  app.get('/', home)
+  app.get<PageParams>('/before/:before', home)
+  app.get<PageParams>('/after/:after', home)
+
+  async function incoming(request: FastifyRequest<PageParams>, reply: FastifyReply) {
+    const page = await app.streams.incoming(cursorOf(request.params))
+    return reply.page('stream', {
+      pageTitle: 'Incoming',
+      heading: 'Incoming',
+      emptyText: 'Nothing has been posted yet.',
+      posts: await views(request, page.items),
+      olderUrl: page.olderKey && `/incoming/before/${page.olderKey}`,
+      newerUrl: page.newerKey && `/incoming/after/${page.newerKey}`,
+    })
+  }
+  app.get('/incoming', incoming)
+  app.get<PageParams>('/incoming/before/:before', incoming)
+  app.get<PageParams>('/incoming/after/:after', incoming)
+
+  app.get('/popular', async (request, reply) => {
+    // Visitors share the briefly cached list; a signed-in user sees it fresh.
+    const posts = await app.streams.popular({ fresh: request.user !== null })
+    return reply.page('stream', {
+      pageTitle: 'Popular',
+      heading: 'Popular',
+      emptyText: 'Nothing has been liked this week yet.',
+      posts: await views(request, posts),
+    })
+  })
+
+  async function likes(request: FastifyRequest<PageParams>, reply: FastifyReply) {
+    const { user } = await app.follows.shakeOfUser(request.params.name ?? '')
+    const page = await app.streams.likesOf(user, cursorOf(request.params))
+    return reply.page('stream', {
+      pageTitle: `${user.name} likes`,
+      heading: `Liked by ${user.name}`,
+      emptyText: 'No likes yet.',
+      posts: await views(
+        request,
+        page.items.map((item) => item.post),
+      ),
+      olderUrl: page.olderKey && `/user/${user.name}/likes/before/${page.olderKey}`,
+    })
+  }
+  app.get<PageParams>('/user/:name/likes', likes)
+  app.get<PageParams>('/user/:name/likes/before/:before', likes)
+
+  app.get('/notifications', { preHandler: requireUser }, async (request, reply) => {
+    const groups = await app.streams.notifications(signedInUser(request))
+    return reply.page('notifications', { groups })
+  })
+
+  app.post('/notifications/clear', { preHandler: requireUser }, async (request, reply) => {
+    const { type } = formFields(request, ['type'])
+    const known = ['favorite', 'save', 'comment', 'mention', 'subscriber'] as const
+    const which = (known as readonly string[]).includes(type)
+      ? { type: type as (typeof known)[number] }
+      : {}
+    await app.streams.clearNotifications(signedInUser(request), which)
+    if (request.headers.accept?.includes('application/json')) return reply.send({ cleared: true })
+    return reply.redirect('/notifications', 303)
+  })
+}
+
+export default streamRoutes
