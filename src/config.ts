@@ -48,6 +48,8 @@ export interface Config {
   tmpDir: string
   database: DatabaseConfig
   redisUrl: string | undefined
+  /** Namespace of every key this site keeps in Redis (queues, rate limits). */
+  redisPrefix: string
   s3: S3Config | undefined
   postmarkToken: string | undefined
   /** Only for tests and Postmark-compatible relays; the client defaults to Postmark itself. */
@@ -92,6 +94,7 @@ const schema = {
     TMP_DIR: { type: 'string', minLength: 1 },
     DATABASE_URL: { type: 'string' },
     REDIS_URL: { type: 'string', pattern: '^rediss?://' },
+    REDIS_PREFIX: { type: 'string', pattern: '^[A-Za-z0-9_-]{1,40}$', default: 'mlkshk' },
     S3_BUCKET: { type: 'string', minLength: 3 },
     S3_ENDPOINT: { type: 'string', pattern: '^https?://' },
     S3_REGION: { type: 'string', default: 'us-east-1' },
@@ -135,6 +138,7 @@ interface RawEnv {
   TMP_DIR?: string
   DATABASE_URL?: string
   REDIS_URL?: string
+  REDIS_PREFIX: string
   S3_BUCKET?: string
   S3_ENDPOINT?: string
   S3_REGION: string
@@ -238,6 +242,7 @@ export function loadConfig(
     tmpDir: raw.TMP_DIR ? path.resolve(projectRoot, raw.TMP_DIR) : path.join(dataDir, 'tmp'),
     database,
     redisUrl: raw.REDIS_URL,
+    redisPrefix: raw.REDIS_PREFIX,
     s3,
     postmarkToken: raw.POSTMARK_TOKEN,
     postmarkApiUrl: raw.POSTMARK_API_URL,

@@ -11,7 +11,6 @@ import type { Dispatcher } from './relay.js'
 import { MAX_ATTEMPTS } from './retry.js'
 
 export const queueNames = ['social', 'maintenance'] as const
-const prefix = 'mlkshk'
 
 interface QueuedJob {
   outboxId?: number
@@ -42,11 +41,14 @@ export class QueueDispatcher implements Dispatcher {
   readonly runsJobs = false
   readonly queues: Map<string, Queue>
 
-  constructor(readonly connection: Redis) {
+  constructor(
+    readonly connection: Redis,
+    prefix: string,
+  ) {
     this.queues = new Map(
       queueNames.map((name) => [
         name,
-        new Queue(name, { connection, prefix, skipWaitingForReady: true }),
+        new Queue(name, { connection, prefix, skipWaitingForReady: true, skipVersionCheck: true }),
       ]),
     )
     for (const queue of this.queues.values()) queue.on('error', () => {})
@@ -70,6 +72,7 @@ export async function startWorkers(
   url: string,
   options: { concurrency?: number } = {},
 ): Promise<{ workers: Worker[]; close: () => Promise<void> }> {
+  const prefix = ctx.config.redisPrefix
   const connection: ConnectionOptions = new Redis(url, { maxRetriesPerRequest: null })
   const workers = queueNames.map((name) => {
     const worker = new Worker<QueuedJob>(

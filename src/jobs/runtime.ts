@@ -50,7 +50,7 @@ async function startBullmq(
   role: 'web' | 'worker',
   interval: number,
 ): Promise<JobRuntime> {
-  const dispatcher = new QueueDispatcher(producerConnection(url))
+  const dispatcher = new QueueDispatcher(producerConnection(url), ctx.config.redisPrefix)
   const relay = new OutboxRelay(ctx.db, dispatcher, log, interval)
   const workers = role === 'worker' ? await startWorkers(ctx, url) : undefined
   relay.start()

@@ -40,7 +40,7 @@ export default fp(
     }
     await app.register(rateLimit, {
       global: false,
-      ...(redis ? { redis, nameSpace: 'mlkshk:rate-limit:' } : {}),
+      ...(redis ? { redis, nameSpace: `${app.config.redisPrefix}:rate-limit:` } : {}),
       skipOnError: true,
       errorResponseBuilder: (_request, context) =>
         new TooManyRequestsError(context.statusCode, context.after),

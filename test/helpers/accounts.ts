@@ -1,7 +1,7 @@
 // Shortcuts for tests that need a signed-in user.
 import assert from 'node:assert/strict'
 import type { FastifyInstance } from 'fastify'
-import { Browser } from './browser.js'
+import { Browser, location } from './browser.js'
 
 export const PASSWORD = 'correct horse battery staple'
 
@@ -25,6 +25,8 @@ export async function signUp(
     303,
     `sign-up of ${name} failed: ${response.body.slice(0, 500)}`,
   )
+  // Follow the redirect as a browser would: the new session's forms carry a new token.
+  await browser.get(location(response) as string)
   return browser
 }
 
@@ -37,5 +39,6 @@ export async function signIn(
   await browser.get('/sign-in')
   const response = await browser.post('/sign-in', { name: login, password })
   assert.equal(response.statusCode, 303, `sign-in of ${login} failed`)
+  await browser.get(location(response) as string)
   return browser
 }

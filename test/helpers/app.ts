@@ -37,6 +37,8 @@ export async function freshEnvironment(options: { migrate?: boolean } = {}): Pro
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
     SESSION_SECRET,
     BASE_URL: 'http://mlkshk.test',
+    // Each site its own Redis namespace: test files run at once against one Redis.
+    REDIS_PREFIX: `t${randomBytes(5).toString('hex')}`,
   }
   let dropDatabase = async () => {}
   if (onMysql && testDatabaseUrl) {

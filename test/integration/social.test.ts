@@ -1,0 +1,281 @@
+// The social loop, in both modes: embedded (jobs in the web process) and production (BullMQ
+// on Redis with a worker).
+import assert from 'node:assert/strict'
+import { after, before, describe, it } from 'node:test'
+import { signUp } from '../helpers/accounts.js'
+import type { Browser } from '../helpers/browser.js'
+import { location } from '../helpers/browser.js'
+import * as images from '../helpers/images.js'
+import { eventually, settle } from '../helpers/jobs.js'
+import { redisUrl, skipUnless } from '../helpers/services.js'
+import { createSocialSite, type Mode, post, postJson, type SocialSite } from '../helpers/social.js'
+
+for (const mode of ['embedded', 'production'] as Mode[]) {
+  describe(`social loop (${mode})`, async () => {
+    const skip = mode === 'production' ? await skipUnless('Redis', redisUrl) : false
+    let site: SocialSite
+    let alice: Browser
+    let bob: Browser
+    before(async () => {
+      if (skip) return
+      site = await createSocialSite(mode, redisUrl, { MAGIC_THRESHOLD: '3' })
+      alice = await signUp(site.app, 'alice')
+      bob = await signUp(site.app, 'bob')
+    })
+    after(() => site?.close())
+
+    const db = () => site.app.db
+    const postRow = async (key: string) =>
+      db()
+        .selectFrom('sharedfile')
+        .selectAll()
+        .where('id', '=', Number.parseInt(key, 36))
+        .executeTakeFirstOrThrow()
+    const notifications = async (userName: string) =>
+      db()
+        .selectFrom('notification as n')
+        .innerJoin('user as u', 'u.id', 'n.receiver_id')
+        .select(['n.type', 'n.action_id'])
+        .where('u.name', '=', userName)
+        .orderBy('n.id')
+        .execute()
+
+    it('follow, post, timeline, like, save, comment, mention, notifications, counts', {
+      skip,
+    }, async () => {
+      await bob.get('/user/alice')
+      assert.match(bob.lastPage?.body ?? '', />Follow</)
+      assert.equal((await bob.post('/user/alice/subscribe', {})).statusCode, 303)
+      const key = await post(alice, 'Hello <friends>')
+      await settle(site.app)
+
+      const timeline = await bob.get('/')
+      assert.match(timeline.body, /Your friends/)
+      assert.match(timeline.body, new RegExp(`href="/p/${key}"`))
+      assert.match(timeline.body, /Hello &lt;friends&gt;/)
+
+      const liked = await postJson(bob, `/p/${key}/like`)
+      assert.deepEqual(liked, { status: 200, body: { liked: true, like_count: 1 } })
+      assert.deepEqual(
+        (await postJson(bob, `/p/${key}/like`)).body,
+        { liked: true, like_count: 1 },
+        'liking twice counts once',
+      )
+
+      await bob.get(`/p/${key}`)
+      const saved = await bob.post(`/p/${key}/save`, {})
+      assert.equal(saved.statusCode, 303)
+      const savedKey = (location(saved) as string).slice(3)
+      assert.notEqual(savedKey, key)
+      const copy = await postRow(savedKey)
+      assert.equal(copy.parent_id, Number.parseInt(key, 36))
+      assert.equal(copy.original_id, Number.parseInt(key, 36))
+      const again = await postJson(bob, `/p/${key}/save`)
+      assert.equal(again.body.created, false, 'saving into the same shake twice does nothing')
+      assert.equal(again.body.key, savedKey)
+
+      await bob.get(`/p/${key}`)
+      const commented = await bob.post(`/p/${key}/comment`, {
+        body: '@alice <b>nice</b> https://example.com/x',
+      })
+      assert.equal(commented.statusCode, 303)
+      await settle(site.app)
+
+      const page = await alice.get(`/p/${key}`)
+      assert.match(page.body, /1 like</)
+      assert.match(page.body, /1 save</)
+      assert.match(
+        page.body,
+        /@alice &lt;b&gt;nice&lt;\/b&gt; <a href="https:\/\/example\.com\/x" rel="nofollow noopener ugc">/,
+      )
+      const row = await postRow(key)
+      assert.deepEqual([row.like_count, row.save_count], [1, 1])
+
+      assert.deepEqual(
+        (await notifications('alice')).map((n) => n.type),
+        ['subscriber', 'favorite', 'save', 'comment', 'mention'],
+      )
+      const shown = await alice.get('/notifications')
+      assert.match(shown.body, /bob liked <a href="\/p\/[0-9A-Z]+">your post<\/a>/)
+      assert.match(shown.body, /mentioned you/)
+      assert.match(shown.body, /started following you/)
+      await alice.post('/notifications/clear', {})
+      assert.match((await alice.get('/notifications')).body, /Nothing new this week/)
+
+      // Likes page, Incoming, Popular.
+      assert.match((await bob.get('/user/bob/likes')).body, new RegExp(`href="/p/${key}"`))
+      assert.match((await bob.get('/incoming')).body, new RegExp(`href="/p/${key}"`))
+      assert.doesNotMatch(
+        (await bob.get('/incoming')).body,
+        new RegExp(`href="/p/${savedKey}"`),
+        'saves are not incoming',
+      )
+      assert.match((await bob.get('/popular')).body, new RegExp(`href="/p/${key}"`))
+      assert.match((await bob.get('/user/alice/followers')).body, /href="\/user\/bob"/)
+      assert.match((await bob.get('/user/bob/following')).body, /href="\/user\/alice"/)
+
+      // Unlike brings the count back; the like of the saved copy credits the original too.
+      assert.deepEqual((await postJson(bob, `/p/${key}/unlike`)).body, {
+        liked: false,
+        like_count: 0,
+      })
+      const carol = await signUp(site.app, 'carol')
+      const carolLike = await postJson(carol, `/p/${savedKey}/like`)
+      assert.equal(carolLike.body.like_count, 1, JSON.stringify(carolLike))
+      assert.equal((await postRow(key)).like_count, 1, 'the original is credited')
+    })
+
+    it('refuses what may not be done, changing nothing', { skip }, async () => {
+      const own = await post(alice, 'mine')
+      const deleted = await post(alice, 'gone')
+      await alice.get(`/p/${deleted}`)
+      await alice.post(`/p/${deleted}/delete`, {})
+      const cases: Array<[Browser, string, Record<string, string>, number]> = [
+        [alice, `/p/${own}/like`, {}, 403],
+        [alice, `/p/${own}/save`, {}, 403],
+        [bob, `/p/${deleted}/like`, {}, 404],
+        [bob, `/p/${deleted}/save`, {}, 404],
+        [bob, '/p/ZZZZZZ/like', {}, 404],
+        [bob, '/p/ZZZZZZ/save', {}, 404],
+        [bob, `/p/${own}/save`, { shake_id: '999999' }, 403],
+        [bob, `/p/${deleted}/comment`, { body: 'hi' }, 404],
+        [bob, `/p/${own}/comment`, { body: '   ' }, 400],
+        [bob, `/p/${own}/comment`, { body: 'x'.repeat(2001) }, 400],
+        [alice, '/user/alice/subscribe', {}, 403],
+        [bob, '/user/nobody-here/subscribe', {}, 404],
+        [bob, '/shake/999999/subscribe', {}, 404],
+      ]
+      for (const [who, url, form, status] of cases) {
+        const response = await postJson(who, url, form)
+        assert.equal(response.status, status, url)
+      }
+      const row = await postRow(own)
+      assert.deepEqual([row.like_count, row.save_count], [0, 0])
+
+      // Deleting someone else's comment: only the author or the post's owner may.
+      const carol = await signUp(site.app, 'carol2')
+      await carol.get(`/p/${own}`)
+      await carol.post(`/p/${own}/comment`, { body: 'by carol' })
+      const comment = await db()
+        .selectFrom('comment')
+        .select('id')
+        .where('body', '=', 'by carol')
+        .executeTakeFirstOrThrow()
+      assert.equal((await postJson(bob, `/p/${own}/comment/${comment.id}/delete`)).status, 403)
+      assert.equal(
+        (await postJson(alice, `/p/${own}/comment/${comment.id}/delete`)).status,
+        200,
+        'the owner may',
+      )
+      assert.doesNotMatch((await bob.get(`/p/${own}`)).body, /by carol/)
+
+      // Without a CSRF token nothing happens.
+      await bob.get(`/p/${own}`)
+      for (const url of [
+        `/p/${own}/like`,
+        `/p/${own}/save`,
+        `/p/${own}/comment`,
+        '/user/alice/subscribe',
+      ]) {
+        assert.equal((await bob.post(url, { body: 'x' }, { csrf: false })).statusCode, 403, url)
+      }
+      assert.equal(
+        (await site.app.inject({ method: 'POST', url: `/p/${own}/like` })).statusCode,
+        403,
+      )
+    })
+
+    it('makes a post magic exactly once at the like threshold', { skip }, async () => {
+      const key = await post(alice, 'magic')
+      const likers = [bob, await signUp(site.app, `m1${mode}`), await signUp(site.app, `m2${mode}`)]
+      for (const liker of likers) await postJson(liker, `/p/${key}/like`)
+      await postJson(bob, `/p/${key}/unlike`)
+      await postJson(bob, `/p/${key}/like`)
+      await settle(site.app)
+      const magic = await db()
+        .selectFrom('magicfile')
+        .selectAll()
+        .where('sharedfile_id', '=', Number.parseInt(key, 36))
+        .execute()
+      assert.equal(magic.length, 1)
+    })
+
+    it('shows the same image once in a timeline, and back-fills on follow', { skip }, async () => {
+      const dave = await signUp(site.app, `dave${mode}`)
+      const erin = await signUp(site.app, `erin${mode}`)
+      const image = await images.noisyJpeg(40, 40)
+      const first = await post(dave, 'same image')
+      const second = await post(erin, 'same image again')
+      const reader = await signUp(site.app, `reader${mode}`)
+      await reader.get(`/user/dave${mode}`)
+      await reader.post(`/user/dave${mode}/subscribe`, {})
+      await reader.post(`/user/erin${mode}/subscribe`, {})
+      await settle(site.app)
+      const timeline = (await reader.get('/')).body
+      assert.match(timeline, new RegExp(`href="/p/${first}"`), 'back-filled from the first follow')
+      assert.match(timeline, new RegExp(`href="/p/${second}"`))
+      const third = await post(dave, 'dup 1', image)
+      const fourth = await post(erin, 'dup 2', image)
+      await settle(site.app)
+      const after = (await reader.get('/')).body
+      const shown = [third, fourth].filter((k) => after.includes(`href="/p/${k}"`))
+      assert.equal(shown.length, 1, 'one image, one entry')
+    })
+
+    it('recounts drifted counters from the rows', { skip }, async () => {
+      const key = await post(alice, 'drift')
+      await postJson(bob, `/p/${key}/like`)
+      const id = Number.parseInt(key, 36)
+      await db()
+        .updateTable('sharedfile')
+        .set({ like_count: 42, save_count: 7 })
+        .where('id', '=', id)
+        .execute()
+      const { runJob } = await import('../../src/jobs/definitions.js')
+      await runJob(
+        { db: db(), config: site.config, log: { info() {}, warn() {}, error() {} } },
+        'recount',
+        {},
+      )
+      const row = await postRow(key)
+      assert.deepEqual([row.like_count, row.save_count], [1, 0])
+    })
+
+    it('keeps like_count equal to the live likes under 200 concurrent like/unlike requests', {
+      skip,
+    }, async () => {
+      const key = await post(alice, 'contested')
+      const users: Browser[] = []
+      for (let i = 0; i < 50; i++) {
+        const user = await signUp(
+          site.app,
+          `c${i}${mode}`,
+          `c${i}${mode}@example.com`,
+          `10.9.${i}.1`,
+        )
+        await user.get('/')
+        users.push(user)
+      }
+      const requests = Array.from({ length: 200 }, (_, i) => {
+        const user = users[i % 50] as Browser
+        return postJson(user, `/p/${key}/${i % 3 === 2 ? 'unlike' : 'like'}`)
+      })
+      const results = await Promise.all(requests)
+      assert.ok(
+        results.every((r) => r.status === 200),
+        results.map((r) => r.status).join(),
+      )
+      const id = Number.parseInt(key, 36)
+      const live = await db()
+        .selectFrom('favorite')
+        .select((eb) => eb.fn.countAll().as('n'))
+        .where('sharedfile_id', '=', id)
+        .executeTakeFirstOrThrow()
+      assert.equal((await postRow(key)).like_count, Number(live.n))
+      await eventually(async () => {
+        await settle(site.app)
+        return true
+      })
+    })
+  })
+}
