@@ -288,10 +288,23 @@ export async function findSaveInShake(
   return row?.id
 }
 
-/** Takes the row lock of a post for the rest of the transaction (MySQL; SQLite has one writer). */
-export async function lockPost(db: Kysely<DB>, id: number, mysql: boolean): Promise<void> {
-  if (!mysql) return
-  await db.selectFrom('sharedfile').select('id').where('id', '=', id).forUpdate().execute()
+/**
+ * Takes the row locks of posts for the rest of the transaction, in id order so that two
+ * transactions never wait on each other (MySQL; SQLite has a single writer anyway).
+ */
+export async function lockPosts(
+  db: Kysely<DB>,
+  ids: readonly number[],
+  mysql: boolean,
+): Promise<void> {
+  if (!mysql || ids.length === 0) return
+  await db
+    .selectFrom('sharedfile')
+    .select('id')
+    .where('id', 'in', ids)
+    .orderBy('id')
+    .forUpdate()
+    .execute()
 }
 
 export async function insertSavedPost(

@@ -1,6 +1,7 @@
 // Liking a post. The like row and the counters change in one short transaction, with an outbox
 // row for the follow-up (notification, the like threshold); the answer comes from that commit.
 import type { Database } from '../db/database.js'
+import { isMysql } from '../db/dialect.js'
 import { inTransaction } from '../db/transaction.js'
 import { enqueue } from '../jobs/enqueue.js'
 import type { JobContext } from '../jobs/job-context.js'
@@ -13,7 +14,7 @@ import {
 } from '../repositories/favorites.js'
 import { insertMagicfile } from '../repositories/magicfiles.js'
 import { insertNotification } from '../repositories/notifications.js'
-import { findPost, type Post } from '../repositories/posts.js'
+import { findPost, lockPosts, type Post } from '../repositories/posts.js'
 import type { User } from '../repositories/users.js'
 import { ServiceError } from './errors.js'
 import { idFromShareKey } from './share-keys.js'
@@ -38,17 +39,25 @@ export async function livePost(db: Database, key: string): Promise<Post> {
 }
 
 export class LikeService {
+  private readonly mysql: boolean
+
   constructor(
     private readonly db: Database,
     private readonly work: WorkSignal,
-  ) {}
+  ) {
+    this.mysql = isMysql(db)
+  }
 
   async like(user: User, key: string): Promise<LikeState> {
     const post = await livePost(this.db, key)
     if (post.userId === user.id) throw new ServiceError(403, 'You cannot like your own post.')
+    const credited = creditedPosts(post)
     const added = await inTransaction(this.db, async (trx) => {
+      // Lock the counters first: the like row's foreign-key check would otherwise hold a
+      // shared lock that deadlocks with the counter update of a concurrent like.
+      await lockPosts(trx, credited, this.mysql)
       if (!(await insertFavorite(trx, user.id, post.id))) return false
-      await adjustCounter(trx, 'like_count', creditedPosts(post), 1)
+      await adjustCounter(trx, 'like_count', credited, 1)
       await enqueue(trx, 'after-like', { userId: user.id, postId: post.id })
       return true
     })
@@ -58,10 +67,11 @@ export class LikeService {
 
   async unlike(user: User, key: string): Promise<LikeState> {
     const post = await livePost(this.db, key)
+    const credited = creditedPosts(post)
     await inTransaction(this.db, async (trx) => {
-      if (await deleteFavorite(trx, user.id, post.id)) {
-        await adjustCounter(trx, 'like_count', creditedPosts(post), -1)
-      }
+      await lockPosts(trx, credited, this.mysql)
+      if (await deleteFavorite(trx, user.id, post.id))
+        await adjustCounter(trx, 'like_count', credited, -1)
     })
     return { liked: false, likeCount: await likeCount(this.db, post.id) }
   }

@@ -13,7 +13,7 @@ import {
   findPost,
   findSaveInShake,
   insertSavedPost,
-  lockPost,
+  lockPosts,
 } from '../repositories/posts.js'
 import { findPersonalShake } from '../repositories/shakes.js'
 import type { User } from '../repositories/users.js'
@@ -44,7 +44,7 @@ export class SaveService {
     const mysql = isMysql(this.db)
     const result = await inTransaction(this.db, async (trx) => {
       // Saves of one post queue up behind this lock, so "saved twice" is seen, not raced.
-      await lockPost(trx, post.id, mysql)
+      await lockPosts(trx, [...new Set([post.id, post.originalId ?? post.id])], mysql)
       const existing = await findSaveInShake(trx, user.id, post.id, shake.id)
       if (existing) return { id: existing, created: false }
       const id = await insertSavedPost(trx, { userId: user.id, from: post })
