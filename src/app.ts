@@ -49,7 +49,6 @@ export async function createServer(config: Config): Promise<FastifyInstance> {
   // Health checks and static files need no session: they stay outside the site context.
   await app.register(healthRoutes)
   await app.register(staticPlugin)
-  await app.register(rawRoutes)
 
   await app.register(async (site) => {
     await site.register(formsPlugin)
@@ -64,6 +63,9 @@ export async function createServer(config: Config): Promise<FastifyInstance> {
     await site.register(uploadRoutes)
     await site.register(postRoutes)
     await site.register(avatarRoutes)
+    // Raw files live in the site context so that the owner's own looks are not counted as
+    // views; a request without a session cookie costs no session lookup.
+    await site.register(rawRoutes)
     await site.register(socialRoutes)
     await site.register(followRoutes)
   })

@@ -11,6 +11,7 @@ import { PostingService } from '../services/posting.js'
 import { PostService } from '../services/posts.js'
 import { SaveService } from '../services/saves.js'
 import { StreamService } from '../services/streams.js'
+import { ViewCounter } from '../services/view-counter.js'
 import { createFileStore } from '../storage/create-store.js'
 import type { LocalStore } from '../storage/local-store.js'
 import type { S3Store } from '../storage/s3-store.js'
@@ -32,9 +33,13 @@ export default fp(
     app.decorate('comments', new CommentService(app.db, jobs))
     app.decorate('follows', new FollowService(app.db, jobs))
     app.decorate('streams', new StreamService(app.db))
+    const views = new ViewCounter(app.db)
+    views.start()
+    app.decorate('views', views)
     // Before the database closes: the relay may be in the middle of a pass.
     app.addHook('preClose', async () => {
       await jobs.close()
+      await views.stop()
     })
     app.addHook('onClose', async () => {
       await mailer.flush()
@@ -57,5 +62,6 @@ declare module 'fastify' {
     comments: CommentService
     follows: FollowService
     streams: StreamService
+    views: ViewCounter
   }
 }

@@ -80,7 +80,8 @@ const socialRoutes: FastifyPluginAsync = async (app) => {
 
   app.post<KeyParams>('/p/:key/mute', async (request, reply) => {
     await app.comments.mute(signedInUser(request), request.params.key, true)
-    return back(request, reply, { muted: true })
+    if (wantsJson(request)) return reply.send({ muted: true })
+    return reply.redirect('/conversations', 303)
   })
 
   app.post<KeyParams>('/p/:key/unmute', async (request, reply) => {

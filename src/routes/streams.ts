@@ -84,6 +84,16 @@ const streamRoutes: FastifyPluginAsync = async (app) => {
   app.get<PageParams>('/user/:name/likes', likes)
   app.get<PageParams>('/user/:name/likes/before/:before', likes)
 
+  app.get('/conversations', { preHandler: requireUser }, async (request, reply) => {
+    const posts = await app.streams.conversations(signedInUser(request))
+    return reply.page('conversations', { posts: posts.map((post) => postView(post, filesBase)) })
+  })
+
+  app.get('/mentions', { preHandler: requireUser }, async (request, reply) => {
+    const comments = await app.streams.mentions(signedInUser(request))
+    return reply.page('mentions', { comments })
+  })
+
   app.get('/notifications', { preHandler: requireUser }, async (request, reply) => {
     const groups = await app.streams.notifications(signedInUser(request))
     return reply.page('notifications', { groups })

@@ -2,6 +2,7 @@
 // notifications page.
 import type { Database } from '../db/database.js'
 import { dbNow } from '../db/dialect.js'
+import { type Comment, conversationPostIds, mentionsOf } from '../repositories/comments.js'
 import { favoritePage, likedAmong } from '../repositories/favorites.js'
 import {
   clearNotifications,
@@ -121,6 +122,15 @@ export class StreamService {
       groups.set(key, group)
     }
     return [...groups.values()]
+  }
+
+  /** Posts whose conversation the user is part of (and has not muted), latest comment first. */
+  async conversations(user: User): Promise<Post[]> {
+    return findPosts(this.db, await conversationPostIds(this.db, user.id))
+  }
+
+  mentions(user: User): Promise<Comment[]> {
+    return mentionsOf(this.db, user.name)
   }
 
   unreadCount(user: User): Promise<number> {

@@ -222,6 +222,54 @@ for (const mode of ['embedded', 'production'] as Mode[]) {
       assert.equal(shown.length, 1, 'one image, one entry')
     })
 
+    it('counts views by others, and keeps conversations, mentions and comment likes', {
+      skip,
+    }, async () => {
+      const key = await post(alice, 'viewed')
+      for (const viewer of [bob, bob, bob, alice, alice]) await viewer.get(`/r/${key}`)
+      await site.app.inject({ url: `/r/${key}` })
+      await site.app.inject({ url: `/r/${key}/thumb` })
+      await site.app.views.flush()
+      assert.equal(
+        (await postRow(key)).view_count,
+        4,
+        "the owner's looks and thumbnails are not views",
+      )
+
+      await bob.get(`/p/${key}`)
+      await bob.post(`/p/${key}/comment`, { body: 'hi @ALICE and @nobody-at-all' })
+      await settle(site.app)
+      const comment = await db()
+        .selectFrom('comment')
+        .select('id')
+        .where('body', 'like', 'hi @ALICE%')
+        .executeTakeFirstOrThrow()
+      assert.match((await bob.get('/conversations')).body, new RegExp(`href="/p/${key}#comments"`))
+      assert.match(
+        (await alice.get('/conversations')).body,
+        new RegExp(`href="/p/${key}#comments"`),
+      )
+      assert.match((await alice.get('/mentions')).body, /hi @ALICE and @nobody-at-all/)
+      await bob.get('/conversations')
+      await bob.post(`/p/${key}/mute`, {})
+      assert.doesNotMatch(
+        (await bob.get('/conversations')).body,
+        new RegExp(`href="/p/${key}#comments"`),
+      )
+
+      assert.deepEqual((await postJson(alice, `/p/${key}/comment/${comment.id}/like`)).body, {
+        like_count: 1,
+      })
+      assert.deepEqual((await postJson(alice, `/p/${key}/comment/${comment.id}/like`)).body, {
+        like_count: 1,
+      })
+      assert.equal((await postJson(bob, `/p/${key}/comment/${comment.id}/like`)).status, 403)
+      assert.deepEqual((await postJson(alice, `/p/${key}/comment/${comment.id}/unlike`)).body, {
+        like_count: 0,
+      })
+      assert.equal((await postJson(alice, `/p/${key}/comment/999999/like`)).status, 404)
+    })
+
     it('recounts drifted counters from the rows', { skip }, async () => {
       const key = await post(alice, 'drift')
       await postJson(bob, `/p/${key}/like`)
