@@ -69,6 +69,8 @@ export interface Config {
   }
   /** Bytes a user may upload per calendar month (UTC); 0 means no quota. */
   monthlyUploadQuota: number
+  /** How long a worker holds a job before others may take it up as stalled (seconds). */
+  jobLockSeconds: number
   /** Likes that make a post "magic" (best of). */
   magicThreshold: number
   rateLimits: {
@@ -119,6 +121,7 @@ const schema = {
     FILES_BASE_URL: { type: 'string' },
     URL_FETCH_ALLOWED_ADDRESSES: { type: 'string' },
     MAGIC_THRESHOLD: { type: 'integer', minimum: 1, default: 10 },
+    JOB_LOCK_SECONDS: { type: 'integer', minimum: 1, maximum: 3600, default: 30 },
     URL_FETCH_TIMEOUT_SECONDS: { type: 'integer', minimum: 1, maximum: 300, default: 20 },
     UPLOAD_MAX_BYTES: { type: 'integer', minimum: 1024, default: 20 * 1024 * 1024 },
     UPLOAD_MONTHLY_QUOTA_BYTES: { type: 'integer', minimum: 0, default: 2 * 1024 * 1024 * 1024 },
@@ -159,6 +162,7 @@ interface RawEnv {
   FILES_BASE_URL?: string
   URL_FETCH_ALLOWED_ADDRESSES?: string
   MAGIC_THRESHOLD: number
+  JOB_LOCK_SECONDS: number
   URL_FETCH_TIMEOUT_SECONDS: number
   UPLOAD_MAX_BYTES: number
   UPLOAD_MONTHLY_QUOTA_BYTES: number
@@ -267,6 +271,7 @@ export function loadConfig(
     },
     monthlyUploadQuota: raw.UPLOAD_MONTHLY_QUOTA_BYTES,
     magicThreshold: raw.MAGIC_THRESHOLD,
+    jobLockSeconds: raw.JOB_LOCK_SECONDS,
     urlFetch: {
       allowed: parseCidrs(raw.URL_FETCH_ALLOWED_ADDRESSES),
       timeoutSeconds: raw.URL_FETCH_TIMEOUT_SECONDS,

@@ -82,7 +82,15 @@ export async function startWorkers(
         if (job.data.outboxId !== undefined)
           await moveOutbox(ctx.db, job.data.outboxId, 'relayed', 'done', { error: null })
       },
-      { connection, prefix, concurrency: options.concurrency ?? 4 },
+      {
+        connection,
+        prefix,
+        concurrency: options.concurrency ?? 4,
+        // A worker that dies holding a job loses it after this long; another one takes it up.
+        lockDuration: ctx.config.jobLockSeconds * 1000,
+        stalledInterval: ctx.config.jobLockSeconds * 1000,
+        maxStalledCount: 3,
+      },
     )
     worker.on('failed', (job, error) => {
       if (!job) return
