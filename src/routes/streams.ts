@@ -27,7 +27,9 @@ const streamRoutes: FastifyPluginAsync = async (app) => {
       return reply.page('home', { posts: await views(request, popular.slice(0, 10)) })
     }
     const page = await app.streams.friendTimeline(request.user, cursorOf(request.params))
+    const notifications = await app.streams.notifications(request.user)
     return reply.page('stream', {
+      sidebar: { notifications: notifications.slice(0, 8), more: notifications.length > 8 },
       pageTitle: 'Your friends',
       heading: 'Your friends',
       emptyText:

@@ -95,6 +95,11 @@ for (const mode of ['embedded', 'production'] as Mode[]) {
         (await notifications('alice')).map((n) => n.type),
         ['subscriber', 'favorite', 'save', 'comment', 'mention'],
       )
+      const sidebar = await alice.get('/')
+      assert.match(
+        sidebar.body,
+        /<aside class="sidebar"[\s\S]*bob liked <a href="\/p\/[0-9A-Z]+">your post<\/a>/,
+      )
       const shown = await alice.get('/notifications')
       assert.match(shown.body, /bob liked <a href="\/p\/[0-9A-Z]+">your post<\/a>/)
       assert.match(shown.body, /mentioned you/)
