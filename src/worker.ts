@@ -10,7 +10,7 @@ import { createJobRuntime } from './jobs/runtime.js'
 const config = loadProcessConfig()
 const log = pino({ level: config.logLevel, name: 'worker' })
 if (!config.redisUrl) {
-  log.error(
+  console.error(
     'REDIS_URL is not set: in embedded mode the web process runs the jobs itself, no worker is needed',
   )
   process.exit(1)
@@ -18,7 +18,7 @@ if (!config.redisUrl) {
 const db = openDatabase(config.database)
 const pending = await pendingMigrations(db)
 if (pending.length > 0) {
-  log.error({ pending }, 'the database needs migrating first (npm run migrate)')
+  console.error(`The database needs migrating first (npm run migrate): ${pending.join(', ')}`)
   process.exit(1)
 }
 const runtime = await createJobRuntime(config, db, log, { role: 'worker' })

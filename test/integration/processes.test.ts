@@ -6,6 +6,7 @@ import path from 'node:path'
 import { after, describe, it } from 'node:test'
 import { projectRoot } from '../../src/paths.js'
 import { freshEnvironment, onMysql } from '../helpers/app.js'
+import { redisUrl, skipUnless } from '../helpers/services.js'
 
 function run(script: string, env: Record<string, string>): ChildProcess {
   return spawn(process.execPath, ['--import', 'tsx', path.join(projectRoot, 'src', script)], {
@@ -26,11 +27,13 @@ async function finish(
   child.stderr?.on('data', (d) => {
     stderr += d
   })
-  const [code] = await once(child, 'exit')
+  // 'close' comes after the output streams end; 'exit' may come before the last line is read.
+  const [code] = await once(child, 'close')
   return { code, stdout, stderr }
 }
 
-describe('processes', () => {
+describe('processes', async () => {
+  const skipRedis = await skipUnless('Redis', redisUrl)
   const cleanups: Array<() => Promise<void>> = []
   after(async () => {
     for (const cleanup of cleanups) await cleanup()
@@ -76,6 +79,34 @@ describe('processes', () => {
     server.kill('SIGTERM')
     const { code } = await exited
     assert.equal(code, 0)
+  })
+
+  it('runs the worker until SIGTERM, then closes cleanly', { skip: skipRedis }, async () => {
+    const fresh = await freshEnvironment()
+    cleanups.push(fresh.drop)
+    const env: Record<string, string> = { ...fresh.env, REDIS_URL: redisUrl, LOG_LEVEL: 'info' }
+    if (!env.DATABASE_URL) {
+      // The worker does not migrate: give it the migrated SQLite file a web process would make.
+      env.DATABASE_URL = `sqlite:${path.join(env.DATA_DIR as string, 'worker.sqlite')}`
+      const migrated = await finish(run('migrate.ts', env))
+      assert.equal(migrated.code, 0, migrated.stderr)
+    }
+    const worker = run('worker.ts', env)
+    const exited = finish(worker)
+    let output = ''
+    await new Promise<void>((resolve, reject) => {
+      worker.stdout?.on('data', (chunk) => {
+        output += chunk
+        if (output.includes('worker running')) resolve()
+      })
+      worker.once('exit', () => reject(new Error(`worker exited: ${output}`)))
+    })
+    worker.kill('SIGTERM')
+    const { code } = await exited
+    assert.equal(code, 0)
+    const noRedis = await finish(run('worker.ts', { ...fresh.env }))
+    assert.equal(noRedis.code, 1)
+    assert.match(noRedis.stdout + noRedis.stderr, /REDIS_URL is not set/)
   })
 
   it('refuses to serve a MySQL database that is behind on migrations', {
