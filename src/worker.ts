@@ -22,7 +22,6 @@ if (pending.length > 0) {
   process.exit(1)
 }
 const runtime = await createJobRuntime(config, db, log, { role: 'worker' })
-log.info('worker running')
 
 closeWithGrace({ delay: 30_000 }, async ({ signal, err }) => {
   if (err) log.error({ err }, 'closing after an uncaught error')
@@ -30,3 +29,4 @@ closeWithGrace({ delay: 30_000 }, async ({ signal, err }) => {
   await runtime.close()
   await db.destroy()
 })
+log.info('worker running')
