@@ -275,6 +275,35 @@ for (const mode of ['embedded', 'production'] as Mode[]) {
       assert.equal((await postJson(alice, `/p/${key}/comment/999999/like`)).status, 404)
     })
 
+    it('groups likes and saves per post, and hides notifications older than a week', {
+      skip,
+    }, async () => {
+      const frank = await signUp(site.app, `frank${mode}`)
+      const key = await post(frank, 'grouped')
+      const fans = [await signUp(site.app, `g1${mode}`), await signUp(site.app, `g2${mode}`)]
+      for (const fan of fans) await postJson(fan, `/p/${key}/like`)
+      await settle(site.app)
+      const page = await frank.get('/notifications')
+      assert.match(
+        page.body,
+        new RegExp(`g2${mode}, g1${mode} liked <a href="/p/${key}">your post</a>`),
+      )
+      assert.equal([...page.body.matchAll(/liked <a href/g)].length, 1, 'one line for the post')
+      const frankId = (
+        await db()
+          .selectFrom('user')
+          .select('id')
+          .where('name', '=', `frank${mode}`)
+          .executeTakeFirstOrThrow()
+      ).id
+      await db()
+        .updateTable('notification')
+        .set({ created_at: '2020-01-01 00:00:00' })
+        .where('receiver_id', '=', frankId)
+        .execute()
+      assert.match((await frank.get('/notifications')).body, /Nothing new this week/)
+    })
+
     it('recounts drifted counters from the rows', { skip }, async () => {
       const key = await post(alice, 'drift')
       await postJson(bob, `/p/${key}/like`)
