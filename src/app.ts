@@ -17,6 +17,7 @@ import staticPlugin from './plugins/static.js'
 import viewsPlugin from './plugins/views.js'
 import accountRoutes from './routes/accounts.js'
 import avatarRoutes from './routes/avatars.js'
+import feedRoutes from './routes/feeds.js'
 import followRoutes from './routes/follows.js'
 import healthRoutes from './routes/health.js'
 import passwordResetRoutes from './routes/password-reset.js'
@@ -68,6 +69,7 @@ export async function createServer(config: Config): Promise<FastifyInstance> {
     await site.register(rawRoutes)
     await site.register(socialRoutes)
     await site.register(followRoutes)
+    await site.register(feedRoutes)
   })
   return app
 }

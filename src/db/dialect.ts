@@ -1,6 +1,7 @@
 // Everything that differs between MySQL and SQLite, in one place. Repositories call these
 // helpers instead of branching on the dialect themselves.
-import { type InsertQueryBuilder, type Kysely, MysqlAdapter } from 'kysely'
+import { type InsertQueryBuilder, type Kysely, MysqlAdapter, sql } from 'kysely'
+import type { DB } from './schema.js'
 
 export function isMysql(db: { getExecutor(): { adapter: unknown } }): boolean {
   return db.getExecutor().adapter instanceof MysqlAdapter
@@ -45,4 +46,42 @@ export function isUniqueViolation(error: unknown): boolean {
     code === 'SQLITE_CONSTRAINT_UNIQUE' ||
     code === 'SQLITE_CONSTRAINT_PRIMARYKEY'
   )
+}
+
+/**
+ * Post ids matching the search terms, best first: MySQL's FULLTEXT index in natural-language
+ * mode, or SQLite's FTS5 table ranked by bm25. Terms must already be plain words (letters and
+ * digits): nothing in them is read as search syntax.
+ */
+export async function rankedPostIds(
+  db: Kysely<DB>,
+  terms: readonly string[],
+  filters: { userName?: string; shakeName?: string },
+  limit: number,
+  offset: number,
+): Promise<number[]> {
+  const userFilter = filters.userName ? sql`and u.name = ${filters.userName}` : sql``
+  const shakeFilter = filters.shakeName
+    ? sql`and exists (select 1 from shakesharedfile ss inner join shake k on k.id = ss.shake_id
+        where ss.sharedfile_id = p.id and ss.deleted = 0 and k.name = ${filters.shakeName})`
+    : sql``
+  if (isMysql(db)) {
+    const text = terms.join(' ')
+    const result = await sql<{ id: number }>`
+      select p.id from sharedfile p inner join user u on u.id = p.user_id
+      where match(p.title, p.description, p.alt_text) against (${text} in natural language mode)
+        and p.deleted = 0 and u.deleted = 0 ${userFilter} ${shakeFilter}
+      order by match(p.title, p.description, p.alt_text) against (${text} in natural language mode) desc, p.id desc
+      limit ${limit} offset ${offset}`.execute(db)
+    return result.rows.map((r) => Number(r.id))
+  }
+  const match = terms.map((term) => `"${term}"`).join(' OR ')
+  const result = await sql<{ id: number }>`
+    select p.id from sharedfile_fts f
+      inner join sharedfile p on p.id = f.rowid
+      inner join user u on u.id = p.user_id
+    where sharedfile_fts match ${match} and p.deleted = 0 and u.deleted = 0 ${userFilter} ${shakeFilter}
+    order by bm25(sharedfile_fts), p.id desc
+    limit ${limit} offset ${offset}`.execute(db)
+  return result.rows.map((r) => Number(r.id))
 }

@@ -193,6 +193,19 @@ export interface OutboxTable {
   updated_at: DateTimeText
 }
 
+export interface TagTable {
+  id: Generated<number>
+  name: string
+  created_at: DateTimeText
+}
+
+export interface TaggedFileTable {
+  id: Generated<number>
+  tag_id: number
+  sharedfile_id: number
+  created_at: DateTimeText
+}
+
 export interface DB {
   user: UserTable
   shake: ShakeTable
@@ -210,6 +223,8 @@ export interface DB {
   magicfile: MagicfileTable
   conversation: ConversationTable
   outbox: OutboxTable
+  tag: TagTable
+  tagged_file: TaggedFileTable
 }
 
 export type UserRow = Selectable<UserTable>

@@ -12,15 +12,18 @@ export function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (ch) => escapes[ch] as string)
 }
 
-// In escaped text a link ends at whitespace or at an escaped quote or bracket.
-const linkPattern = /\bhttps?:\/\/(?:(?!&quot;|&#39;|&lt;|&gt;)[^\s])+/g
+// In escaped text a link ends at whitespace or at an escaped quote or bracket. A #tag stands
+// after a space or punctuation (not inside a link or an entity like &#39;).
+const linkOrTag =
+  /\b(https?:\/\/(?:(?!&quot;|&#39;|&lt;|&gt;)[^\s])+)|(^|[^\p{L}\p{N}_&#/;])#([\p{L}\p{N}]{1,20})(?![\p{L}\p{N}_])/gu
 
 export function linkify(text: string): string {
   return escapeHtml(text)
-    .replace(linkPattern, (match) => {
+    .replace(linkOrTag, (match, url: string | undefined, before: string, tag: string) => {
+      if (!url) return `${before}<a href="/tag/${tag.toLowerCase()}" class="tag">#${tag}</a>`
       // Sentence punctuation after a link belongs to the sentence.
-      const trail = /[.,;:!?)]+$/.exec(match)?.[0] ?? ''
-      const link = match.slice(0, match.length - trail.length)
+      const trail = /[.,;:!?)]+$/.exec(url)?.[0] ?? ''
+      const link = url.slice(0, url.length - trail.length)
       return `<a href="${link}" rel="nofollow noopener ugc">${link}</a>${trail}`
     })
     .replace(/\r?\n/g, '<br>\n')

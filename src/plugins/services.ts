@@ -10,6 +10,7 @@ import { LikeService } from '../services/likes.js'
 import { PostingService } from '../services/posting.js'
 import { PostService } from '../services/posts.js'
 import { SaveService } from '../services/saves.js'
+import { SearchService } from '../services/search.js'
 import { StreamService } from '../services/streams.js'
 import { ViewCounter } from '../services/view-counter.js'
 import { createFileStore } from '../storage/create-store.js'
@@ -33,6 +34,7 @@ export default fp(
     app.decorate('comments', new CommentService(app.db, jobs))
     app.decorate('follows', new FollowService(app.db, jobs))
     app.decorate('streams', new StreamService(app.db))
+    app.decorate('searcher', new SearchService(app.db))
     const views = new ViewCounter(app.db)
     views.start()
     app.decorate('views', views)
@@ -62,6 +64,7 @@ declare module 'fastify' {
     comments: CommentService
     follows: FollowService
     streams: StreamService
+    searcher: SearchService
     views: ViewCounter
   }
 }

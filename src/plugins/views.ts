@@ -66,6 +66,7 @@ export default fp(
           // A function, so only pages that show a form create a session to hold the secret.
           csrfToken: () => this.generateCsrf(),
           requestId: request.id,
+          baseUrl: app.config.baseUrl,
           path: request.url.split('?')[0],
         })
         return this.code(status).type('text/html; charset=utf-8').send(html)

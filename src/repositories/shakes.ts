@@ -73,3 +73,13 @@ export async function findShakeById(db: Kysely<DB>, id: number): Promise<Shake |
     .executeTakeFirst()
   return row && toShake(row)
 }
+
+export async function findShakeByName(db: Kysely<DB>, name: string): Promise<Shake | undefined> {
+  const row = await db
+    .selectFrom('shake')
+    .selectAll()
+    .where('name', '=', name)
+    .where('deleted', '=', 0)
+    .executeTakeFirst()
+  return row && toShake(row)
+}

@@ -18,6 +18,7 @@ const postRoutes: FastifyPluginAsync = async (app) => {
     const comments = await app.comments.list(post.id)
     const liked = await app.streams.likedBy(viewer, [post])
     return {
+      tags: await app.posts.tagsOf(post),
       liked: liked.has(post.id),
       comments: comments.map((c) => ({
         ...c,

@@ -58,6 +58,38 @@ const streamRoutes: FastifyPluginAsync = async (app) => {
   app.get<PageParams>('/incoming/before/:before', incoming)
   app.get<PageParams>('/incoming/after/:after', incoming)
 
+  async function tag(request: FastifyRequest<PageParams>, reply: FastifyReply) {
+    const name = request.params.name ?? ''
+    const page = await app.posts.tagPage(name, cursorOf(request.params))
+    const tagged = name.toLowerCase()
+    return reply.page('stream', {
+      pageTitle: `#${tagged}`,
+      heading: `#${tagged}`,
+      emptyText: 'Nothing carries this tag yet.',
+      posts: await views(request, page.items),
+      olderUrl: page.olderKey && `/tag/${encodeURIComponent(tagged)}/before/${page.olderKey}`,
+      newerUrl: page.newerKey && `/tag/${encodeURIComponent(tagged)}/after/${page.newerKey}`,
+    })
+  }
+  app.get<PageParams>('/tag/:name', tag)
+  app.get<PageParams>('/tag/:name/before/:before', tag)
+  app.get<PageParams>('/tag/:name/after/:after', tag)
+
+  app.get<{ Querystring: { q?: string; page?: string } }>('/search', async (request, reply) => {
+    const q = typeof request.query.q === 'string' ? request.query.q : ''
+    const results = await app.searcher.search(q, Number(request.query.page ?? 1))
+    const next = results.hasMore
+      ? `/search?q=${encodeURIComponent(q)}&page=${results.page + 1}`
+      : undefined
+    return reply.page('search', {
+      pageTitle: q ? `Search: ${q.slice(0, 80)}` : 'Search',
+      q: q.slice(0, 500),
+      results,
+      posts: await views(request, results.posts),
+      nextUrl: next,
+    })
+  })
+
   app.get('/popular', async (request, reply) => {
     // Visitors share the briefly cached list; a signed-in user sees it fresh.
     const posts = await app.streams.popular({ fresh: request.user !== null })

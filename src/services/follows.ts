@@ -7,7 +7,12 @@ import type { JobContext } from '../jobs/job-context.js'
 import type { JobPayloads, WorkSignal } from '../jobs/job-names.js'
 import { insertNotification } from '../repositories/notifications.js'
 import { findPost, listShakePosts } from '../repositories/posts.js'
-import { findPersonalShake, findShakeById, type Shake } from '../repositories/shakes.js'
+import {
+  findPersonalShake,
+  findShakeById,
+  findShakeByName,
+  type Shake,
+} from '../repositories/shakes.js'
 import {
   deleteSubscription,
   type FollowEntry,
@@ -34,6 +39,12 @@ export class FollowService {
     const shake = user && (await findPersonalShake(this.db, user.id))
     if (!user || !shake) throw new ServiceError(404, 'There is no such person.')
     return { user, shake }
+  }
+
+  async shakeByName(name: string): Promise<Shake> {
+    const shake = name.length <= 64 ? await findShakeByName(this.db, name) : undefined
+    if (!shake) throw new ServiceError(404, 'There is no such shake.')
+    return shake
   }
 
   async shakeById(id: string): Promise<Shake> {

@@ -19,12 +19,14 @@ import {
   type Rendition,
   type Sourcefile,
 } from '../repositories/sourcefiles.js'
+import { setPostTags } from '../repositories/tags.js'
 import type { User } from '../repositories/users.js'
 import type { FileStore } from '../storage/file-store.js'
 import { ServiceError } from './errors.js'
 import { formatBytes } from './format-bytes.js'
 import { checkedPostText } from './post-rules.js'
 import { shareKey } from './share-keys.js'
+import { extractTags } from './tag-rules.js'
 
 export interface NewPostInput {
   title: string
@@ -93,6 +95,7 @@ export class PostingService {
         size: original.size,
       })
       await addPostToShake(trx, shake.id, postId)
+      await setPostTags(trx, postId, extractTags(text.description))
       await enqueue(trx, 'fan-out-post', { postId })
       return postId
     })

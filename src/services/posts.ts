@@ -1,18 +1,22 @@
 // Reading, editing and deleting posts. Every change checks that the post is the user's own,
 // and the SQL repeats the check (WHERE user_id = ?), so a missed check fails closed.
 import type { Database } from '../db/database.js'
+import { inTransaction } from '../db/transaction.js'
 import {
   deletePost,
   findPost,
+  findPosts,
   listShakePosts,
   type Post,
   updatePostText,
 } from '../repositories/posts.js'
+import { setPostTags, taggedPostIds, tagsOfPost } from '../repositories/tags.js'
 import type { User } from '../repositories/users.js'
 import { ServiceError } from './errors.js'
 import { type Cursor, keysetPage, type Page } from './paging.js'
 import { checkedPostText } from './post-rules.js'
 import { idFromShareKey } from './share-keys.js'
+import { extractTags, tagName } from './tag-rules.js'
 
 export class PostService {
   constructor(private readonly db: Database) {}
@@ -29,7 +33,13 @@ export class PostService {
   ): Promise<Post> {
     const post = await this.ownPost(user, key)
     const text = checkedPostText(input)
-    if (!(await updatePostText(this.db, post.id, user.id, text))) throw notFound()
+    const updated = await inTransaction(this.db, async (trx) => {
+      if (!(await updatePostText(trx, post.id, user.id, text))) return false
+      // Tags follow the description: re-read on every edit.
+      await setPostTags(trx, post.id, extractTags(text.description))
+      return true
+    })
+    if (!updated) throw notFound()
     return { ...post, ...text }
   }
 
@@ -44,6 +54,21 @@ export class PostService {
       cursor,
       (window) => listShakePosts(this.db, shakeId, window),
       (post) => post.id,
+    )
+  }
+
+  tagsOf(post: Post): Promise<string[]> {
+    return tagsOfPost(this.db, post.id)
+  }
+
+  /** Posts with the tag, newest first; 404 for a name that cannot be a tag. */
+  tagPage(name: string, cursor: Cursor): Promise<Page<Post>> {
+    const tag = tagName(name)
+    if (!tag) throw new ServiceError(404, 'There is no such tag.')
+    return keysetPage(
+      cursor,
+      async (window) => findPosts(this.db, await taggedPostIds(this.db, tag, window)),
+      (p) => p.id,
     )
   }
 

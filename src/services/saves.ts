@@ -16,10 +16,12 @@ import {
   lockPosts,
 } from '../repositories/posts.js'
 import { findPersonalShake } from '../repositories/shakes.js'
+import { setPostTags } from '../repositories/tags.js'
 import type { User } from '../repositories/users.js'
 import { ServiceError } from './errors.js'
 import { livePost } from './likes.js'
 import { shareKey } from './share-keys.js'
+import { extractTags } from './tag-rules.js'
 
 export interface SaveResult {
   key: string
@@ -49,6 +51,7 @@ export class SaveService {
       if (existing) return { id: existing, created: false }
       const id = await insertSavedPost(trx, { userId: user.id, from: post })
       await addPostToShake(trx, shake.id, id)
+      await setPostTags(trx, id, extractTags(post.description))
       await adjustCounter(trx, 'save_count', [...new Set([post.id, post.originalId ?? post.id])], 1)
       await enqueue(trx, 'after-save', { userId: user.id, postId: post.id, savedId: id })
       await enqueue(trx, 'fan-out-post', { postId: id })

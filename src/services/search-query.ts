@@ -1,0 +1,29 @@
+// Turns whatever someone typed into a safe search: plain words (letters and digits only, so
+// nothing is read as search syntax), and the from:NAME and in:SHAKE filters.
+export interface SearchQuery {
+  terms: string[]
+  from?: string
+  in?: string
+}
+
+const MAX_INPUT = 500
+const MAX_TERMS = 10
+const MAX_TERM = 40
+
+export function parseSearch(raw: string): SearchQuery {
+  const query: SearchQuery = { terms: [] }
+  for (const token of raw.slice(0, MAX_INPUT).split(/\s+/)) {
+    const filter = /^(from|in):([A-Za-z0-9_-]{1,30})$/i.exec(token)
+    if (filter) {
+      if ((filter[1] as string).toLowerCase() === 'from') query.from = filter[2] as string
+      else query.in = filter[2] as string
+      continue
+    }
+    for (const word of token.normalize('NFC').split(/[^\p{L}\p{N}]+/u)) {
+      if (word && query.terms.length < MAX_TERMS && !query.terms.includes(word.toLowerCase())) {
+        query.terms.push(word.toLowerCase().slice(0, MAX_TERM))
+      }
+    }
+  }
+  return query
+}
