@@ -1,0 +1,245 @@
+// Tags, search, feeds and embeds, on the database of this run.
+import assert from 'node:assert/strict'
+import { after, before, describe, it } from 'node:test'
+import Parser from 'rss-parser'
+import { signUp } from '../helpers/accounts.js'
+import { createTestSite, onMysql, type TestSite } from '../helpers/app.js'
+import type { Browser } from '../helpers/browser.js'
+import { post, postJson } from '../helpers/social.js'
+
+describe(`discovery (${onMysql ? 'MySQL' : 'SQLite'})`, () => {
+  let site: TestSite
+  let alice: Browser
+  let bob: Browser
+  before(async () => {
+    site = await createTestSite({ RATE_LIMIT_UPLOAD: '1000/60' })
+    alice = await signUp(site.app, 'alice')
+    bob = await signUp(site.app, 'bob')
+  })
+  after(() => site.close())
+
+  async function postWith(
+    browser: Browser,
+    fields: { title: string; description?: string; alt?: string },
+  ) {
+    const key = await post(browser, fields.title)
+    await browser.get(`/p/${key}`)
+    const edited = await browser.post(`/p/${key}/edit`, {
+      title: fields.title,
+      description: fields.description ?? '',
+      alt_text: fields.alt ?? '',
+    })
+    assert.equal(edited.statusCode, 303)
+    return key
+  }
+
+  describe('tags', () => {
+    it('come from #words in descriptions, link to their pages, and follow edits', async () => {
+      const key = await postWith(alice, {
+        title: 'Sunset',
+        description:
+          'At the #Beach with #friends, #Beach again, #waytoolongtagnamethatcannotbe and a#b',
+      })
+      const page = await bob.get(`/p/${key}`)
+      assert.match(
+        page.body,
+        /<a href="\/tag\/beach" class="tag">#Beach<\/a> with <a href="\/tag\/friends" class="tag">#friends<\/a>/,
+      )
+      assert.match(
+        page.body,
+        /<p class="tags"><a href="\/tag\/beach" class="tag">#beach<\/a> <a href="\/tag\/friends" class="tag">#friends<\/a>/,
+      )
+      assert.doesNotMatch(page.body, /tag\/waytoolong|tag\/b"/)
+      assert.match((await bob.get('/tag/beach')).body, new RegExp(`href="/p/${key}"`))
+      assert.match((await bob.get('/tag/BEACH')).body, new RegExp(`href="/p/${key}"`), 'any case')
+
+      await alice.get(`/p/${key}`)
+      await alice.post(`/p/${key}/edit`, {
+        title: 'Sunset',
+        description: 'Now at the #ocean',
+        alt_text: '',
+      })
+      assert.doesNotMatch((await bob.get('/tag/beach')).body, new RegExp(`href="/p/${key}"`))
+      assert.match((await bob.get('/tag/ocean')).body, new RegExp(`href="/p/${key}"`))
+
+      const saved = await postJson(bob, `/p/${key}/save`)
+      assert.match(
+        (await bob.get('/tag/ocean')).body,
+        new RegExp(`href="/p/${saved.body.key}"`),
+        'saves keep the tags',
+      )
+      for (const url of ['/tag/no-such!', `/tag/${'x'.repeat(21)}`])
+        assert.equal((await bob.get(url)).statusCode, 404, url)
+      assert.match((await bob.get('/tag/nothinghere')).body, /Nothing carries this tag yet/)
+    })
+
+    it('page with before and after keys', async () => {
+      const keys: string[] = []
+      for (let i = 0; i < 12; i++)
+        keys.push(await postWith(bob, { title: `paged ${i}`, description: 'a #pagedtag post' }))
+      const first = await alice.get('/tag/pagedtag')
+      assert.match(first.body, new RegExp(`href="/tag/pagedtag/before/${keys[2]}" rel="next"`))
+      const older = await alice.get(`/tag/pagedtag/before/${keys[2]}`)
+      assert.match(older.body, /paged 1[\s\S]*paged 0/)
+      assert.match(older.body, new RegExp(`href="/tag/pagedtag/after/${keys[1]}" rel="prev"`))
+    })
+  })
+
+  describe('search', () => {
+    let catKey: string
+    let mountainKey: string
+    before(async () => {
+      catKey = await postWith(alice, {
+        title: 'Orange cat sleeping',
+        description: 'A fluffy kitten naps',
+      })
+      mountainKey = await postWith(bob, {
+        title: 'Mountain view',
+        alt: 'Snowy peaks under a blue sky',
+      })
+      const carol = await signUp(site.app, 'carol')
+      await carol.get('/account/settings/profile')
+      await carol.post('/account/settings/profile', {
+        full_name: 'Catherine Lover',
+        about: '',
+        website: '',
+      })
+    })
+
+    const postsFound = (body: string) =>
+      [...body.matchAll(/<h3><a href="\/p\/([0-9A-Z]+)">/g)].map((m) => m[1])
+
+    it('finds posts by title, description and alt text, ranked', async () => {
+      assert.deepEqual(postsFound((await bob.get('/search?q=kitten')).body), [catKey])
+      assert.deepEqual(postsFound((await bob.get('/search?q=Orange')).body), [catKey])
+      assert.deepEqual(postsFound((await bob.get('/search?q=snowy%20peaks')).body), [mountainKey])
+      const both = postsFound((await bob.get('/search?q=kitten+mountain')).body)
+      assert.deepEqual([...both].sort(), [catKey, mountainKey].sort())
+    })
+
+    it('filters with from: and in:', async () => {
+      assert.deepEqual(postsFound((await bob.get('/search?q=kitten+from:alice')).body), [catKey])
+      assert.deepEqual(postsFound((await bob.get('/search?q=kitten+from:bob')).body), [])
+      assert.deepEqual(postsFound((await bob.get('/search?q=mountain+in:bob')).body), [mountainKey])
+      assert.deepEqual(postsFound((await bob.get('/search?q=mountain+in:alice')).body), [])
+    })
+
+    it('finds people by name and full name', async () => {
+      const page = (await bob.get('/search?q=ali')).body
+      assert.match(page, /<h2>People<\/h2>[\s\S]*href="\/user\/alice"/)
+      assert.match(
+        (await bob.get('/search?q=lover')).body,
+        /href="\/user\/carol">carol<\/a> · Catherine Lover/,
+      )
+      assert.doesNotMatch(
+        (await bob.get('/search?q=%25')).body,
+        /<h2>People<\/h2>/,
+        '% is not a wildcard',
+      )
+    })
+
+    it('answers any query string with a page', async () => {
+      for (const q of [
+        '"',
+        '*',
+        '+-',
+        "'; drop table user; --",
+        'x'.repeat(10_000),
+        '猫 🐈 ünïcödé',
+        'AND OR NOT',
+        'NEAR(a b)',
+        'title:cat',
+        '\\',
+        '%_%',
+        '',
+      ]) {
+        const response = await bob.get(`/search?q=${encodeURIComponent(q)}`)
+        assert.equal(response.statusCode, 200, q.slice(0, 30))
+      }
+      assert.equal((await bob.get('/search?q=cat&page=-3')).statusCode, 200)
+      assert.equal((await bob.get('/search?q=cat&page=abc')).statusCode, 200)
+      const users = await site.app.db.selectFrom('user').select('id').execute()
+      assert.ok(users.length >= 3, 'nothing was dropped')
+    })
+  })
+
+  describe('feeds and embeds', () => {
+    it('serves RSS 2.0 that a feed parser reads', async () => {
+      const key = await postWith(alice, {
+        title: 'Feed & <friends>',
+        description: 'For the "feed"',
+      })
+      const response = await site.app.inject({ url: '/user/alice/rss' })
+      assert.equal(response.statusCode, 200)
+      assert.match(String(response.headers['content-type']), /^application\/rss\+xml/)
+      const feed = await new Parser().parseString(response.body)
+      assert.equal(feed.title, 'alice')
+      assert.equal(feed.link, 'http://mlkshk.test/user/alice')
+      const item = feed.items.find((i) => i.link === `http://mlkshk.test/p/${key}`)
+      assert.ok(item, 'the post is in the feed')
+      assert.equal(item.title, 'Feed & <friends>')
+      assert.match(item.content ?? '', /<img src="http:\/\/mlkshk\.test\/r\/[0-9A-Z]+/)
+      assert.ok(item.enclosure?.url.startsWith('http://mlkshk.test/r/'))
+      const shakeFeed = await new Parser().parseString(
+        (await site.app.inject({ url: '/shake/alice/rss' })).body,
+      )
+      assert.equal(shakeFeed.items.length, feed.items.length)
+      assert.equal((await site.app.inject({ url: '/user/nobody-here/rss' })).statusCode, 404)
+      assert.equal((await site.app.inject({ url: '/shake/nothing-here/rss' })).statusCode, 404)
+    })
+
+    it('answers oEmbed for its own posts only', async () => {
+      const key = await post(alice, 'embed me')
+      const url = `http://mlkshk.test/p/${key}`
+      const ok = await site.app.inject({
+        url: `/services/oembed?url=${encodeURIComponent(url)}&maxwidth=300`,
+      })
+      assert.equal(ok.statusCode, 200)
+      const body = ok.json()
+      assert.equal(body.type, 'photo')
+      assert.equal(body.version, '1.0')
+      assert.equal(body.author_name, 'alice')
+      assert.ok(body.width <= 300)
+      assert.match(body.url, /^http:\/\/mlkshk\.test\/r\/[0-9A-Z]+(\/small)?$/)
+      for (const bad of [
+        'https://evil.example/p/1',
+        'http://mlkshk.test/p/ZZZZZZZ',
+        'http://mlkshk.test/user/alice',
+        'not a url',
+        '',
+      ]) {
+        const response = await site.app.inject({
+          url: `/services/oembed?url=${encodeURIComponent(bad)}`,
+        })
+        assert.equal(response.statusCode, 404, bad)
+      }
+      assert.equal(
+        (
+          await site.app.inject({
+            url: `/services/oembed?url=${encodeURIComponent(url)}&format=xml`,
+          })
+        ).statusCode,
+        501,
+      )
+    })
+
+    it('puts OpenGraph, Twitter card and oEmbed discovery tags on post pages', async () => {
+      const key = await postWith(alice, { title: 'Card <title>', alt: 'An alt text' })
+      const page = (await bob.get(`/p/${key}`)).body
+      assert.match(page, /<meta property="og:title" content="Card &lt;title&gt;">/)
+      assert.match(
+        page,
+        new RegExp(`<meta property="og:url" content="http://mlkshk.test/p/${key}">`),
+      )
+      assert.match(page, /<meta property="og:image" content="http:\/\/mlkshk\.test\/r\/[0-9A-Z]+">/)
+      assert.match(page, /<meta name="twitter:card" content="summary_large_image">/)
+      assert.match(page, /<meta property="og:image:alt" content="An alt text">/)
+      assert.match(
+        page,
+        new RegExp(
+          `<link rel="alternate" type="application/json\\+oembed" href="http://mlkshk.test/services/oembed\\?url=http%3A%2F%2Fmlkshk.test%2Fp%2F${key}"`,
+        ),
+      )
+    })
+  })
+})
