@@ -19,7 +19,7 @@ const linkOrTag =
 
 export function linkify(text: string): string {
   return escapeHtml(text)
-    .replace(linkOrTag, (match, url: string | undefined, before: string, tag: string) => {
+    .replace(linkOrTag, (_match, url: string | undefined, before: string, tag: string) => {
       if (!url) return `${before}<a href="/tag/${tag.toLowerCase()}" class="tag">#${tag}</a>`
       // Sentence punctuation after a link belongs to the sentence.
       const trail = /[.,;:!?)]+$/.exec(url)?.[0] ?? ''
