@@ -5,10 +5,12 @@ import * as accounts from './2026_11_26_0001_accounts.js'
 import * as posts from './2026_11_26_0002_posts.js'
 import * as social from './2026_11_26_0003_social.js'
 import * as tagsSearch from './2026_11_26_0004_tags_search.js'
+import * as nsfw from './2026_11_26_0005_nsfw.js'
 
 export const migrations: Record<string, Migration> = {
   '2026_11_26_0001_accounts': accounts,
   '2026_11_26_0002_posts': posts,
   '2026_11_26_0003_social': social,
   '2026_11_26_0004_tags_search': tagsSearch,
+  '2026_11_26_0005_nsfw': nsfw,
 }

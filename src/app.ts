@@ -20,6 +20,7 @@ import avatarRoutes from './routes/avatars.js'
 import feedRoutes from './routes/feeds.js'
 import followRoutes from './routes/follows.js'
 import healthRoutes from './routes/health.js'
+import nsfwRoutes from './routes/nsfw.js'
 import passwordResetRoutes from './routes/password-reset.js'
 import postRoutes from './routes/posts.js'
 import rawRoutes from './routes/raw.js'
@@ -70,6 +71,7 @@ export async function createServer(config: Config): Promise<FastifyInstance> {
     await site.register(socialRoutes)
     await site.register(followRoutes)
     await site.register(feedRoutes)
+    await site.register(nsfwRoutes)
   })
   return app
 }

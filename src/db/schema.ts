@@ -81,6 +81,7 @@ export interface SourcefileTable {
   upload_size: number
   /** JSON: Rendition[] */
   renditions: string
+  nsfw: Generated<Flag>
   created_at: DateTimeText
 }
 
@@ -206,6 +207,14 @@ export interface TaggedFileTable {
   created_at: DateTimeText
 }
 
+export interface NsfwLogTable {
+  id: Generated<number>
+  user_id: number
+  sharedfile_id: number
+  sourcefile_id: number
+  created_at: DateTimeText
+}
+
 export interface DB {
   user: UserTable
   shake: ShakeTable
@@ -225,6 +234,7 @@ export interface DB {
   outbox: OutboxTable
   tag: TagTable
   tagged_file: TaggedFileTable
+  nsfw_log: NsfwLogTable
 }
 
 export type UserRow = Selectable<UserTable>

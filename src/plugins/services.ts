@@ -7,6 +7,7 @@ import { AvatarService } from '../services/avatars.js'
 import { CommentService } from '../services/comments.js'
 import { FollowService } from '../services/follows.js'
 import { LikeService } from '../services/likes.js'
+import { NsfwService } from '../services/nsfw.js'
 import { PostingService } from '../services/posting.js'
 import { PostService } from '../services/posts.js'
 import { SaveService } from '../services/saves.js'
@@ -35,6 +36,7 @@ export default fp(
     app.decorate('follows', new FollowService(app.db, jobs))
     app.decorate('streams', new StreamService(app.db))
     app.decorate('searcher', new SearchService(app.db))
+    app.decorate('nsfw', new NsfwService(app.db))
     const views = new ViewCounter(app.db)
     views.start()
     app.decorate('views', views)
@@ -65,6 +67,7 @@ declare module 'fastify' {
     follows: FollowService
     streams: StreamService
     searcher: SearchService
+    nsfw: NsfwService
     views: ViewCounter
   }
 }

@@ -67,6 +67,10 @@ export default fp(
           csrfToken: () => this.generateCsrf(),
           requestId: request.id,
           baseUrl: app.config.baseUrl,
+          // Covered images open at once for people who asked for that (visitors: by a cookie).
+          showNsfw: request.user
+            ? request.user.showNakedPeople
+            : request.cookies?.nsfw_filter === 'off',
           path: request.url.split('?')[0],
         })
         return this.code(status).type('text/html; charset=utf-8').send(html)

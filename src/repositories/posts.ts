@@ -19,6 +19,8 @@ export interface Post {
   saveCount: number
   viewCount: number
   createdAt: Date
+  /** The image was flagged, or its poster is marked NSFW. */
+  nsfw: boolean
   sourcefile: Sourcefile
 }
 
@@ -60,6 +62,8 @@ function livePosts(db: Kysely<DB>) {
       's.upload_size',
       's.renditions',
       's.created_at as s_created_at',
+      's.nsfw as s_nsfw',
+      'u.nsfw as u_nsfw',
     ])
 }
 
@@ -81,6 +85,7 @@ function toPost(row: PostRow): Post {
     saveCount: row.save_count,
     viewCount: row.view_count,
     createdAt: fromDbDateTime(row.created_at),
+    nsfw: row.s_nsfw === 1 || row.u_nsfw === 1,
     sourcefile: toSourcefile({
       id: row.s_id,
       sha1: row.sha1,
@@ -91,6 +96,7 @@ function toPost(row: PostRow): Post {
       frames: row.frames,
       upload_size: row.upload_size,
       renditions: row.renditions,
+      nsfw: row.s_nsfw,
       created_at: row.s_created_at,
     }),
   }

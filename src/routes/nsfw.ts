@@ -1,0 +1,55 @@
+// Flagging images and people NSFW, and each viewer's choice about covered images.
+import type { FastifyPluginAsync } from 'fastify'
+import { requireUser, signedInUser } from '../plugins/auth.js'
+import { wantsJson } from '../plugins/negotiation.js'
+import { formFields } from './form-fields.js'
+import { safeNextPath } from './safe-redirect.js'
+
+const nsfwRoutes: FastifyPluginAsync = async (app) => {
+  app.post<{ Params: { key: string } }>(
+    '/p/:key/nsfw',
+    { preHandler: requireUser },
+    async (request, reply) => {
+      await app.nsfw.flagPost(signedInUser(request), request.params.key)
+      if (wantsJson(request)) return reply.send({ nsfw: true })
+      request.flash(
+        'success',
+        'Thank you: this image is now covered for people who asked for that.',
+      )
+      return reply.redirect(`/p/${request.params.key}`, 303)
+    },
+  )
+
+  app.post<{ Params: { name: string; state: string } }>(
+    '/user/:name/nsfw/:state',
+    { preHandler: requireUser },
+    async (request, reply) => {
+      await app.nsfw.markUser(
+        signedInUser(request),
+        request.params.name,
+        request.params.state === 'on',
+      )
+      return reply.redirect(`/user/${request.params.name}`, 303)
+    },
+  )
+
+  // on: cover NSFW images (the default); off: show them at once.
+  app.post<{ Params: { state: string } }>(
+    '/account/set-content-filter/:state',
+    async (request, reply) => {
+      const show = request.params.state === 'off'
+      if (request.user) await app.nsfw.setPreference(request.user, show)
+      else
+        reply.setCookie('nsfw_filter', show ? 'off' : 'on', {
+          path: '/',
+          httpOnly: true,
+          sameSite: 'lax',
+          maxAge: 365 * 24 * 3600,
+        })
+      const { next } = formFields(request, ['next'])
+      return reply.redirect(safeNextPath(next, '/'), 303)
+    },
+  )
+}
+
+export default nsfwRoutes
