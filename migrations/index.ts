@@ -6,6 +6,7 @@ import * as posts from './2026_11_26_0002_posts.js'
 import * as social from './2026_11_26_0003_social.js'
 import * as tagsSearch from './2026_11_26_0004_tags_search.js'
 import * as nsfw from './2026_11_26_0005_nsfw.js'
+import * as groupShakes from './2026_11_26_0006_group_shakes.js'
 
 export const migrations: Record<string, Migration> = {
   '2026_11_26_0001_accounts': accounts,
@@ -13,4 +14,5 @@ export const migrations: Record<string, Migration> = {
   '2026_11_26_0003_social': social,
   '2026_11_26_0004_tags_search': tagsSearch,
   '2026_11_26_0005_nsfw': nsfw,
+  '2026_11_26_0006_group_shakes': groupShakes,
 }

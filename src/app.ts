@@ -25,6 +25,7 @@ import passwordResetRoutes from './routes/password-reset.js'
 import postRoutes from './routes/posts.js'
 import rawRoutes from './routes/raw.js'
 import settingsRoutes from './routes/settings.js'
+import shakeRoutes from './routes/shakes.js'
 import socialRoutes from './routes/social.js'
 import streamRoutes from './routes/streams.js'
 import uploadRoutes from './routes/upload.js'
@@ -72,6 +73,8 @@ export async function createServer(config: Config): Promise<FastifyInstance> {
     await site.register(followRoutes)
     await site.register(feedRoutes)
     await site.register(nsfwRoutes)
+    // Last: /:shake matches any single segment the other routes leave free.
+    await site.register(shakeRoutes)
   })
   return app
 }

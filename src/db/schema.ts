@@ -42,6 +42,7 @@ export interface ShakeTable {
   recommended: Generated<Flag>
   featured: Generated<Flag>
   deleted: Generated<Flag>
+  image_key: string | null
   created_at: DateTimeText
   updated_at: DateTimeText
 }
@@ -153,7 +154,15 @@ export interface TimelinePostTable {
   created_at: DateTimeText
 }
 
-export type NotificationType = 'favorite' | 'save' | 'comment' | 'mention' | 'subscriber'
+export type NotificationType =
+  | 'favorite'
+  | 'save'
+  | 'comment'
+  | 'mention'
+  | 'subscriber'
+  | 'invitation'
+  | 'join_request'
+  | 'join_approved'
 
 export interface NotificationTable {
   id: Generated<number>
@@ -215,6 +224,23 @@ export interface NsfwLogTable {
   created_at: DateTimeText
 }
 
+export interface ShakeManagerTable {
+  id: Generated<number>
+  shake_id: number
+  user_id: number
+  created_at: DateTimeText
+}
+
+export type MembershipKind = 'invite' | 'request'
+
+export interface MembershipRequestTable {
+  id: Generated<number>
+  shake_id: number
+  user_id: number
+  kind: MembershipKind
+  created_at: DateTimeText
+}
+
 export interface DB {
   user: UserTable
   shake: ShakeTable
@@ -235,6 +261,8 @@ export interface DB {
   tag: TagTable
   tagged_file: TaggedFileTable
   nsfw_log: NsfwLogTable
+  shake_manager: ShakeManagerTable
+  membership_request: MembershipRequestTable
 }
 
 export type UserRow = Selectable<UserTable>

@@ -13,6 +13,11 @@ export const mailTemplates = {
   verifyEmail: { file: 'verify-email.njk', subject: 'Confirm your email address' },
   resetPassword: { file: 'reset-password.njk', subject: 'Reset your password' },
   passwordChanged: { file: 'password-changed.njk', subject: 'Your password was changed' },
+  shakeInvitation: { file: 'shake-invitation.njk', subject: 'You are invited to post to a shake' },
+  shakeJoinRequest: {
+    file: 'shake-join-request.njk',
+    subject: 'Someone would like to join your shake',
+  },
 } as const
 
 export type MailTemplate = keyof typeof mailTemplates

@@ -239,3 +239,29 @@ export function renderAvatar(file: string, info: ImageInfo, target: string): Pro
     }
   })
 }
+
+/** A shake's picture: a 96×96 centre-cropped square and a banner at most 568 wide. */
+export function renderShakeImage(
+  file: string,
+  info: ImageInfo,
+  square: string,
+  banner: string,
+): Promise<void> {
+  return imageSlots(async () => {
+    const still = { ...info, frames: 1 }
+    try {
+      await decoder(file, still)
+        .resize(96, 96, { fit: 'cover' })
+        .flatten({ background: '#ffffff' })
+        .jpeg({ quality: 88 })
+        .toFile(square)
+      await decoder(file, still)
+        .resize({ width: 568, height: 568, fit: 'inside', withoutEnlargement: true })
+        .flatten({ background: '#ffffff' })
+        .jpeg({ quality: 88 })
+        .toFile(banner)
+    } catch {
+      throw corrupt()
+    }
+  })
+}

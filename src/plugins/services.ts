@@ -12,6 +12,7 @@ import { PostingService } from '../services/posting.js'
 import { PostService } from '../services/posts.js'
 import { SaveService } from '../services/saves.js'
 import { SearchService } from '../services/search.js'
+import { ShakeService } from '../services/shakes.js'
 import { StreamService } from '../services/streams.js'
 import { ViewCounter } from '../services/view-counter.js'
 import { createFileStore } from '../storage/create-store.js'
@@ -37,6 +38,7 @@ export default fp(
     app.decorate('streams', new StreamService(app.db))
     app.decorate('searcher', new SearchService(app.db))
     app.decorate('nsfw', new NsfwService(app.db))
+    app.decorate('shakes', new ShakeService(app.db, store, app.config, mailer, jobs))
     const views = new ViewCounter(app.db)
     views.start()
     app.decorate('views', views)
@@ -68,6 +70,7 @@ declare module 'fastify' {
     streams: StreamService
     searcher: SearchService
     nsfw: NsfwService
+    shakes: ShakeService
     views: ViewCounter
   }
 }

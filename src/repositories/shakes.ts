@@ -10,6 +10,7 @@ export interface Shake {
   name: string
   title: string
   description: string
+  imageKey: string | null
   createdAt: Date
 }
 
@@ -21,6 +22,7 @@ function toShake(row: ShakeRow): Shake {
     name: row.name,
     title: row.title,
     description: row.description,
+    imageKey: row.image_key,
     createdAt: fromDbDateTime(row.created_at),
   }
 }
@@ -82,4 +84,79 @@ export async function findShakeByName(db: Kysely<DB>, name: string): Promise<Sha
     .where('deleted', '=', 0)
     .executeTakeFirst()
   return row && toShake(row)
+}
+
+export async function updateShake(
+  db: Kysely<DB>,
+  id: number,
+  fields: { title?: string; description?: string; imageKey?: string | null },
+): Promise<void> {
+  await db
+    .updateTable('shake')
+    .set({
+      ...(fields.title !== undefined ? { title: fields.title } : {}),
+      ...(fields.description !== undefined ? { description: fields.description } : {}),
+      ...(fields.imageKey !== undefined
+        ? { image_key: fields.imageKey, image: fields.imageKey ? 1 : 0 }
+        : {}),
+      updated_at: dbNow(),
+    })
+    .where('id', '=', id)
+    .execute()
+}
+
+export interface DirectoryEntry {
+  id: number
+  name: string
+  title: string
+  description: string
+  imageKey: string | null
+  followers: number
+  lastPostAt: string | null
+}
+
+/** Group shakes for the directory, in one of three orders. */
+export async function groupShakeDirectory(
+  db: Kysely<DB>,
+  order: 'newest' | 'followed' | 'active',
+  limit = 30,
+): Promise<DirectoryEntry[]> {
+  const query = db
+    .selectFrom('shake as k')
+    .select((eb) => [
+      'k.id',
+      'k.name',
+      'k.title',
+      'k.description',
+      'k.image_key',
+      eb
+        .selectFrom('subscription as s')
+        .select((inner) => inner.fn.countAll<number>().as('n'))
+        .whereRef('s.shake_id', '=', 'k.id')
+        .as('followers'),
+      eb
+        .selectFrom('shakesharedfile as ss')
+        .select((inner) => inner.fn.max('ss.created_at').as('last'))
+        .whereRef('ss.shake_id', '=', 'k.id')
+        .where('ss.deleted', '=', 0)
+        .as('last_post_at'),
+    ])
+    .where('k.type', '=', 'group')
+    .where('k.deleted', '=', 0)
+  const ordered =
+    order === 'newest'
+      ? query.orderBy('k.id', 'desc')
+      : order === 'followed'
+        ? query.orderBy('followers', 'desc').orderBy('k.id', 'desc')
+        : query.orderBy('last_post_at', 'desc').orderBy('k.id', 'desc')
+  const rows = await ordered.limit(limit).execute()
+  return rows.map((r) => ({
+    id: r.id,
+    name: r.name,
+    title: r.title,
+    description: r.description,
+    imageKey: r.image_key,
+    followers: Number(r.followers ?? 0),
+    lastPostAt: (r.last_post_at as string | null) ?? null,
+  }))
 }

@@ -18,9 +18,11 @@ const uploadRoutes: FastifyPluginAsync = async (app) => {
   const uploadLimit = limitedPerUser(app.config.rateLimits.upload)
 
   async function showForm(reply: FastifyReply, extra: object = {}, status = 200) {
+    const user = reply.request.user
+    const shakes = user ? await app.shakes.postable(user) : []
     return reply.page(
       'new-post',
-      { values: {}, errors: {}, maxSize: formatBytes(maxBytes), ...extra },
+      { values: {}, errors: {}, maxSize: formatBytes(maxBytes), shakes, ...extra },
       status,
     )
   }

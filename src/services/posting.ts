@@ -12,7 +12,6 @@ import { addressList, type FetchPolicy, fetchRemoteImage } from '../media/fetch-
 import { probeImage, renderImage, sniffImageFormat } from '../media/image-pipeline.js'
 import type { TempUpload } from '../media/temp-file.js'
 import { addPostToShake, bytesPostedSince, insertPost } from '../repositories/posts.js'
-import { findPersonalShake } from '../repositories/shakes.js'
 import {
   findSourcefileBySha1,
   insertSourcefile,
@@ -25,6 +24,7 @@ import type { FileStore } from '../storage/file-store.js'
 import { ServiceError } from './errors.js'
 import { formatBytes } from './format-bytes.js'
 import { checkedPostText } from './post-rules.js'
+import { postableShake } from './shake-access.js'
 import { shareKey } from './share-keys.js'
 import { extractTags } from './tag-rules.js'
 
@@ -103,14 +103,8 @@ export class PostingService {
     return { id, key: shareKey(id) }
   }
 
-  private async shakeFor(user: User, shakeId: string) {
-    const personal = await findPersonalShake(this.db, user.id)
-    if (!personal) throw new ServiceError(409, 'Your account has no shake to post to.')
-    // Group shakes arrive later; until then the only shake a user may post to is their own.
-    if (shakeId !== '' && shakeId !== String(personal.id)) {
-      throw new ServiceError(403, 'You cannot post to that shake.')
-    }
-    return personal
+  private shakeFor(user: User, shakeId: string) {
+    return postableShake(this.db, user, shakeId)
   }
 
   private async checkQuota(userId: number, size: number): Promise<void> {

@@ -15,11 +15,11 @@ import {
   insertSavedPost,
   lockPosts,
 } from '../repositories/posts.js'
-import { findPersonalShake } from '../repositories/shakes.js'
 import { setPostTags } from '../repositories/tags.js'
 import type { User } from '../repositories/users.js'
 import { ServiceError } from './errors.js'
 import { livePost } from './likes.js'
+import { postableShake } from './shake-access.js'
 import { shareKey } from './share-keys.js'
 import { extractTags } from './tag-rules.js'
 
@@ -38,11 +38,7 @@ export class SaveService {
   async save(user: User, key: string, shakeId: string): Promise<SaveResult> {
     const post = await livePost(this.db, key)
     if (post.userId === user.id) throw new ServiceError(403, 'You cannot save your own post.')
-    const shake = await findPersonalShake(this.db, user.id)
-    // Group shakes arrive later; until then a save goes to the user's own shake.
-    if (!shake || (shakeId !== '' && shakeId !== String(shake.id))) {
-      throw new ServiceError(403, 'You cannot save into that shake.')
-    }
+    const shake = await postableShake(this.db, user, shakeId)
     const mysql = isMysql(this.db)
     const result = await inTransaction(this.db, async (trx) => {
       // Saves of one post queue up behind this lock, so "saved twice" is seen, not raced.

@@ -1,0 +1,119 @@
+// SQL for group shake membership: members, and pending invitations and requests.
+import type { Kysely } from 'kysely'
+import { dbNow } from '../db/dialect.js'
+import type { DB, MembershipKind } from '../db/schema.js'
+
+export async function addMember(db: Kysely<DB>, shakeId: number, userId: number): Promise<void> {
+  await db
+    .insertInto('shake_manager')
+    .values({ shake_id: shakeId, user_id: userId, created_at: dbNow() })
+    .ignore()
+    .execute()
+}
+
+export async function removeMember(
+  db: Kysely<DB>,
+  shakeId: number,
+  userId: number,
+): Promise<boolean> {
+  const result = await db
+    .deleteFrom('shake_manager')
+    .where('shake_id', '=', shakeId)
+    .where('user_id', '=', userId)
+    .executeTakeFirst()
+  return result.numDeletedRows > 0n
+}
+
+export async function isMember(db: Kysely<DB>, shakeId: number, userId: number): Promise<boolean> {
+  const row = await db
+    .selectFrom('shake_manager')
+    .select('id')
+    .where('shake_id', '=', shakeId)
+    .where('user_id', '=', userId)
+    .executeTakeFirst()
+  return row !== undefined
+}
+
+export async function memberNames(db: Kysely<DB>, shakeId: number): Promise<string[]> {
+  const rows = await db
+    .selectFrom('shake_manager as m')
+    .innerJoin('user as u', 'u.id', 'm.user_id')
+    .select('u.name')
+    .where('m.shake_id', '=', shakeId)
+    .where('u.deleted', '=', 0)
+    .orderBy('u.name')
+    .execute()
+  return rows.map((r) => r.name)
+}
+
+/** Group shakes the user is a member of (not owner). */
+export async function memberShakeIds(db: Kysely<DB>, userId: number): Promise<number[]> {
+  const rows = await db
+    .selectFrom('shake_manager')
+    .select('shake_id')
+    .where('user_id', '=', userId)
+    .execute()
+  return rows.map((r) => r.shake_id)
+}
+
+export async function addMembershipRequest(
+  db: Kysely<DB>,
+  shakeId: number,
+  userId: number,
+  kind: MembershipKind,
+): Promise<boolean> {
+  const result = await db
+    .insertInto('membership_request')
+    .values({ shake_id: shakeId, user_id: userId, kind, created_at: dbNow() })
+    .ignore()
+    .executeTakeFirst()
+  return Number(result.numInsertedOrUpdatedRows ?? 0n) > 0
+}
+
+/** Removes a pending invitation or request; false when there was none. */
+export async function takeMembershipRequest(
+  db: Kysely<DB>,
+  shakeId: number,
+  userId: number,
+  kind: MembershipKind,
+): Promise<boolean> {
+  const result = await db
+    .deleteFrom('membership_request')
+    .where('shake_id', '=', shakeId)
+    .where('user_id', '=', userId)
+    .where('kind', '=', kind)
+    .executeTakeFirst()
+  return result.numDeletedRows > 0n
+}
+
+export async function pendingNames(
+  db: Kysely<DB>,
+  shakeId: number,
+  kind: MembershipKind,
+): Promise<string[]> {
+  const rows = await db
+    .selectFrom('membership_request as r')
+    .innerJoin('user as u', 'u.id', 'r.user_id')
+    .select('u.name')
+    .where('r.shake_id', '=', shakeId)
+    .where('r.kind', '=', kind)
+    .orderBy('r.id')
+    .execute()
+  return rows.map((r) => r.name)
+}
+
+export async function hasPending(
+  db: Kysely<DB>,
+  shakeId: number,
+  userId: number,
+  kind: MembershipKind,
+): Promise<boolean> {
+  const row = await db
+    .selectFrom('membership_request')
+    .select('id')
+    .where('shake_id', '=', shakeId)
+    .where('user_id', '=', userId)
+    .where('kind', '=', kind)
+    .executeTakeFirst()
+  return row !== undefined
+}

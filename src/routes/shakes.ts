@@ -1,0 +1,245 @@
+// Group shakes: creating, the shake page (/NAME), editing, members, invitations and requests,
+// the directory, and putting posts in shakes or taking them out.
+import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify'
+import { requireUser, signedInUser } from '../plugins/auth.js'
+import { wantsJson } from '../plugins/negotiation.js'
+import { ServiceError, ValidationError } from '../services/errors.js'
+import { formFields } from './form-fields.js'
+import { postView } from './post-view.js'
+import { readUpload } from './read-upload.js'
+import { sendStoredFile } from './stored-file.js'
+
+type NameParams = { Params: { name: string } }
+type ShakeParams = { Params: { shake: string; before?: string; after?: string } }
+
+const shakeRoutes: FastifyPluginAsync = async (app) => {
+  const filesBase = app.config.filesBaseUrl === app.config.baseUrl ? '' : app.config.filesBaseUrl
+  const done = (request: FastifyRequest, reply: FastifyReply, to: string, message?: string) => {
+    if (wantsJson(request)) return reply.send({ ok: true })
+    if (message) request.flash('success', message)
+    return reply.redirect(to, 303)
+  }
+
+  app.get('/shake/create', { preHandler: requireUser }, (_request, reply) =>
+    reply.page('shake-form', { creating: true, values: {}, errors: {} }),
+  )
+
+  app.post('/shake/create', { preHandler: requireUser }, async (request, reply) => {
+    const form = formFields(request, ['name', 'title', 'description'])
+    try {
+      const shake = await app.shakes.create(signedInUser(request), form)
+      return done(request, reply, `/${shake.name}`, 'Your shake is ready.')
+    } catch (error) {
+      if (!(error instanceof ValidationError)) throw error
+      return reply.page(
+        'shake-form',
+        { creating: true, values: form, errors: error.fields },
+        error.status,
+      )
+    }
+  })
+
+  app.get('/shakes', async (request, reply) => {
+    const raw = (request.query as { order?: string }).order
+    const order = raw === 'followed' || raw === 'active' ? raw : 'newest'
+    return reply.page('shake-directory', { order, shakes: await app.shakes.directory(order) })
+  })
+
+  async function shakePage(request: FastifyRequest<ShakeParams>, reply: FastifyReply) {
+    const shake = await app.shakes.group(request.params.shake).catch(() => undefined)
+    if (!shake) return reply.callNotFound()
+    const { before, after } = request.params
+    const page = await app.posts.shakePage(shake.id, {
+      ...(before !== undefined ? { before } : {}),
+      ...(after !== undefined ? { after } : {}),
+    })
+    return reply.page('shake', {
+      shake,
+      relation: await app.shakes.relation(request.user, shake),
+      following: request.user ? await app.follows.isFollowing(request.user, shake) : false,
+      posts: page.items.map((post) => postView(post, filesBase)),
+      olderUrl: page.olderKey && `/${shake.name}/before/${page.olderKey}`,
+      newerUrl: page.newerKey && `/${shake.name}/after/${page.newerKey}`,
+    })
+  }
+  app.get<ShakeParams>('/:shake', shakePage)
+  app.get<ShakeParams>('/:shake/before/:before', shakePage)
+  app.get<ShakeParams>('/:shake/after/:after', shakePage)
+
+  app.get<NameParams>(
+    '/shake/:name/update',
+    { preHandler: requireUser },
+    async (request, reply) => {
+      const shake = await app.shakes.group(request.params.name)
+      if (shake.userId !== signedInUser(request).id)
+        throw new ServiceError(403, 'Only the owner of this shake can do that.')
+      return reply.page('shake-form', { shake, values: shake, errors: {} })
+    },
+  )
+
+  app.post<NameParams>(
+    '/shake/:name/update',
+    { preHandler: requireUser },
+    async (request, reply) => {
+      const form = formFields(request, ['title', 'description'])
+      try {
+        const shake = await app.shakes.update(signedInUser(request), request.params.name, form)
+        return done(request, reply, `/${shake.name}`, 'Saved.')
+      } catch (error) {
+        if (!(error instanceof ValidationError)) throw error
+        const shake = await app.shakes.group(request.params.name)
+        return reply.page('shake-form', { shake, values: form, errors: error.fields }, error.status)
+      }
+    },
+  )
+
+  app.post<NameParams>(
+    '/shake/:name/update/image',
+    { preHandler: requireUser },
+    async (request, reply) => {
+      const upload = await readUpload(
+        request,
+        {
+          fileField: 'image',
+          textFields: [],
+          maxBytes: app.config.images.maxBytes,
+          tmpDir: app.config.tmpDir,
+        },
+        {},
+      )
+      try {
+        await app.shakes.setImage(signedInUser(request), request.params.name, upload)
+      } finally {
+        await upload.cleanup()
+      }
+      return done(request, reply, `/${request.params.name}`, 'The picture is saved.')
+    },
+  )
+
+  app.get<{ Params: { id: string; file: string } }>('/s/:id/:file', async (request, reply) => {
+    const match = /^([0-9a-f]{40})-(96|568)\.jpg$/.exec(request.params.file)
+    const shake = /^\d{1,10}$/.test(request.params.id)
+      ? await app.follows.shakeById(request.params.id).catch(() => undefined)
+      : undefined
+    if (!match || !shake || shake.imageKey !== `s/${shake.id}/${match[1]}`)
+      return reply.callNotFound()
+    return sendStoredFile(
+      reply,
+      app.fileStore,
+      `s/${shake.id}/${request.params.file}`,
+      'image/jpeg',
+    )
+  })
+
+  app.get<NameParams>('/shake/:name/members', async (request, reply) => {
+    const shake = await app.shakes.group(request.params.name)
+    const isOwner = request.user?.id === shake.userId
+    return reply.page('shake-members', {
+      shake,
+      isOwner,
+      members: await app.shakes.members(shake),
+      pending: isOwner ? await app.shakes.pending(shake) : { invited: [], requested: [] },
+      errors: {},
+    })
+  })
+
+  app.get<NameParams>('/shake/:name/followers', async (request, reply) => {
+    const shake = await app.shakes.group(request.params.name)
+    const people = await app.follows.followers(shake)
+    return reply.page('people', {
+      pageTitle: `People following ${shake.title}`,
+      backUrl: `/${shake.name}`,
+      backName: shake.title,
+      people,
+      kind: 'followers',
+    })
+  })
+
+  app.post<NameParams>(
+    '/shake/:name/invite',
+    { preHandler: requireUser },
+    async (request, reply) => {
+      const { name } = formFields(request, ['name'])
+      try {
+        await app.shakes.invite(signedInUser(request), request.params.name, name)
+      } catch (error) {
+        if (!(error instanceof ValidationError) || wantsJson(request)) throw error
+        const shake = await app.shakes.group(request.params.name)
+        return reply.page(
+          'shake-members',
+          {
+            shake,
+            isOwner: true,
+            members: await app.shakes.members(shake),
+            pending: await app.shakes.pending(shake),
+            errors: error.fields,
+          },
+          error.status,
+        )
+      }
+      return done(request, reply, `/shake/${request.params.name}/members`, `${name} is invited.`)
+    },
+  )
+
+  const memberAction = (
+    path: string,
+    act: (request: FastifyRequest<NameParams>) => Promise<void>,
+    to: (name: string) => string,
+  ) =>
+    app.post<NameParams>(path, { preHandler: requireUser }, async (request, reply) => {
+      await act(request)
+      return done(request, reply, to(request.params.name))
+    })
+  memberAction(
+    '/shake/:name/accept',
+    (r) => app.shakes.accept(signedInUser(r), r.params.name),
+    (n) => `/${n}`,
+  )
+  memberAction(
+    '/shake/:name/request',
+    (r) => app.shakes.requestToJoin(signedInUser(r), r.params.name),
+    (n) => `/${n}`,
+  )
+  memberAction(
+    '/shake/:name/quit',
+    (r) => app.shakes.quit(signedInUser(r), r.params.name),
+    (n) => `/${n}`,
+  )
+  memberAction(
+    '/shake/:name/approve',
+    (r) => app.shakes.decide(signedInUser(r), r.params.name, formFields(r, ['name']).name, true),
+    (n) => `/shake/${n}/members`,
+  )
+  memberAction(
+    '/shake/:name/decline',
+    (r) => app.shakes.decide(signedInUser(r), r.params.name, formFields(r, ['name']).name, false),
+    (n) => `/shake/${n}/members`,
+  )
+  memberAction(
+    '/shake/:name/remove',
+    (r) => app.shakes.removeMember(signedInUser(r), r.params.name, formFields(r, ['name']).name),
+    (n) => `/shake/${n}/members`,
+  )
+
+  app.post<{ Params: { key: string } }>(
+    '/p/:key/add-to-shake',
+    { preHandler: requireUser },
+    async (request, reply) => {
+      const { shake } = formFields(request, ['shake'])
+      await app.shakes.addPost(signedInUser(request), request.params.key, shake)
+      return done(request, reply, `/p/${request.params.key}`, `Added to ${shake}.`)
+    },
+  )
+
+  app.post<{ Params: { key: string } }>(
+    '/p/:key/remove-from-shake',
+    { preHandler: requireUser },
+    async (request, reply) => {
+      const { shake } = formFields(request, ['shake'])
+      await app.shakes.removePost(signedInUser(request), request.params.key, shake)
+      return done(request, reply, `/p/${request.params.key}`, `Taken out of ${shake}.`)
+    },
+  )
+}
+
+export default shakeRoutes

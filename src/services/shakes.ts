@@ -1,0 +1,329 @@
+// Group shakes: creating and editing them, their members (invited by the owner, or asking to
+// join and approved), and putting posts in them or taking them out.
+import { createHash } from 'node:crypto'
+import { readFile } from 'node:fs/promises'
+import type { Config } from '../config.js'
+import type { Database } from '../db/database.js'
+import { isUniqueViolation } from '../db/dialect.js'
+import { inTransaction } from '../db/transaction.js'
+import { enqueue } from '../jobs/enqueue.js'
+import type { WorkSignal } from '../jobs/job-names.js'
+import type { Mailer } from '../mail/mailer.js'
+import { probeImage, renderShakeImage, sniffImageFormat } from '../media/image-pipeline.js'
+import { type TempUpload, tempPath } from '../media/temp-file.js'
+import {
+  addMember,
+  addMembershipRequest,
+  hasPending,
+  isMember,
+  memberNames,
+  pendingNames,
+  removeMember,
+  takeMembershipRequest,
+} from '../repositories/memberships.js'
+import { insertNotification } from '../repositories/notifications.js'
+import { addPostToShake } from '../repositories/posts.js'
+import {
+  type DirectoryEntry,
+  findShakeByName,
+  groupShakeDirectory,
+  insertShake,
+  type Shake,
+  updateShake,
+} from '../repositories/shakes.js'
+import { findUserById, findUserByName, type User } from '../repositories/users.js'
+import type { FileStore } from '../storage/file-store.js'
+import { nameProblem } from './account-rules.js'
+import { ServiceError, ValidationError } from './errors.js'
+import { livePost } from './likes.js'
+import { canPostTo, postableShakes } from './shake-access.js'
+import { textProblem } from './text-rules.js'
+
+export interface ShakeFields {
+  name: string
+  title: string
+  description: string
+}
+
+const notFound = () => new ServiceError(404, 'There is no such shake.')
+
+export class ShakeService {
+  constructor(
+    private readonly db: Database,
+    private readonly store: FileStore,
+    private readonly config: Pick<Config, 'images' | 'tmpDir'>,
+    private readonly mailer: Mailer,
+    private readonly work: WorkSignal,
+  ) {}
+
+  async create(owner: User, input: ShakeFields): Promise<Shake> {
+    const name = input.name.trim()
+    const fields = this.checkedText(input)
+    const problem = nameProblem(name)?.replace('User names', 'Shake names')
+    if (problem) throw new ValidationError({ name: problem })
+    if ((await findShakeByName(this.db, name)) || (await findUserByName(this.db, name))) {
+      throw new ValidationError({ name: 'That name is taken; please choose another.' }, 409)
+    }
+    try {
+      await insertShake(this.db, {
+        userId: owner.id,
+        type: 'group',
+        name,
+        title: fields.title || name,
+      })
+    } catch (error) {
+      if (isUniqueViolation(error))
+        throw new ValidationError({ name: 'That name was just taken.' }, 409)
+      throw error
+    }
+    const shake = (await findShakeByName(this.db, name)) as Shake
+    if (fields.description)
+      await updateShake(this.db, shake.id, { description: fields.description })
+    return { ...shake, description: fields.description }
+  }
+
+  /** A group shake by name (user shakes live at /user/NAME). */
+  async group(name: string): Promise<Shake> {
+    const shake = name.length <= 64 ? await findShakeByName(this.db, name) : undefined
+    if (!shake || shake.type !== 'group') throw notFound()
+    return shake
+  }
+
+  async update(user: User, name: string, input: Omit<ShakeFields, 'name'>): Promise<Shake> {
+    const shake = await this.owned(user, name)
+    const fields = this.checkedText(input)
+    await updateShake(this.db, shake.id, {
+      title: fields.title || shake.name,
+      description: fields.description,
+    })
+    return { ...shake, title: fields.title || shake.name, description: fields.description }
+  }
+
+  /** The shake's picture: a 96×96 square and a 568-wide banner, without metadata. */
+  async setImage(user: User, name: string, upload: TempUpload): Promise<void> {
+    const shake = await this.owned(user, name)
+    if (upload.size === 0) throw new ServiceError(400, 'That file is empty.')
+    const info = await probeImage(
+      upload.path,
+      await sniffImageFormat(upload.path),
+      this.config.images,
+    )
+    const small = await tempPath(this.config.tmpDir, '.jpg')
+    const large = await tempPath(this.config.tmpDir, '.jpg')
+    try {
+      await renderShakeImage(upload.path, info, small.path, large.path)
+      const digest = createHash('sha1')
+        .update(await readFile(large.path))
+        .digest('hex')
+      const key = `s/${shake.id}/${digest}`
+      await this.store.put(`${key}-96.jpg`, small.path, 'image/jpeg')
+      await this.store.put(`${key}-568.jpg`, large.path, 'image/jpeg')
+      await updateShake(this.db, shake.id, { imageKey: key })
+      if (shake.imageKey && shake.imageKey !== key) {
+        await this.store
+          .delete([`${shake.imageKey}-96.jpg`, `${shake.imageKey}-568.jpg`])
+          .catch(() => {})
+      }
+    } finally {
+      await small.cleanup()
+      await large.cleanup()
+    }
+  }
+
+  postable(user: User): Promise<Shake[]> {
+    return postableShakes(this.db, user)
+  }
+
+  canPost(user: User | null, shake: Shake): Promise<boolean> {
+    return user ? canPostTo(this.db, user, shake) : Promise.resolve(false)
+  }
+
+  members(shake: Shake): Promise<string[]> {
+    return memberNames(this.db, shake.id)
+  }
+
+  pending(shake: Shake): Promise<{ invited: string[]; requested: string[] }> {
+    return Promise.all([
+      pendingNames(this.db, shake.id, 'invite'),
+      pendingNames(this.db, shake.id, 'request'),
+    ]).then(([invited, requested]) => ({ invited, requested }))
+  }
+
+  async relation(
+    user: User | null,
+    shake: Shake,
+  ): Promise<'owner' | 'member' | 'invited' | 'requested' | 'none'> {
+    if (!user) return 'none'
+    if (shake.userId === user.id) return 'owner'
+    if (await isMember(this.db, shake.id, user.id)) return 'member'
+    if (await hasPending(this.db, shake.id, user.id, 'invite')) return 'invited'
+    if (await hasPending(this.db, shake.id, user.id, 'request')) return 'requested'
+    return 'none'
+  }
+
+  async invite(owner: User, name: string, inviteeName: string): Promise<void> {
+    const shake = await this.owned(owner, name)
+    const invitee =
+      inviteeName.length <= 64 ? await findUserByName(this.db, inviteeName.trim()) : undefined
+    if (!invitee) throw new ValidationError({ invitee: 'There is nobody by that name.' }, 404)
+    if (invitee.id === owner.id || (await isMember(this.db, shake.id, invitee.id))) {
+      throw new ValidationError({ invitee: `${invitee.name} can already post here.` }, 409)
+    }
+    if (!(await addMembershipRequest(this.db, shake.id, invitee.id, 'invite'))) return
+    await insertNotification(this.db, {
+      type: 'invitation',
+      senderId: owner.id,
+      receiverId: invitee.id,
+      actionId: shake.id,
+    })
+    if (!invitee.disableNotifications) {
+      this.mailer.send('shakeInvitation', invitee.email, {
+        name: invitee.name,
+        inviter: owner.name,
+        shakeName: shake.name,
+        shakeTitle: shake.title,
+      })
+    }
+  }
+
+  async accept(user: User, name: string): Promise<void> {
+    const shake = await this.group(name)
+    const accepted = await inTransaction(this.db, async (trx) => {
+      if (!(await takeMembershipRequest(trx, shake.id, user.id, 'invite'))) return false
+      await addMember(trx, shake.id, user.id)
+      await takeMembershipRequest(trx, shake.id, user.id, 'request')
+      return true
+    })
+    if (!accepted) throw new ServiceError(403, 'There is no invitation to accept.')
+  }
+
+  async requestToJoin(user: User, name: string): Promise<void> {
+    const shake = await this.group(name)
+    if (shake.userId === user.id || (await isMember(this.db, shake.id, user.id))) return
+    if (!(await addMembershipRequest(this.db, shake.id, user.id, 'request'))) return
+    await insertNotification(this.db, {
+      type: 'join_request',
+      senderId: user.id,
+      receiverId: shake.userId,
+      actionId: shake.id,
+    })
+    const owner = await findUserById(this.db, shake.userId)
+    if (owner && !owner.disableNotifications) {
+      this.mailer.send('shakeJoinRequest', owner.email, {
+        name: owner.name,
+        requester: user.name,
+        shakeName: shake.name,
+        shakeTitle: shake.title,
+      })
+    }
+  }
+
+  async decide(owner: User, name: string, userName: string, approve: boolean): Promise<void> {
+    const shake = await this.owned(owner, name)
+    const user = userName.length <= 64 ? await findUserByName(this.db, userName) : undefined
+    if (!user) throw new ServiceError(404, 'There is nobody by that name.')
+    const done = await inTransaction(this.db, async (trx) => {
+      if (!(await takeMembershipRequest(trx, shake.id, user.id, 'request'))) return false
+      if (approve) await addMember(trx, shake.id, user.id)
+      return true
+    })
+    if (!done) throw new ServiceError(404, 'There is no such request.')
+    if (approve) {
+      await insertNotification(this.db, {
+        type: 'join_approved',
+        senderId: owner.id,
+        receiverId: user.id,
+        actionId: shake.id,
+      })
+    }
+  }
+
+  async quit(user: User, name: string): Promise<void> {
+    const shake = await this.group(name)
+    if (!(await removeMember(this.db, shake.id, user.id)))
+      throw new ServiceError(404, 'You are not a member of this shake.')
+  }
+
+  async removeMember(owner: User, name: string, userName: string): Promise<void> {
+    const shake = await this.owned(owner, name)
+    const user = userName.length <= 64 ? await findUserByName(this.db, userName) : undefined
+    if (!user || !(await removeMember(this.db, shake.id, user.id)))
+      throw new ServiceError(404, 'That person is not a member.')
+  }
+
+  /** Puts one of the user's posts into another shake they may post to. */
+  async addPost(user: User, key: string, name: string): Promise<void> {
+    const post = await livePost(this.db, key)
+    if (post.userId !== user.id)
+      throw new ServiceError(403, 'Only the person who posted this can add it to shakes.')
+    const shake = await this.any(name)
+    if (!(await canPostTo(this.db, user, shake)))
+      throw new ServiceError(403, 'You cannot post to that shake.')
+    await inTransaction(this.db, async (trx) => {
+      const placed = await trx
+        .selectFrom('shakesharedfile')
+        .select(['id', 'deleted'])
+        .where('shake_id', '=', shake.id)
+        .where('sharedfile_id', '=', post.id)
+        .executeTakeFirst()
+      if (placed?.deleted === 0) return
+      if (placed)
+        await trx
+          .updateTable('shakesharedfile')
+          .set({ deleted: 0 })
+          .where('id', '=', placed.id)
+          .execute()
+      else await addPostToShake(trx, shake.id, post.id)
+      await enqueue(trx, 'fan-out-post', { postId: post.id })
+    })
+    this.work.kick()
+  }
+
+  /** Takes a post out of a shake: the post's owner or the shake's owner may. */
+  async removePost(user: User, key: string, name: string): Promise<void> {
+    const post = await livePost(this.db, key)
+    const shake = await this.any(name)
+    if (post.userId !== user.id && shake.userId !== user.id) {
+      throw new ServiceError(
+        403,
+        'Only the poster or the shake owner can take a post out of a shake.',
+      )
+    }
+    const result = await this.db
+      .updateTable('shakesharedfile')
+      .set({ deleted: 1 })
+      .where('shake_id', '=', shake.id)
+      .where('sharedfile_id', '=', post.id)
+      .where('deleted', '=', 0)
+      .executeTakeFirst()
+    if (result.numUpdatedRows === 0n) throw new ServiceError(404, 'That post is not in that shake.')
+  }
+
+  directory(order: 'newest' | 'followed' | 'active'): Promise<DirectoryEntry[]> {
+    return groupShakeDirectory(this.db, order)
+  }
+
+  private async any(name: string): Promise<Shake> {
+    const shake = name.length <= 64 ? await findShakeByName(this.db, name) : undefined
+    if (!shake) throw notFound()
+    return shake
+  }
+
+  private async owned(user: User, name: string): Promise<Shake> {
+    const shake = await this.group(name)
+    if (shake.userId !== user.id)
+      throw new ServiceError(403, 'Only the owner of this shake can do that.')
+    return shake
+  }
+
+  private checkedText(input: { title: string; description: string }) {
+    const fields = { title: input.title.trim(), description: input.description.trim() }
+    const problems: Record<string, string> = {}
+    const title = textProblem('Titles', fields.title, 128)
+    if (title) problems.title = title
+    const description = textProblem('Descriptions', fields.description, 255)
+    if (description) problems.description = description
+    if (Object.keys(problems).length > 0) throw new ValidationError(problems)
+    return fields
+  }
+}
