@@ -170,3 +170,15 @@ export async function updateAvatarKey(
     .where('id', '=', id)
     .execute()
 }
+
+export async function setMailNotifications(
+  db: Kysely<DB>,
+  id: number,
+  enabled: boolean,
+): Promise<void> {
+  await db
+    .updateTable('user')
+    .set({ disable_notifications: toFlag(!enabled), updated_at: dbNow() })
+    .where('id', '=', id)
+    .execute()
+}

@@ -29,6 +29,12 @@ const settingsRoutes: FastifyPluginAsync = async (app) => {
             `Your address is now ${updated.email}. We sent a link there to confirm it.`,
           )
         }
+      } else if (form.form === 'mail') {
+        await app.accounts.setMailNotifications(user.id, form.email === 'on')
+        request.flash(
+          'success',
+          form.email === 'on' ? 'You will get mail about shakes.' : 'No more mail about shakes.',
+        )
       } else if (form.form === 'password') {
         await app.accounts.changePassword(
           user.id,

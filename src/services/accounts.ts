@@ -24,6 +24,7 @@ import {
   findUserById,
   findUserByName,
   insertUser,
+  setMailNotifications,
   type User,
   updateEmail,
   updatePassword,
@@ -269,6 +270,11 @@ export class AccountService {
     if (websiteIssue) problems.website = websiteIssue
     if (Object.keys(problems).length > 0) throw new ValidationError(problems)
     await updateProfile(this.db, userId, fields)
+  }
+
+  /** Whether the user gets mail about invitations and requests (account mail always goes). */
+  setMailNotifications(userId: number, enabled: boolean): Promise<void> {
+    return setMailNotifications(this.db, userId, enabled)
   }
 
   findUser(id: number): Promise<User | undefined> {

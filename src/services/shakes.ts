@@ -85,7 +85,7 @@ export class ShakeService {
   /** A group shake by name (user shakes live at /user/NAME). */
   async group(name: string): Promise<Shake> {
     const shake = name.length <= 64 ? await findShakeByName(this.db, name) : undefined
-    if (!shake || shake.type !== 'group') throw notFound()
+    if (shake?.type !== 'group') throw notFound()
     return shake
   }
 
