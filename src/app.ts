@@ -42,6 +42,7 @@ export async function createServer(config: Config): Promise<FastifyInstance> {
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 200 },
   })
   app.decorate('config', config)
+  app.decorate('draining', false)
 
   await app.register(databasePlugin)
   await app.register(servicesPlugin)
@@ -82,5 +83,7 @@ export async function createServer(config: Config): Promise<FastifyInstance> {
 declare module 'fastify' {
   interface FastifyInstance {
     config: Config
+    /** True once shutdown began: the health check answers 404 so traffic moves elsewhere. */
+    draining: boolean
   }
 }

@@ -69,6 +69,8 @@ export interface Config {
   }
   /** Bytes a user may upload per calendar month (UTC); 0 means no quota. */
   monthlyUploadQuota: number
+  /** On SIGTERM, how long the health check answers 404 before the server closes (seconds). */
+  drainSeconds: number
   /** How long a worker holds a job before others may take it up as stalled (seconds). */
   jobLockSeconds: number
   /** Likes that make a post "magic" (best of). */
@@ -122,6 +124,7 @@ const schema = {
     URL_FETCH_ALLOWED_ADDRESSES: { type: 'string' },
     MAGIC_THRESHOLD: { type: 'integer', minimum: 1, default: 10 },
     JOB_LOCK_SECONDS: { type: 'integer', minimum: 1, maximum: 3600, default: 30 },
+    DRAIN_SECONDS: { type: 'integer', minimum: 0, maximum: 300, default: 0 },
     URL_FETCH_TIMEOUT_SECONDS: { type: 'integer', minimum: 1, maximum: 300, default: 20 },
     UPLOAD_MAX_BYTES: { type: 'integer', minimum: 1024, default: 20 * 1024 * 1024 },
     UPLOAD_MONTHLY_QUOTA_BYTES: { type: 'integer', minimum: 0, default: 2 * 1024 * 1024 * 1024 },
@@ -163,6 +166,7 @@ interface RawEnv {
   URL_FETCH_ALLOWED_ADDRESSES?: string
   MAGIC_THRESHOLD: number
   JOB_LOCK_SECONDS: number
+  DRAIN_SECONDS: number
   URL_FETCH_TIMEOUT_SECONDS: number
   UPLOAD_MAX_BYTES: number
   UPLOAD_MONTHLY_QUOTA_BYTES: number
@@ -272,6 +276,7 @@ export function loadConfig(
     monthlyUploadQuota: raw.UPLOAD_MONTHLY_QUOTA_BYTES,
     magicThreshold: raw.MAGIC_THRESHOLD,
     jobLockSeconds: raw.JOB_LOCK_SECONDS,
+    drainSeconds: raw.DRAIN_SECONDS,
     urlFetch: {
       allowed: parseCidrs(raw.URL_FETCH_ALLOWED_ADDRESSES),
       timeoutSeconds: raw.URL_FETCH_TIMEOUT_SECONDS,

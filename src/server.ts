@@ -7,9 +7,14 @@ const config = loadProcessConfig()
 
 const app = await createServer(config)
 
-closeWithGrace({ delay: 10_000 }, async ({ signal, err }) => {
+// On SIGTERM: answer the health check with 404 so HAProxy stops sending new requests, wait
+// DRAIN_SECONDS for it to notice, then close (in-flight requests finish), then the pools.
+closeWithGrace({ delay: (config.drainSeconds + 20) * 1000 }, async ({ signal, err }) => {
   if (err) app.log.error({ err }, 'closing after an uncaught error')
-  else app.log.info({ signal }, 'closing')
+  else app.log.info({ signal, drainSeconds: config.drainSeconds }, 'draining')
+  app.draining = true
+  if (!err && config.drainSeconds > 0)
+    await new Promise((resolve) => setTimeout(resolve, config.drainSeconds * 1000))
   await app.close()
 })
 

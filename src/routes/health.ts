@@ -6,6 +6,8 @@ import { pingDatabase } from '../repositories/health.js'
 const healthRoutes: FastifyPluginAsync = async (app) => {
   app.get('/healthy/is-healthy', async (request, reply) => {
     reply.header('cache-control', 'no-store')
+    // Draining: the load balancer takes the node out (disable-on-404) while requests finish.
+    if (app.draining) return reply.code(404).type('text/plain').send('draining')
     try {
       await pingDatabase(app.db)
     } catch (error) {

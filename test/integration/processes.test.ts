@@ -81,6 +81,39 @@ describe('processes', async () => {
     assert.equal(code, 0)
   })
 
+  it('drains on SIGTERM: the health check answers 404, pages still work, then it exits', async () => {
+    const fresh = await freshEnvironment()
+    cleanups.push(fresh.drop)
+    const server = run('server.ts', {
+      ...fresh.env,
+      LOG_LEVEL: 'info',
+      PORT: '0',
+      HOST: '127.0.0.1',
+      DRAIN_SECONDS: '2',
+    })
+    const exited = finish(server)
+    let output = ''
+    const address = await new Promise<string>((resolve, reject) => {
+      server.stdout?.on('data', (chunk) => {
+        output += chunk
+        const match = /Server listening at (http:\/\/127\.0\.0\.1:\d+)/.exec(output)
+        if (match?.[1]) resolve(match[1])
+      })
+      server.once('exit', () => reject(new Error(`server exited: ${output}`)))
+    })
+    assert.equal((await fetch(`${address}/healthy/is-healthy`)).status, 200)
+    const started = Date.now()
+    server.kill('SIGTERM')
+    await new Promise((resolve) => setTimeout(resolve, 300))
+    const health = await fetch(`${address}/healthy/is-healthy`)
+    assert.equal(health.status, 404)
+    assert.equal(await health.text(), 'draining')
+    assert.equal((await fetch(`${address}/`)).status, 200, 'requests still served while draining')
+    const { code } = await exited
+    assert.equal(code, 0)
+    assert.ok(Date.now() - started >= 1900, 'it waited for the load balancer to notice')
+  })
+
   it('runs the worker until SIGTERM, then closes cleanly', { skip: skipRedis }, async () => {
     const fresh = await freshEnvironment()
     cleanups.push(fresh.drop)
