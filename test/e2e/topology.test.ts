@@ -1,0 +1,227 @@
+// End to end through the production topology: HAProxy -> two nodes (nginx -> app), a worker,
+// the database of this run, Redis and s3rver.
+import assert from 'node:assert/strict'
+import { spawnSync } from 'node:child_process'
+import { readFile } from 'node:fs/promises'
+import net from 'node:net'
+import path from 'node:path'
+import { after, before, describe, it } from 'node:test'
+import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3'
+import { openDatabase } from '../../src/db/database.js'
+import { HttpClient } from '../helpers/http-client.js'
+import * as images from '../helpers/images.js'
+import { eventually } from '../helpers/jobs.js'
+import { inCI, redisUrl, skipUnless } from '../helpers/services.js'
+import { Topology } from '../helpers/topology.js'
+
+const UPLOAD_MAX = 1024 * 1024
+const missing = ['nginx', 'haproxy'].filter((tool) => spawnSync(tool, ['-v']).error)
+if (missing.length > 0 && inCI)
+  throw new Error(`${missing.join(', ')} not installed, and CI must run this suite`)
+if (missing.length > 0)
+  console.log(`# NOTICE: skipping the topology suite: ${missing.join(', ')} not installed`)
+
+describe('the production topology', async () => {
+  const skip =
+    missing.length > 0 ? `${missing.join(', ')} not installed` : await skipUnless('Redis', redisUrl)
+  const topology = new Topology()
+  before(async () => {
+    if (skip) return
+    await topology.start({ uploadMaxBytes: UPLOAD_MAX, bodyTimeout: '2s' })
+    console.log(`# topology:\n# ${topology.describe().split('\n').join('\n# ')}`)
+  })
+  after(() => topology.stop())
+
+  it('signs up, uploads, serves the page and the file, likes and saves, and does the queued work', {
+    skip,
+  }, async () => {
+    const alice = new HttpClient(topology.url)
+    const bob = new HttpClient(topology.url)
+    await alice.signUp('alice')
+    await bob.signUp('bob')
+
+    const photo = await images.jpeg(1200, 900)
+    const posted = await alice.upload(photo, { title: 'Through the whole stack' })
+    assert.equal(posted.status, 302, posted.text.slice(0, 300))
+    const key = (posted.location as string).slice('/p/'.length)
+    const page = await bob.request(`/p/${key}`)
+    assert.equal(page.status, 200)
+    assert.match(page.text, /Through the whole stack/)
+
+    // /r/KEY: the app answers with X-Accel-Redirect; nginx streams the bytes from S3.
+    const raw = await bob.request(`/r/${key}`)
+    assert.equal(raw.status, 200)
+    assert.equal(raw.headers.get('content-type'), 'image/jpeg')
+    assert.equal(raw.headers.get('x-content-type-options'), 'nosniff')
+    assert.match(raw.headers.get('content-security-policy') ?? '', /^default-src 'none'/)
+    assert.equal(raw.headers.get('cache-control'), 'public, max-age=31536000, immutable')
+    assert.equal(raw.headers.get('set-cookie'), null)
+    assert.equal(
+      raw.headers.get('x-presigned-url'),
+      null,
+      'the presigned URL stays between the app and nginx',
+    )
+    assert.equal(raw.headers.get('x-accel-redirect'), null)
+    for (const [name] of raw.headers) assert.ok(!name.startsWith('x-amz-'), name)
+    const db = openDatabase(
+      topology.env.DATABASE_URL?.startsWith('mysql')
+        ? { dialect: 'mysql', url: topology.env.DATABASE_URL }
+        : {
+            dialect: 'sqlite',
+            file: (topology.env.DATABASE_URL as string).slice('sqlite:'.length),
+          },
+    )
+    try {
+      const source = await db
+        .selectFrom('sharedfile as p')
+        .innerJoin('sourcefile as s', 's.id', 'p.sourcefile_id')
+        .select('s.renditions')
+        .where('p.id', '=', Number.parseInt(key, 36))
+        .executeTakeFirstOrThrow()
+      const original = (JSON.parse(source.renditions) as Array<{ name: string; key: string }>).find(
+        (r) => r.name === 'original',
+      )
+      const s3 = new S3Client({
+        region: 'us-east-1',
+        endpoint: topology.s3?.endpoint,
+        forcePathStyle: true,
+        credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
+      })
+      const stored = await s3.send(
+        new GetObjectCommand({ Bucket: topology.s3?.bucket, Key: original?.key }),
+      )
+      const storedBytes = Buffer.from(
+        await (
+          stored.Body as { transformToByteArray(): Promise<Uint8Array> }
+        ).transformToByteArray(),
+      )
+      assert.ok(raw.body.equals(storedBytes), 'the bytes served are the stored rendition')
+
+      // Likes and saves from the other user, then the queued work is done by the worker.
+      await bob.request(`/p/${key}`)
+      const liked = await bob.form(`/p/${key}/like`, {}, 'application/json')
+      assert.deepEqual(JSON.parse(liked.text), { liked: true, like_count: 1 })
+      const saved = await bob.form(`/p/${key}/save`, {}, 'application/json')
+      assert.equal(JSON.parse(saved.text).save_count, 1)
+      await eventually(
+        async () => {
+          const types = (await db.selectFrom('notification').select('type').execute()).map(
+            (n) => n.type,
+          )
+          return types.includes('favorite') && types.includes('save')
+        },
+        20_000,
+        'the worker to notify',
+      )
+      const health = await db
+        .selectFrom('outbox')
+        .select('status')
+        .where('status', '!=', 'done')
+        .execute()
+      assert.deepEqual(health, [])
+    } finally {
+      await db.destroy()
+    }
+  })
+
+  it('refuses an upload over the limit at nginx, before the app', { skip }, async () => {
+    const alice = new HttpClient(topology.url)
+    await alice.signUp('carol')
+    const tooBig = await alice.upload(
+      Buffer.concat([await images.jpeg(64, 64), Buffer.alloc(UPLOAD_MAX + 10)]),
+    )
+    assert.equal(tooBig.status, 413)
+    assert.match(tooBig.text, /<center>nginx<\/center>/, "nginx's own answer: the app never saw it")
+  })
+
+  it('times out a slow body at nginx', { skip }, async () => {
+    const node = topology.nodes[0]
+    assert.ok(node)
+    const started = Date.now()
+    const answer = await new Promise<string>((resolve) => {
+      const socket = net.connect(node.nginxPort, '127.0.0.1', () => {
+        socket.write(
+          'POST /sign-in HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 1000\r\n\r\nname=',
+        )
+      })
+      let data = ''
+      socket.on('data', (chunk) => {
+        data += chunk
+      })
+      socket.on('close', () => resolve(data))
+      socket.setTimeout(10_000, () => socket.destroy())
+    })
+    const elapsed = Date.now() - started
+    assert.ok(
+      elapsed >= 1500 && elapsed < 8000,
+      `closed after the 2 s body timeout (${elapsed} ms)`,
+    )
+    // nginx drops such a client without an answer, and logs it as 408.
+    assert.equal(answer, '')
+    await eventually(
+      async () =>
+        (await readFile(path.join(node.prefix, 'access.log'), 'utf8')).includes(
+          '"POST /sign-in HTTP/1.1" 408',
+        ),
+      5000,
+      'the 408 in the access log',
+    )
+  })
+
+  it('answers 404 for a direct request to the internal location', { skip }, async () => {
+    const response = await fetch(`${topology.url}/_files/i/${'0'.repeat(40)}/original.jpg`)
+    assert.equal(response.status, 404)
+  })
+
+  it('keeps serving when a node is killed and while another drains', { skip }, async () => {
+    const [node1, node2] = topology.nodes
+    assert.ok(node1 && node2)
+    let stop = false
+    const failures: string[] = []
+    let done = 0
+    const load = Promise.all(
+      Array.from({ length: 8 }, async () => {
+        while (!stop) {
+          const response = await fetch(`${topology.url}/incoming`).catch((error: Error) => ({
+            status: 0,
+            statusText: error.message,
+          }))
+          if (response.status !== 200) failures.push(`${response.status}`)
+          done++
+        }
+      }),
+    )
+    const waitFor = (states: string[]) =>
+      eventually(
+        async () => (await topology.serverStates()).join() === states.join(),
+        20_000,
+        `states ${states}`,
+      )
+
+    // SIGKILL node 1's app: once HAProxy marks it down, no request fails.
+    node1.app.kill('SIGKILL')
+    await waitFor(['DOWN', 'UP'])
+    failures.length = 0
+    const afterDown = done
+    await new Promise((resolve) => setTimeout(resolve, 1500))
+    assert.ok(done - afterDown > 20, 'the load kept going')
+    assert.deepEqual(failures, [], 'no failures once the node is down')
+
+    // Bring it back; it takes traffic again.
+    node1.app = topology.startApp(node1.env)
+    await waitFor(['UP', 'UP'])
+
+    // SIGTERM node 2's app: it drains (health 404 -> NOLB) and exits; nothing fails.
+    failures.length = 0
+    node2.app.kill('SIGTERM')
+    await waitFor(['UP', 'NOLB'])
+    await new Promise((resolve) => node2.app.once('exit', resolve))
+    await new Promise((resolve) => setTimeout(resolve, 1000))
+    assert.deepEqual(failures, [], 'zero failed requests while draining')
+    node2.app = topology.startApp(node2.env)
+    await waitFor(['UP', 'UP'])
+    stop = true
+    await load
+    assert.deepEqual(failures, [], 'zero failed requests when it came back')
+  })
+})

@@ -1,0 +1,231 @@
+// The production topology on loopback, from Debian's nginx and haproxy and npm's s3rver:
+// HAProxy -> two nodes (nginx -> app) -> the database, Redis and S3, plus one worker.
+import { type ChildProcess, spawn } from 'node:child_process'
+import { once } from 'node:events'
+import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
+import net from 'node:net'
+import os from 'node:os'
+import path from 'node:path'
+import { openDatabase } from '../../src/db/database.js'
+import { migrateToLatest } from '../../src/db/migrator.js'
+import { projectRoot, staticDir } from '../../src/paths.js'
+import { freshEnvironment } from './app.js'
+import { eventually } from './jobs.js'
+import { startS3, type TestS3 } from './s3.js'
+import { redisUrl } from './services.js'
+
+export async function freePort(): Promise<number> {
+  const server = net.createServer().listen(0, '127.0.0.1')
+  await once(server, 'listening')
+  const { port } = server.address() as net.AddressInfo
+  server.close()
+  return port
+}
+
+/** Fills the ${NAME} placeholders of a template; a placeholder left unfilled is an error. */
+export function render(template: string, values: Record<string, string>): string {
+  return template.replace(/\$\{([A-Z_]+)\}/g, (_all, name: string) => {
+    const value = values[name]
+    if (value === undefined) throw new Error(`no value for \${${name}}`)
+    return value
+  })
+}
+
+async function reachable(url: string): Promise<boolean> {
+  return fetch(url).then(
+    (r) => r.status < 500,
+    () => false,
+  )
+}
+
+export interface Node {
+  name: string
+  /** nginx's prefix folder: its logs and temporary files. */
+  prefix: string
+  appPort: number
+  nginxPort: number
+  app: ChildProcess
+  nginx: ChildProcess
+  env: Record<string, string>
+}
+
+export class Topology {
+  readonly nodes: Node[] = []
+  worker: ChildProcess | undefined
+  haproxy: ChildProcess | undefined
+  s3: TestS3 | undefined
+  haproxyPort = 0
+  statsPort = 0
+  private dir = ''
+  private drop: () => Promise<void> = async () => {}
+  env: Record<string, string> = {}
+
+  get url() {
+    return `http://127.0.0.1:${this.haproxyPort}`
+  }
+
+  async start(options: { uploadMaxBytes: number; bodyTimeout: string }): Promise<void> {
+    this.dir = await mkdtemp(path.join(os.tmpdir(), 'mlkshk-topology-'))
+    await chmod(this.dir, 0o777)
+    const fresh = await freshEnvironment()
+    this.drop = fresh.drop
+    this.s3 = await startS3()
+    this.haproxyPort = await freePort()
+    this.statsPort = await freePort()
+    this.env = {
+      ...fresh.env,
+      ...this.s3.env,
+      NODE_ENV: 'production',
+      LOG_LEVEL: 'warn',
+      HOST: '127.0.0.1',
+      REDIS_URL: redisUrl,
+      BASE_URL: this.url,
+      TRUST_PROXY: '127.0.0.1',
+      DRAIN_SECONDS: '2',
+      UPLOAD_MAX_BYTES: String(options.uploadMaxBytes),
+      RATE_LIMIT_UPLOAD: '1000/60',
+      RATE_LIMIT_SIGN_IN: '1000/60',
+      RATE_LIMIT_CREATE_ACCOUNT: '1000/60',
+    }
+    // Production migrates once, before the nodes start.
+    if (!this.env.DATABASE_URL)
+      this.env.DATABASE_URL = `sqlite:${path.join(this.env.DATA_DIR as string, 'site.sqlite')}`
+    const db = openDatabase(
+      this.env.DATABASE_URL.startsWith('mysql')
+        ? { dialect: 'mysql', url: this.env.DATABASE_URL }
+        : { dialect: 'sqlite', file: this.env.DATABASE_URL.slice('sqlite:'.length) },
+    )
+    await migrateToLatest(db)
+    await db.destroy()
+
+    const template = await readFile(path.join(projectRoot, 'nginx/nginx.conf.template'), 'utf8')
+    for (const name of ['node1', 'node2']) {
+      const appPort = await freePort()
+      const nginxPort = await freePort()
+      const prefix = path.join(this.dir, name)
+      await mkdir(prefix, { recursive: true, mode: 0o777 })
+      await chmod(prefix, 0o777)
+      const conf = path.join(prefix, 'nginx.conf')
+      await writeFile(
+        conf,
+        render(template, {
+          NGINX_PREFIX: prefix,
+          NGINX_MIME_TYPES: '/etc/nginx/mime.types',
+          NGINX_LISTEN: `127.0.0.1:${nginxPort}`,
+          APP_UPSTREAM: `127.0.0.1:${appPort}`,
+          STATIC_ROOT: staticDir,
+          UPLOAD_MAX_BODY: String(options.uploadMaxBytes),
+          BODY_TIMEOUT: options.bodyTimeout,
+          TRUSTED_PROXY: '127.0.0.1',
+          UPLOAD_RATE: '50r/s',
+          SIGNIN_RATE: '50r/s',
+          RESOLVER: '127.0.0.1',
+        }),
+      )
+      const env = { ...this.env, PORT: String(appPort) }
+      const node: Node = {
+        name,
+        prefix,
+        appPort,
+        nginxPort,
+        env,
+        app: this.startApp(env),
+        nginx: spawn('nginx', ['-p', prefix, '-c', conf, '-g', 'daemon off;'], { stdio: 'ignore' }),
+      }
+      this.nodes.push(node)
+    }
+    for (const node of this.nodes) {
+      await eventually(
+        () => reachable(`http://127.0.0.1:${node.appPort}/healthy/is-healthy`),
+        30_000,
+        `${node.name} app`,
+      )
+      await eventually(
+        () => reachable(`http://127.0.0.1:${node.nginxPort}/healthy/is-healthy`),
+        10_000,
+        `${node.name} nginx`,
+      )
+    }
+    this.worker = spawn(
+      process.execPath,
+      ['--import', 'tsx', path.join(projectRoot, 'src/worker.ts')],
+      {
+        cwd: projectRoot,
+        env: { PATH: process.env.PATH ?? '', ...this.env },
+        stdio: 'ignore',
+      },
+    )
+    this.haproxy = spawn('haproxy', ['-db', '-f', path.join(projectRoot, 'haproxy/haproxy.cfg')], {
+      env: {
+        PATH: process.env.PATH ?? '',
+        HAPROXY_BIND: `127.0.0.1:${this.haproxyPort}`,
+        HAPROXY_STATS_BIND: `127.0.0.1:${this.statsPort}`,
+        NODE1: `127.0.0.1:${this.nodes[0]?.nginxPort}`,
+        NODE2: `127.0.0.1:${this.nodes[1]?.nginxPort}`,
+        CHECK_INTERVAL: '300ms',
+      },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    })
+    let haproxyErrors = ''
+    this.haproxy.stderr?.on('data', (chunk) => {
+      haproxyErrors += chunk
+    })
+    this.haproxy.once('exit', (code) => {
+      if (code) console.log(`# haproxy exited with ${code}: ${haproxyErrors.slice(-500)}`)
+    })
+    let states: string[] = []
+    await eventually(
+      async () => {
+        states = await this.serverStates()
+        return states.join() === 'UP,UP'
+      },
+      20_000,
+      'HAProxy to see both nodes up',
+    ).catch((error: Error) => {
+      throw new Error(`${error.message} (last seen: ${states.join() || 'no stats'})`)
+    })
+  }
+
+  startApp(env: Record<string, string>): ChildProcess {
+    return spawn(process.execPath, ['--import', 'tsx', path.join(projectRoot, 'src/server.ts')], {
+      cwd: projectRoot,
+      env: { PATH: process.env.PATH ?? '', TZ: process.env.TZ ?? '', ...env },
+      stdio: 'ignore',
+    })
+  }
+
+  /** The state HAProxy gives each node (UP, DOWN, NOLB, ...), from its stats CSV. */
+  async serverStates(): Promise<string[]> {
+    const csv = await fetch(`http://127.0.0.1:${this.statsPort}/;csv`).then(
+      (r) => r.text(),
+      () => '',
+    )
+    return csv
+      .split('\n')
+      .filter((line) => line.startsWith('nodes,node'))
+      .map((line) => (line.split(',')[17] ?? '').split(' ')[0] as string)
+  }
+
+  describe(): string {
+    return [
+      `HAProxy ${this.url} (stats on ${this.statsPort})`,
+      ...this.nodes.map(
+        (n) => `  ${n.name}: nginx 127.0.0.1:${n.nginxPort} -> app 127.0.0.1:${n.appPort}`,
+      ),
+      `worker, database ${this.env.DATABASE_URL?.replace(/\/\/[^@]*@/, '//')}, Redis ${redisUrl}, S3 ${this.s3?.endpoint}`,
+    ].join('\n')
+  }
+
+  async stop(): Promise<void> {
+    const children = [this.haproxy, this.worker, ...this.nodes.flatMap((n) => [n.app, n.nginx])]
+    for (const child of children) {
+      if (child && child.exitCode === null && child.signalCode === null) {
+        child.kill('SIGKILL')
+        await once(child, 'exit').catch(() => {})
+      }
+    }
+    await this.s3?.close()
+    await this.drop()
+    await rm(this.dir, { recursive: true, force: true })
+  }
+}
