@@ -1,0 +1,63 @@
+// docker-compose.yml is validated with Debian's docker-compose (no engine runs here), and the
+// nginx template it renders must get a value for every placeholder.
+import assert from 'node:assert/strict'
+import { spawnSync } from 'node:child_process'
+import { readFile } from 'node:fs/promises'
+import path from 'node:path'
+import { describe, it } from 'node:test'
+import { projectRoot } from '../../src/paths.js'
+import { inCI } from '../helpers/services.js'
+
+const compose = spawnSync('docker-compose', ['version'], { encoding: 'utf8' })
+const skip = compose.error ? 'docker-compose is not installed' : false
+if (skip && inCI) throw new Error('docker-compose is not installed, and CI must run this suite')
+if (skip) console.log(`# NOTICE: skipping the compose suite: ${skip}`)
+
+describe('docker-compose.yml', { skip }, () => {
+  it('is valid', () => {
+    const result = spawnSync('docker-compose', ['-f', 'docker-compose.yml', 'config', '-q'], {
+      cwd: projectRoot,
+      encoding: 'utf8',
+    })
+    assert.equal(result.status, 0, result.stderr)
+  })
+
+  it('renders every placeholder of the nginx template and runs the topology the issue asks for', async () => {
+    const template = await readFile(path.join(projectRoot, 'nginx/nginx.conf.template'), 'utf8')
+    const placeholders = new Set(
+      [...template.matchAll(/\$\{([A-Z_]+)\}/g)].map((m) => m[1] as string),
+    )
+    const config = spawnSync('docker-compose', ['-f', 'docker-compose.yml', 'config'], {
+      cwd: projectRoot,
+      encoding: 'utf8',
+    }).stdout
+    for (const name of placeholders) {
+      assert.ok(
+        config.includes(`$$${name}`) || config.includes(`$${name}`),
+        `envsubst is told about ${name}`,
+      )
+      const settings = config.match(new RegExp(`^ +${name}: `, 'gm')) ?? []
+      assert.equal(settings.length, 2, `both nginx services set ${name}`)
+    }
+    for (const service of [
+      'mysql',
+      'redis',
+      'minio',
+      'minio-bucket',
+      'migrate',
+      'web1',
+      'web2',
+      'worker',
+      'nginx1',
+      'nginx2',
+      'haproxy',
+    ]) {
+      assert.match(config, new RegExp(`^  ${service}:$`, 'm'), service)
+    }
+    assert.match(config, /noeviction/)
+    assert.match(config, /appendonly/)
+    const dockerfile = await readFile(path.join(projectRoot, 'Dockerfile'), 'utf8')
+    assert.match(dockerfile, /^USER node$/m, 'the image runs as a non-root user')
+    assert.equal([...dockerfile.matchAll(/^FROM /gm)].length, 2, 'multi-stage')
+  })
+})
