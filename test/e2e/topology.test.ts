@@ -63,6 +63,11 @@ describe('the production topology', async () => {
     )
     assert.equal(raw.headers.get('x-accel-redirect'), null)
     for (const [name] of raw.headers) assert.ok(!name.startsWith('x-amz-'), name)
+    // Keys never change, so the node keeps the file: the next look comes from nginx's cache.
+    let again = await bob.request(`/r/${key}`)
+    if (again.headers.get('x-cache') !== 'HIT') again = await bob.request(`/r/${key}`)
+    assert.equal(again.headers.get('x-cache'), 'HIT', 'each node caches; two looks reach both')
+    assert.ok(again.body.equals(raw.body))
     const db = openDatabase(
       topology.env.DATABASE_URL?.startsWith('mysql')
         ? { dialect: 'mysql', url: topology.env.DATABASE_URL }

@@ -64,7 +64,12 @@ export class Topology {
     return `http://127.0.0.1:${this.haproxyPort}`
   }
 
-  async start(options: { uploadMaxBytes: number; bodyTimeout: string }): Promise<void> {
+  async start(options: {
+    uploadMaxBytes: number
+    bodyTimeout: string
+    staticRoot?: string
+    quiet?: boolean
+  }): Promise<void> {
     this.dir = await mkdtemp(path.join(os.tmpdir(), 'mlkshk-topology-'))
     await chmod(this.dir, 0o777)
     const fresh = await freshEnvironment()
@@ -113,13 +118,14 @@ export class Topology {
           NGINX_MIME_TYPES: '/etc/nginx/mime.types',
           NGINX_LISTEN: `127.0.0.1:${nginxPort}`,
           APP_UPSTREAM: `127.0.0.1:${appPort}`,
-          STATIC_ROOT: staticDir,
+          STATIC_ROOT: options.staticRoot ?? staticDir,
           UPLOAD_MAX_BODY: String(options.uploadMaxBytes),
           BODY_TIMEOUT: options.bodyTimeout,
           TRUSTED_PROXY: '127.0.0.1',
           UPLOAD_RATE: '50r/s',
           SIGNIN_RATE: '50r/s',
           RESOLVER: '127.0.0.1',
+          FILE_CACHE_SIZE: '256m',
         }),
       )
       const env = { ...this.env, PORT: String(appPort) }
