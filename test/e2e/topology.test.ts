@@ -225,6 +225,9 @@ describe('the production topology', async () => {
     assert.deepEqual(failures, [], 'zero failed requests while draining')
     node2.app = topology.startApp(node2.env)
     await waitFor(['UP', 'UP'])
+    const before = (await topology.sessionsServed())[1] ?? 0
+    await new Promise((resolve) => setTimeout(resolve, 1000))
+    assert.ok(((await topology.sessionsServed())[1] ?? 0) > before, 'the node takes traffic again')
     stop = true
     await load
     assert.deepEqual(failures, [], 'zero failed requests when it came back')

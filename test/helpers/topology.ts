@@ -212,6 +212,18 @@ export class Topology {
       .map((line) => (line.split(',')[17] ?? '').split(' ')[0] as string)
   }
 
+  /** Requests HAProxy has sent to each node so far (stats column stot). */
+  async sessionsServed(): Promise<number[]> {
+    const csv = await fetch(`http://127.0.0.1:${this.statsPort}/;csv`).then(
+      (r) => r.text(),
+      () => '',
+    )
+    return csv
+      .split('\n')
+      .filter((line) => line.startsWith('nodes,node'))
+      .map((line) => Number(line.split(',')[7] ?? 0))
+  }
+
   describe(): string {
     return [
       `HAProxy ${this.url} (stats on ${this.statsPort})`,
