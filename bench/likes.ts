@@ -17,6 +17,7 @@ import sharp from 'sharp'
 import { openDatabase } from '../src/db/database.js'
 import { migrateToLatest } from '../src/db/migrator.js'
 import { projectRoot } from '../src/paths.js'
+import { HttpClient as Client } from '../test/helpers/http-client.js'
 
 const USERS = 20
 const ROUNDS = 15
@@ -50,49 +51,6 @@ async function ready(base: string, child: ChildProcess): Promise<void> {
     await new Promise((resolve) => setTimeout(resolve, 100))
   }
   throw new Error('the web process did not start')
-}
-
-class Client {
-  cookies = new Map<string, string>()
-  csrf = ''
-  constructor(readonly base: string) {}
-  async request(url: string, init: RequestInit = {}) {
-    const response = await fetch(`${this.base}${url}`, {
-      ...init,
-      redirect: 'manual',
-      headers: {
-        ...(init.headers as Record<string, string>),
-        cookie: [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; '),
-      },
-    })
-    for (const cookie of response.headers.getSetCookie()) {
-      const [pair = ''] = cookie.split(';')
-      const [name = '', value = ''] = pair.split('=')
-      this.cookies.set(name, value)
-    }
-    const body = await response.text()
-    const token = /name="_csrf" value="([^"]+)"/.exec(body)?.[1]
-    if (token) this.csrf = token
-    return { status: response.status, body, location: response.headers.get('location') }
-  }
-  form(url: string, fields: Record<string, string>, accept = 'text/html') {
-    return this.request(url, {
-      method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded', accept },
-      body: new URLSearchParams({ _csrf: this.csrf, ...fields }).toString(),
-    })
-  }
-  async signUp(name: string) {
-    await this.request('/create-account')
-    const created = await this.form('/create-account', {
-      name,
-      email: `${name}@example.com`,
-      password: 'a benchmark passphrase',
-      password_again: 'a benchmark passphrase',
-    })
-    if (created.status !== 303) throw new Error(`sign-up failed: ${created.status}`)
-    await this.request(created.location as string)
-  }
 }
 
 const percentile = (values: number[], p: number) => {

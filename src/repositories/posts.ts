@@ -2,6 +2,7 @@
 import type { Kysely } from 'kysely'
 import { dbNow, fromDbDateTime } from '../db/dialect.js'
 import type { DB } from '../db/schema.js'
+import { type KeysetWindow, pagedIds } from './keyset.js'
 import { type Sourcefile, toSourcefile } from './sourcefiles.js'
 
 export interface Post {
@@ -227,11 +228,8 @@ export async function findPosts(db: Kysely<DB>, ids: readonly number[]): Promise
 }
 
 /** Newest originals (not saves) of people not marked NSFW, keyset-paged on the id. */
-export async function incomingPostIds(
-  db: Kysely<DB>,
-  page: { beforeId?: number; afterId?: number; limit: number },
-): Promise<number[]> {
-  let query = db
+export function incomingPostIds(db: Kysely<DB>, window: KeysetWindow): Promise<number[]> {
+  const query = db
     .selectFrom('sharedfile as p')
     .innerJoin('user as u', 'u.id', 'p.user_id')
     .select('p.id')
@@ -239,14 +237,7 @@ export async function incomingPostIds(
     .where('p.deleted', '=', 0)
     .where('u.deleted', '=', 0)
     .where('u.nsfw', '=', 0)
-  if (page.beforeId !== undefined) query = query.where('p.id', '<', page.beforeId)
-  if (page.afterId !== undefined) query = query.where('p.id', '>', page.afterId)
-  const rows = await query
-    .orderBy('p.id', page.afterId !== undefined ? 'asc' : 'desc')
-    .limit(page.limit)
-    .execute()
-  const ids = rows.map((r) => r.id)
-  return page.afterId !== undefined ? ids.reverse() : ids
+  return pagedIds(query, 'p.id', window)
 }
 
 /** Liked originals of the last days, with what the popularity score needs. */

@@ -2,6 +2,7 @@
 import type { Kysely } from 'kysely'
 import { dbNow } from '../db/dialect.js'
 import type { DB } from '../db/schema.js'
+import { type KeysetWindow, pagedIds } from './keyset.js'
 
 /** Makes the post's tags exactly these names. */
 export async function setPostTags(
@@ -46,24 +47,17 @@ export async function tagsOfPost(db: Kysely<DB>, postId: number): Promise<string
 }
 
 /** Posts with the tag, newest first, keyset-paged on the post id. */
-export async function taggedPostIds(
+export function taggedPostIds(
   db: Kysely<DB>,
   name: string,
-  page: { beforeId?: number; afterId?: number; limit: number },
+  window: KeysetWindow,
 ): Promise<number[]> {
-  let query = db
+  const query = db
     .selectFrom('tagged_file as tf')
     .innerJoin('tag as t', 't.id', 'tf.tag_id')
     .innerJoin('sharedfile as p', 'p.id', 'tf.sharedfile_id')
     .select('p.id')
     .where('t.name', '=', name)
     .where('p.deleted', '=', 0)
-  if (page.beforeId !== undefined) query = query.where('p.id', '<', page.beforeId)
-  if (page.afterId !== undefined) query = query.where('p.id', '>', page.afterId)
-  const rows = await query
-    .orderBy('p.id', page.afterId !== undefined ? 'asc' : 'desc')
-    .limit(page.limit)
-    .execute()
-  const ids = rows.map((r) => r.id)
-  return page.afterId !== undefined ? ids.reverse() : ids
+  return pagedIds(query, 'p.id', window)
 }

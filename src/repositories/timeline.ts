@@ -2,6 +2,7 @@
 import type { Kysely } from 'kysely'
 import { dbNow } from '../db/dialect.js'
 import type { DB } from '../db/schema.js'
+import { type KeysetWindow, pagedIds } from './keyset.js'
 
 export interface TimelineEntry {
   sharedfileId: number
@@ -64,23 +65,16 @@ export async function subscriberIds(db: Kysely<DB>, shakeId: number): Promise<nu
 }
 
 /** Post ids of a user's timeline, newest first, keyset-paged on the post id. */
-export async function timelinePostIds(
+export function timelinePostIds(
   db: Kysely<DB>,
   userId: number,
-  page: { beforeId?: number; afterId?: number; limit: number },
+  window: KeysetWindow,
 ): Promise<number[]> {
-  let query = db
+  const query = db
     .selectFrom('post as t')
     .innerJoin('sharedfile as p', 'p.id', 't.sharedfile_id')
-    .select('t.sharedfile_id')
+    .select('t.sharedfile_id as id')
     .where('t.user_id', '=', userId)
     .where('p.deleted', '=', 0)
-  if (page.beforeId !== undefined) query = query.where('t.sharedfile_id', '<', page.beforeId)
-  if (page.afterId !== undefined) query = query.where('t.sharedfile_id', '>', page.afterId)
-  const rows = await query
-    .orderBy('t.sharedfile_id', page.afterId !== undefined ? 'asc' : 'desc')
-    .limit(page.limit)
-    .execute()
-  const ids = rows.map((r) => r.sharedfile_id)
-  return page.afterId !== undefined ? ids.reverse() : ids
+  return pagedIds(query, 't.sharedfile_id', window)
 }

@@ -1,5 +1,6 @@
 // Keyset paging, shared by every stream: /before/KEY shows what is older than KEY, /after/KEY
 // what is newer, PAGE_SIZE at a time, newest first.
+import type { KeysetWindow } from '../repositories/keyset.js'
 import { ServiceError } from './errors.js'
 import { idFromShareKey, shareKey } from './share-keys.js'
 
@@ -10,11 +11,7 @@ export interface Cursor {
   after?: string
 }
 
-export interface KeysetWindow {
-  beforeId?: number
-  afterId?: number
-  limit: number
-}
+export type { KeysetWindow }
 
 export interface Page<T> {
   items: T[]
