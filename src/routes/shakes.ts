@@ -3,6 +3,7 @@
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify'
 import { requireUser, signedInUser } from '../plugins/auth.js'
 import { wantsJson } from '../plugins/negotiation.js'
+import { limitedPerUser } from '../plugins/rate-limit.js'
 import { ServiceError, ValidationError } from '../services/errors.js'
 import { formFields } from './form-fields.js'
 import { postView } from './post-view.js'
@@ -95,7 +96,7 @@ const shakeRoutes: FastifyPluginAsync = async (app) => {
 
   app.post<NameParams>(
     '/shake/:name/update/image',
-    { preHandler: requireUser },
+    { preHandler: requireUser, config: limitedPerUser(app.config.rateLimits.upload) },
     async (request, reply) => {
       const upload = await readUpload(
         request,
