@@ -21,6 +21,7 @@ import feedRoutes from './routes/feeds.js'
 import followRoutes from './routes/follows.js'
 import healthRoutes from './routes/health.js'
 import nsfwRoutes from './routes/nsfw.js'
+import operatorRoutes from './routes/operator.js'
 import passwordResetRoutes from './routes/password-reset.js'
 import postRoutes from './routes/posts.js'
 import rawRoutes from './routes/raw.js'
@@ -74,6 +75,7 @@ export async function createServer(config: Config): Promise<FastifyInstance> {
     await site.register(followRoutes)
     await site.register(feedRoutes)
     await site.register(nsfwRoutes)
+    await site.register(operatorRoutes)
     // Last: /:shake matches any single segment the other routes leave free.
     await site.register(shakeRoutes)
   })

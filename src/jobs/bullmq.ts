@@ -12,6 +12,14 @@ import { MAX_ATTEMPTS } from './retry.js'
 
 export const queueNames = ['social', 'maintenance'] as const
 
+export interface QueueHealth {
+  waiting: number
+  active: number
+  delayed: number
+  failed: number
+  oldestWaitingSeconds: number
+}
+
 interface QueuedJob {
   outboxId?: number
   payload: unknown
@@ -58,6 +66,23 @@ export class QueueDispatcher implements Dispatcher {
     const queue = this.queues.get(queueOf[row.job as JobName] ?? 'social') as Queue
     const data: QueuedJob = { outboxId: row.id, payload: row.payload }
     await queue.add(row.job, data, { ...jobOptions, jobId: `outbox-${row.id}-${row.attempts}` })
+  }
+
+  /** Per queue: waiting, active, delayed, failed counts and the age of the oldest waiting job. */
+  async health(): Promise<Record<string, QueueHealth>> {
+    const result: Record<string, QueueHealth> = {}
+    for (const [name, queue] of this.queues) {
+      const counts = await queue.getJobCounts('waiting', 'active', 'delayed', 'failed')
+      const [oldest] = await queue.getWaiting(0, 0)
+      result[name] = {
+        waiting: counts.waiting ?? 0,
+        active: counts.active ?? 0,
+        delayed: counts.delayed ?? 0,
+        failed: counts.failed ?? 0,
+        oldestWaitingSeconds: oldest ? Math.round((Date.now() - oldest.timestamp) / 1000) : 0,
+      }
+    }
+    return result
   }
 
   async close(): Promise<void> {

@@ -3,7 +3,7 @@
 // process runs them, runs the schedules, and relays too (so rows never wait for a web request).
 import type { Config } from '../config.js'
 import type { Database } from '../db/database.js'
-import { producerConnection, QueueDispatcher, startWorkers } from './bullmq.js'
+import { producerConnection, QueueDispatcher, type QueueHealth, startWorkers } from './bullmq.js'
 import { InProcessDispatcher, startTimers } from './in-process.js'
 import type { JobContext, JobLog } from './job-context.js'
 import type { WorkSignal } from './job-names.js'
@@ -12,6 +12,8 @@ import { OutboxRelay } from './relay.js'
 export interface JobRuntime extends WorkSignal {
   readonly mode: 'in-process' | 'bullmq'
   relay: OutboxRelay
+  /** Queue depths and ages (BullMQ); empty when jobs run in-process. Throws when Redis is away. */
+  queueHealth(): Promise<Record<string, QueueHealth>>
   /** Runs relay passes until the outbox has nothing ready (tests; embedded shutdown). */
   drain(): Promise<void>
   close(): Promise<void>
@@ -34,6 +36,7 @@ export function createJobRuntime(
       relay,
       kick: () => relay.kick(),
       drain: () => relay.drain(),
+      queueHealth: async () => ({}),
       async close() {
         stopTimers()
         await relay.stop()
@@ -59,6 +62,7 @@ async function startBullmq(
     relay,
     kick: () => relay.kick(),
     drain: () => relay.drain(),
+    queueHealth: () => dispatcher.health(),
     async close() {
       await relay.stop()
       await workers?.close()

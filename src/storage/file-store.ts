@@ -7,6 +7,8 @@ export interface FileStore {
   put(key: string, file: string, contentType: string): Promise<void>
   exists(key: string): Promise<boolean>
   delete(keys: readonly string[]): Promise<void>
+  /** Throws when the store cannot be reached. */
+  ping(): Promise<void>
 }
 
 const keyPattern = /^[a-z0-9][a-z0-9_-]*(\/[a-z0-9][a-z0-9_.-]*)*$/

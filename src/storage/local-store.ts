@@ -1,5 +1,6 @@
 // Embedded mode's files: a folder under DATA_DIR, served by the app itself.
-import { copyFile, mkdir, rename, rm, stat } from 'node:fs/promises'
+import { constants } from 'node:fs'
+import { access, copyFile, mkdir, rename, rm, stat } from 'node:fs/promises'
 import path from 'node:path'
 import { assertSafeKey, type FileStore } from './file-store.js'
 
@@ -29,6 +30,11 @@ export class LocalStore implements FileStore {
     } catch {
       return false
     }
+  }
+
+  async ping(): Promise<void> {
+    await mkdir(this.root, { recursive: true })
+    await access(this.root, constants.W_OK)
   }
 
   async delete(keys: readonly string[]): Promise<void> {

@@ -4,6 +4,7 @@ import { createReadStream } from 'node:fs'
 import {
   DeleteObjectCommand,
   GetObjectCommand,
+  HeadBucketCommand,
   HeadObjectCommand,
   S3Client,
 } from '@aws-sdk/client-s3'
@@ -62,6 +63,10 @@ export class S3Store implements FileStore {
         return false
       throw error
     }
+  }
+
+  async ping(): Promise<void> {
+    await this.client.send(new HeadBucketCommand({ Bucket: this.config.bucket }))
   }
 
   async delete(keys: readonly string[]): Promise<void> {
