@@ -20,6 +20,15 @@ export interface QueueHealth {
   oldestWaitingSeconds: number
 }
 
+export interface FailedJob {
+  queue: string
+  id: string
+  name: string
+  attempts: number
+  reason: string
+  failedAt: Date | undefined
+}
+
 interface QueuedJob {
   outboxId?: number
   payload: unknown
@@ -83,6 +92,33 @@ export class QueueDispatcher implements Dispatcher {
       }
     }
     return result
+  }
+
+  /** The latest failed jobs of every queue, for the operator page. */
+  async failedJobs(limit = 50): Promise<FailedJob[]> {
+    const jobs: FailedJob[] = []
+    for (const [queue, q] of this.queues) {
+      for (const job of await q.getFailed(0, limit - 1)) {
+        jobs.push({
+          queue,
+          id: String(job.id),
+          name: job.name,
+          attempts: job.attemptsMade,
+          reason: job.failedReason ?? '',
+          failedAt: job.finishedOn ? new Date(job.finishedOn) : undefined,
+        })
+      }
+    }
+    return jobs
+  }
+
+  /** Retries (back to waiting) or discards a failed job; false when there is no such job. */
+  async settleFailed(queue: string, id: string, action: 'retry' | 'discard'): Promise<boolean> {
+    const job = await this.queues.get(queue)?.getJob(id)
+    if (!job || !(await job.isFailed())) return false
+    if (action === 'retry') await job.retry('failed')
+    else await job.remove()
+    return true
   }
 
   async close(): Promise<void> {

@@ -3,7 +3,13 @@
 // process runs them, runs the schedules, and relays too (so rows never wait for a web request).
 import type { Config } from '../config.js'
 import type { Database } from '../db/database.js'
-import { producerConnection, QueueDispatcher, type QueueHealth, startWorkers } from './bullmq.js'
+import {
+  type FailedJob,
+  producerConnection,
+  QueueDispatcher,
+  type QueueHealth,
+  startWorkers,
+} from './bullmq.js'
 import { InProcessDispatcher, startTimers } from './in-process.js'
 import type { JobContext, JobLog } from './job-context.js'
 import type { WorkSignal } from './job-names.js'
@@ -14,6 +20,9 @@ export interface JobRuntime extends WorkSignal {
   relay: OutboxRelay
   /** Queue depths and ages (BullMQ); empty when jobs run in-process. Throws when Redis is away. */
   queueHealth(): Promise<Record<string, QueueHealth>>
+  /** Failed queue jobs (BullMQ), and what the operator decides about one. */
+  failedJobs(): Promise<FailedJob[]>
+  settleFailed(queue: string, id: string, action: 'retry' | 'discard'): Promise<boolean>
   /** Runs relay passes until the outbox has nothing ready (tests; embedded shutdown). */
   drain(): Promise<void>
   close(): Promise<void>
@@ -37,6 +46,8 @@ export function createJobRuntime(
       kick: () => relay.kick(),
       drain: () => relay.drain(),
       queueHealth: async () => ({}),
+      failedJobs: async () => [],
+      settleFailed: async () => false,
       async close() {
         stopTimers()
         await relay.stop()
@@ -63,6 +74,8 @@ async function startBullmq(
     kick: () => relay.kick(),
     drain: () => relay.drain(),
     queueHealth: () => dispatcher.health(),
+    failedJobs: () => dispatcher.failedJobs(),
+    settleFailed: (queue, id, action) => dispatcher.settleFailed(queue, id, action),
     async close() {
       await relay.stop()
       await workers?.close()

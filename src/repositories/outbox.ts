@@ -126,3 +126,45 @@ export async function outboxHealth(db: Kysely<DB>): Promise<OutboxHealth> {
   }
   return health
 }
+
+export interface DeadRow {
+  id: number
+  job: string
+  attempts: number
+  lastError: string | null
+  updatedAt: string
+}
+
+/** Work that failed for the last time, newest first. */
+export async function deadOutbox(db: Kysely<DB>, limit = 50): Promise<DeadRow[]> {
+  const rows = await db
+    .selectFrom('outbox')
+    .select(['id', 'job', 'attempts', 'last_error', 'updated_at'])
+    .where('status', '=', 'dead')
+    .orderBy('id', 'desc')
+    .limit(limit)
+    .execute()
+  return rows.map((r) => ({
+    id: r.id,
+    job: r.job,
+    attempts: r.attempts,
+    lastError: r.last_error,
+    updatedAt: r.updated_at,
+  }))
+}
+
+/** Gives a dead row another round of attempts, or removes it. */
+export async function settleDead(
+  db: Kysely<DB>,
+  id: number,
+  action: 'retry' | 'discard',
+): Promise<boolean> {
+  if (action === 'retry')
+    return moveOutbox(db, id, 'dead', 'pending', { attempts: 0, availableInSeconds: 0 })
+  const result = await db
+    .deleteFrom('outbox')
+    .where('id', '=', id)
+    .where('status', '=', 'dead')
+    .executeTakeFirst()
+  return result.numDeletedRows > 0n
+}

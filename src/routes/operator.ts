@@ -1,8 +1,14 @@
 // Pages for the site's operators (admins) only.
 import type { FastifyPluginAsync } from 'fastify'
 import { requireUser, signedInUser } from '../plugins/auth.js'
+import { deadOutbox, settleDead } from '../repositories/outbox.js'
 import { ServiceError } from '../services/errors.js'
 import { siteHealth } from '../services/site-health.js'
+
+function settleAction(value: string): 'retry' | 'discard' {
+  if (value === 'retry' || value === 'discard') return value
+  throw new ServiceError(404, 'Unknown action.')
+}
 
 const operatorRoutes: FastifyPluginAsync = async (app) => {
   app.addHook('preHandler', requireUser)
@@ -18,6 +24,40 @@ const operatorRoutes: FastifyPluginAsync = async (app) => {
       .code(health.database.ok ? 200 : 503)
       .send(health)
   })
+
+  app.get('/admin/queues', async (_request, reply) => {
+    const health = await siteHealth(app.db, app.fileStore, app.jobs)
+    const failed = health.jobs.ok ? await app.jobs.failedJobs().catch(() => []) : []
+    return reply.header('cache-control', 'no-store').page('admin-queues', {
+      health,
+      failed,
+      dead: await deadOutbox(app.db),
+    })
+  })
+
+  type Target = { Params: { queue: string; id: string; action: string } }
+  app.post<Target>('/admin/queues/:queue/:id/:action', async (request, reply) => {
+    const action = settleAction(request.params.action)
+    if (!(await app.jobs.settleFailed(request.params.queue, request.params.id, action))) {
+      throw new ServiceError(404, 'There is no such failed job.')
+    }
+    return reply.redirect('/admin/queues', 303)
+  })
+
+  app.post<{ Params: { id: string; action: string } }>(
+    '/admin/outbox/:id/:action',
+    async (request, reply) => {
+      const action = settleAction(request.params.action)
+      if (
+        !/^\d{1,10}$/.test(request.params.id) ||
+        !(await settleDead(app.db, Number(request.params.id), action))
+      ) {
+        throw new ServiceError(404, 'There is no such dead outbox row.')
+      }
+      app.jobs.kick()
+      return reply.redirect('/admin/queues', 303)
+    },
+  )
 }
 
 export default operatorRoutes

@@ -76,3 +76,113 @@ describe('/healthy/details', async () => {
     }
   })
 })
+
+describe('/admin/queues', async () => {
+  const skipRedis = await skipUnless('Redis', redisUrl)
+
+  it('lists dead outbox rows, and retries or discards them', async () => {
+    const site = await createTestSite()
+    try {
+      const admin = await operator(site)
+      const someone = await signUp(site.app, 'someone')
+      assert.equal((await someone.get('/admin/queues')).statusCode, 403)
+      const ids = await site.app.db.selectFrom('user').select('id').orderBy('id').execute()
+      const now = '2026-01-01 00:00:00'
+      for (const error of ['boom one', 'boom two']) {
+        await site.app.db
+          .insertInto('outbox')
+          .values({
+            job: 'after-follow',
+            payload: JSON.stringify({ userId: ids[1]?.id, shakeId: 1 }),
+            status: 'dead',
+            attempts: 6,
+            available_at: now,
+            last_error: error,
+            created_at: now,
+            updated_at: now,
+          })
+          .execute()
+      }
+      const page = await admin.get('/admin/queues')
+      assert.equal(page.statusCode, 200)
+      assert.match(page.body, /2 dead/)
+      assert.match(page.body, /after-follow \(6 attempts\): boom one/)
+      const [first, second] = await site.app.db
+        .selectFrom('outbox')
+        .select('id')
+        .orderBy('id')
+        .execute()
+      assert.equal((await admin.post(`/admin/outbox/${first?.id}/retry`, {})).statusCode, 303)
+      await site.app.jobs.drain()
+      const retried = await site.app.db
+        .selectFrom('outbox')
+        .select('status')
+        .where('id', '=', first?.id as number)
+        .executeTakeFirstOrThrow()
+      assert.equal(retried.status, 'done', 'the retried work ran')
+      await admin.get('/admin/queues')
+      assert.equal((await admin.post(`/admin/outbox/${second?.id}/discard`, {})).statusCode, 303)
+      assert.equal(
+        (
+          await site.app.db
+            .selectFrom('outbox')
+            .select('id')
+            .where('id', '=', second?.id as number)
+            .execute()
+        ).length,
+        0,
+      )
+      assert.equal((await admin.post(`/admin/outbox/${second?.id}/discard`, {})).statusCode, 404)
+      assert.equal((await admin.post('/admin/outbox/1/explode', {})).statusCode, 404)
+    } finally {
+      await site.close()
+    }
+  })
+
+  it('lists failed BullMQ jobs, and retries or discards them', { skip: skipRedis }, async () => {
+    const site = await createTestSite({ REDIS_URL: redisUrl })
+    const { openDatabase } = await import('../../src/db/database.js')
+    const { createJobRuntime } = await import('../../src/jobs/runtime.js')
+    const { Queue } = await import('bullmq')
+    const db = openDatabase(site.config.database)
+    const quiet = { info() {}, warn() {}, error() {} }
+    const worker = await createJobRuntime(site.config, db, quiet, { role: 'worker' })
+    const queue = new Queue('social', {
+      connection: { url: redisUrl },
+      prefix: site.config.redisPrefix,
+    })
+    try {
+      const admin = await operator(site)
+      await queue.add('no-such-job', { payload: {} }, { attempts: 1 })
+      const { eventually } = await import('../helpers/jobs.js')
+      await eventually(async () => (await queue.getFailedCount()) === 1, 10_000, 'the job to fail')
+      const page = await admin.get('/admin/queues')
+      assert.match(page.body, /social · no-such-job \(1 attempts\): unknown job no-such-job/)
+      const [failed] = await queue.getFailed()
+      assert.equal(
+        (await admin.post(`/admin/queues/social/${failed?.id}/retry`, {})).statusCode,
+        303,
+      )
+      await eventually(
+        async () => (await queue.getFailedCount()) === 1 && (await queue.getWaitingCount()) === 0,
+        10_000,
+        'the retry to fail again',
+      )
+      await admin.get('/admin/queues')
+      assert.equal(
+        (await admin.post(`/admin/queues/social/${failed?.id}/discard`, {})).statusCode,
+        303,
+      )
+      assert.equal(await queue.getFailedCount(), 0)
+      assert.equal(
+        (await admin.post(`/admin/queues/social/${failed?.id}/discard`, {})).statusCode,
+        404,
+      )
+    } finally {
+      await queue.close()
+      await worker.close()
+      await db.destroy()
+      await site.close()
+    }
+  })
+})
