@@ -22,50 +22,33 @@ const followRoutes: FastifyPluginAsync = async (app) => {
   type NameParams = { Params: { name: string } }
   type IdParams = { Params: { id: string } }
 
-  app.post<NameParams>(
-    '/user/:name/subscribe',
-    { preHandler: requireUser },
-    async (request, reply) => {
-      const { user, shake } = await app.follows.shakeOfUser(request.params.name)
-      return change(request, reply, shake, true, `/user/${user.name}`)
-    },
-  )
-  app.post<NameParams>(
-    '/user/:name/unsubscribe',
-    { preHandler: requireUser },
-    async (request, reply) => {
-      const { user, shake } = await app.follows.shakeOfUser(request.params.name)
-      return change(request, reply, shake, false, `/user/${user.name}`)
-    },
-  )
-  app.post<IdParams>(
-    '/shake/:id/subscribe',
-    { preHandler: requireUser },
-    async (request, reply) => {
-      const shake = await app.follows.shakeById(request.params.id)
-      return change(
-        request,
-        reply,
-        shake,
-        true,
-        shake.type === 'user' ? `/user/${shake.name}` : `/${shake.name}`,
-      )
-    },
-  )
-  app.post<IdParams>(
-    '/shake/:id/unsubscribe',
-    { preHandler: requireUser },
-    async (request, reply) => {
-      const shake = await app.follows.shakeById(request.params.id)
-      return change(
-        request,
-        reply,
-        shake,
-        false,
-        shake.type === 'user' ? `/user/${shake.name}` : `/${shake.name}`,
-      )
-    },
-  )
+  for (const [verb, follow] of [
+    ['subscribe', true],
+    ['unsubscribe', false],
+  ] as const) {
+    app.post<NameParams>(
+      `/user/:name/${verb}`,
+      { preHandler: requireUser },
+      async (request, reply) => {
+        const { user, shake } = await app.follows.shakeOfUser(request.params.name)
+        return change(request, reply, shake, follow, `/user/${user.name}`)
+      },
+    )
+    app.post<IdParams>(
+      `/shake/:id/${verb}`,
+      { preHandler: requireUser },
+      async (request, reply) => {
+        const shake = await app.follows.shakeById(request.params.id)
+        return change(
+          request,
+          reply,
+          shake,
+          follow,
+          shake.type === 'user' ? `/user/${shake.name}` : `/${shake.name}`,
+        )
+      },
+    )
+  }
 
   app.get<NameParams>('/user/:name/followers', async (request, reply) => {
     const { user, shake } = await app.follows.shakeOfUser(request.params.name)
