@@ -137,14 +137,10 @@ export async function fetchRemoteImage(rawUrl: string, policy: FetchPolicy): Pro
       return await saveToTempFile(response, policy.maxBytes, policy.tempDir)
     }
   } catch (error) {
-    if (
-      controller.signal.aborted &&
-      !(error instanceof ServiceError) &&
-      !(error instanceof TooLargeError)
-    ) {
+    if (controller.signal.aborted && !(error instanceof ServiceError)) {
       throw refused('That address took too long to answer.')
     }
-    if (error instanceof ServiceError || error instanceof TooLargeError) throw error
+    if (error instanceof ServiceError) throw error
     throw refused('That address could not be fetched.')
   } finally {
     clearTimeout(timer)

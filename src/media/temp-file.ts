@@ -8,6 +8,7 @@ import path from 'node:path'
 import type { Readable } from 'node:stream'
 import { Transform } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
+import { ServiceError } from '../services/errors.js'
 import { formatBytes } from '../services/format-bytes.js'
 
 export interface TempUpload {
@@ -17,11 +18,10 @@ export interface TempUpload {
   cleanup(): Promise<void>
 }
 
-export class TooLargeError extends Error {
-  readonly statusCode = 413
-  readonly code = 'UPLOAD_TOO_LARGE'
+/** A refusal like any other (413), whichever path the oversized bytes came by. */
+export class TooLargeError extends ServiceError {
   constructor(maxBytes: number) {
-    super(`That file is larger than ${formatBytes(maxBytes)}, the most this site accepts.`)
+    super(413, `That file is larger than ${formatBytes(maxBytes)}, the most this site accepts.`)
   }
 }
 

@@ -1,7 +1,6 @@
 // Profile pictures: uploaded from the profile settings, served at their content-derived
 // address /a/USER_ID/DIGEST.jpg (so they can be cached for good).
 import type { FastifyPluginAsync } from 'fastify'
-import { TooLargeError } from '../media/temp-file.js'
 import { requireUser, signedInUser } from '../plugins/auth.js'
 import { limitedPerUser } from '../plugins/rate-limit.js'
 import { ServiceError } from '../services/errors.js'
@@ -33,8 +32,7 @@ const avatarRoutes: FastifyPluginAsync = async (app) => {
         } finally {
           await upload.cleanup()
         }
-      } catch (raw) {
-        const error = raw instanceof TooLargeError ? new ServiceError(413, raw.message) : raw
+      } catch (error) {
         if (!(error instanceof ServiceError)) throw error
         const values = { full_name: user.fullName, about: user.about, website: user.website }
         return reply.page(

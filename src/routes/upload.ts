@@ -1,6 +1,5 @@
 // Posting: the form, multipart uploads (POST /upload) and posting from a URL (POST /tools/p).
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify'
-import { TooLargeError } from '../media/temp-file.js'
 import { requireUser, signedInUser } from '../plugins/auth.js'
 import { wantsJson } from '../plugins/negotiation.js'
 import { limitedPerUser } from '../plugins/rate-limit.js'
@@ -36,8 +35,8 @@ const uploadRoutes: FastifyPluginAsync = async (app) => {
     let post: NewPost
     try {
       post = await attempt()
-    } catch (raw) {
-      return refuse(request, reply, raw, values)
+    } catch (error) {
+      return refuse(request, reply, error, values)
     }
     if (wantsJson(request)) return reply.code(201).send({ key: post.key, url: `/p/${post.key}` })
     return reply.redirect(`/p/${post.key}`, 302)
@@ -47,10 +46,9 @@ const uploadRoutes: FastifyPluginAsync = async (app) => {
   function refuse(
     request: FastifyRequest,
     reply: FastifyReply,
-    raw: unknown,
+    error: unknown,
     values: Record<string, string>,
   ) {
-    const error = raw instanceof TooLargeError ? new ServiceError(413, raw.message) : raw
     if (!(error instanceof ServiceError)) throw error
     request.log.info({ status: error.status }, `post refused: ${error.message}`)
     if (wantsJson(request)) {
