@@ -46,16 +46,6 @@ export async function memberNames(db: Kysely<DB>, shakeId: number): Promise<stri
   return rows.map((r) => r.name)
 }
 
-/** Group shakes the user is a member of (not owner). */
-export async function memberShakeIds(db: Kysely<DB>, userId: number): Promise<number[]> {
-  const rows = await db
-    .selectFrom('shake_manager')
-    .select('shake_id')
-    .where('user_id', '=', userId)
-    .execute()
-  return rows.map((r) => r.shake_id)
-}
-
 export async function addMembershipRequest(
   db: Kysely<DB>,
   shakeId: number,

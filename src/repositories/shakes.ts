@@ -52,38 +52,46 @@ export async function shakeNameTaken(db: Kysely<DB>, name: string): Promise<bool
   return row !== undefined
 }
 
+const liveShakes = (db: Kysely<DB>) => db.selectFrom('shake').selectAll().where('deleted', '=', 0)
+
 export async function findPersonalShake(
   db: Kysely<DB>,
   userId: number,
 ): Promise<Shake | undefined> {
-  const row = await db
-    .selectFrom('shake')
-    .selectAll()
+  const row = await liveShakes(db)
     .where('user_id', '=', userId)
     .where('type', '=', 'user')
-    .where('deleted', '=', 0)
     .executeTakeFirst()
   return row && toShake(row)
 }
 
 export async function findShakeById(db: Kysely<DB>, id: number): Promise<Shake | undefined> {
-  const row = await db
-    .selectFrom('shake')
-    .selectAll()
-    .where('id', '=', id)
-    .where('deleted', '=', 0)
-    .executeTakeFirst()
+  const row = await liveShakes(db).where('id', '=', id).executeTakeFirst()
   return row && toShake(row)
 }
 
 export async function findShakeByName(db: Kysely<DB>, name: string): Promise<Shake | undefined> {
-  const row = await db
-    .selectFrom('shake')
-    .selectAll()
-    .where('name', '=', name)
-    .where('deleted', '=', 0)
-    .executeTakeFirst()
+  const row = await liveShakes(db).where('name', '=', name).executeTakeFirst()
   return row && toShake(row)
+}
+
+/** The group shakes a user owns or is a member of, by name. */
+export async function groupShakesOf(db: Kysely<DB>, userId: number): Promise<Shake[]> {
+  const rows = await liveShakes(db)
+    .where('type', '=', 'group')
+    .where((eb) =>
+      eb.or([
+        eb('user_id', '=', userId),
+        eb(
+          'id',
+          'in',
+          eb.selectFrom('shake_manager').select('shake_id').where('user_id', '=', userId),
+        ),
+      ]),
+    )
+    .orderBy('name')
+    .execute()
+  return rows.map(toShake)
 }
 
 export async function updateShake(

@@ -51,6 +51,15 @@ export interface FollowEntry {
   shakeType: 'user' | 'group'
 }
 
+// Both lists show the same columns: u is the person, k the shake.
+const followColumns = [
+  'u.id as userId',
+  'u.name',
+  'k.id as shakeId',
+  'k.name as shakeName',
+  'k.type as shakeType',
+] as const
+
 /** People following a shake. */
 export async function followersOf(
   db: Kysely<DB>,
@@ -61,13 +70,7 @@ export async function followersOf(
     .selectFrom('subscription as s')
     .innerJoin('user as u', 'u.id', 's.user_id')
     .innerJoin('shake as k', 'k.id', 's.shake_id')
-    .select([
-      'u.id as userId',
-      'u.name',
-      'k.id as shakeId',
-      'k.name as shakeName',
-      'k.type as shakeType',
-    ])
+    .select(followColumns)
     .where('s.shake_id', '=', shakeId)
     .where('u.deleted', '=', 0)
     .orderBy('s.id', 'desc')
@@ -85,13 +88,7 @@ export async function followingOf(
     .selectFrom('subscription as s')
     .innerJoin('shake as k', 'k.id', 's.shake_id')
     .innerJoin('user as u', 'u.id', 'k.user_id')
-    .select([
-      'u.id as userId',
-      'u.name',
-      'k.id as shakeId',
-      'k.name as shakeName',
-      'k.type as shakeType',
-    ])
+    .select(followColumns)
     .where('s.user_id', '=', userId)
     .where('k.deleted', '=', 0)
     .orderBy('s.id', 'desc')

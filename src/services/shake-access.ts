@@ -1,8 +1,13 @@
 // Who may post where: a user's own shake, and group shakes they own or are a member of.
 import type { Kysely } from 'kysely'
 import type { DB } from '../db/schema.js'
-import { isMember, memberShakeIds } from '../repositories/memberships.js'
-import { findPersonalShake, findShakeById, type Shake } from '../repositories/shakes.js'
+import { isMember } from '../repositories/memberships.js'
+import {
+  findPersonalShake,
+  findShakeById,
+  groupShakesOf,
+  type Shake,
+} from '../repositories/shakes.js'
 import type { User } from '../repositories/users.js'
 import { ServiceError } from './errors.js'
 
@@ -27,19 +32,6 @@ export async function postableShake(db: Kysely<DB>, user: User, shakeId: string)
 /** Every shake the user may post to: their own first, then groups they own or belong to. */
 export async function postableShakes(db: Kysely<DB>, user: User): Promise<Shake[]> {
   const personal = await findPersonalShake(db, user.id)
-  const owned = await db
-    .selectFrom('shake')
-    .select('id')
-    .where('user_id', '=', user.id)
-    .where('type', '=', 'group')
-    .where('deleted', '=', 0)
-    .execute()
-  const ids = [...owned.map((r) => r.id), ...(await memberShakeIds(db, user.id))]
-  const groups: Shake[] = []
-  for (const id of [...new Set(ids)]) {
-    const shake = await findShakeById(db, id)
-    if (shake) groups.push(shake)
-  }
-  groups.sort((a, b) => a.name.localeCompare(b.name))
+  const groups = await groupShakesOf(db, user.id)
   return personal ? [personal, ...groups] : groups
 }
