@@ -3,7 +3,7 @@
 // are listed here. Arguments narrow the run to the given files or folders.
 // The database is chosen by TEST_DATABASE_URL (unset: SQLite; mysql://...: MariaDB/MySQL).
 import { spawnSync } from 'node:child_process'
-import { readdirSync, statSync } from 'node:fs'
+import { existsSync, readdirSync, statSync } from 'node:fs'
 import path from 'node:path'
 
 const root = path.resolve(import.meta.dirname, '..')
@@ -18,7 +18,19 @@ function testFiles(target) {
 }
 
 const targets = process.argv.slice(2)
-const files = (targets.length ? targets : ['test']).flatMap(testFiles)
+// The default run is every suite; `test/faults` and `test/security` also run on their own
+// (npm run test:faults, npm run test:security) so their tables can be read apart.
+const defaultTargets = [
+  'test/unit',
+  'test/integration',
+  'test/e2e',
+  'test/browser',
+  'test/faults',
+  'test/security',
+]
+const files = (targets.length ? targets : defaultTargets)
+  .filter((target) => targets.length || existsSync(path.resolve(root, target)))
+  .flatMap(testFiles)
 const database = process.env.TEST_DATABASE_URL
   ? process.env.TEST_DATABASE_URL.replace(/\/\/[^@]*@/, '//')
   : 'sqlite'
