@@ -56,6 +56,8 @@ export interface Config {
   postmarkApiUrl: string | undefined
   mailFrom: string
   sentryDsn: string | undefined
+  /** The ffmpeg that turns animated GIFs into MP4 videos (Debian's package by default). */
+  ffmpegPath: string
   sessionSecret: string
   trustProxy: boolean | string
   logLevel: string
@@ -109,6 +111,7 @@ const schema = {
     POSTMARK_API_URL: { type: 'string', pattern: '^https?://' },
     MAIL_FROM: { type: 'string', minLength: 3, default: 'MLKSHK <hello@localhost>' },
     SENTRY_DSN: { type: 'string', pattern: '^https?://' },
+    FFMPEG_PATH: { type: 'string', minLength: 1, default: 'ffmpeg' },
     SESSION_SECRET: { type: 'string', minLength: 32 },
     TRUST_PROXY: { type: 'string' },
     LOG_LEVEL: {
@@ -155,6 +158,7 @@ interface RawEnv {
   POSTMARK_API_URL?: string
   MAIL_FROM: string
   SENTRY_DSN?: string
+  FFMPEG_PATH: string
   SESSION_SECRET?: string
   TRUST_PROXY?: string
   LOG_LEVEL: string
@@ -256,6 +260,7 @@ export function loadConfig(
     postmarkApiUrl: raw.POSTMARK_API_URL,
     mailFrom: raw.MAIL_FROM,
     sentryDsn: raw.SENTRY_DSN,
+    ffmpegPath: raw.FFMPEG_PATH,
     sessionSecret,
     trustProxy,
     logLevel: raw.LOG_LEVEL,

@@ -23,6 +23,8 @@ export interface UserTable {
   restricted: Generated<Flag>
   show_naked_people: Generated<Flag>
   disable_notifications: Generated<Flag>
+  /** Whether GIF videos play by themselves (muted, looped) for this person. */
+  autoplay_video: Generated<Flag>
   deleted: Generated<Flag>
   avatar_key: string | null
   created_at: DateTimeText

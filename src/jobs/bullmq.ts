@@ -10,7 +10,7 @@ import { type JobName, queueOf } from './job-names.js'
 import type { Dispatcher } from './relay.js'
 import { MAX_ATTEMPTS } from './retry.js'
 
-export const queueNames = ['social', 'maintenance'] as const
+export const queueNames = ['social', 'media', 'maintenance'] as const
 
 export interface QueueHealth {
   waiting: number
@@ -146,7 +146,8 @@ export async function startWorkers(
       {
         connection,
         prefix,
-        concurrency: options.concurrency ?? 4,
+        // Videos are CPU-bound (ffmpeg): one at a time, so they never starve the social queue.
+        concurrency: name === 'media' ? 1 : (options.concurrency ?? 4),
         // A worker that dies holding a job loses it after this long; another one takes it up.
         lockDuration: ctx.config.jobLockSeconds * 1000,
         stalledInterval: ctx.config.jobLockSeconds * 1000,

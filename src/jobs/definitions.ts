@@ -4,6 +4,7 @@ import { deleteFinishedOutbox, requeueStaleRelayed } from '../repositories/outbo
 import { recountSaves } from '../repositories/posts.js'
 import { afterComment } from '../services/comments.js'
 import { afterFollow, fanOutPost } from '../services/follows.js'
+import { makeVideo } from '../services/gif-videos.js'
 import { sweepExpired } from '../services/housekeeping.js'
 import { afterLike } from '../services/likes.js'
 import { afterSave } from '../services/saves.js'
@@ -35,6 +36,7 @@ export const handlers: Handlers = {
   'after-comment': afterComment,
   'after-follow': afterFollow,
   'fan-out-post': fanOutPost,
+  'make-video': makeVideo,
   recount,
   sweep,
 }

@@ -7,6 +7,7 @@ export interface JobPayloads {
   'after-comment': { commentId: number }
   'after-follow': { userId: number; shakeId: number }
   'fan-out-post': { postId: number }
+  'make-video': { sourcefileId: number }
   recount: { postIds?: number[] }
   sweep: Record<string, never>
 }
@@ -14,12 +15,14 @@ export interface JobPayloads {
 export type JobName = keyof JobPayloads
 
 /** Queues group jobs by how urgent and how heavy they are. */
-export const queueOf: Record<JobName, 'social' | 'maintenance'> = {
+export const queueOf: Record<JobName, 'social' | 'media' | 'maintenance'> = {
   'after-like': 'social',
   'after-save': 'social',
   'after-comment': 'social',
   'after-follow': 'social',
   'fan-out-post': 'social',
+  // Slow, CPU-heavy work on its own queue, so it never holds up likes and comments.
+  'make-video': 'media',
   recount: 'maintenance',
   sweep: 'maintenance',
 }

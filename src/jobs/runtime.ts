@@ -3,6 +3,7 @@
 // process runs them, runs the schedules, and relays too (so rows never wait for a web request).
 import type { Config } from '../config.js'
 import type { Database } from '../db/database.js'
+import { createFileStore } from '../storage/create-store.js'
 import {
   type FailedJob,
   producerConnection,
@@ -34,7 +35,7 @@ export function createJobRuntime(
   log: JobLog,
   options: { role: 'web' | 'worker'; relayIntervalMs?: number } = { role: 'web' },
 ): Promise<JobRuntime> | JobRuntime {
-  const ctx: JobContext = { db, config, log }
+  const ctx: JobContext = { db, store: createFileStore(config), config, log }
   const interval = options.relayIntervalMs ?? 1000
   if (!config.redisUrl) {
     const relay = new OutboxRelay(db, new InProcessDispatcher(ctx), log, interval)

@@ -71,6 +71,8 @@ export default fp(
           showNsfw: request.user
             ? request.user.showNakedPeople
             : request.cookies?.nsfw_filter === 'off',
+          // GIF videos play by themselves unless the viewer turned that off.
+          autoplayVideo: request.user ? request.user.autoplayVideo : true,
           path: request.url.split('?')[0],
         })
         return this.code(status).type('text/html; charset=utf-8').send(html)

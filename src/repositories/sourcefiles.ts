@@ -1,6 +1,6 @@
 // SQL for sourcefile: one row per distinct upload (by SHA-1 of its bytes).
 import type { Kysely } from 'kysely'
-import { dbNow } from '../db/dialect.js'
+import { dbNow, isMysql } from '../db/dialect.js'
 import type { DB, ImageFormat, SourcefileRow } from '../db/schema.js'
 
 export interface Rendition {
@@ -66,4 +66,35 @@ export async function insertSourcefile(
     })
     .executeTakeFirstOrThrow()
   return Number(result.insertId)
+}
+
+export async function findSourcefileById(
+  db: Kysely<DB>,
+  id: number,
+): Promise<Sourcefile | undefined> {
+  const row = await db.selectFrom('sourcefile').selectAll().where('id', '=', id).executeTakeFirst()
+  return row && toSourcefile(row)
+}
+
+/** Adds renditions made later (a GIF's video), replacing any of the same name. Call it in a
+ * transaction: the row is locked (MySQL) between the read and the write. */
+export async function addRenditions(
+  trx: Kysely<DB>,
+  id: number,
+  added: readonly Rendition[],
+): Promise<void> {
+  const row = await trx
+    .selectFrom('sourcefile')
+    .select('renditions')
+    .where('id', '=', id)
+    .$if(isMysql(trx), (q) => q.forUpdate())
+    .executeTakeFirst()
+  if (!row) return
+  const names = new Set(added.map((r) => r.name))
+  const kept = (JSON.parse(row.renditions) as Rendition[]).filter((r) => !names.has(r.name))
+  await trx
+    .updateTable('sourcefile')
+    .set({ renditions: JSON.stringify([...kept, ...added]) })
+    .where('id', '=', id)
+    .execute()
 }

@@ -16,6 +16,7 @@ export interface User {
   nsfw: boolean
   showNakedPeople: boolean
   disableNotifications: boolean
+  autoplayVideo: boolean
   /** Storage key of the 200×200 avatar, when the user has one. */
   avatarKey: string | null
   createdAt: Date
@@ -46,6 +47,7 @@ function toUser(row: UserRow): User {
     nsfw: row.nsfw === 1,
     showNakedPeople: row.show_naked_people === 1,
     disableNotifications: row.disable_notifications === 1,
+    autoplayVideo: row.autoplay_video === 1,
     avatarKey: row.avatar_key,
     createdAt: fromDbDateTime(row.created_at),
   }
@@ -179,6 +181,18 @@ export async function setMailNotifications(
   await db
     .updateTable('user')
     .set({ disable_notifications: toFlag(!enabled), updated_at: dbNow() })
+    .where('id', '=', id)
+    .execute()
+}
+
+export async function setAutoplayVideo(
+  db: Kysely<DB>,
+  id: number,
+  enabled: boolean,
+): Promise<void> {
+  await db
+    .updateTable('user')
+    .set({ autoplay_video: toFlag(enabled), updated_at: dbNow() })
     .where('id', '=', id)
     .execute()
 }

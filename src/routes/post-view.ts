@@ -17,6 +17,8 @@ export function pickRendition(
   renditions: readonly Rendition[],
   size: string,
 ): Rendition | undefined {
+  // Only animated GIFs have these, and nothing stands in for them.
+  if (size === 'mp4' || size === 'poster') return renditions.find((r) => r.name === size)
   const order = ['thumb', 'small', 'w550', 'w1100', 'original']
   const wanted =
     size === ''
@@ -28,6 +30,13 @@ export function pickRendition(
     if (found) return found
   }
   return undefined
+}
+
+/** What a rendition is served as: the image's own type, except a GIF's video and poster. */
+export function renditionContentType(rendition: Rendition, imageType: string): string {
+  if (rendition.name === 'mp4') return 'video/mp4'
+  if (rendition.name === 'poster') return 'image/jpeg'
+  return imageType
 }
 
 export function postView(post: Post, filesBaseUrl: string) {
@@ -58,6 +67,15 @@ export function postView(post: Post, filesBaseUrl: string) {
     fullWidth: original?.width ?? post.sourcefile.width,
     fullHeight: original?.height ?? post.sourcefile.height,
     animated: post.sourcefile.frames > 1,
+    // An animated GIF's MP4 and poster, once the media job has made them.
+    video: byName.has('mp4')
+      ? {
+          url: `${raw}.mp4`,
+          posterUrl: byName.has('poster') ? `${raw}/poster` : undefined,
+          width: byName.get('mp4')?.width,
+          height: byName.get('mp4')?.height,
+        }
+      : undefined,
   }
 }
 

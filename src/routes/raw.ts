@@ -1,7 +1,16 @@
-// Raw files: /r/KEY (the re-encoded original) and /r/KEY/550, /1100, /small, /thumb.
+// Raw files: /r/KEY (the re-encoded original) and /r/KEY/550, /1100, /small, /thumb; for an
+// animated GIF also /r/KEY.mp4 (its video) and /r/KEY/poster.
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify'
-import { pickRendition } from './post-view.js'
+import { pickRendition, renditionContentType } from './post-view.js'
 import { sendStoredFile } from './stored-file.js'
+
+/** The full image, or its video from the start (players come back for later ranges). */
+function isLook(request: FastifyRequest, size: string): boolean {
+  if (request.method !== 'GET') return false
+  if (size === '') return true
+  const range = request.headers.range
+  return size === 'mp4' && (range === undefined || range.startsWith('bytes=0-'))
+}
 
 const rawRoutes: FastifyPluginAsync = async (app) => {
   async function serve(request: FastifyRequest, key: string, size: string, reply: FastifyReply) {
@@ -9,14 +18,16 @@ const rawRoutes: FastifyPluginAsync = async (app) => {
     const rendition = post && pickRendition(post.sourcefile.renditions, size)
     if (!post || !rendition) return reply.callNotFound()
     // A view is a look at the full image by anyone but its owner; thumbnails are not views.
-    if (size === '' && request.method === 'GET' && request.user?.id !== post.userId)
-      app.views.record(post.id)
-    return sendStoredFile(reply, app.fileStore, rendition.key, post.sourcefile.contentType)
+    if (isLook(request, size) && request.user?.id !== post.userId) app.views.record(post.id)
+    const contentType = renditionContentType(rendition, post.sourcefile.contentType)
+    return sendStoredFile(reply, app.fileStore, rendition.key, contentType)
   }
 
-  app.get<{ Params: { key: string } }>('/r/:key', (request, reply) =>
-    serve(request, request.params.key, '', reply),
-  )
+  app.get<{ Params: { key: string } }>('/r/:key', (request, reply) => {
+    const { key } = request.params
+    if (key.endsWith('.mp4')) return serve(request, key.slice(0, -4), 'mp4', reply)
+    return serve(request, key, '', reply)
+  })
   app.get<{ Params: { key: string; size: string } }>('/r/:key/:size', (request, reply) =>
     serve(request, request.params.key, request.params.size, reply),
   )

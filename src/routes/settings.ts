@@ -19,6 +19,7 @@ const settingsRoutes: FastifyPluginAsync = async (app) => {
       'current_password',
       'password',
       'password_again',
+      'autoplay',
     ])
     try {
       if (form.form === 'email') {
@@ -34,6 +35,15 @@ const settingsRoutes: FastifyPluginAsync = async (app) => {
         request.flash(
           'success',
           form.email === 'on' ? 'You will get mail about shakes.' : 'No more mail about shakes.',
+        )
+      } else if (form.form === 'video') {
+        const autoplay = form.autoplay === 'on'
+        await app.accounts.setAutoplayVideo(user.id, autoplay)
+        request.flash(
+          'success',
+          autoplay
+            ? 'Animated images play by themselves.'
+            : 'Animated images wait for you to play them.',
         )
       } else if (form.form === 'password') {
         await app.accounts.changePassword(

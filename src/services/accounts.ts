@@ -24,6 +24,7 @@ import {
   findUserById,
   findUserByName,
   insertUser,
+  setAutoplayVideo,
   setMailNotifications,
   type User,
   updateEmail,
@@ -275,6 +276,10 @@ export class AccountService {
   /** Whether the user gets mail about invitations and requests (account mail always goes). */
   setMailNotifications(userId: number, enabled: boolean): Promise<void> {
     return setMailNotifications(this.db, userId, enabled)
+  }
+
+  setAutoplayVideo(userId: number, enabled: boolean): Promise<void> {
+    return setAutoplayVideo(this.db, userId, enabled)
   }
 
   findUser(id: number): Promise<User | undefined> {

@@ -23,6 +23,7 @@ import type { User } from '../repositories/users.js'
 import type { FileStore } from '../storage/file-store.js'
 import { ServiceError } from './errors.js'
 import { formatBytes } from './format-bytes.js'
+import { hasVideo, wantsVideo } from './gif-videos.js'
 import { checkedPostText } from './post-rules.js'
 import { postableShake } from './shake-access.js'
 import { shareKey } from './share-keys.js'
@@ -97,6 +98,8 @@ export class PostingService {
       await addPostToShake(trx, shake.id, postId)
       await setPostTags(trx, postId, extractTags(text.description))
       await enqueue(trx, 'fan-out-post', { postId })
+      if (wantsVideo(sourcefile) && !hasVideo(sourcefile))
+        await enqueue(trx, 'make-video', { sourcefileId: sourcefile.id })
       return postId
     })
     this.work.kick()

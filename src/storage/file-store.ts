@@ -6,6 +6,8 @@ export interface FileStore {
   /** Stores a local file under the key. Storing the same key again replaces it. */
   put(key: string, file: string, contentType: string): Promise<void>
   exists(key: string): Promise<boolean>
+  /** Copies the stored file to a local path (for jobs that work on the original). */
+  download(key: string, file: string): Promise<void>
   delete(keys: readonly string[]): Promise<void>
   /** Throws when the store cannot be reached. */
   ping(): Promise<void>

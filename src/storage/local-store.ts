@@ -24,6 +24,10 @@ export class LocalStore implements FileStore {
     await rename(partial, target)
   }
 
+  async download(key: string, file: string): Promise<void> {
+    await copyFile(this.pathOf(key), file)
+  }
+
   async exists(key: string): Promise<boolean> {
     try {
       return (await stat(this.pathOf(key))).isFile()

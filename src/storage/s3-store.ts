@@ -1,6 +1,8 @@
 // Production files: any S3-compatible store. Browsers never talk to the bucket: nginx fetches
 // a short-lived presigned URL when the app answers with X-Accel-Redirect.
-import { createReadStream } from 'node:fs'
+import { createReadStream, createWriteStream } from 'node:fs'
+import type { Readable } from 'node:stream'
+import { pipeline } from 'node:stream/promises'
 import {
   DeleteObjectCommand,
   GetObjectCommand,
@@ -51,6 +53,15 @@ export class S3Store implements FileStore {
       queueSize: 2,
     })
     await upload.done()
+  }
+
+  async download(key: string, file: string): Promise<void> {
+    assertSafeKey(key)
+    const object = await this.client.send(
+      new GetObjectCommand({ Bucket: this.config.bucket, Key: key }),
+    )
+    if (!object.Body) throw new Error(`no body for ${key}`)
+    await pipeline(object.Body as Readable, createWriteStream(file, { mode: 0o600 }))
   }
 
   async exists(key: string): Promise<boolean> {

@@ -1,5 +1,6 @@
 // Which real peers the tests can reach. A suite that needs an absent service is skipped with a
 // printed notice on a developer's machine, and fails under CI (CI=true), where it must run.
+import { spawnSync } from 'node:child_process'
 import net from 'node:net'
 
 export const inCI = Boolean(process.env.CI)
@@ -25,6 +26,20 @@ export function canConnect(url: string, timeoutMs = 1000): Promise<boolean> {
 export async function skipUnless(name: string, url: string): Promise<string | false> {
   if (await canConnect(url)) return false
   const message = `${name} is not reachable at ${url}`
+  if (inCI) throw new Error(`${message}, and CI must run this suite`)
+  console.log(`# NOTICE: skipping the ${name} suite: ${message}`)
+  return message
+}
+
+/** Like skipUnless, for a program the suite runs (ffmpeg, chromium): false when it runs. */
+export function skipUnlessProgram(
+  name: string,
+  command: string,
+  args = ['-version'],
+): string | false {
+  const ran = spawnSync(command, args, { stdio: 'ignore', timeout: 20_000 })
+  if (ran.status === 0) return false
+  const message = `${name} (${command}) could not be run`
   if (inCI) throw new Error(`${message}, and CI must run this suite`)
   console.log(`# NOTICE: skipping the ${name} suite: ${message}`)
   return message

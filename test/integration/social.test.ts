@@ -315,7 +315,12 @@ for (const mode of ['embedded', 'production'] as Mode[]) {
         .execute()
       const { runJob } = await import('../../src/jobs/definitions.js')
       await runJob(
-        { db: db(), config: site.config, log: { info() {}, warn() {}, error() {} } },
+        {
+          db: db(),
+          store: site.app.fileStore,
+          config: site.config,
+          log: { info() {}, warn() {}, error() {} },
+        },
         'recount',
         {},
       )
