@@ -7,6 +7,8 @@ export interface FileStore {
   put(key: string, file: string, contentType: string): Promise<void>
   exists(key: string): Promise<boolean>
   delete(keys: readonly string[]): Promise<void>
+  /** Every key that starts with the prefix (a folder such as `i/SHA1/`). */
+  list(prefix: string): Promise<string[]>
   /** Throws when the store cannot be reached. */
   ping(): Promise<void>
 }
