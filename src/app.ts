@@ -20,11 +20,13 @@ import avatarRoutes from './routes/avatars.js'
 import feedRoutes from './routes/feeds.js'
 import followRoutes from './routes/follows.js'
 import healthRoutes from './routes/health.js'
+import moderationRoutes from './routes/moderation.js'
 import nsfwRoutes from './routes/nsfw.js'
 import operatorRoutes from './routes/operator.js'
 import passwordResetRoutes from './routes/password-reset.js'
 import postRoutes from './routes/posts.js'
 import rawRoutes from './routes/raw.js'
+import reportRoutes from './routes/reports.js'
 import settingsRoutes from './routes/settings.js'
 import shakeRoutes from './routes/shakes.js'
 import socialRoutes from './routes/social.js'
@@ -76,6 +78,8 @@ export async function createServer(config: Config): Promise<FastifyInstance> {
     await site.register(feedRoutes)
     await site.register(nsfwRoutes)
     await site.register(operatorRoutes)
+    await site.register(moderationRoutes)
+    await site.register(reportRoutes)
     // Last: /:shake matches any single segment the other routes leave free.
     await site.register(shakeRoutes)
   })

@@ -82,6 +82,7 @@ export interface Config {
     createAccount: RateLimit
     forgotPassword: RateLimit
     upload: RateLimit
+    report: RateLimit
   }
 }
 
@@ -123,6 +124,7 @@ const schema = {
     RATE_LIMIT_CREATE_ACCOUNT: { type: 'string', pattern: '^[0-9]+/[0-9]+$', default: '5/1800' },
     RATE_LIMIT_FORGOT_PASSWORD: { type: 'string', pattern: '^[0-9]+/[0-9]+$', default: '5/1800' },
     RATE_LIMIT_UPLOAD: { type: 'string', pattern: '^[0-9]+/[0-9]+$', default: '30/1800' },
+    RATE_LIMIT_REPORT: { type: 'string', pattern: '^[0-9]+/[0-9]+$', default: '20/3600' },
     FILES_BASE_URL: { type: 'string' },
     URL_FETCH_ALLOWED_ADDRESSES: { type: 'string' },
     MAGIC_THRESHOLD: { type: 'integer', minimum: 1, default: 10 },
@@ -166,6 +168,7 @@ interface RawEnv {
   RATE_LIMIT_CREATE_ACCOUNT: string
   RATE_LIMIT_FORGOT_PASSWORD: string
   RATE_LIMIT_UPLOAD: string
+  RATE_LIMIT_REPORT: string
   FILES_BASE_URL?: string
   URL_FETCH_ALLOWED_ADDRESSES?: string
   MAGIC_THRESHOLD: number
@@ -269,6 +272,7 @@ export function loadConfig(
       createAccount: parseRateLimit(raw.RATE_LIMIT_CREATE_ACCOUNT),
       forgotPassword: parseRateLimit(raw.RATE_LIMIT_FORGOT_PASSWORD),
       upload: parseRateLimit(raw.RATE_LIMIT_UPLOAD),
+      report: parseRateLimit(raw.RATE_LIMIT_REPORT),
     },
     filesBaseUrl: raw.FILES_BASE_URL ? parseBaseUrl(raw.FILES_BASE_URL, 'FILES_BASE_URL') : baseUrl,
     images: {

@@ -7,6 +7,9 @@ export type Flag = number
 /** A UTC datetime as 'YYYY-MM-DD HH:MM:SS'. */
 export type DateTimeText = string
 
+/** member: everyone; moderator: moderation pages; admin: those and the operator pages. */
+export type Role = 'member' | 'moderator' | 'admin'
+
 export interface UserTable {
   id: Generated<number>
   name: string
@@ -17,7 +20,7 @@ export interface UserTable {
   website: Generated<string>
   email_confirmed: Generated<Flag>
   profile_image: Generated<Flag>
-  is_admin: Generated<Flag>
+  role: Generated<Role>
   nsfw: Generated<Flag>
   recommended: Generated<Flag>
   restricted: Generated<Flag>
@@ -85,6 +88,8 @@ export interface SourcefileTable {
   /** JSON: Rendition[] */
   renditions: string
   nsfw: Generated<Flag>
+  /** Set when a moderator took the image down: no files, no posts, no new uploads of it. */
+  taken_down_at: DateTimeText | null
   created_at: DateTimeText
 }
 
@@ -243,6 +248,51 @@ export interface MembershipRequestTable {
   created_at: DateTimeText
 }
 
+export type ModerationAction =
+  | 'takedown'
+  | 'nsfw_on'
+  | 'nsfw_off'
+  | 'transfer_shake'
+  | 'set_role'
+  | 'resolve_report'
+  | 'dismiss_report'
+
+export interface ModerationLogTable {
+  id: Generated<number>
+  moderator_id: number
+  action: ModerationAction
+  target_user_id: number | null
+  sourcefile_id: number | null
+  shake_id: number | null
+  report_id: number | null
+  /** What the action did, in words (e.g. how many posts a takedown removed). */
+  detail: Generated<string>
+  /** Why, as the moderator wrote it. */
+  note: Generated<string>
+  created_at: DateTimeText
+}
+
+export type ReportTargetType = 'post' | 'comment' | 'user'
+export type ReportStatus = 'open' | 'resolved' | 'dismissed'
+
+export interface ReportTable {
+  id: Generated<number>
+  reporter_id: number
+  target_type: ReportTargetType
+  target_id: number
+  /** Whose post, comment or account it is: the dossier lists reports against a person. */
+  target_user_id: number
+  reason: string
+  note: Generated<string>
+  status: Generated<ReportStatus>
+  /** 1 while open, NULL once settled (the unique key allows one open report per target). */
+  is_open: Flag | null
+  settled_by: number | null
+  settled_note: Generated<string>
+  settled_at: DateTimeText | null
+  created_at: DateTimeText
+}
+
 export interface DB {
   user: UserTable
   shake: ShakeTable
@@ -265,6 +315,8 @@ export interface DB {
   nsfw_log: NsfwLogTable
   shake_manager: ShakeManagerTable
   membership_request: MembershipRequestTable
+  moderation_log: ModerationLogTable
+  report: ReportTable
 }
 
 export type UserRow = Selectable<UserTable>

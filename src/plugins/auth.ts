@@ -3,7 +3,9 @@
 // or out and to require one.
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import fp from 'fastify-plugin'
+import type { Role } from '../db/schema.js'
 import type { User } from '../repositories/users.js'
+import { assertRole } from '../services/roles.js'
 import { sessionIdHash } from './session-store.js'
 
 const RENEW_AFTER_MS = 24 * 3600 * 1000
@@ -55,6 +57,20 @@ export async function requireUser(request: FastifyRequest, reply: FastifyReply):
     return reply.redirect(`/sign-in?next=${encodeURIComponent(request.url)}`)
   }
   return reply.code(401).send({ error: 'Please sign in first.' })
+}
+
+/**
+ * preHandler for moderation and operator routes: a visitor is sent to sign in as by
+ * requireUser; a signed-in user without the role (or a higher one) gets 403.
+ */
+export function requireRole(role: Role) {
+  return async function requireRoleHandler(
+    request: FastifyRequest,
+    reply: FastifyReply,
+  ): Promise<void> {
+    if (!request.user) return requireUser(request, reply)
+    assertRole(request.user, role)
+  }
 }
 
 export function signedInUser(request: FastifyRequest): User {

@@ -7,13 +7,16 @@ import { AvatarService } from '../services/avatars.js'
 import { CommentService } from '../services/comments.js'
 import { FollowService } from '../services/follows.js'
 import { LikeService } from '../services/likes.js'
+import { ModerationService } from '../services/moderation.js'
 import { NsfwService } from '../services/nsfw.js'
 import { PostingService } from '../services/posting.js'
 import { PostService } from '../services/posts.js'
+import { ReportService } from '../services/reports.js'
 import { SaveService } from '../services/saves.js'
 import { SearchService } from '../services/search.js'
 import { ShakeService } from '../services/shakes.js'
 import { StreamService } from '../services/streams.js'
+import { TakedownService } from '../services/takedowns.js'
 import { ViewCounter } from '../services/view-counter.js'
 import { createFileStore } from '../storage/create-store.js'
 import type { LocalStore } from '../storage/local-store.js'
@@ -39,6 +42,10 @@ export default fp(
     app.decorate('searcher', new SearchService(app.db))
     app.decorate('nsfw', new NsfwService(app.db))
     app.decorate('shakes', new ShakeService(app.db, store, app.config, mailer, jobs))
+    const reports = new ReportService(app.db)
+    app.decorate('reports', reports)
+    app.decorate('moderation', new ModerationService(app.db, reports))
+    app.decorate('takedowns', new TakedownService(app.db, store))
     const views = new ViewCounter(app.db)
     views.start()
     app.decorate('views', views)
@@ -71,6 +78,9 @@ declare module 'fastify' {
     searcher: SearchService
     nsfw: NsfwService
     shakes: ShakeService
+    reports: ReportService
+    moderation: ModerationService
+    takedowns: TakedownService
     views: ViewCounter
   }
 }

@@ -5,6 +5,8 @@ import type { FastifyReply } from 'fastify'
 import fp from 'fastify-plugin'
 import nunjucks from 'nunjucks'
 import { viewsDir } from '../paths.js'
+import { reportReasons } from '../services/moderation-rules.js'
+import { hasRole } from '../services/roles.js'
 import { shareKey } from '../services/share-keys.js'
 import { linkify } from './linkify.js'
 
@@ -31,6 +33,7 @@ export default fp(
         autoescape: true,
         noCache: app.config.env !== 'production',
         onConfigure(env: nunjucks.Environment) {
+          env.addGlobal('reportReasons', reportReasons)
           env.addFilter('isoDate', (date: Date) => date.toISOString())
           env.addFilter('shareKey', (id: number) => shareKey(id))
           // Escapes, then links: the result is safe to output as HTML.
@@ -62,6 +65,7 @@ export default fp(
         const html = await this.viewAsync(`pages/${template}`, {
           ...context,
           currentUser: request.user ?? null,
+          isModerator: hasRole(request.user, 'moderator'),
           flashes: request.session ? flashMessages(this) : [],
           // A function, so only pages that show a form create a session to hold the secret.
           csrfToken: () => this.generateCsrf(),

@@ -113,6 +113,15 @@ export async function updateShake(
     .execute()
 }
 
+export async function setShakeOwner(db: Kysely<DB>, id: number, userId: number): Promise<void> {
+  await db
+    .updateTable('shake')
+    .set({ user_id: userId, updated_at: dbNow() })
+    .where('id', '=', id)
+    .where('type', '=', 'group')
+    .execute()
+}
+
 export interface DirectoryEntry {
   id: number
   name: string

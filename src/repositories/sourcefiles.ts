@@ -22,7 +22,7 @@ export interface Sourcefile {
   renditions: Rendition[]
 }
 
-export function toSourcefile(row: SourcefileRow): Sourcefile {
+export function toSourcefile(row: Omit<SourcefileRow, 'taken_down_at'>): Sourcefile {
   return {
     id: row.id,
     sha1: row.sha1,

@@ -1,7 +1,7 @@
 // SQL for the user table. Flags come back as booleans, datetimes as Dates.
 import type { Kysely } from 'kysely'
 import { dbNow, fromDbDateTime, toFlag } from '../db/dialect.js'
-import type { DB, UserRow } from '../db/schema.js'
+import type { DB, Role, UserRow } from '../db/schema.js'
 
 export interface User {
   id: number
@@ -12,7 +12,7 @@ export interface User {
   about: string
   website: string
   profileImage: boolean
-  isAdmin: boolean
+  role: Role
   nsfw: boolean
   showNakedPeople: boolean
   disableNotifications: boolean
@@ -43,7 +43,7 @@ function toUser(row: UserRow): User {
     about: row.about,
     website: row.website,
     profileImage: row.profile_image === 1,
-    isAdmin: row.is_admin === 1,
+    role: row.role,
     nsfw: row.nsfw === 1,
     showNakedPeople: row.show_naked_people === 1,
     disableNotifications: row.disable_notifications === 1,
@@ -195,4 +195,8 @@ export async function setAutoplayVideo(
     .set({ autoplay_video: toFlag(enabled), updated_at: dbNow() })
     .where('id', '=', id)
     .execute()
+}
+
+export async function setRole(db: Kysely<DB>, id: number, role: Role): Promise<void> {
+  await db.updateTable('user').set({ role, updated_at: dbNow() }).where('id', '=', id).execute()
 }

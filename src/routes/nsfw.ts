@@ -1,6 +1,6 @@
 // Flagging images and people NSFW, and each viewer's choice about covered images.
 import type { FastifyPluginAsync } from 'fastify'
-import { requireUser, signedInUser } from '../plugins/auth.js'
+import { requireRole, requireUser, signedInUser } from '../plugins/auth.js'
 import { wantsJson } from '../plugins/negotiation.js'
 import { formFields } from './form-fields.js'
 import { safeNextPath } from './safe-redirect.js'
@@ -20,16 +20,16 @@ const nsfwRoutes: FastifyPluginAsync = async (app) => {
     },
   )
 
+  // Moderators mark a person (from their profile or their dossier, which passes `next`).
   app.post<{ Params: { name: string; state: string } }>(
     '/user/:name/nsfw/:state',
-    { preHandler: requireUser },
+    { preHandler: requireRole('moderator') },
     async (request, reply) => {
-      await app.nsfw.markUser(
-        signedInUser(request),
-        request.params.name,
-        request.params.state === 'on',
-      )
-      return reply.redirect(`/user/${request.params.name}`, 303)
+      const { state, name } = request.params
+      if (state !== 'on' && state !== 'off') return reply.callNotFound()
+      const { note, next } = formFields(request, ['note', 'next'])
+      await app.moderation.markNsfw(signedInUser(request), name, state === 'on', note)
+      return reply.redirect(safeNextPath(next, `/user/${encodeURIComponent(name)}`), 303)
     },
   )
 

@@ -1,6 +1,6 @@
 // Pages for the site's operators (admins) only.
 import type { FastifyPluginAsync } from 'fastify'
-import { requireUser, signedInUser } from '../plugins/auth.js'
+import { requireRole } from '../plugins/auth.js'
 import { deadOutbox, settleDead } from '../repositories/outbox.js'
 import { ServiceError } from '../services/errors.js'
 import { siteHealth } from '../services/site-health.js'
@@ -11,11 +11,7 @@ function settleAction(value: string): 'retry' | 'discard' {
 }
 
 const operatorRoutes: FastifyPluginAsync = async (app) => {
-  app.addHook('preHandler', requireUser)
-  app.addHook('preHandler', async (request) => {
-    if (!signedInUser(request).isAdmin)
-      throw new ServiceError(403, 'This page is for the operators of the site.')
-  })
+  app.addHook('preHandler', requireRole('admin'))
 
   app.get('/healthy/details', async (_request, reply) => {
     const health = await siteHealth(app.db, app.fileStore, app.jobs)

@@ -6,6 +6,7 @@ import type { Post } from '../repositories/posts.js'
 import type { User } from '../repositories/users.js'
 import { ValidationError } from '../services/errors.js'
 import { formFields } from './form-fields.js'
+import { answerMissingPost } from './missing-post.js'
 import { postView } from './post-view.js'
 
 type KeyParams = { Params: { key: string } }
@@ -29,7 +30,7 @@ const postRoutes: FastifyPluginAsync = async (app) => {
 
   app.get<KeyParams>('/p/:key', async (request, reply) => {
     const post = await app.posts.find(request.params.key)
-    if (!post) return reply.callNotFound()
+    if (!post) return answerMissingPost(app, request.params.key, reply)
     const view = postView(post, filesBase)
     // One address per post: other spellings of the key redirect to it.
     if (view.key !== request.params.key) return reply.redirect(view.url, 301)

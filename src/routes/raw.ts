@@ -1,6 +1,7 @@
 // Raw files: /r/KEY (the re-encoded original) and /r/KEY/550, /1100, /small, /thumb; for an
 // animated GIF also /r/KEY.mp4 (its video) and /r/KEY/poster.
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify'
+import { answerMissingPost } from './missing-post.js'
 import { pickRendition, renditionContentType } from './post-view.js'
 import { sendStoredFile } from './stored-file.js'
 
@@ -15,8 +16,9 @@ function isLook(request: FastifyRequest, size: string): boolean {
 const rawRoutes: FastifyPluginAsync = async (app) => {
   async function serve(request: FastifyRequest, key: string, size: string, reply: FastifyReply) {
     const post = await app.posts.find(key)
-    const rendition = post && pickRendition(post.sourcefile.renditions, size)
-    if (!post || !rendition) return reply.callNotFound()
+    if (!post) return answerMissingPost(app, key, reply)
+    const rendition = pickRendition(post.sourcefile.renditions, size)
+    if (!rendition) return reply.callNotFound()
     // A view is a look at the full image by anyone but its owner; thumbnails are not views.
     if (isLook(request, size) && request.user?.id !== post.userId) app.views.record(post.id)
     const contentType = renditionContentType(rendition, post.sourcefile.contentType)

@@ -222,6 +222,16 @@ const shakeRoutes: FastifyPluginAsync = async (app) => {
     (n) => `/shake/${n}/members`,
   )
 
+  // The owner hands the shake to a member; a moderator may too (logged, with an optional note).
+  memberAction(
+    '/shake/:name/transfer',
+    (r) => {
+      const form = formFields(r, ['heir', 'note'])
+      return app.shakes.transferOwnership(signedInUser(r), r.params.name, form.heir, form.note)
+    },
+    (n) => `/shake/${n}/members`,
+  )
+
   app.post<{ Params: { key: string } }>(
     '/p/:key/add-to-shake',
     { preHandler: requireUser },

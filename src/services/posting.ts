@@ -28,6 +28,7 @@ import { checkedPostText } from './post-rules.js'
 import { postableShake } from './shake-access.js'
 import { shareKey } from './share-keys.js'
 import { extractTags } from './tag-rules.js'
+import { refuseTakenDownImage } from './takedowns.js'
 
 export interface NewPostInput {
   title: string
@@ -125,6 +126,7 @@ export class PostingService {
 
   /** The stored image for these bytes: found by hash, or made now by the media pipeline. */
   private async sourcefileFor(upload: TempUpload): Promise<Sourcefile> {
+    await refuseTakenDownImage(this.db, upload.sha1)
     const known = await findSourcefileBySha1(this.db, upload.sha1)
     if (known) return known
     const format = await sniffImageFormat(upload.path)

@@ -21,6 +21,7 @@ import {
   removeMember,
   takeMembershipRequest,
 } from '../repositories/memberships.js'
+import { insertLogEntry } from '../repositories/moderation-log.js'
 import { insertNotification } from '../repositories/notifications.js'
 import { addPostToShake } from '../repositories/posts.js'
 import {
@@ -29,6 +30,7 @@ import {
   groupShakeDirectory,
   insertShake,
   type Shake,
+  setShakeOwner,
   updateShake,
 } from '../repositories/shakes.js'
 import { findUserById, findUserByName, type User } from '../repositories/users.js'
@@ -36,6 +38,8 @@ import type { FileStore } from '../storage/file-store.js'
 import { nameProblem } from './account-rules.js'
 import { ServiceError, ValidationError } from './errors.js'
 import { livePost } from './likes.js'
+import { checkedModeratorNote } from './moderation-rules.js'
+import { hasRole } from './roles.js'
 import { canPostTo, postableShakes } from './shake-access.js'
 import { textProblem } from './text-rules.js'
 
@@ -297,6 +301,44 @@ export class ShakeService {
       .where('deleted', '=', 0)
       .executeTakeFirst()
     if (result.numUpdatedRows === 0n) throw new ServiceError(404, 'That post is not in that shake.')
+  }
+
+  /**
+   * Hands a group shake to one of its members; the old owner stays on as a member. The owner
+   * may, and so may a moderator (for an owner who left, say), which the moderation log records.
+   */
+  async transferOwnership(
+    actor: User,
+    name: string,
+    heirName: string,
+    noteInput: string,
+  ): Promise<void> {
+    const shake = await this.group(name)
+    const byModerator = shake.userId !== actor.id
+    if (byModerator && !hasRole(actor, 'moderator'))
+      throw new ServiceError(403, 'Only the owner of this shake or a moderator can do that.')
+    const note = checkedModeratorNote(noteInput, { required: false })
+    const heir = heirName.length <= 64 ? await findUserByName(this.db, heirName.trim()) : undefined
+    if (!heir) throw new ValidationError({ heir: 'There is nobody by that name.' }, 404)
+    if (heir.id === shake.userId)
+      throw new ValidationError({ heir: `${heir.name} already owns this shake.` }, 409)
+    const previous = await findUserById(this.db, shake.userId)
+    await inTransaction(this.db, async (trx) => {
+      if (!(await removeMember(trx, shake.id, heir.id)))
+        throw new ValidationError({ heir: `${heir.name} is not a member of this shake.` }, 409)
+      await addMember(trx, shake.id, shake.userId)
+      await setShakeOwner(trx, shake.id, heir.id)
+      if (byModerator) {
+        await insertLogEntry(trx, {
+          moderatorId: actor.id,
+          action: 'transfer_shake',
+          targetUserId: heir.id,
+          shakeId: shake.id,
+          detail: `${previous?.name ?? `user #${shake.userId}`} -> ${heir.name}`,
+          note,
+        })
+      }
+    })
   }
 
   directory(order: 'newest' | 'followed' | 'active'): Promise<DirectoryEntry[]> {

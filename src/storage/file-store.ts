@@ -9,6 +9,8 @@ export interface FileStore {
   /** Copies the stored file to a local path (for jobs that work on the original). */
   download(key: string, file: string): Promise<void>
   delete(keys: readonly string[]): Promise<void>
+  /** Every key that starts with the prefix (a folder such as `i/SHA1/`). */
+  list(prefix: string): Promise<string[]>
   /** Throws when the store cannot be reached. */
   ping(): Promise<void>
 }

@@ -1,6 +1,6 @@
 // Embedded mode's files: a folder under DATA_DIR, served by the app itself.
 import { constants } from 'node:fs'
-import { access, copyFile, mkdir, rename, rm, stat } from 'node:fs/promises'
+import { access, copyFile, mkdir, readdir, rename, rm, stat } from 'node:fs/promises'
 import path from 'node:path'
 import { assertSafeKey, type FileStore } from './file-store.js'
 
@@ -43,5 +43,27 @@ export class LocalStore implements FileStore {
 
   async delete(keys: readonly string[]): Promise<void> {
     await Promise.all(keys.map((key) => rm(this.pathOf(key), { force: true })))
+  }
+
+  async list(prefix: string): Promise<string[]> {
+    const keys: string[] = []
+    const walk = async (folder: string): Promise<void> => {
+      const entries = await readdir(path.join(this.root, folder), { withFileTypes: true }).catch(
+        (error: NodeJS.ErrnoException) => {
+          if (error.code === 'ENOENT') return []
+          throw error
+        },
+      )
+      for (const entry of entries) {
+        const key = folder ? `${folder}/${entry.name}` : entry.name
+        if (entry.isDirectory()) await walk(key)
+        else if (key.startsWith(prefix)) keys.push(key)
+      }
+    }
+    // Walk from the deepest folder the prefix names, then filter on the whole prefix.
+    const folder = prefix.includes('/') ? prefix.slice(0, prefix.lastIndexOf('/')) : ''
+    if (folder) assertSafeKey(folder)
+    await walk(folder)
+    return keys.sort()
   }
 }

@@ -8,6 +8,7 @@ import {
   GetObjectCommand,
   HeadBucketCommand,
   HeadObjectCommand,
+  ListObjectsV2Command,
   S3Client,
 } from '@aws-sdk/client-s3'
 import { Upload } from '@aws-sdk/lib-storage'
@@ -88,6 +89,23 @@ export class S3Store implements FileStore {
         this.client.send(new DeleteObjectCommand({ Bucket: this.config.bucket, Key })),
       ),
     )
+  }
+
+  async list(prefix: string): Promise<string[]> {
+    const keys: string[] = []
+    let token: string | undefined
+    do {
+      const page = await this.client.send(
+        new ListObjectsV2Command({
+          Bucket: this.config.bucket,
+          Prefix: prefix,
+          ...(token ? { ContinuationToken: token } : {}),
+        }),
+      )
+      for (const object of page.Contents ?? []) if (object.Key) keys.push(object.Key)
+      token = page.IsTruncated ? page.NextContinuationToken : undefined
+    } while (token)
+    return keys.sort()
   }
 
   /** A GET URL valid for a few minutes, for nginx to fetch on the browser's behalf. */

@@ -42,3 +42,12 @@ export async function signIn(
   await browser.get(location(response) as string)
   return browser
 }
+
+/** Gives an existing user a role (admins are made by operators, not through a page). */
+export async function grantRole(
+  app: FastifyInstance,
+  name: string,
+  role: 'member' | 'moderator' | 'admin',
+): Promise<void> {
+  await app.db.updateTable('user').set({ role }).where('name', '=', name).execute()
+}

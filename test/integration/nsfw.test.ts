@@ -1,7 +1,7 @@
 // NSFW: flags cover every copy of an image; moderators mark people; each viewer chooses.
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
-import { signUp } from '../helpers/accounts.js'
+import { grantRole, signUp } from '../helpers/accounts.js'
 import { createTestSite, type TestSite } from '../helpers/app.js'
 import { Browser } from '../helpers/browser.js'
 import { post, postJson } from '../helpers/social.js'
@@ -56,7 +56,7 @@ describe('NSFW', () => {
     assert.match((await carol.get('/incoming')).body, new RegExp(`href="/p/${key}"`))
     await carol.get('/user/bob')
     assert.equal((await carol.post('/user/bob/nsfw/on', {})).statusCode, 403)
-    await site.app.db.updateTable('user').set({ is_admin: 1 }).where('name', '=', 'alice').execute()
+    await grantRole(site.app, 'alice', 'moderator')
     await alice.get('/user/bob')
     assert.match(alice.lastPage?.body ?? '', /Mark NSFW/)
     assert.equal((await alice.post('/user/bob/nsfw/on', {})).statusCode, 303)

@@ -1,18 +1,14 @@
 // /healthy/details: the operator's view of every dependency, bounded in time.
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
-import { signUp } from '../helpers/accounts.js'
+import { grantRole, signUp } from '../helpers/accounts.js'
 import { createTestSite } from '../helpers/app.js'
 import { Browser } from '../helpers/browser.js'
 import { redisUrl, skipUnless } from '../helpers/services.js'
 
 async function operator(site: Awaited<ReturnType<typeof createTestSite>>) {
   const admin = await signUp(site.app, 'operator')
-  await site.app.db
-    .updateTable('user')
-    .set({ is_admin: 1 })
-    .where('name', '=', 'operator')
-    .execute()
+  await grantRole(site.app, 'operator', 'admin')
   return admin
 }
 
