@@ -7,6 +7,7 @@ export interface JobPayloads {
   'after-comment': { commentId: number }
   'after-follow': { userId: number; shakeId: number }
   'fan-out-post': { postId: number }
+  'remove-files': { sha1: string; keys: string[] }
   recount: { postIds?: number[] }
   sweep: Record<string, never>
 }
@@ -20,6 +21,7 @@ export const queueOf: Record<JobName, 'social' | 'maintenance'> = {
   'after-comment': 'social',
   'after-follow': 'social',
   'fan-out-post': 'social',
+  'remove-files': 'maintenance',
   recount: 'maintenance',
   sweep: 'maintenance',
 }
