@@ -19,21 +19,15 @@ import type { TestS3 } from '../helpers/s3.js'
 export class Acknowledged {
   /** `user:post` -> liked, from the last acknowledged like or unlike of that pair. */
   readonly likes = new Map<string, boolean>()
-  /** Pairs whose last request went unanswered or failed: their state is the site's to choose. */
-  readonly unsure = new Set<string>()
   readonly comments = new Set<string>()
   readonly saves = new Set<number>()
   readonly uploads = new Set<number>()
 
+  /** Undefined: the request failed or is in flight, so the pair's state is the site's to choose. */
   like(userId: number, postId: number, liked: boolean | undefined): void {
     const pair = `${userId}:${postId}`
-    if (liked === undefined) {
-      this.likes.delete(pair)
-      this.unsure.add(pair)
-      return
-    }
-    this.unsure.delete(pair)
-    this.likes.set(pair, liked)
+    if (liked === undefined) this.likes.delete(pair)
+    else this.likes.set(pair, liked)
   }
 }
 

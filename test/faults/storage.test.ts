@@ -6,7 +6,14 @@ import { location } from '../helpers/browser.js'
 import * as images from '../helpers/images.js'
 import { createSocialSite, type SocialSite } from '../helpers/social.js'
 import { Acknowledged } from './invariants.js'
-import { describeWindow, finishScenario, Load, signUpActors, sleep } from './scenario.js'
+import {
+  type Actor,
+  describeWindow,
+  finishScenario,
+  Load,
+  signUpActors,
+  sleep,
+} from './scenario.js'
 
 /** Uploads a fresh image as JSON; notes the post when the site says it was stored. */
 function uploadSteps(browser: Browser, acknowledged: Acknowledged, messages: Set<string>) {
@@ -56,7 +63,7 @@ describe('file store faults', () => {
     const during = load.figures(faultStart, faultEnd)
     const afterwards = load.figures(faultEnd + 500)
     // One more upload by hand, once the store is back, must succeed.
-    const last = await actors[0]?.browser.postMultipart('/upload', [
+    const last = await (actors[0] as Actor).browser.postMultipart('/upload', [
       { name: 'title', value: 'after the outage' },
       {
         name: 'file',
@@ -65,7 +72,7 @@ describe('file store faults', () => {
         contentType: 'image/jpeg',
       },
     ])
-    const lastKey = String(location(last as never) ?? '').slice('/p/'.length)
+    const lastKey = String(location(last) ?? '').slice('/p/'.length)
     if (lastKey) acknowledged.uploads.add(Number.parseInt(lastKey, 36))
     const refusals = [...messages]
     await finishScenario({
@@ -78,7 +85,7 @@ describe('file store faults', () => {
         'failed uploads said why (503)':
           refusals.length > 0 &&
           refusals.every((m) => m.startsWith('503 ') && /try again/i.test(m)),
-        'uploads succeed once back': afterwards.succeeded > 0 && last?.statusCode === 302,
+        'uploads succeed once back': afterwards.succeeded > 0 && last.statusCode === 302,
       },
       figures: [
         describeWindow('during', during),

@@ -67,6 +67,8 @@ export class OwnMariadb {
         `--port=${this.port}`,
         `--socket=${path.join(this.dir, 'sock')}`,
         `--pid-file=${path.join(this.dir, 'pid')}`,
+        // Its temporary tables stay in its own folder, away from the shared server's /tmp.
+        `--tmpdir=${this.dir}`,
         '--bind-address=127.0.0.1',
         '--skip-log-bin',
         '--innodb-buffer-pool-size=32M',
