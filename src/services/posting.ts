@@ -87,6 +87,8 @@ export class PostingService {
   private readonly monthlyQuota: number
   private readonly tempDir: string
   private readonly mysql: boolean
+  /** Sourcefiles being made in this process, by SHA-1. */
+  private readonly rendering = new Map<string, Promise<Sourcefile>>()
 
   constructor(
     private readonly db: Database,
@@ -187,8 +189,24 @@ export class PostingService {
     }
   }
 
-  /** The stored image for these bytes: found by hash, or made now by the media pipeline. */
+  /**
+   * The stored image for these bytes: found by hash, or made now by the media pipeline. The
+   * same bytes arriving twice at once (a form sent twice) are made once: the second waits for
+   * the first instead of writing, and maybe removing, the same keys.
+   */
   private async sourcefileFor(upload: TempUpload): Promise<Sourcefile> {
+    const inFlight = this.rendering.get(upload.sha1)
+    if (inFlight) return inFlight
+    const made = this.makeSourcefile(upload)
+    this.rendering.set(upload.sha1, made)
+    try {
+      return await made
+    } finally {
+      this.rendering.delete(upload.sha1)
+    }
+  }
+
+  private async makeSourcefile(upload: TempUpload): Promise<Sourcefile> {
     const known = await findSourcefileBySha1(this.db, upload.sha1)
     if (known) return known
     const format = await sniffImageFormat(upload.path)
