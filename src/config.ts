@@ -75,6 +75,8 @@ export interface Config {
   drainSeconds: number
   /** How long a worker holds a job before others may take it up as stalled (seconds). */
   jobLockSeconds: number
+  /** A row handed to the queue this long ago whose job the queue no longer has is sent again. */
+  outboxRecheckSeconds: number
   /** Likes that make a post "magic" (best of). */
   magicThreshold: number
   rateLimits: {
@@ -129,6 +131,7 @@ const schema = {
     URL_FETCH_ALLOWED_ADDRESSES: { type: 'string' },
     MAGIC_THRESHOLD: { type: 'integer', minimum: 1, default: 10 },
     JOB_LOCK_SECONDS: { type: 'integer', minimum: 1, maximum: 3600, default: 30 },
+    OUTBOX_RECHECK_SECONDS: { type: 'integer', minimum: 1, maximum: 3600, default: 60 },
     DRAIN_SECONDS: { type: 'integer', minimum: 0, maximum: 300, default: 0 },
     URL_FETCH_TIMEOUT_SECONDS: { type: 'integer', minimum: 1, maximum: 300, default: 20 },
     UPLOAD_MAX_BYTES: { type: 'integer', minimum: 1024, default: 20 * 1024 * 1024 },
@@ -173,6 +176,7 @@ interface RawEnv {
   URL_FETCH_ALLOWED_ADDRESSES?: string
   MAGIC_THRESHOLD: number
   JOB_LOCK_SECONDS: number
+  OUTBOX_RECHECK_SECONDS: number
   DRAIN_SECONDS: number
   URL_FETCH_TIMEOUT_SECONDS: number
   UPLOAD_MAX_BYTES: number
@@ -285,6 +289,7 @@ export function loadConfig(
     monthlyUploadQuota: raw.UPLOAD_MONTHLY_QUOTA_BYTES,
     magicThreshold: raw.MAGIC_THRESHOLD,
     jobLockSeconds: raw.JOB_LOCK_SECONDS,
+    outboxRecheckSeconds: raw.OUTBOX_RECHECK_SECONDS,
     drainSeconds: raw.DRAIN_SECONDS,
     urlFetch: {
       allowed: parseCidrs(raw.URL_FETCH_ALLOWED_ADDRESSES),

@@ -53,6 +53,11 @@ export function producerConnection(url: string): Redis {
   return redis
 }
 
+/** One queue job per outbox row and attempt: adding the same row twice adds it once. */
+function jobIdOf(row: OutboxRow): string {
+  return `outbox-${row.id}-${row.attempts}`
+}
+
 export class QueueDispatcher implements Dispatcher {
   readonly name = 'bullmq'
   readonly runsJobs = false
@@ -72,9 +77,17 @@ export class QueueDispatcher implements Dispatcher {
   }
 
   async dispatch(row: OutboxRow): Promise<void> {
-    const queue = this.queues.get(queueOf[row.job as JobName] ?? 'social') as Queue
+    const queue = this.queueFor(row)
     const data: QueuedJob = { outboxId: row.id, payload: row.payload }
-    await queue.add(row.job, data, { ...jobOptions, jobId: `outbox-${row.id}-${row.attempts}` })
+    await queue.add(row.job, data, { ...jobOptions, jobId: jobIdOf(row) })
+  }
+
+  private queueFor(row: OutboxRow): Queue {
+    return this.queues.get(queueOf[row.job as JobName] ?? 'social') as Queue
+  }
+
+  async holds(row: OutboxRow): Promise<boolean> {
+    return (await this.queueFor(row).getJob(jobIdOf(row))) !== undefined
   }
 
   /** Per queue: waiting, active, delayed, failed counts and the age of the oldest waiting job. */
@@ -171,15 +184,25 @@ export async function startWorkers(
     worker.on('error', (error) => ctx.log.warn({ err: error, queue: name }, 'worker error'))
     return worker
   })
-  const maintenance = new Queue('maintenance', { connection, prefix })
-  for (const { job, everySeconds } of schedules) {
-    await maintenance.upsertJobScheduler(
-      job,
-      { every: everySeconds * 1000 },
-      { name: job, data: { payload: {} } },
-    )
+  const registerSchedules = async () => {
+    const maintenance = new Queue('maintenance', { connection, prefix })
+    for (const { job, everySeconds } of schedules) {
+      await maintenance.upsertJobScheduler(
+        job,
+        { every: everySeconds * 1000 },
+        { name: job, data: { payload: {} } },
+      )
+    }
+    await maintenance.close()
   }
-  await maintenance.close()
+  await registerSchedules()
+  // A Redis that comes back empty has forgotten the schedules: register them on every reconnect
+  // (upserting is harmless when they are still there).
+  ;(connection as Redis).on('ready', () => {
+    registerSchedules().catch((error: unknown) =>
+      ctx.log.warn({ err: error }, 'could not register the scheduled jobs'),
+    )
+  })
   return {
     workers,
     close: async () => {

@@ -7,6 +7,7 @@ import { afterFollow, fanOutPost } from '../services/follows.js'
 import { makeVideo } from '../services/gif-videos.js'
 import { sweepExpired } from '../services/housekeeping.js'
 import { afterLike } from '../services/likes.js'
+import { removeUnownedFiles } from '../services/posting.js'
 import { afterSave } from '../services/saves.js'
 import type { JobContext } from './job-context.js'
 import type { JobName, JobPayloads } from './job-names.js'
@@ -37,6 +38,7 @@ export const handlers: Handlers = {
   'after-follow': afterFollow,
   'fan-out-post': fanOutPost,
   'make-video': makeVideo,
+  'remove-files': removeUnownedFiles,
   recount,
   sweep,
 }

@@ -8,10 +8,25 @@ import type { Dispatcher } from './relay.js'
 export class InProcessDispatcher implements Dispatcher {
   readonly name = 'in-process'
   readonly runsJobs = true
+  private readonly inHand = new Set<number>()
   constructor(private readonly ctx: JobContext) {}
 
-  dispatch(row: OutboxRow): Promise<void> {
-    return runJob(this.ctx, row.job, row.payload)
+  async dispatch(row: OutboxRow): Promise<void> {
+    this.inHand.add(row.id)
+    try {
+      await runJob(this.ctx, row.job, row.payload)
+    } finally {
+      this.inHand.delete(row.id)
+    }
+  }
+
+  /**
+   * A relayed row this process is not running was left behind: its process died, or the
+   * database went away before the row could be marked done. Handlers are idempotent, so it
+   * is run again (a job of another live process running for longer would run twice).
+   */
+  async holds(row: OutboxRow): Promise<boolean> {
+    return this.inHand.has(row.id)
   }
 }
 

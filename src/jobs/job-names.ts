@@ -8,6 +8,7 @@ export interface JobPayloads {
   'after-follow': { userId: number; shakeId: number }
   'fan-out-post': { postId: number }
   'make-video': { sourcefileId: number }
+  'remove-files': { sha1: string; keys: string[] }
   recount: { postIds?: number[] }
   sweep: Record<string, never>
 }
@@ -23,6 +24,7 @@ export const queueOf: Record<JobName, 'social' | 'media' | 'maintenance'> = {
   'fan-out-post': 'social',
   // Slow, CPU-heavy work on its own queue, so it never holds up likes and comments.
   'make-video': 'media',
+  'remove-files': 'maintenance',
   recount: 'maintenance',
   sweep: 'maintenance',
 }

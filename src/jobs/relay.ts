@@ -3,7 +3,12 @@
 // processes may relay at once; a row that cannot be handed over stays in the outbox and is
 // tried again, so a missing queue never loses work.
 import type { Database } from '../db/database.js'
-import { moveOutbox, type OutboxRow, readyOutbox } from '../repositories/outbox.js'
+import {
+  moveOutbox,
+  type OutboxRow,
+  readyOutbox,
+  staleRelayedOutbox,
+} from '../repositories/outbox.js'
 import type { JobLog } from './job-context.js'
 import { backoffSeconds, MAX_ATTEMPTS } from './retry.js'
 
@@ -13,10 +18,13 @@ export interface Dispatcher {
   /** True when dispatch() finishes the job itself (embedded); false when a worker will. */
   readonly runsJobs: boolean
   dispatch(row: OutboxRow): Promise<void>
+  /** Whether the row's job is still held: in the queue (any state), or running here. */
+  holds(row: OutboxRow): Promise<boolean>
 }
 
 export class OutboxRelay {
   private timer: NodeJS.Timeout | undefined
+  private recheckTimer: NodeJS.Timeout | undefined
   private running: Promise<void> | undefined
   private again = false
   private stopped = false
@@ -26,12 +34,39 @@ export class OutboxRelay {
     private readonly dispatcher: Dispatcher,
     private readonly log: JobLog,
     private readonly intervalMs = 1000,
+    private readonly recheckSeconds = 60,
   ) {}
 
   start(): void {
     this.timer = setInterval(() => this.kick(), this.intervalMs)
     this.timer.unref()
+    this.recheckTimer = setInterval(() => {
+      this.recoverLost().catch((error: unknown) =>
+        this.log.warn({ err: error }, 'outbox recheck failed'),
+      )
+    }, this.recheckSeconds * 1000)
+    this.recheckTimer.unref()
     this.kick()
+  }
+
+  /**
+   * Rows handed over a while ago whose job nobody holds any more (Redis restarted empty, a
+   * process or the database lost mid-job) go back to pending, so the work is done after all.
+   * Returns how many.
+   */
+  async recoverLost(): Promise<number> {
+    let recovered = 0
+    for (const row of await staleRelayedOutbox(this.db, this.recheckSeconds, 500)) {
+      if (this.stopped) break
+      if (await this.dispatcher.holds(row)) continue
+      if (await moveOutbox(this.db, row.id, 'relayed', 'pending', { availableInSeconds: 0 }))
+        recovered++
+    }
+    if (recovered > 0) {
+      this.log.warn({ recovered }, 'outbox rows the queue had lost were sent again')
+      this.kick()
+    }
+    return recovered
   }
 
   /** Asks for a pass soon; passes never overlap, and a kick during one causes another. */
@@ -66,6 +101,7 @@ export class OutboxRelay {
   async stop(): Promise<void> {
     this.stopped = true
     if (this.timer) clearInterval(this.timer)
+    if (this.recheckTimer) clearInterval(this.recheckTimer)
     await this.running
   }
 

@@ -38,7 +38,13 @@ export function createJobRuntime(
   const ctx: JobContext = { db, store: createFileStore(config), config, log }
   const interval = options.relayIntervalMs ?? 1000
   if (!config.redisUrl) {
-    const relay = new OutboxRelay(db, new InProcessDispatcher(ctx), log, interval)
+    const relay = new OutboxRelay(
+      db,
+      new InProcessDispatcher(ctx),
+      log,
+      interval,
+      config.outboxRecheckSeconds,
+    )
     relay.start()
     const stopTimers = startTimers(ctx)
     return {
@@ -66,7 +72,7 @@ async function startBullmq(
   interval: number,
 ): Promise<JobRuntime> {
   const dispatcher = new QueueDispatcher(producerConnection(url), ctx.config.redisPrefix)
-  const relay = new OutboxRelay(ctx.db, dispatcher, log, interval)
+  const relay = new OutboxRelay(ctx.db, dispatcher, log, interval, ctx.config.outboxRecheckSeconds)
   const workers = role === 'worker' ? await startWorkers(ctx, url) : undefined
   relay.start()
   return {

@@ -88,25 +88,35 @@ export async function favoritePage(
 }
 
 /**
- * Recounts likes from the rows: a post is credited for likes of itself and of the posts saved
- * from it (as parent or original). Returns how many posts had drifted and were corrected.
+ * Likes a post is credited with, counted from the rows: likes of itself and of the posts saved
+ * from it (as parent or original).
  */
+export async function countedLikes(db: Kysely<DB>, postId: number): Promise<number> {
+  const row = await db
+    .selectFrom('favorite as f')
+    .innerJoin('sharedfile as s', 's.id', 'f.sharedfile_id')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where((eb) =>
+      eb.or([
+        eb('s.id', '=', postId),
+        eb('s.parent_id', '=', postId),
+        eb('s.original_id', '=', postId),
+      ]),
+    )
+    .executeTakeFirstOrThrow()
+  return Number(row.n)
+}
+
+/** Sets like_count to the counted likes. Returns how many posts had drifted and were corrected. */
 export async function recountLikes(db: Kysely<DB>, postIds: readonly number[]): Promise<number> {
   let fixed = 0
   for (const id of postIds) {
-    const row = await db
-      .selectFrom('favorite as f')
-      .innerJoin('sharedfile as s', 's.id', 'f.sharedfile_id')
-      .select((eb) => eb.fn.countAll<number>().as('n'))
-      .where((eb) =>
-        eb.or([eb('s.id', '=', id), eb('s.parent_id', '=', id), eb('s.original_id', '=', id)]),
-      )
-      .executeTakeFirstOrThrow()
+    const counted = await countedLikes(db, id)
     const result = await db
       .updateTable('sharedfile')
-      .set({ like_count: Number(row.n) })
+      .set({ like_count: counted })
       .where('id', '=', id)
-      .where('like_count', '!=', Number(row.n))
+      .where('like_count', '!=', counted)
       .executeTakeFirst()
     fixed += Number(result.numUpdatedRows)
   }

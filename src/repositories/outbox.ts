@@ -10,6 +10,10 @@ export interface OutboxRow {
   attempts: number
 }
 
+function toOutboxRow(r: { id: number; job: string; payload: string; attempts: number }): OutboxRow {
+  return { id: r.id, job: r.job, payload: JSON.parse(r.payload), attempts: r.attempts }
+}
+
 export async function insertOutbox(db: Kysely<DB>, job: string, payload: unknown): Promise<number> {
   const now = dbNow()
   const result = await db
@@ -36,12 +40,24 @@ export async function readyOutbox(db: Kysely<DB>, limit: number): Promise<Outbox
     .orderBy('id')
     .limit(limit)
     .execute()
-  return rows.map((r) => ({
-    id: r.id,
-    job: r.job,
-    payload: JSON.parse(r.payload),
-    attempts: r.attempts,
-  }))
+  return rows.map(toOutboxRow)
+}
+
+/** Rows handed to the queue at least this long ago and not finished, oldest first. */
+export async function staleRelayedOutbox(
+  db: Kysely<DB>,
+  olderThanSeconds: number,
+  limit: number,
+): Promise<OutboxRow[]> {
+  const rows = await db
+    .selectFrom('outbox')
+    .select(['id', 'job', 'payload', 'attempts'])
+    .where('status', '=', 'relayed')
+    .where('updated_at', '<', dbNow(-olderThanSeconds))
+    .orderBy('id')
+    .limit(limit)
+    .execute()
+  return rows.map(toOutboxRow)
 }
 
 /** Moves a row from one status to another; false when another process got there first. */

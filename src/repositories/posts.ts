@@ -153,6 +153,38 @@ export async function insertPost(
   return Number(result.insertId)
 }
 
+/**
+ * The same user's post of the same image with the same text in the same shake since the given
+ * time: a form sent twice. Call it after lockPoster, in the transaction that would insert.
+ */
+export async function findRepeatedPost(
+  db: Kysely<DB>,
+  post: PostText & { userId: number; sourcefileId: number; shakeId: number; since: string },
+): Promise<number | undefined> {
+  const row = await db
+    .selectFrom('sharedfile as p')
+    .innerJoin('shakesharedfile as k', 'k.sharedfile_id', 'p.id')
+    .select('p.id')
+    .where('p.user_id', '=', post.userId)
+    .where('p.sourcefile_id', '=', post.sourcefileId)
+    .where('p.parent_id', 'is', null)
+    .where('p.deleted', '=', 0)
+    .where('p.title', '=', post.title)
+    .where('p.description', '=', post.description)
+    .where('p.alt_text', '=', post.altText)
+    .where('k.shake_id', '=', post.shakeId)
+    .where('p.created_at', '>=', post.since)
+    .orderBy('p.id', 'desc')
+    .executeTakeFirst()
+  return row?.id
+}
+
+/** Serializes one user's posting (MySQL row lock; SQLite's writers are serial already). */
+export async function lockPoster(db: Kysely<DB>, userId: number, mysql: boolean): Promise<void> {
+  if (!mysql) return
+  await db.selectFrom('user').select('id').where('id', '=', userId).forUpdate().execute()
+}
+
 export async function addPostToShake(
   db: Kysely<DB>,
   shakeId: number,
@@ -328,21 +360,27 @@ export async function insertSavedPost(
   return Number(result.insertId)
 }
 
-/** Recounts saves from the rows: live saves whose parent or original is the post. */
+/** Saves a post is credited with, counted from the rows: live saves whose parent or original it is. */
+export async function countedSaves(db: Kysely<DB>, postId: number): Promise<number> {
+  const row = await db
+    .selectFrom('sharedfile')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('deleted', '=', 0)
+    .where((eb) => eb.or([eb('parent_id', '=', postId), eb('original_id', '=', postId)]))
+    .executeTakeFirstOrThrow()
+  return Number(row.n)
+}
+
+/** Sets save_count to the counted saves. Returns how many posts were corrected. */
 export async function recountSaves(db: Kysely<DB>, postIds: readonly number[]): Promise<number> {
   let fixed = 0
   for (const id of postIds) {
-    const row = await db
-      .selectFrom('sharedfile')
-      .select((eb) => eb.fn.countAll<number>().as('n'))
-      .where('deleted', '=', 0)
-      .where((eb) => eb.or([eb('parent_id', '=', id), eb('original_id', '=', id)]))
-      .executeTakeFirstOrThrow()
+    const counted = await countedSaves(db, id)
     const result = await db
       .updateTable('sharedfile')
-      .set({ save_count: Number(row.n) })
+      .set({ save_count: counted })
       .where('id', '=', id)
-      .where('save_count', '!=', Number(row.n))
+      .where('save_count', '!=', counted)
       .executeTakeFirst()
     fixed += Number(result.numUpdatedRows)
   }

@@ -4,14 +4,21 @@ import { mkdir, mkdtemp, rm } from 'node:fs/promises'
 import path from 'node:path'
 import type { Config, ImageLimits } from '../config.js'
 import type { Database } from '../db/database.js'
-import { isUniqueViolation, toDbDateTime } from '../db/dialect.js'
+import { dbNow, isMysql, isUniqueViolation, toDbDateTime } from '../db/dialect.js'
 import { inTransaction } from '../db/transaction.js'
 import { enqueue } from '../jobs/enqueue.js'
-import type { WorkSignal } from '../jobs/job-names.js'
+import type { JobContext } from '../jobs/job-context.js'
+import type { JobPayloads, WorkSignal } from '../jobs/job-names.js'
 import { addressList, type FetchPolicy, fetchRemoteImage } from '../media/fetch-remote.js'
 import { probeImage, renderImage, sniffImageFormat } from '../media/image-pipeline.js'
 import type { TempUpload } from '../media/temp-file.js'
-import { addPostToShake, bytesPostedSince, insertPost } from '../repositories/posts.js'
+import {
+  addPostToShake,
+  bytesPostedSince,
+  findRepeatedPost,
+  insertPost,
+  lockPoster,
+} from '../repositories/posts.js'
 import {
   findSourcefileBySha1,
   insertSourcefile,
@@ -20,6 +27,7 @@ import {
 } from '../repositories/sourcefiles.js'
 import { setPostTags } from '../repositories/tags.js'
 import type { User } from '../repositories/users.js'
+import { createFileStore } from '../storage/create-store.js'
 import type { FileStore } from '../storage/file-store.js'
 import { ServiceError } from './errors.js'
 import { formatBytes } from './format-bytes.js'
@@ -43,12 +51,46 @@ export interface NewPost {
   key: string
 }
 
+/** A post repeated within this many seconds is the same form sent twice. */
+const REPEAT_WINDOW_SECONDS = 120
+
+/** The file store failed while an upload was stored: nothing was posted, and it says so. */
+export class StoreUnavailableError extends ServiceError {
+  override name = 'StoreUnavailableError'
+  constructor(override readonly cause: unknown) {
+    super(
+      503,
+      'Your image could not be stored just now, so nothing was posted. Please try again in a minute.',
+    )
+  }
+}
+
+async function removeUnownedKeys(
+  db: Database,
+  store: FileStore,
+  files: JobPayloads['remove-files'],
+): Promise<void> {
+  if (await findSourcefileBySha1(db, files.sha1)) return
+  await store.delete(files.keys)
+}
+
+/** Job: the files of a failed upload that could not be removed at the time. */
+export async function removeUnownedFiles(
+  ctx: JobContext,
+  payload: JobPayloads['remove-files'],
+): Promise<void> {
+  await removeUnownedKeys(ctx.db, createFileStore(ctx.config), payload)
+}
+
 export class PostingService {
   private readonly fetchPolicy: FetchPolicy
 
   private readonly limits: ImageLimits
   private readonly monthlyQuota: number
   private readonly tempDir: string
+  private readonly mysql: boolean
+  /** Sourcefiles being made in this process, by SHA-1. */
+  private readonly rendering = new Map<string, Promise<Sourcefile>>()
 
   constructor(
     private readonly db: Database,
@@ -59,6 +101,7 @@ export class PostingService {
     this.limits = config.images
     this.monthlyQuota = config.monthlyUploadQuota
     this.tempDir = config.tmpDir
+    this.mysql = isMysql(db)
     this.fetchPolicy = {
       maxBytes: config.images.maxBytes,
       tempDir: config.tmpDir,
@@ -89,6 +132,17 @@ export class PostingService {
     const sourcefile = await this.sourcefileFor(upload)
     const original = sourcefile.renditions.find((r) => r.name === 'original') as Rendition
     const id = await inTransaction(this.db, async (trx) => {
+      // The same form sent twice at once (a double click, a retry) posts once: the second
+      // request waits for the first and answers with its post.
+      await lockPoster(trx, user.id, this.mysql)
+      const repeated = await findRepeatedPost(trx, {
+        userId: user.id,
+        sourcefileId: sourcefile.id,
+        shakeId: shake.id,
+        ...text,
+        since: dbNow(-REPEAT_WINDOW_SECONDS),
+      })
+      if (repeated !== undefined) return repeated
       const postId = await insertPost(trx, {
         userId: user.id,
         sourcefileId: sourcefile.id,
@@ -124,9 +178,40 @@ export class PostingService {
     }
   }
 
-  /** The stored image for these bytes: found by hash, or made now by the media pipeline. */
+  /**
+   * Removes what a failed attempt stored, unless a row for the same bytes now owns those keys.
+   * When the store (or the database) cannot do it now, a job does it later, so no file is left
+   * without a post.
+   */
+  private async removeUnowned(sha1: string, keys: string[]): Promise<void> {
+    try {
+      await removeUnownedKeys(this.db, this.store, { sha1, keys })
+    } catch {
+      await enqueue(this.db, 'remove-files', { sha1, keys })
+        .then(() => this.work.kick())
+        .catch(() => {})
+    }
+  }
+
+  /**
+   * The stored image for these bytes: found by hash, or made now by the media pipeline. The
+   * same bytes arriving twice at once (a form sent twice) are made once: the second waits for
+   * the first instead of writing, and maybe removing, the same keys.
+   */
   private async sourcefileFor(upload: TempUpload): Promise<Sourcefile> {
     await refuseTakenDownImage(this.db, upload.sha1)
+    const inFlight = this.rendering.get(upload.sha1)
+    if (inFlight) return inFlight
+    const made = this.makeSourcefile(upload)
+    this.rendering.set(upload.sha1, made)
+    try {
+      return await made
+    } finally {
+      this.rendering.delete(upload.sha1)
+    }
+  }
+
+  private async makeSourcefile(upload: TempUpload): Promise<Sourcefile> {
     const known = await findSourcefileBySha1(this.db, upload.sha1)
     if (known) return known
     const format = await sniffImageFormat(upload.path)
@@ -140,8 +225,11 @@ export class PostingService {
       for (const file of rendered) {
         // Keys come from the content hash, so the same upload always lands on the same keys.
         const key = `i/${upload.sha1}/${file.name}.${file.extension}`
-        await this.store.put(key, file.file, file.contentType)
+        // Listed before the put: a put that failed on our side may still have landed.
         storedKeys.push(key)
+        await this.store.put(key, file.file, file.contentType).catch((error: unknown) => {
+          throw new StoreUnavailableError(error)
+        })
         renditions.push({
           name: file.name,
           key,
@@ -173,13 +261,7 @@ export class PostingService {
         return winner
       }
     } catch (error) {
-      // Remove what this attempt stored, unless a row for the same bytes now owns those keys.
-      if (
-        storedKeys.length > 0 &&
-        !(await findSourcefileBySha1(this.db, upload.sha1).catch(() => undefined))
-      ) {
-        await this.store.delete(storedKeys).catch(() => {})
-      }
+      if (storedKeys.length > 0) await this.removeUnowned(upload.sha1, storedKeys)
       throw error
     } finally {
       await rm(workDir, { recursive: true, force: true })

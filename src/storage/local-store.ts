@@ -1,4 +1,5 @@
 // Embedded mode's files: a folder under DATA_DIR, served by the app itself.
+import { randomBytes } from 'node:crypto'
 import { constants } from 'node:fs'
 import { access, copyFile, mkdir, readdir, rename, rm, stat } from 'node:fs/promises'
 import path from 'node:path'
@@ -18,8 +19,9 @@ export class LocalStore implements FileStore {
   async put(key: string, file: string, _contentType: string): Promise<void> {
     const target = this.pathOf(key)
     await mkdir(path.dirname(target), { recursive: true })
-    // Copy then rename, so a reader never sees half a file.
-    const partial = `${target}.${process.pid}.${Date.now()}.partial`
+    // Copy then rename, so a reader never sees half a file; a random name, so two writers of
+    // the same key never share a partial file.
+    const partial = `${target}.${randomBytes(8).toString('hex')}.partial`
     await copyFile(file, partial)
     await rename(partial, target)
   }

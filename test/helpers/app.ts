@@ -26,7 +26,9 @@ export interface TestSite {
 }
 
 /** A fresh, empty, migrated database and data folder, as environment variables. */
-export async function freshEnvironment(options: { migrate?: boolean } = {}): Promise<{
+export async function freshEnvironment(
+  options: { migrate?: boolean; mysqlServer?: string } = {},
+): Promise<{
   env: Record<string, string>
   drop: () => Promise<void>
 }> {
@@ -41,14 +43,16 @@ export async function freshEnvironment(options: { migrate?: boolean } = {}): Pro
     REDIS_PREFIX: `t${randomBytes(5).toString('hex')}`,
   }
   let dropDatabase = async () => {}
-  if (onMysql && testDatabaseUrl) {
+  // A suite may bring a MySQL server of its own; otherwise the run's database decides.
+  const mysqlServer = options.mysqlServer ?? (onMysql ? testDatabaseUrl : undefined)
+  if (mysqlServer) {
     const name = `mlkshk_test_${randomBytes(6).toString('hex')}`
-    const server = await createConnection({ uri: testDatabaseUrl })
+    const server = await createConnection({ uri: mysqlServer })
     await server.query(
       `create database \`${name}\` character set utf8mb4 collate utf8mb4_unicode_ci`,
     )
     await server.end()
-    const url = new URL(testDatabaseUrl)
+    const url = new URL(mysqlServer)
     url.pathname = `/${name}`
     env.DATABASE_URL = url.toString()
     if (options.migrate !== false) {
@@ -57,7 +61,7 @@ export async function freshEnvironment(options: { migrate?: boolean } = {}): Pro
       await db.destroy()
     }
     dropDatabase = async () => {
-      const conn = await createConnection({ uri: testDatabaseUrl })
+      const conn = await createConnection({ uri: mysqlServer })
       await conn.query(`drop database if exists \`${name}\``)
       await conn.end()
     }
@@ -87,9 +91,9 @@ export const useS3 = onMysql
 /** One app on its own fresh data. Extra variables override the test defaults. */
 export async function createTestSite(
   overrides: Record<string, string> = {},
-  options: { s3?: boolean } = {},
+  options: { s3?: boolean; mysqlServer?: string } = {},
 ): Promise<TestSite & { s3?: TestS3 }> {
-  const fresh = await freshEnvironment()
+  const fresh = await freshEnvironment({ mysqlServer: options.mysqlServer })
   const s3 = options.s3 ? await startS3() : undefined
   const env = { ...fresh.env, ...s3?.env, ...overrides }
   const app = await buildSite(env)

@@ -7,6 +7,7 @@ import { createTestSite, type TestSite } from './app.js'
 import type { Browser } from './browser.js'
 import { location } from './browser.js'
 import * as images from './images.js'
+import type { TestS3 } from './s3.js'
 
 export type Mode = 'embedded' | 'production'
 
@@ -14,20 +15,25 @@ export const quietLog = { info() {}, warn() {}, error() {} }
 
 export interface SocialSite extends TestSite {
   worker: JobRuntime | undefined
+  s3?: TestS3
 }
 
 export async function createSocialSite(
   mode: Mode,
   redisUrl: string,
   overrides: Record<string, string> = {},
+  options: { s3?: boolean; mysqlServer?: string } = {},
 ): Promise<SocialSite> {
-  const site = await createTestSite({
-    RATE_LIMIT_UPLOAD: '10000/60',
-    RATE_LIMIT_SIGN_IN: '10000/60',
-    RATE_LIMIT_CREATE_ACCOUNT: '10000/60',
-    ...(mode === 'production' ? { REDIS_URL: redisUrl } : {}),
-    ...overrides,
-  })
+  const site = await createTestSite(
+    {
+      RATE_LIMIT_UPLOAD: '10000/60',
+      RATE_LIMIT_SIGN_IN: '10000/60',
+      RATE_LIMIT_CREATE_ACCOUNT: '10000/60',
+      ...(mode === 'production' ? { REDIS_URL: redisUrl } : {}),
+      ...overrides,
+    },
+    options,
+  )
   if (mode === 'embedded') return { ...site, worker: undefined }
   const db = openDatabase(site.config.database)
   const worker = await createJobRuntime(site.config, db, quietLog, {

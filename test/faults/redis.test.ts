@@ -1,0 +1,156 @@
+// Redis faults on a redis-server of the suite's own: stopped under load and started again,
+// killed and started empty (the queue's contents lost), and out of memory (noeviction). Likes,
+// saves and comments must keep answering at once and nothing the users did may be lost.
+import { after, describe, it } from 'node:test'
+import { openDatabase } from '../../src/db/database.js'
+import { createJobRuntime } from '../../src/jobs/runtime.js'
+import { createTestSite } from '../helpers/app.js'
+import { OwnRedis, skipWithoutRedisServer } from '../helpers/own-redis.js'
+import { createSocialSite, quietLog } from '../helpers/social.js'
+import { Acknowledged } from './invariants.js'
+import {
+  describeWindow,
+  finishScenario,
+  healthSteps,
+  keptAnswering,
+  Load,
+  signUpActors,
+  sleep,
+  socialSteps,
+  targetPosts,
+} from './scenario.js'
+
+const skip = skipWithoutRedisServer()
+/** A like or comment must not wait on Redis: a generous bound for a loaded 2-core machine. */
+const ANSWER_BOUND_MS = 3000
+const fastJobs = { JOB_LOCK_SECONDS: '2', OUTBOX_RECHECK_SECONDS: '2' }
+
+describe('Redis faults', { skip }, () => {
+  const cleanups: Array<() => Promise<void>> = []
+  after(async () => {
+    for (const cleanup of cleanups.reverse()) await cleanup()
+  })
+
+  it('Redis stopped under load and started again', async () => {
+    const redis = await OwnRedis.start({ persistent: true })
+    cleanups.push(() => redis.close())
+    const site = await createSocialSite('production', redis.url, fastJobs)
+    cleanups.push(() => site.close())
+    const posts = await targetPosts(site, 3)
+    const actors = await signUpActors(site, 'stop', 4)
+    const acknowledged = new Acknowledged()
+    const load = new Load([
+      ...actors.map((actor) => socialSteps(actor, posts, acknowledged)),
+      healthSteps(site),
+    ])
+    await sleep(1000)
+    const faultStart = Date.now()
+    await redis.stop()
+    await sleep(3000)
+    await redis.start()
+    const faultEnd = Date.now()
+    await sleep(1000)
+    await load.stop()
+    const during = load.figures(faultStart, faultEnd)
+    await finishScenario({
+      scenario: 'Redis stopped under load',
+      injected: 'SIGTERM to Redis for 3 s during likes, saves, comments; restarted with its data',
+      site,
+      acknowledged,
+      own: {
+        'site kept answering': keptAnswering(during, ANSWER_BOUND_MS),
+        'every action succeeded': during.succeeded === during.requests,
+      },
+      figures: [describeWindow('during', during), describeWindow('whole run', load.figures())],
+    })
+  })
+
+  it('Redis killed and restarted empty', async () => {
+    const redis = await OwnRedis.start()
+    cleanups.push(() => redis.close())
+    // Web nodes only: the work waits in Redis for a worker that is not there yet.
+    const site = await createTestSite({
+      REDIS_URL: redis.url,
+      RATE_LIMIT_UPLOAD: '1000/60',
+      ...fastJobs,
+    })
+    cleanups.push(() => site.close())
+    const posts = await targetPosts(site, 3)
+    const actors = await signUpActors(site, 'empty', 4)
+    const acknowledged = new Acknowledged()
+    const load = new Load(actors.map((actor) => socialSteps(actor, posts, acknowledged)))
+    await sleep(2000)
+    await load.stop()
+    const queued = await redis.command('dbsize')
+    const faultStart = Date.now()
+    await redis.kill()
+    await redis.start()
+    const faultEnd = Date.now()
+    // The worker comes up on the empty Redis: the outbox must have the work done again.
+    const db = openDatabase(site.config.database)
+    const worker = await createJobRuntime(site.config, db, quietLog, {
+      role: 'worker',
+      relayIntervalMs: 200,
+    })
+    cleanups.push(async () => {
+      await worker.close()
+      await db.destroy()
+    })
+    const scheduled = async () =>
+      ((await redis.command('keys', `${site.config.redisPrefix}:maintenance:repeat:*`)) as string[])
+        .length > 0
+    await finishScenario({
+      scenario: 'Redis restarted empty',
+      injected: `SIGKILL to Redis holding ${queued} keys of queued work; restarted with no data`,
+      site,
+      acknowledged,
+      own: {},
+      figures: [
+        describeWindow('before the kill', load.figures()),
+        `Redis down ${faultEnd - faultStart} ms`,
+      ],
+      settleMs: 30_000,
+      after: async () => ({ 'schedules registered again': await scheduled() }),
+    })
+  })
+
+  it('Redis out of memory (noeviction)', async () => {
+    const redis = await OwnRedis.start()
+    cleanups.push(() => redis.close())
+    const site = await createSocialSite('production', redis.url, fastJobs)
+    cleanups.push(() => site.close())
+    const posts = await targetPosts(site, 3)
+    const actors = await signUpActors(site, 'oom', 4)
+    const acknowledged = new Acknowledged()
+    const load = new Load([
+      ...actors.map((actor) => socialSteps(actor, posts, acknowledged)),
+      healthSteps(site),
+    ])
+    await sleep(1000)
+    const info = String(await redis.command('info', 'memory'))
+    const used = Number(/used_memory:(\d+)/.exec(info)?.[1])
+    const faultStart = Date.now()
+    await redis.command('config', 'set', 'maxmemory', String(used + 8 * 1024))
+    await sleep(4000)
+    const oomErrors = Number(
+      /errorstat_OOM:count=(\d+)/.exec(String(await redis.command('info', 'errorstats')))?.[1] ?? 0,
+    )
+    await redis.command('config', 'set', 'maxmemory', '0')
+    const faultEnd = Date.now()
+    await sleep(1000)
+    await load.stop()
+    const during = load.figures(faultStart, faultEnd)
+    await finishScenario({
+      scenario: 'Redis out of memory',
+      injected: `maxmemory = used + 8 kB, noeviction, for 4 s (${oomErrors} writes refused with OOM)`,
+      site,
+      acknowledged,
+      own: {
+        'site kept answering': keptAnswering(during, ANSWER_BOUND_MS),
+        'every action succeeded': during.succeeded === during.requests,
+        'Redis really refused writes': oomErrors > 0,
+      },
+      figures: [describeWindow('during', during)],
+    })
+  })
+})

@@ -1,0 +1,106 @@
+// A MariaDB server of the test's own (its own data folder, a free port), which the test may kill
+// and start again. The shared MariaDB on 3306 is never touched.
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process'
+import { once } from 'node:events'
+import { existsSync } from 'node:fs'
+import { mkdtemp, rm } from 'node:fs/promises'
+import os from 'node:os'
+import path from 'node:path'
+import { createConnection } from 'mysql2/promise'
+import { eventually } from './jobs.js'
+import { canConnect, inCI } from './services.js'
+import { freePort } from './topology.js'
+
+const serverBinary = ['/usr/sbin/mariadbd', '/usr/bin/mariadbd'].find((file) => existsSync(file))
+const runningAsRoot = process.getuid?.() === 0
+
+/** A skip reason when MariaDB's server is not installed (an error under CI), else false. */
+export function skipWithoutMariadbServer(): string | false {
+  // Only looked up, never run here: without --no-defaults it would read the shared server's
+  // configuration.
+  const install = spawnSync('sh', ['-c', 'command -v mariadb-install-db'], { stdio: 'ignore' })
+  if (serverBinary && install.status === 0) return false
+  if (inCI) throw new Error('mariadbd is not installed, and CI must run this suite')
+  console.log('# NOTICE: skipping: mariadbd is not installed')
+  return 'mariadbd is not installed'
+}
+
+export class OwnMariadb {
+  private process: ChildProcess | undefined
+
+  private constructor(
+    readonly port: number,
+    readonly dir: string,
+  ) {}
+
+  /** Creates the data folder (a few seconds, cold) and starts the server. */
+  static async start(): Promise<OwnMariadb> {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'mlkshk-mariadb-'))
+    const install = spawnSync(
+      'mariadb-install-db',
+      [
+        '--no-defaults',
+        `--datadir=${path.join(dir, 'data')}`,
+        '--auth-root-authentication-method=normal',
+        '--skip-test-db',
+        ...(runningAsRoot ? ['--user=root'] : []),
+      ],
+      { encoding: 'utf8' },
+    )
+    if (install.status !== 0) throw new Error(`mariadb-install-db failed: ${install.stderr}`)
+    const server = new OwnMariadb(await freePort(), dir)
+    await server.start()
+    return server
+  }
+
+  /** The server's root URL; add a database name to its path. */
+  get url(): string {
+    return `mysql://root@127.0.0.1:${this.port}/`
+  }
+
+  async start(): Promise<void> {
+    this.process = spawn(
+      serverBinary as string,
+      [
+        '--no-defaults',
+        `--datadir=${path.join(this.dir, 'data')}`,
+        `--port=${this.port}`,
+        `--socket=${path.join(this.dir, 'sock')}`,
+        `--pid-file=${path.join(this.dir, 'pid')}`,
+        // Its temporary tables stay in its own folder, away from the shared server's /tmp.
+        `--tmpdir=${this.dir}`,
+        '--bind-address=127.0.0.1',
+        '--skip-log-bin',
+        '--innodb-buffer-pool-size=32M',
+        '--character-set-server=utf8mb4',
+        '--collation-server=utf8mb4_unicode_ci',
+        ...(runningAsRoot ? ['--user=root'] : []),
+      ],
+      { stdio: 'ignore' },
+    )
+    await eventually(() => canConnect(this.url, 200), 30_000, 'mariadbd to start')
+    // The port opens a moment before the server takes queries.
+    await eventually(
+      async () => {
+        const connection = await createConnection({ uri: this.url }).catch(() => undefined)
+        await connection?.end()
+        return connection !== undefined
+      },
+      30_000,
+      'mariadbd to accept connections',
+    )
+  }
+
+  /** Kills the server at once, as a crash would; InnoDB recovers on the next start. */
+  async kill(): Promise<void> {
+    const process = this.process
+    if (!process || process.exitCode !== null || process.signalCode !== null) return
+    process.kill('SIGKILL')
+    await once(process, 'close')
+  }
+
+  async close(): Promise<void> {
+    await this.kill()
+    await rm(this.dir, { recursive: true, force: true })
+  }
+}
