@@ -101,7 +101,12 @@ describe(`CSRF on every state-changing route (${onMysql ? 'MySQL' : 'SQLite'})`,
     return browser.app.inject({
       method: method as 'POST',
       url,
-      headers: { cookie, accept: 'text/html', 'content-type': body.contentType, ...variant.headers },
+      headers: {
+        cookie,
+        accept: 'text/html',
+        'content-type': body.contentType,
+        ...variant.headers,
+      },
       payload: body.payload,
     })
   }
@@ -203,7 +208,11 @@ describe(`CSRF on every state-changing route (${onMysql ? 'MySQL' : 'SQLite'})`,
       )
       const before = await snapshot(world.site.app.db)
       let tried = 0
-      for (const url of ['/sign-out', `/p/${world.alicePost}/delete`, `/p/${world.alicePost}/like`]) {
+      for (const url of [
+        '/sign-out',
+        `/p/${world.alicePost}/delete`,
+        `/p/${world.alicePost}/like`,
+      ]) {
         const response = await world.alice.get(url)
         assert.ok([404, 405].includes(response.statusCode), `GET ${url}: ${response.statusCode}`)
         tried++

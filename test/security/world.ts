@@ -83,8 +83,14 @@ export async function createWorld(overrides: Record<string, string> = {}): Promi
   assert.equal(uploaded.statusCode, 302, uploaded.body.slice(0, 300))
   const groupPost = (location(uploaded) as string).slice('/p/'.length)
 
-  assert.equal((await postJson(alice, `/p/${alicePost}/comment`, { body: 'alice says' })).status, 200)
-  assert.equal((await postJson(carol, `/p/${alicePost}/comment`, { body: 'carol says' })).status, 200)
+  assert.equal(
+    (await postJson(alice, `/p/${alicePost}/comment`, { body: 'alice says' })).status,
+    200,
+  )
+  assert.equal(
+    (await postJson(carol, `/p/${alicePost}/comment`, { body: 'carol says' })).status,
+    200,
+  )
   const world = { site }
   return {
     site,
