@@ -1,7 +1,7 @@
 // Headless Chromium for suites that must see what a real browser does with a page. The suite
 // is skipped with a notice when no Chromium is installed, and fails under CI, which has one.
 import { access } from 'node:fs/promises'
-import { chromium, type Browser as Chromium } from 'playwright-core'
+import { type Browser as Chromium, chromium } from 'playwright-core'
 import { inCI } from './services.js'
 
 export const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'

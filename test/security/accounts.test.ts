@@ -173,7 +173,11 @@ describe(`accounts under attack (${onMysql ? 'MySQL' : 'SQLite'})`, () => {
           body: normalise(response.body),
         }
       }
-      const cases = [
+      const cases: Array<{
+        path: string
+        known: Record<string, string>
+        unknown: Record<string, string>
+      }> = [
         {
           path: '/sign-in',
           known: { name: 'known', password: 'wrong password here' },
