@@ -1,17 +1,17 @@
 // The security suite's record: each attack, how many variants were tried, and whether the
-// defence held. Every suite file prints its table when it finishes, so a run ends with the
-// proof in plain text next to the test results.
-
-interface Row {
-  attack: string
-  tried: number
-  held: boolean
-}
+// defence held. Rows go to the scenario report (test/helpers/scenario-report.ts), which
+// scripts/run-tests.mjs prints as one table when the run ends.
+import { recordScenario } from './scenario-report.js'
 
 export class AttackTable {
-  private readonly rows: Row[] = []
-
-  constructor(readonly title: string) {}
+  /**
+   * @param area what is attacked ("CSRF"), the first words of each row
+   * @param defence what holding means ("403, nothing changed")
+   */
+  constructor(
+    readonly area: string,
+    readonly defence: string,
+  ) {}
 
   /**
    * Runs one attack. `attempt` returns how many variants it tried and throws (an assertion)
@@ -19,28 +19,17 @@ export class AttackTable {
    * test.
    */
   async attack(name: string, attempt: () => Promise<number>): Promise<void> {
+    let tried: number | undefined
     try {
-      const tried = await attempt()
-      this.rows.push({ attack: name, tried, held: true })
-    } catch (error) {
-      this.rows.push({ attack: name, tried: 0, held: false })
-      throw error
+      tried = await attempt()
+    } finally {
+      await recordScenario({
+        suite: 'security',
+        scenario: `${this.area}: ${name}`,
+        injected: tried === undefined ? 'stopped at a failure' : `${tried} tried`,
+        invariants: { [this.defence]: tried !== undefined },
+        figures: [],
+      })
     }
-  }
-
-  print(): void {
-    const header = ['attack', 'tried', 'result']
-    const lines = this.rows.map((row) => [
-      row.attack,
-      row.held ? String(row.tried) : '-',
-      row.held ? 'held ✓' : 'FAILED ✗',
-    ])
-    const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i]?.length ?? 0)))
-    const format = (cells: string[]) =>
-      `| ${cells.map((cell, i) => cell.padEnd(widths[i] ?? 0)).join(' | ')} |`
-    const rule = `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`
-    console.log(
-      [`\n## Security: ${this.title}`, format(header), rule, ...lines.map(format), ''].join('\n'),
-    )
   }
 }

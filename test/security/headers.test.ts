@@ -24,7 +24,7 @@ function directives(response: LightMyRequestResponse): Map<string, string> {
 }
 
 describe(`security headers (${onMysql ? 'MySQL' : 'SQLite'})`, () => {
-  const table = new AttackTable('security headers and cookies')
+  const table = new AttackTable('headers', 'present and strict')
   let site: TestSite
   let https: TestSite
   let alice: Browser
@@ -36,7 +36,6 @@ describe(`security headers (${onMysql ? 'MySQL' : 'SQLite'})`, () => {
     key = await post(alice, 'headers')
   })
   after(async () => {
-    table.print()
     await https?.close()
     await site?.close()
   })

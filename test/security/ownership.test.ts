@@ -22,7 +22,7 @@ interface Action {
 }
 
 describe(`ownership matrix (${onMysql ? 'MySQL' : 'SQLite'})`, () => {
-  const table = new AttackTable('ownership')
+  const table = new AttackTable('ownership', '403/404, nothing changed')
   let world: World
   let groupId: string
   let bobPost: string
@@ -40,7 +40,6 @@ describe(`ownership matrix (${onMysql ? 'MySQL' : 'SQLite'})`, () => {
     )
   })
   after(async () => {
-    table.print()
     await world?.site.close()
   })
 

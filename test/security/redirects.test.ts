@@ -58,13 +58,12 @@ function destination(response: LightMyRequestResponse): URL | undefined {
 }
 
 describe(`open redirects (${onMysql ? 'MySQL' : 'SQLite'})`, () => {
-  const table = new AttackTable('open redirects')
+  const table = new AttackTable('open redirect', 'stays on this site')
   let world: World
   before(async () => {
     world = await createWorld()
   })
   after(async () => {
-    table.print()
     await world?.site.close()
   })
 
