@@ -16,9 +16,13 @@ export class AttackTable {
   /**
    * Runs one attack. `attempt` returns how many variants it tried and throws (an assertion)
    * when the defence gave way; either way the row is recorded, and the error still fails the
-   * test.
+   * test. `defence` names what holding means when it differs from the table's (controls).
    */
-  async attack(name: string, attempt: () => Promise<number>): Promise<void> {
+  async attack(
+    name: string,
+    attempt: () => Promise<number>,
+    defence = this.defence,
+  ): Promise<void> {
     let tried: number | undefined
     try {
       tried = await attempt()
@@ -27,7 +31,7 @@ export class AttackTable {
         suite: 'security',
         scenario: `${this.area}: ${name}`,
         injected: tried === undefined ? 'stopped at a failure' : `${tried} tried`,
-        invariants: { [this.defence]: tried !== undefined },
+        invariants: { [defence]: tried !== undefined },
         figures: [],
       })
     }

@@ -184,49 +184,61 @@ describe(`CSRF on every state-changing route (${onMysql ? 'MySQL' : 'SQLite'})`,
   })
 
   it('lets the same request through with the right token (the 403s are about the token)', async () => {
-    await table.attack('control: genuine form accepted', async () => {
-      await world.alice.get('/account/settings/profile')
-      const saved = await world.alice.post('/account/settings/profile', {
-        full_name: 'Alice Real',
-        about: '',
-        website: '',
-      })
-      assert.equal(saved.statusCode, 303)
-      return 1
-    })
+    await table.attack(
+      'control: genuine form accepted',
+      async () => {
+        await world.alice.get('/account/settings/profile')
+        const saved = await world.alice.post('/account/settings/profile', {
+          full_name: 'Alice Real',
+          about: '',
+          website: '',
+        })
+        assert.equal(saved.statusCode, 303)
+        return 1
+      },
+      'accepted',
+    )
   })
 
   it('has no state-changing GET routes, and sign-out is POST only', async () => {
-    await table.attack('state change by GET (sign-out, delete, like)', async () => {
-      // Email confirmation links are GETs by nature: the single-use token in the link is the
-      // proof, not the session, so they are not forgeable by another site.
-      const getsThatChange = new Set(['/verify-email/:token'])
-      const suspicious = world.site.app.routeTable.filter(
-        (route) =>
-          route.method === 'GET' &&
-          /(sign-out|delete|remove|like|save|update|create|clear|subscribe)$/.test(route.url) &&
-          !getsThatChange.has(route.url),
-      )
-      // /shake/create and /shake/:name/update are GET pages that show the form.
-      const forms = ['/shake/create', '/shake/:name/update']
-      assert.deepEqual(
-        suspicious.map((r) => r.url).filter((url) => !forms.includes(url)),
-        [],
-      )
-      const before = await snapshot(world.site.app.db)
-      let tried = 0
-      for (const url of [
-        '/sign-out',
-        `/p/${world.alicePost}/delete`,
-        `/p/${world.alicePost}/like`,
-      ]) {
-        const response = await world.alice.get(url)
-        assert.ok([404, 405].includes(response.statusCode), `GET ${url}: ${response.statusCode}`)
-        tried++
-      }
-      assert.equal(await snapshot(world.site.app.db), before)
-      assert.equal((await world.alice.get('/account/settings')).statusCode, 200, 'still signed in')
-      return tried
-    })
+    await table.attack(
+      'state change by GET (sign-out, delete, like)',
+      async () => {
+        // Email confirmation links are GETs by nature: the single-use token in the link is the
+        // proof, not the session, so they are not forgeable by another site.
+        const getsThatChange = new Set(['/verify-email/:token'])
+        const suspicious = world.site.app.routeTable.filter(
+          (route) =>
+            route.method === 'GET' &&
+            /(sign-out|delete|remove|like|save|update|create|clear|subscribe)$/.test(route.url) &&
+            !getsThatChange.has(route.url),
+        )
+        // /shake/create and /shake/:name/update are GET pages that show the form.
+        const forms = ['/shake/create', '/shake/:name/update']
+        assert.deepEqual(
+          suspicious.map((r) => r.url).filter((url) => !forms.includes(url)),
+          [],
+        )
+        const before = await snapshot(world.site.app.db)
+        let tried = 0
+        for (const url of [
+          '/sign-out',
+          `/p/${world.alicePost}/delete`,
+          `/p/${world.alicePost}/like`,
+        ]) {
+          const response = await world.alice.get(url)
+          assert.ok([404, 405].includes(response.statusCode), `GET ${url}: ${response.statusCode}`)
+          tried++
+        }
+        assert.equal(await snapshot(world.site.app.db), before)
+        assert.equal(
+          (await world.alice.get('/account/settings')).statusCode,
+          200,
+          'still signed in',
+        )
+        return tried
+      },
+      '404/405, nothing changed',
+    )
   })
 })
