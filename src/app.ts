@@ -46,6 +46,13 @@ export async function createServer(config: Config): Promise<FastifyInstance> {
   })
   app.decorate('config', config)
   app.decorate('draining', false)
+  // Every route as registered, so the security suite can prove that each state-changing one
+  // checks CSRF: a route added later cannot slip past it.
+  const routeTable: RegisteredRoute[] = []
+  app.decorate('routeTable', routeTable)
+  app.addHook('onRoute', (route) => {
+    for (const method of [route.method].flat()) routeTable.push({ method, url: route.url })
+  })
 
   await app.register(databasePlugin)
   await app.register(servicesPlugin)
@@ -86,8 +93,14 @@ export async function createServer(config: Config): Promise<FastifyInstance> {
   return app
 }
 
+export interface RegisteredRoute {
+  method: string
+  url: string
+}
+
 declare module 'fastify' {
   interface FastifyInstance {
+    routeTable: readonly RegisteredRoute[]
     config: Config
     /** True once shutdown began: the health check answers 404 so traffic moves elsewhere. */
     draining: boolean

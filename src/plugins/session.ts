@@ -71,6 +71,8 @@ declare module 'fastify' {
     userId?: number
     /** Epoch milliseconds of the last expiry renewal. */
     renewedAt?: number
+    /** The secret behind this session's form tokens (@fastify/csrf-protection). */
+    _csrf?: string
     /** Pending flash messages, by kind (@fastify/flash). */
     flash?: Record<string, string[]>
   }

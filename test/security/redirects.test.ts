@@ -1,0 +1,151 @@
+// Open redirects: every `next` the site accepts, and every route parameter that ends up in a
+// Location header, fed the tricks that send browsers elsewhere. Wherever the answer redirects,
+// a browser resolving the Location (WHATWG URL rules, as Chromium does) stays on this site.
+import assert from 'node:assert/strict'
+import { after, before, describe, it } from 'node:test'
+import type { LightMyRequestResponse } from 'fastify'
+import { PASSWORD } from '../helpers/accounts.js'
+import { onMysql } from '../helpers/app.js'
+import { AttackTable } from '../helpers/attack-table.js'
+import { Browser } from '../helpers/browser.js'
+import { createWorld, type World } from './world.js'
+
+const nextValues = [
+  '//evil.example',
+  '///evil.example',
+  '////evil.example/',
+  '/\\evil.example',
+  '\\/evil.example',
+  '\\\\evil.example',
+  '/\\/evil.example',
+  'https://evil.example',
+  'https:evil.example',
+  'https:/evil.example',
+  'http:\\\\evil.example',
+  '//evil.example@mlkshk.test',
+  'https://mlkshk.test.evil.example/',
+  'https://mlkshk.test@evil.example/',
+  'javascript:alert(1)',
+  'JaVaScRiPt:alert(1)',
+  ' javascript:alert(1)',
+  'java\tscript:alert(1)',
+  'data:text/html,<script>alert(1)</script>',
+  'evil.example',
+  ' //evil.example',
+  '/\t/evil.example',
+  '/\n/evil.example',
+  '/%09/evil.example',
+  '%2F%2Fevil.example',
+  '/%2F%2Fevil.example',
+  '/%5Cevil.example',
+  '%2f%5cevil.example',
+  '/%252F%252Fevil.example',
+  '/\u3002evil.example',
+  '//evil%E3%80%82example',
+  '/\r\nLocation: https://evil.example',
+  '/%0d%0aSet-Cookie:%20session=stolen',
+  '/\u2028//evil.example',
+  `/${'a'.repeat(5000)}`,
+]
+
+const HOME = 'http://mlkshk.test'
+
+/** Where a browser would go from this answer, or undefined when it does not redirect. */
+function destination(response: LightMyRequestResponse): URL | undefined {
+  const value = response.headers.location
+  if (value === undefined) return undefined
+  return new URL(String(value), `${HOME}/sign-in`)
+}
+
+describe(`open redirects (${onMysql ? 'MySQL' : 'SQLite'})`, () => {
+  const table = new AttackTable('open redirect', 'stays on this site')
+  let world: World
+  before(async () => {
+    world = await createWorld()
+  })
+  after(async () => {
+    await world?.site.close()
+  })
+
+  /** Fails unless the answer keeps the browser on this site and its headers are intact. */
+  function staysHome(what: string, response: LightMyRequestResponse, failures: string[]) {
+    assert.ok(response.statusCode < 500, `${what}: ${response.statusCode}`)
+    const to = destination(response)
+    if (to && to.origin !== HOME) failures.push(`${what} -> ${String(response.headers.location)}`)
+    if (/[\r\n]/.test(String(response.headers.location ?? '')))
+      failures.push(`${what}: a line break in Location`)
+    if (String(response.headers['set-cookie'] ?? '').includes('stolen'))
+      failures.push(`${what}: a header was injected`)
+  }
+
+  it('keeps next= on this site when signing in (form, query and already signed in)', async () => {
+    await table.attack('next= after sign-in (3 ways)', async () => {
+      const failures: string[] = []
+      const visitor = new Browser(world.site.app)
+      for (const next of nextValues) {
+        // The sign-in form carries next along in a hidden field.
+        const form = await visitor.get(`/sign-in?next=${encodeURIComponent(next)}`)
+        assert.equal(form.statusCode, next.length > 2000 ? form.statusCode : 200)
+        const hidden = /name="next" value="([^"]*)"/.exec(form.body)?.[1]
+        if (hidden !== undefined && hidden !== '/' && !hidden.startsWith('/'))
+          failures.push(`form keeps ${JSON.stringify(hidden)}`)
+        // Signing in with it, as the form would post it.
+        const browser = new Browser(world.site.app)
+        await browser.get('/sign-in')
+        const signedIn = await browser.post('/sign-in', { name: 'bob', password: PASSWORD, next })
+        assert.equal(signedIn.statusCode, 303, next)
+        staysHome(`sign-in next=${JSON.stringify(next)}`, signedIn, failures)
+        // Already signed in, the form page redirects at once.
+        const again = await browser.get(`/sign-in?next=${encodeURIComponent(next)}`)
+        staysHome(`signed-in GET next=${JSON.stringify(next)}`, again, failures)
+        // Raw, not re-encoded: what a hand-made link sends.
+        if (!/[\s]/.test(next)) {
+          const raw = await browser.get(`/sign-in?next=${next}`)
+          staysHome(`raw GET next=${next.slice(0, 60)}`, raw, failures)
+        }
+      }
+      assert.deepEqual(failures, [])
+      return nextValues.length * 4
+    })
+  })
+
+  it('keeps next= on this site for the content filter switch', async () => {
+    await table.attack('next= on the content filter', async () => {
+      const failures: string[] = []
+      const visitor = new Browser(world.site.app)
+      await visitor.get('/sign-in')
+      for (const next of nextValues) {
+        const response = await visitor.post('/account/set-content-filter/off', { next })
+        staysHome(`content filter next=${JSON.stringify(next)}`, response, failures)
+      }
+      assert.deepEqual(failures, [])
+      return nextValues.length
+    })
+  })
+
+  it('never turns a route parameter into a redirect off the site', async () => {
+    await table.attack('route parameters reflected into Location', async () => {
+      // Every state-changing route with a :key or :name, the parameter replaced by a way out.
+      const tricks = ['%2F%2Fevil.example', '%2Fevil.example', '%5Cevil.example', '%0d%0aX:%20y']
+      const routes = world.site.app.routeTable.filter(
+        (route) => route.method === 'POST' && /:(key|name)\b/.test(route.url),
+      )
+      assert.ok(routes.length > 20)
+      const failures: string[] = []
+      const alice = world.alice
+      await alice.get('/account/settings')
+      for (const route of routes) {
+        for (const trick of tricks) {
+          const url = route.url
+            .replace(/:(key|name)\b/g, trick)
+            .replace(/:id\b/, String(world.aliceComment))
+            .replace(/:state\b/, 'on')
+          const response = await alice.post(url, { name: 'carol', shake: trick, body: 'x' })
+          staysHome(`${route.url} with ${trick}`, response, failures)
+        }
+      }
+      assert.deepEqual(failures, [])
+      return routes.length * tricks.length
+    })
+  })
+})
