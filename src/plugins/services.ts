@@ -8,6 +8,7 @@ import { CommentService } from '../services/comments.js'
 import { FollowService } from '../services/follows.js'
 import { LikeService } from '../services/likes.js'
 import { NsfwService } from '../services/nsfw.js'
+import { OAuthService } from '../services/oauth.js'
 import { PostingService } from '../services/posting.js'
 import { PostService } from '../services/posts.js'
 import { SaveService } from '../services/saves.js'
@@ -38,6 +39,7 @@ export default fp(
     app.decorate('streams', new StreamService(app.db))
     app.decorate('searcher', new SearchService(app.db))
     app.decorate('nsfw', new NsfwService(app.db))
+    app.decorate('oauth', new OAuthService(app.db))
     app.decorate('shakes', new ShakeService(app.db, store, app.config, mailer, jobs))
     const views = new ViewCounter(app.db)
     views.start()
@@ -70,6 +72,7 @@ declare module 'fastify' {
     streams: StreamService
     searcher: SearchService
     nsfw: NsfwService
+    oauth: OAuthService
     shakes: ShakeService
     views: ViewCounter
   }
