@@ -194,7 +194,11 @@ export async function rotateTokens(
 }
 
 export async function touchAccessToken(db: Kysely<DB>, id: number): Promise<void> {
-  await db.updateTable('api_access_token').set({ last_used_at: dbNow() }).where('id', '=', id).execute()
+  await db
+    .updateTable('api_access_token')
+    .set({ last_used_at: dbNow() })
+    .where('id', '=', id)
+    .execute()
 }
 
 /** Revokes what a replayed code gave out. */
@@ -223,7 +227,11 @@ export async function grantsOfUser(db: Kysely<DB>, userId: number): Promise<Gran
   }))
 }
 
-export async function deleteUserToken(db: Kysely<DB>, id: number, userId: number): Promise<boolean> {
+export async function deleteUserToken(
+  db: Kysely<DB>,
+  id: number,
+  userId: number,
+): Promise<boolean> {
   const result = await db
     .deleteFrom('api_access_token')
     .where('id', '=', id)

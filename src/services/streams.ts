@@ -9,13 +9,13 @@ import {
   mentionsOf,
 } from '../repositories/comments.js'
 import { favoritePage, likedAmong } from '../repositories/favorites.js'
+import { magicfilePage } from '../repositories/magicfiles.js'
 import {
   clearNotifications,
   countUnread,
   type Notification,
   recentNotifications,
 } from '../repositories/notifications.js'
-import { magicfilePage } from '../repositories/magicfiles.js'
 import {
   findPosts,
   incomingPostIds,

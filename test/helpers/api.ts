@@ -78,7 +78,11 @@ export async function tokenRequest(
   app: FastifyInstance,
   form: Record<string, string>,
   headers: Record<string, string> = {},
-): Promise<{ status: number; body: Record<string, unknown>; headers: LightMyRequestResponse['headers'] }> {
+): Promise<{
+  status: number
+  body: Record<string, unknown>
+  headers: LightMyRequestResponse['headers']
+}> {
   const response = await app.inject({
     method: 'POST',
     url: '/api/token',
@@ -113,7 +117,10 @@ export async function grantTokens(
     code_verifier: verifier,
   })
   assert.equal(answer.status, 200, JSON.stringify(answer.body))
-  return { access: answer.body.access_token as string, refresh: answer.body.refresh_token as string }
+  return {
+    access: answer.body.access_token as string,
+    refresh: answer.body.refresh_token as string,
+  }
 }
 
 export interface ApiAnswer {

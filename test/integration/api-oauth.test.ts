@@ -16,8 +16,8 @@ import {
   type TestClient,
   tokenRequest,
 } from '../helpers/api.js'
-import { type Browser, location } from '../helpers/browser.js'
 import { createTestSite, type TestSite } from '../helpers/app.js'
+import { type Browser, location } from '../helpers/browser.js'
 import { post } from '../helpers/social.js'
 
 const sha256 = (value: string) => createHash('sha256').update(value).digest('hex')
@@ -75,7 +75,11 @@ describe('API: OAuth 2 with PKCE', () => {
 
   it('refuses redirect addresses that are not https, loopback http or an app scheme', async () => {
     await dev.get('/developers/apps')
-    for (const uri of ['http://app.example/cb', 'https://app.example/cb#frag', 'javascript:alert(1)']) {
+    for (const uri of [
+      'http://app.example/cb',
+      'https://app.example/cb#frag',
+      'javascript:alert(1)',
+    ]) {
       const response = await dev.post('/developers/apps', {
         name: 'Bad',
         description: '',
@@ -179,7 +183,9 @@ describe('API: OAuth 2 with PKCE', () => {
       new URL(location(token) as string).searchParams.get('error'),
       'unsupported_response_type',
     )
-    const scope = await alice.get(authorizeUrl(authorizeParams(client, challenge, { scope: 'admin' })))
+    const scope = await alice.get(
+      authorizeUrl(authorizeParams(client, challenge, { scope: 'admin' })),
+    )
     assert.equal(new URL(location(scope) as string).searchParams.get('error'), 'invalid_scope')
   })
 
@@ -212,7 +218,11 @@ describe('API: OAuth 2 with PKCE', () => {
     assert.equal(anonymous.statusCode, 302)
     assert.match(anonymous.headers.location as string, /^\/sign-in\?next=/)
     await alice.get(authorizeUrl(params))
-    const forged = await alice.post('/api/authorize', { ...params, decision: 'allow' }, { csrf: false })
+    const forged = await alice.post(
+      '/api/authorize',
+      { ...params, decision: 'allow' },
+      { csrf: false },
+    )
     assert.equal(forged.statusCode, 403)
     assert.equal(forged.headers.location, undefined)
   })
@@ -277,11 +287,12 @@ describe('API: OAuth 2 with PKCE', () => {
     }
     // An unregistered client, a wrong secret, no secret: the client is not authenticated.
     const { code, verifier } = await freshCode()
-    for (const extra of [
+    const unauthenticated: Record<string, string>[] = [
       { client_id: 'f'.repeat(32) },
       { client_secret: 'wrong' },
       { client_secret: '' },
-    ]) {
+    ]
+    for (const extra of unauthenticated) {
       const answer = await exchange(code, verifier, extra)
       assert.equal(answer.status, 401, JSON.stringify(extra))
       assert.equal(answer.body.error, 'invalid_client')

@@ -38,10 +38,7 @@ export function requireBearer(app: FastifyInstance): void {
     const match = /^Bearer +([^\s]+) *$/i.exec(header)
     const caller = match ? await app.oauth.authenticate(match[1] as string) : undefined
     if (!caller)
-      throw new BearerChallenge(
-        'invalid_token',
-        'The access token is invalid, expired or revoked.',
-      )
+      throw new BearerChallenge('invalid_token', 'The access token is invalid, expired or revoked.')
     const scope = request.routeOptions.config.scope
     if (!scope || !caller.scopes.includes(scope))
       throw new BearerChallenge(

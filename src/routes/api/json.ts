@@ -37,7 +37,11 @@ export function userSummary(
 }
 
 /** The user resource: the summary, the profile and their shakes. */
-export function userJson(at: ApiAddresses, user: User, shakes: ReadonlyArray<ReturnType<typeof shakeJson>>) {
+export function userJson(
+  at: ApiAddresses,
+  user: User,
+  shakes: ReadonlyArray<ReturnType<typeof shakeJson>>,
+) {
   return { ...userSummary(at, user), about: user.about, website: user.website, shakes }
 }
 
@@ -62,7 +66,12 @@ export function shakeJson(at: ApiAddresses, shake: Shake, owner: User) {
 }
 
 /** A post; `pivotKey` is the key that pages the stream it was read from. */
-export function sharedfileJson(at: ApiAddresses, post: Post, state: ReaderState, pivotKey?: string) {
+export function sharedfileJson(
+  at: ApiAddresses,
+  post: Post,
+  state: ReaderState,
+  pivotKey?: string,
+) {
   const key = shareKey(post.id)
   return {
     sharekey: key,

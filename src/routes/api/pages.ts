@@ -7,8 +7,8 @@ import { ValidationError } from '../../services/errors.js'
 import {
   ACCESS_TOKEN_TTL_SECONDS,
   type AuthorizationRequest,
-  CODE_TTL_SECONDS,
   type CheckedAuthorization,
+  CODE_TTL_SECONDS,
   REFRESH_TOKEN_TTL_SECONDS,
   SCOPES,
 } from '../../services/oauth.js'

@@ -6,7 +6,7 @@ import type { Shake } from '../../repositories/shakes.js'
 import type { User } from '../../repositories/users.js'
 import type { Page } from '../../services/paging.js'
 import { shareKey } from '../../services/share-keys.js'
-import { type ApiAddresses, sharedfileJson, shakeJson, userJson } from './json.js'
+import { type ApiAddresses, shakeJson, sharedfileJson, userJson } from './json.js'
 
 export type Presenters = ReturnType<typeof presenters>
 

@@ -12,40 +12,44 @@ function basicCredentials(request: FastifyRequest): { id: string; secret: string
   const decoded = Buffer.from(match[1] as string, 'base64').toString('utf8')
   const colon = decoded.indexOf(':')
   if (colon < 0) return undefined
-  const unescape = (value: string) => {
+  const formDecoded = (value: string) => {
     try {
       return decodeURIComponent(value.replaceAll('+', ' '))
     } catch {
       return value
     }
   }
-  return { id: unescape(decoded.slice(0, colon)), secret: unescape(decoded.slice(colon + 1)) }
+  return { id: formDecoded(decoded.slice(0, colon)), secret: formDecoded(decoded.slice(colon + 1)) }
 }
 
 const tokenRoute: FastifyPluginAsync = async (app) => {
   // Checks client credentials, so it is limited like signing in.
-  app.post('/token', { config: limitedTo(app.config.rateLimits.signIn) }, async (request, reply) => {
-    const form = formFields(request, [
-      'grant_type',
-      'client_id',
-      'client_secret',
-      'code',
-      'redirect_uri',
-      'code_verifier',
-      'refresh_token',
-    ])
-    const basic = basicCredentials(request)
-    const tokens = await app.oauth.token({
-      grantType: form.grant_type,
-      clientId: basic?.id ?? form.client_id,
-      clientSecret: basic?.secret ?? form.client_secret,
-      code: form.code,
-      redirectUri: form.redirect_uri,
-      codeVerifier: form.code_verifier,
-      refreshToken: form.refresh_token,
-    })
-    return reply.header('cache-control', 'no-store').header('pragma', 'no-cache').send(tokens)
-  })
+  app.post(
+    '/token',
+    { config: limitedTo(app.config.rateLimits.signIn) },
+    async (request, reply) => {
+      const form = formFields(request, [
+        'grant_type',
+        'client_id',
+        'client_secret',
+        'code',
+        'redirect_uri',
+        'code_verifier',
+        'refresh_token',
+      ])
+      const basic = basicCredentials(request)
+      const tokens = await app.oauth.token({
+        grantType: form.grant_type,
+        clientId: basic?.id ?? form.client_id,
+        clientSecret: basic?.secret ?? form.client_secret,
+        code: form.code,
+        redirectUri: form.redirect_uri,
+        codeVerifier: form.code_verifier,
+        refreshToken: form.refresh_token,
+      })
+      return reply.header('cache-control', 'no-store').header('pragma', 'no-cache').send(tokens)
+    },
+  )
 }
 
 export default tokenRoute
