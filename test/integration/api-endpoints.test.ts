@@ -215,7 +215,8 @@ describe('API endpoints', () => {
     const notImage = await asBob.upload([
       { name: 'file', value: images.pdf, filename: 'x.jpg', contentType: 'image/jpeg' },
     ])
-    assert.ok(notImage.status === 400 || notImage.status === 415, String(notImage.status))
+    assert.equal(notImage.status, 415)
+    assert.equal(notImage.body.error, 'unsupported_media_type')
     const noFile = await asBob.upload([{ name: 'title', value: 'nothing' }])
     assert.equal(noFile.status, 400)
     const bobPosts = await site.app.db

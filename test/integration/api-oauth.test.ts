@@ -3,6 +3,7 @@
 import assert from 'node:assert/strict'
 import { createHash } from 'node:crypto'
 import { after, before, describe, it } from 'node:test'
+import { sweepExpired } from '../../src/services/housekeeping.js'
 import { signUp } from '../helpers/accounts.js'
 import {
   apiClient,
@@ -18,6 +19,7 @@ import {
 } from '../helpers/api.js'
 import { createTestSite, type TestSite } from '../helpers/app.js'
 import { type Browser, location } from '../helpers/browser.js'
+import { redisUrl, skipUnless } from '../helpers/services.js'
 import { post } from '../helpers/social.js'
 
 const sha256 = (value: string) => createHash('sha256').update(value).digest('hex')
@@ -482,6 +484,52 @@ describe('API: OAuth 2 with PKCE', () => {
     assert.equal((await apiClient(site.app, third.access).get('/api/user')).status, 401)
   })
 
+  it('the sweep removes dead codes and tokens, and keeps refreshable ones', async () => {
+    const { code } = await freshCode()
+    const expiredButRefreshable = await grantTokens(site.app, alice, client)
+    const dead = await grantTokens(site.app, alice, client)
+    const db = site.app.db
+    await db
+      .updateTable('api_authorization_code')
+      .set({ expires_at: '2000-01-01 00:00:00' })
+      .where('code_hash', '=', sha256(code))
+      .execute()
+    await db
+      .updateTable('api_access_token')
+      .set({ expires_at: '2000-01-01 00:00:00' })
+      .where('token_hash', 'in', [sha256(expiredButRefreshable.access), sha256(dead.access)])
+      .execute()
+    await db
+      .updateTable('api_access_token')
+      .set({ refresh_expires_at: '2000-01-01 00:00:00' })
+      .where('token_hash', '=', sha256(dead.access))
+      .execute()
+    const swept = await sweepExpired(db)
+    assert.ok(swept.apiGrants >= 2)
+    const left = await db
+      .selectFrom('api_access_token')
+      .select('token_hash')
+      .where('token_hash', 'in', [sha256(expiredButRefreshable.access), sha256(dead.access)])
+      .execute()
+    assert.deepEqual(
+      left.map((r) => r.token_hash),
+      [sha256(expiredButRefreshable.access)],
+    )
+    const codes = await db
+      .selectFrom('api_authorization_code')
+      .select('id')
+      .where('code_hash', '=', sha256(code))
+      .execute()
+    assert.equal(codes.length, 0)
+    const refreshed = await tokenRequest(site.app, {
+      grant_type: 'refresh_token',
+      refresh_token: expiredButRefreshable.refresh,
+      client_id: client.clientId,
+      client_secret: client.clientSecret as string,
+    })
+    assert.equal(refreshed.status, 200)
+  })
+
   it('unknown API paths answer JSON 404 and the reference page documents every endpoint', async () => {
     const tokens = await grantTokens(site.app, alice, client)
     const missing = await apiClient(site.app, tokens.access).get('/api/nothing-here')
@@ -511,38 +559,49 @@ describe('API: OAuth 2 with PKCE', () => {
   })
 })
 
-describe('API: per-token rate limits', () => {
-  let site: TestSite
-  let alice: Browser
-  let client: TestClient
+// Counted in memory on one node, or in Redis (shared by every node) in production.
+for (const store of ['memory', 'redis'] as const) {
+  describe(`API: per-token rate limits (${store})`, async () => {
+    const skip = store === 'redis' ? await skipUnless('Redis', redisUrl) : false
+    let site: TestSite
+    let alice: Browser
+    let client: TestClient
 
-  before(async () => {
-    site = await createTestSite({ RATE_LIMIT_API: '3/60', RATE_LIMIT_CREATE_ACCOUNT: '100/60' })
-    const dev = await signUp(site.app, 'dev')
-    alice = await signUp(site.app, 'alice')
-    client = await registerApp(dev)
-  })
-  after(() => site?.close())
+    before(async () => {
+      if (skip) return
+      site = await createTestSite({
+        RATE_LIMIT_API: '3/60',
+        RATE_LIMIT_CREATE_ACCOUNT: '100/60',
+        ...(store === 'redis' ? { REDIS_URL: redisUrl } : {}),
+      })
+      const dev = await signUp(site.app, 'dev')
+      alice = await signUp(site.app, 'alice')
+      client = await registerApp(dev)
+    })
+    after(() => site?.close())
 
-  it('counts calls per token with X-RateLimit headers, then answers 429 in JSON', async () => {
-    const tokens = await grantTokens(site.app, alice, client)
-    const api = apiClient(site.app, tokens.access)
-    const seen: string[] = []
-    for (let i = 0; i < 3; i++) {
-      const answer = await api.get('/api/user')
-      assert.equal(answer.status, 200)
-      assert.equal(answer.headers['x-ratelimit-limit'], '3')
-      seen.push(String(answer.headers['x-ratelimit-remaining']))
-      assert.ok(Number(answer.headers['x-ratelimit-reset']) > 0)
-    }
-    assert.deepEqual(seen, ['2', '1', '0'])
-    const over = await api.get('/api/user')
-    assert.equal(over.status, 429)
-    assert.equal(over.body.error, 'rate_limited')
-    assert.equal(over.headers['x-ratelimit-remaining'], '0')
-    assert.ok(Number(over.headers['retry-after']) > 0)
-    // Another token has a budget of its own.
-    const other = await grantTokens(site.app, alice, client)
-    assert.equal((await apiClient(site.app, other.access).get('/api/user')).status, 200)
+    it('counts calls per token with X-RateLimit headers, then answers 429 in JSON', {
+      skip,
+    }, async () => {
+      const tokens = await grantTokens(site.app, alice, client)
+      const api = apiClient(site.app, tokens.access)
+      const seen: string[] = []
+      for (let i = 0; i < 3; i++) {
+        const answer = await api.get('/api/user')
+        assert.equal(answer.status, 200)
+        assert.equal(answer.headers['x-ratelimit-limit'], '3')
+        seen.push(String(answer.headers['x-ratelimit-remaining']))
+        assert.ok(Number(answer.headers['x-ratelimit-reset']) > 0)
+      }
+      assert.deepEqual(seen, ['2', '1', '0'])
+      const over = await api.get('/api/user')
+      assert.equal(over.status, 429)
+      assert.equal(over.body.error, 'rate_limited')
+      assert.equal(over.headers['x-ratelimit-remaining'], '0')
+      assert.ok(Number(over.headers['retry-after']) > 0)
+      // Another token has a budget of its own.
+      const other = await grantTokens(site.app, alice, client)
+      assert.equal((await apiClient(site.app, other.access).get('/api/user')).status, 200)
+    })
   })
-})
+}
