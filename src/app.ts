@@ -16,6 +16,8 @@ import sessionPlugin from './plugins/session.js'
 import staticPlugin from './plugins/static.js'
 import viewsPlugin from './plugins/views.js'
 import accountRoutes from './routes/accounts.js'
+import apiRoutes from './routes/api/index.js'
+import apiPages from './routes/api/pages.js'
 import avatarRoutes from './routes/avatars.js'
 import feedRoutes from './routes/feeds.js'
 import followRoutes from './routes/follows.js'
@@ -63,6 +65,9 @@ export async function createServer(config: Config): Promise<FastifyInstance> {
   // Health checks and static files need no session: they stay outside the site context.
   await app.register(healthRoutes)
   await app.register(staticPlugin)
+  // The JSON API: bearer tokens only, outside the site context so no cookie is ever read.
+  // Its pages (developers, consent, connections) need the session: apiPages, below.
+  await app.register(apiRoutes)
 
   await app.register(async (site) => {
     await site.register(formsPlugin)
@@ -87,6 +92,7 @@ export async function createServer(config: Config): Promise<FastifyInstance> {
     await site.register(operatorRoutes)
     await site.register(moderationRoutes)
     await site.register(reportRoutes)
+    await site.register(apiPages)
     // Last: /:shake matches any single segment the other routes leave free.
     await site.register(shakeRoutes)
   })

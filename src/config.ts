@@ -85,6 +85,8 @@ export interface Config {
     forgotPassword: RateLimit
     upload: RateLimit
     report: RateLimit
+    /** API calls per access token. */
+    api: RateLimit
   }
 }
 
@@ -127,6 +129,7 @@ const schema = {
     RATE_LIMIT_FORGOT_PASSWORD: { type: 'string', pattern: '^[0-9]+/[0-9]+$', default: '5/1800' },
     RATE_LIMIT_UPLOAD: { type: 'string', pattern: '^[0-9]+/[0-9]+$', default: '30/1800' },
     RATE_LIMIT_REPORT: { type: 'string', pattern: '^[0-9]+/[0-9]+$', default: '20/3600' },
+    RATE_LIMIT_API: { type: 'string', pattern: '^[0-9]+/[0-9]+$', default: '150/3600' },
     FILES_BASE_URL: { type: 'string' },
     URL_FETCH_ALLOWED_ADDRESSES: { type: 'string' },
     MAGIC_THRESHOLD: { type: 'integer', minimum: 1, default: 10 },
@@ -172,6 +175,7 @@ interface RawEnv {
   RATE_LIMIT_FORGOT_PASSWORD: string
   RATE_LIMIT_UPLOAD: string
   RATE_LIMIT_REPORT: string
+  RATE_LIMIT_API: string
   FILES_BASE_URL?: string
   URL_FETCH_ALLOWED_ADDRESSES?: string
   MAGIC_THRESHOLD: number
@@ -277,6 +281,7 @@ export function loadConfig(
       forgotPassword: parseRateLimit(raw.RATE_LIMIT_FORGOT_PASSWORD),
       upload: parseRateLimit(raw.RATE_LIMIT_UPLOAD),
       report: parseRateLimit(raw.RATE_LIMIT_REPORT),
+      api: parseRateLimit(raw.RATE_LIMIT_API),
     },
     filesBaseUrl: raw.FILES_BASE_URL ? parseBaseUrl(raw.FILES_BASE_URL, 'FILES_BASE_URL') : baseUrl,
     images: {

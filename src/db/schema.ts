@@ -293,6 +293,47 @@ export interface ReportTable {
   created_at: DateTimeText
 }
 
+export interface ApiAppTable {
+  id: Generated<number>
+  user_id: number
+  client_id: string
+  /** SHA-256 of the client secret; null for a public app (PKCE only). */
+  secret_hash: string | null
+  name: string
+  description: Generated<string>
+  /** JSON: string[] */
+  redirect_uris: string
+  created_at: DateTimeText
+  updated_at: DateTimeText
+}
+
+export interface ApiAuthorizationCodeTable {
+  id: Generated<number>
+  code_hash: string
+  app_id: number
+  user_id: number
+  redirect_uri: string
+  code_challenge: string
+  scope: string
+  expires_at: DateTimeText
+  used_at: DateTimeText | null
+  created_at: DateTimeText
+}
+
+export interface ApiAccessTokenTable {
+  id: Generated<number>
+  token_hash: string
+  refresh_hash: string | null
+  app_id: number
+  user_id: number
+  code_id: number | null
+  scope: string
+  expires_at: DateTimeText
+  refresh_expires_at: DateTimeText | null
+  last_used_at: DateTimeText | null
+  created_at: DateTimeText
+}
+
 export interface DB {
   user: UserTable
   shake: ShakeTable
@@ -317,6 +358,9 @@ export interface DB {
   membership_request: MembershipRequestTable
   moderation_log: ModerationLogTable
   report: ReportTable
+  api_app: ApiAppTable
+  api_authorization_code: ApiAuthorizationCodeTable
+  api_access_token: ApiAccessTokenTable
 }
 
 export type UserRow = Selectable<UserTable>

@@ -9,6 +9,7 @@ import { FollowService } from '../services/follows.js'
 import { LikeService } from '../services/likes.js'
 import { ModerationService } from '../services/moderation.js'
 import { NsfwService } from '../services/nsfw.js'
+import { OAuthService } from '../services/oauth.js'
 import { PostingService } from '../services/posting.js'
 import { PostService } from '../services/posts.js'
 import { ReportService } from '../services/reports.js'
@@ -41,6 +42,7 @@ export default fp(
     app.decorate('streams', new StreamService(app.db))
     app.decorate('searcher', new SearchService(app.db))
     app.decorate('nsfw', new NsfwService(app.db))
+    app.decorate('oauth', new OAuthService(app.db))
     app.decorate('shakes', new ShakeService(app.db, store, app.config, mailer, jobs))
     const reports = new ReportService(app.db)
     app.decorate('reports', reports)
@@ -77,6 +79,7 @@ declare module 'fastify' {
     streams: StreamService
     searcher: SearchService
     nsfw: NsfwService
+    oauth: OAuthService
     shakes: ShakeService
     reports: ReportService
     moderation: ModerationService

@@ -8,6 +8,7 @@ export interface Comment {
   postId: number
   userId: number
   userName: string
+  userAvatarKey: string | null
   body: string
   likeCount: number
   createdAt: Date
@@ -22,6 +23,7 @@ function liveComments(db: Kysely<DB>) {
       'c.sharedfile_id',
       'c.user_id',
       'u.name',
+      'u.avatar_key',
       'c.body',
       'c.like_count',
       'c.created_at',
@@ -38,6 +40,7 @@ function toComment(
     postId: row.sharedfile_id,
     userId: row.user_id,
     userName: row.name,
+    userAvatarKey: row.avatar_key,
     body: row.body,
     likeCount: row.like_count,
     createdAt: fromDbDateTime(row.created_at),
@@ -189,6 +192,7 @@ export async function mentionsOf(db: Kysely<DB>, userName: string, limit = 50): 
       'c.sharedfile_id',
       'c.user_id',
       'u.name',
+      'u.avatar_key',
       'c.body',
       'c.like_count',
       'c.created_at',
@@ -200,4 +204,19 @@ export async function mentionsOf(db: Kysely<DB>, userName: string, limit = 50): 
     .limit(limit)
     .execute()
   return rows.map(toComment)
+}
+
+/** Live comments per post, for the posts given (posts without comments are absent). */
+export async function commentCounts(
+  db: Kysely<DB>,
+  postIds: readonly number[],
+): Promise<Map<number, number>> {
+  if (postIds.length === 0) return new Map()
+  const rows = await liveComments(db)
+    .clearSelect()
+    .select(['c.sharedfile_id', (eb) => eb.fn.countAll<number>().as('n')])
+    .where('c.sharedfile_id', 'in', postIds)
+    .groupBy('c.sharedfile_id')
+    .execute()
+  return new Map(rows.map((r) => [r.sharedfile_id, Number(r.n)]))
 }

@@ -75,7 +75,7 @@ export async function likedAmong(
 export async function favoritePage(
   db: Kysely<DB>,
   userId: number,
-  page: { beforeId?: number; limit: number },
+  page: { beforeId?: number; afterId?: number; limit: number },
 ): Promise<Array<{ favoriteId: number; postId: number }>> {
   let query = db
     .selectFrom('favorite as f')
@@ -84,7 +84,13 @@ export async function favoritePage(
     .where('f.user_id', '=', userId)
     .where('p.deleted', '=', 0)
   if (page.beforeId !== undefined) query = query.where('f.id', '<', page.beforeId)
-  return query.orderBy('f.id', 'desc').limit(page.limit).execute()
+  if (page.afterId !== undefined) query = query.where('f.id', '>', page.afterId)
+  const forwards = page.afterId !== undefined
+  const rows = await query
+    .orderBy('f.id', forwards ? 'asc' : 'desc')
+    .limit(page.limit)
+    .execute()
+  return forwards ? rows.reverse() : rows
 }
 
 /**

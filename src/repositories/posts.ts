@@ -9,6 +9,8 @@ export interface Post {
   id: number
   userId: number
   userName: string
+  /** Storage key of the poster's avatar, when they have one. */
+  userAvatarKey: string | null
   title: string
   description: string
   altText: string
@@ -42,6 +44,7 @@ function livePosts(db: Kysely<DB>) {
       'p.id',
       'p.user_id',
       'u.name as user_name',
+      'u.avatar_key as user_avatar_key',
       'p.title',
       'p.description',
       'p.alt_text',
@@ -75,6 +78,7 @@ function toPost(row: PostRow): Post {
     id: row.id,
     userId: row.user_id,
     userName: row.user_name,
+    userAvatarKey: row.user_avatar_key,
     title: row.title,
     description: row.description,
     altText: row.alt_text,
@@ -385,4 +389,21 @@ export async function recountSaves(db: Kysely<DB>, postIds: readonly number[]): 
     fixed += Number(result.numUpdatedRows)
   }
   return fixed
+}
+
+/** Which of these posts the user has saved (a live post of theirs was saved from it). */
+export async function savedAmong(
+  db: Kysely<DB>,
+  userId: number,
+  postIds: readonly number[],
+): Promise<Set<number>> {
+  if (postIds.length === 0) return new Set()
+  const rows = await db
+    .selectFrom('sharedfile')
+    .select('parent_id')
+    .where('user_id', '=', userId)
+    .where('deleted', '=', 0)
+    .where('parent_id', 'in', postIds)
+    .execute()
+  return new Set(rows.map((r) => Number(r.parent_id)))
 }

@@ -12,6 +12,7 @@ export interface Shake {
   description: string
   imageKey: string | null
   createdAt: Date
+  updatedAt: Date
 }
 
 function toShake(row: ShakeRow): Shake {
@@ -24,6 +25,7 @@ function toShake(row: ShakeRow): Shake {
     description: row.description,
     imageKey: row.image_key,
     createdAt: fromDbDateTime(row.created_at),
+    updatedAt: fromDbDateTime(row.updated_at),
   }
 }
 

@@ -9,6 +9,7 @@ const routes = [
   'before',
   'conversations',
   'create-account',
+  'developers',
   'favicon.ico',
   'followers',
   'following',

@@ -2,15 +2,27 @@
 // notifications page.
 import type { Database } from '../db/database.js'
 import { dbNow } from '../db/dialect.js'
-import { type Comment, conversationPostIds, mentionsOf } from '../repositories/comments.js'
+import {
+  type Comment,
+  commentCounts,
+  conversationPostIds,
+  mentionsOf,
+} from '../repositories/comments.js'
 import { favoritePage, likedAmong } from '../repositories/favorites.js'
+import { magicfilePage } from '../repositories/magicfiles.js'
 import {
   clearNotifications,
   countUnread,
   type Notification,
   recentNotifications,
 } from '../repositories/notifications.js'
-import { findPosts, incomingPostIds, type Post, popularCandidates } from '../repositories/posts.js'
+import {
+  findPosts,
+  incomingPostIds,
+  type Post,
+  popularCandidates,
+  savedAmong,
+} from '../repositories/posts.js'
 import { timelinePostIds } from '../repositories/timeline.js'
 import type { User } from '../repositories/users.js'
 import { type Cursor, keysetPage, type Page } from './paging.js'
@@ -73,12 +85,9 @@ export class StreamService {
   /** A user's liked posts, newest like first. Keys are like ids. */
   likesOf(user: User, cursor: Cursor): Promise<Page<{ favoriteId: number; post: Post }>> {
     return keysetPage(
-      { ...(cursor.before !== undefined ? { before: cursor.before } : {}) },
+      cursor,
       async (window) => {
-        const favorites = await favoritePage(this.db, user.id, {
-          ...(window.beforeId !== undefined ? { beforeId: window.beforeId } : {}),
-          limit: window.limit,
-        })
+        const favorites = await favoritePage(this.db, user.id, window)
         const posts = new Map(
           (
             await findPosts(
@@ -94,6 +103,42 @@ export class StreamService {
       },
       (item) => item.favoriteId,
     )
+  }
+
+  /** Posts that reached the like threshold, latest first. Keys are magicfile ids. */
+  magicfiles(cursor: Cursor): Promise<Page<{ magicId: number; post: Post }>> {
+    return keysetPage(
+      cursor,
+      async (window) => {
+        const magic = await magicfilePage(this.db, window)
+        const posts = new Map(
+          (
+            await findPosts(
+              this.db,
+              magic.map((m) => m.postId),
+            )
+          ).map((p) => [p.id, p]),
+        )
+        return magic.flatMap((m) => {
+          const post = posts.get(m.postId)
+          return post ? [{ magicId: m.magicId, post }] : []
+        })
+      },
+      (item) => item.magicId,
+    )
+  }
+
+  /** What a reader's own view of posts adds: which they liked and saved, and comment counts. */
+  async readerState(
+    user: User,
+    posts: readonly Post[],
+  ): Promise<{ liked: Set<number>; saved: Set<number>; comments: Map<number, number> }> {
+    const ids = posts.map((p) => p.id)
+    return {
+      liked: await likedAmong(this.db, user.id, ids),
+      saved: await savedAmong(this.db, user.id, ids),
+      comments: await commentCounts(this.db, ids),
+    }
   }
 
   likedBy(user: User | null, posts: readonly Post[]): Promise<Set<number>> {

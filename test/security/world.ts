@@ -50,7 +50,7 @@ export async function createWorld(overrides: Record<string, string> = {}): Promi
   const bob = await signUp(site.app, 'bob')
   const carol = await signUp(site.app, 'carol')
   const dave = await signUp(site.app, 'dave')
-  await site.app.db.updateTable('user').set({ is_admin: 1 }).where('name', '=', 'alice').execute()
+  await site.app.db.updateTable('user').set({ role: 'admin' }).where('name', '=', 'alice').execute()
 
   const alicePost = await post(alice, 'alice original')
   await alice.get('/shake/create')

@@ -1,0 +1,42 @@
+// The JSON API under /api, for third-party apps. It sits outside the site context: no session,
+// no cookies, no CSRF; a bearer token is the only credential (see bearer.ts). The pages people
+// use around it (app registration, consent, revocation) live in the site context: pages.ts.
+import type { FastifyPluginAsync } from 'fastify'
+import formsPlugin from '../../plugins/forms.js'
+import multipartPlugin from '../../plugins/multipart.js'
+import { requireBearer } from './bearer.js'
+import { jsonErrors } from './errors.js'
+import peopleRoutes from './people.js'
+import sharedfileRoutes from './sharedfiles.js'
+import streamRoutes from './streams.js'
+import tokenRoute from './token.js'
+
+const apiRoutes: FastifyPluginAsync = async (app) => {
+  await app.register(
+    async (api) => {
+      await api.register(formsPlugin)
+      await api.register(multipartPlugin)
+      jsonErrors(api)
+      await api.register(tokenRoute)
+      await api.register(async (resources) => {
+        requireBearer(resources)
+        // Counted per grant (a refreshed token keeps its count), after the token is checked.
+        const limit = app.config.rateLimits.api
+        resources.addHook(
+          'onRequest',
+          resources.rateLimit({
+            max: limit.max,
+            timeWindow: limit.windowSeconds * 1000,
+            keyGenerator: (request) => `api-grant:${request.caller?.grantId}`,
+          }),
+        )
+        await resources.register(peopleRoutes)
+        await resources.register(streamRoutes)
+        await resources.register(sharedfileRoutes)
+      })
+    },
+    { prefix: '/api' },
+  )
+}
+
+export default apiRoutes
