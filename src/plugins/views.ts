@@ -7,6 +7,7 @@ import nunjucks from 'nunjucks'
 import { viewsDir } from '../paths.js'
 import { shareKey } from '../services/share-keys.js'
 import { linkify } from './linkify.js'
+import { wantsFragment } from './negotiation.js'
 
 interface FlashMessage {
   kind: string
@@ -72,8 +73,13 @@ export default fp(
             ? request.user.showNakedPeople
             : request.cookies?.nsfw_filter === 'off',
           path: request.url.split('?')[0],
+          // Scripts loading more of a stream ask for the main content alone.
+          fragment: wantsFragment(request),
         })
-        return this.code(status).type('text/html; charset=utf-8').send(html)
+        return this.code(status)
+          .header('vary', 'X-Fragment')
+          .type('text/html; charset=utf-8')
+          .send(html)
       },
     )
   },
