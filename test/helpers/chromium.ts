@@ -59,9 +59,16 @@ export async function startBrowserSite(
 export async function newPerson(
   browser: Browser,
   site: BrowserSite,
-  options: { javaScriptEnabled?: boolean; colorScheme?: 'light' | 'dark'; phone?: boolean } = {},
+  options: {
+    javaScriptEnabled?: boolean
+    colorScheme?: 'light' | 'dark'
+    phone?: boolean
+    /** Only for injecting axe-core: the site's CSP forbids injected scripts. */
+    bypassCSP?: boolean
+  } = {},
 ): Promise<BrowserContext> {
   const context = await browser.newContext({
+    bypassCSP: options.bypassCSP ?? false,
     baseURL: site.url,
     javaScriptEnabled: options.javaScriptEnabled ?? true,
     colorScheme: options.colorScheme ?? 'light',
