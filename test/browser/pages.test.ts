@@ -138,16 +138,18 @@ async function settleImages(page: Page) {
     const doc = (globalThis as unknown as { document: { images: ArrayLike<PageImage> } }).document
     await Promise.all(
       Array.from(doc.images)
-        .filter((image) => !image.complete)
+        .filter((image) => !image.complete && image.getBoundingClientRect().top < innerHeight)
         .map((image) =>
-          // Lazy images below the fold never load: wait a moment at most.
+          // Lazy images at the edge may not load at all: wait a moment at most.
           Promise.race([image.decode().catch(() => {}), new Promise((r) => setTimeout(r, 2000))]),
         ),
     )
   })
 }
 
+declare const innerHeight: number
 interface PageImage {
   complete: boolean
+  getBoundingClientRect(): { top: number }
   decode(): Promise<void>
 }
