@@ -1,4 +1,5 @@
 // A short message in the page's live region: screen readers announce it, everyone sees it.
+// The region stays in the page (an empty one is merely transparent), so changes are announced.
 let timer
 
 export function toast(text, kind = 'info') {
@@ -6,9 +7,8 @@ export function toast(text, kind = 'info') {
   if (!box) return
   box.textContent = text
   box.dataset.kind = kind
-  box.hidden = false
   clearTimeout(timer)
   timer = setTimeout(() => {
-    box.hidden = true
+    box.textContent = ''
   }, 4000)
 }

@@ -136,7 +136,12 @@ export function enhanceUpload() {
         return
       }
       done()
-      showErrors(body.fields ?? {}, body.error ?? `The upload failed (${request.status}).`)
+      // A proxy's 413 or 5xx page is not JSON: say what it means.
+      const fallback =
+        request.status === 413
+          ? 'That image is too large to post.'
+          : `The upload failed (${request.status}). Please try again.`
+      showErrors(body.fields ?? {}, body.error ?? fallback)
     })
     request.addEventListener('error', () => {
       done()
