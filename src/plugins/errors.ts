@@ -2,16 +2,21 @@
 // right status (or JSON for scripts), never a stack trace. 5xx errors are logged in full.
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify'
 import fp from 'fastify-plugin'
-import { ServiceError } from '../services/errors.js'
+import { ServiceError, ValidationError } from '../services/errors.js'
 import { wantsJson } from './negotiation.js'
 
 interface Shown {
   status: number
   title: string
   message: string
+  /** One message per form field, for scripts that show them next to the fields. */
+  fields?: Readonly<Record<string, string>>
 }
 
 function describe(error: FastifyError): Shown {
+  if (error instanceof ValidationError) {
+    return { status: error.status, title: 'Sorry', message: error.message, fields: error.fields }
+  }
   if (error instanceof ServiceError) {
     return { status: error.status, title: 'Sorry', message: error.message }
   }
@@ -56,7 +61,9 @@ function describe(error: FastifyError): Shown {
 
 async function show(request: FastifyRequest, reply: FastifyReply, shown: Shown) {
   if (wantsJson(request) || typeof reply.page !== 'function') {
-    return reply.code(shown.status).send({ error: shown.message })
+    return reply
+      .code(shown.status)
+      .send({ error: shown.message, ...(shown.fields ? { fields: shown.fields } : {}) })
   }
   try {
     return await reply.page('error', shown, shown.status)

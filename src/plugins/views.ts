@@ -9,6 +9,7 @@ import { reportReasons } from '../services/moderation-rules.js'
 import { hasRole } from '../services/roles.js'
 import { shareKey } from '../services/share-keys.js'
 import { linkify } from './linkify.js'
+import { wantsFragment } from './negotiation.js'
 
 interface FlashMessage {
   kind: string
@@ -78,8 +79,13 @@ export default fp(
           // GIF videos play by themselves unless the viewer turned that off.
           autoplayVideo: request.user ? request.user.autoplayVideo : true,
           path: request.url.split('?')[0],
+          // Scripts loading more of a stream ask for the main content alone.
+          fragment: wantsFragment(request),
         })
-        return this.code(status).type('text/html; charset=utf-8').send(html)
+        return this.code(status)
+          .header('vary', 'X-Fragment')
+          .type('text/html; charset=utf-8')
+          .send(html)
       },
     )
   },

@@ -19,6 +19,8 @@ const postRoutes: FastifyPluginAsync = async (app) => {
     const comments = await app.comments.list(post.id)
     const liked = await app.streams.likedBy(viewer, [post])
     return {
+      // Where the reader may save it: their own shake and the groups they post to.
+      saveShakes: viewer && viewer.id !== post.userId ? await app.shakes.postable(viewer) : [],
       tags: await app.posts.tagsOf(post),
       liked: liked.has(post.id),
       comments: comments.map((c) => ({

@@ -6,7 +6,7 @@ import { wantsJson } from '../plugins/negotiation.js'
 import { limitedPerUser } from '../plugins/rate-limit.js'
 import { ServiceError, ValidationError } from '../services/errors.js'
 import { formFields } from './form-fields.js'
-import { postView } from './post-view.js'
+import { postCards } from './post-cards.js'
 import { readUpload } from './read-upload.js'
 import { sendStoredFile } from './stored-file.js'
 
@@ -14,7 +14,6 @@ type NameParams = { Params: { name: string } }
 type ShakeParams = { Params: { shake: string; before?: string; after?: string } }
 
 const shakeRoutes: FastifyPluginAsync = async (app) => {
-  const filesBase = app.config.filesBaseUrl === app.config.baseUrl ? '' : app.config.filesBaseUrl
   const done = (request: FastifyRequest, reply: FastifyReply, to: string, message?: string) => {
     if (wantsJson(request)) return reply.send({ ok: true })
     if (message) request.flash('success', message)
@@ -58,7 +57,7 @@ const shakeRoutes: FastifyPluginAsync = async (app) => {
       shake,
       relation: await app.shakes.relation(request.user, shake),
       following: request.user ? await app.follows.isFollowing(request.user, shake) : false,
-      posts: page.items.map((post) => postView(post, filesBase)),
+      posts: await postCards(app, request.user, page.items),
       olderUrl: page.olderKey && `/${shake.name}/before/${page.olderKey}`,
       newerUrl: page.newerKey && `/${shake.name}/after/${page.newerKey}`,
     })

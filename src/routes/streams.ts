@@ -2,8 +2,10 @@
 // notifications, conversations and mentions.
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify'
 import { requireUser, signedInUser } from '../plugins/auth.js'
+import { wantsJson } from '../plugins/negotiation.js'
 import type { Post } from '../repositories/posts.js'
 import { formFields } from './form-fields.js'
+import { postCards } from './post-cards.js'
 import { postView } from './post-view.js'
 
 type PageParams = { Params: { before?: string; after?: string; name?: string } }
@@ -11,10 +13,7 @@ type PageParams = { Params: { before?: string; after?: string; name?: string } }
 const streamRoutes: FastifyPluginAsync = async (app) => {
   const filesBase = app.config.filesBaseUrl === app.config.baseUrl ? '' : app.config.filesBaseUrl
 
-  async function views(request: FastifyRequest, posts: Post[]) {
-    const liked = await app.streams.likedBy(request.user, posts)
-    return posts.map((post) => ({ ...postView(post, filesBase), liked: liked.has(post.id) }))
-  }
+  const views = (request: FastifyRequest, posts: Post[]) => postCards(app, request.user, posts)
 
   const cursorOf = (params: { before?: string; after?: string }) => ({
     ...(params.before !== undefined ? { before: params.before } : {}),
@@ -140,7 +139,7 @@ const streamRoutes: FastifyPluginAsync = async (app) => {
       ? { type: type as (typeof known)[number] }
       : {}
     await app.streams.clearNotifications(signedInUser(request), which)
-    if (request.headers.accept?.includes('application/json')) return reply.send({ cleared: true })
+    if (wantsJson(request)) return reply.send({ cleared: true })
     return reply.redirect('/notifications', 303)
   })
 }

@@ -1,7 +1,7 @@
 // Public profiles with the user's shake: /user/NAME (also /~NAME), paged with
 // /user/NAME/before/KEY (older) and /user/NAME/after/KEY (newer).
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify'
-import { postView } from './post-view.js'
+import { postCards } from './post-cards.js'
 
 interface ProfileParams {
   name: string
@@ -10,8 +10,6 @@ interface ProfileParams {
 }
 
 const userRoutes: FastifyPluginAsync = async (app) => {
-  const filesBase = app.config.filesBaseUrl === app.config.baseUrl ? '' : app.config.filesBaseUrl
-
   async function showProfile(
     request: FastifyRequest<{ Params: ProfileParams }>,
     reply: FastifyReply,
@@ -33,7 +31,7 @@ const userRoutes: FastifyPluginAsync = async (app) => {
     return reply.page('user', {
       profileUser: found.user,
       shake: found.shake,
-      posts: page.items.map((post) => postView(post, filesBase)),
+      posts: await postCards(app, request.user, page.items),
       olderUrl: page.olderKey && `/user/${found.user.name}/before/${page.olderKey}`,
       newerUrl: page.newerKey && `/user/${found.user.name}/after/${page.newerKey}`,
       isOwner: request.user?.id === found.user.id,

@@ -1,6 +1,7 @@
 // Which real peers the tests can reach. A suite that needs an absent service is skipped with a
 // printed notice on a developer's machine, and fails under CI (CI=true), where it must run.
 import { spawnSync } from 'node:child_process'
+import { accessSync, constants } from 'node:fs'
 import net from 'node:net'
 
 export const inCI = Boolean(process.env.CI)
@@ -25,24 +26,33 @@ export function canConnect(url: string, timeoutMs = 1000): Promise<boolean> {
  */
 export async function skipUnless(name: string, url: string): Promise<string | false> {
   if (await canConnect(url)) return false
-  const message = `${name} is not reachable at ${url}`
+  return skipBecause(name, `${name} is not reachable at ${url}`)
+}
+
+/** The same for a program that must be installed, such as Debian's chromium. */
+export function skipUnlessInstalled(name: string, file: string): string | false {
+  try {
+    accessSync(file, constants.X_OK)
+    return false
+  } catch {
+    return skipBecause(name, `${name} is not installed at ${file}`)
+  }
+}
+
+function skipBecause(name: string, message: string): string {
   if (inCI) throw new Error(`${message}, and CI must run this suite`)
   console.log(`# NOTICE: skipping the ${name} suite: ${message}`)
   return message
 }
 
-/** Like skipUnless, for a program the suite runs (ffmpeg, chromium): false when it runs. */
+/** Like skipUnless, for a program the suite runs (ffmpeg): false when it runs. */
 export function skipUnlessProgram(
   name: string,
   command: string,
   args = ['-version'],
 ): string | false {
   const ran = spawnSync(command, args, { stdio: 'ignore', timeout: 20_000 })
-  if (ran.status === 0) return false
-  const message = `${name} (${command}) could not be run`
-  if (inCI) throw new Error(`${message}, and CI must run this suite`)
-  console.log(`# NOTICE: skipping the ${name} suite: ${message}`)
-  return message
+  return ran.status === 0 ? false : skipBecause(name, `${name} (${command}) could not be run`)
 }
 
 export const redisUrl = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379'

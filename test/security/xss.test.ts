@@ -12,7 +12,7 @@ import { signUp } from '../helpers/accounts.js'
 import { onMysql } from '../helpers/app.js'
 import { AttackTable } from '../helpers/attack-table.js'
 import { type Browser, location } from '../helpers/browser.js'
-import { launchChromium, skipUnlessChromium } from '../helpers/chromium.js'
+import { launchChromium, skipWithoutChromium } from '../helpers/chromium.js'
 import * as images from '../helpers/images.js'
 import { type ProbeFindings, probeInitScript, probeScan } from '../helpers/xss-probe.js'
 import { createWorld, type World } from './world.js'
@@ -45,7 +45,7 @@ interface Author {
 }
 
 describe(`stored and reflected XSS in Chromium (${onMysql ? 'MySQL' : 'SQLite'})`, async () => {
-  const skip = await skipUnlessChromium()
+  const skip = await skipWithoutChromium()
   const table = new AttackTable('XSS', 'no script ran, nothing injected')
   let world: World
   let chromium: Chromium

@@ -1,0 +1,11 @@
+// Posts as stream cards show them: addresses, image sizes, and whether the reader likes each.
+import type { FastifyInstance } from 'fastify'
+import type { Post } from '../repositories/posts.js'
+import type { User } from '../repositories/users.js'
+import { postView } from './post-view.js'
+
+export async function postCards(app: FastifyInstance, viewer: User | null, posts: Post[]) {
+  const filesBase = app.config.filesBaseUrl === app.config.baseUrl ? '' : app.config.filesBaseUrl
+  const liked = await app.streams.likedBy(viewer, posts)
+  return posts.map((post) => ({ ...postView(post, filesBase), liked: liked.has(post.id) }))
+}

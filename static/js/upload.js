@@ -1,0 +1,157 @@
+// The posting form, enhanced: drop an image on it, paste one, or pick a file; see a preview;
+// watch the upload's progress; read any refusal next to the form with everything still typed.
+// Without scripts the same form posts to /upload and the server shows it again on errors.
+
+const accepted = ['image/jpeg', 'image/png', 'image/gif', 'image/webp']
+
+export function enhanceUpload() {
+  const form = document.getElementById('upload-form')
+  if (!form) return
+  const input = form.querySelector('input[type="file"]')
+  const zone = form.querySelector('[data-drop-zone]')
+  const preview = form.querySelector('[data-preview]')
+  const dropText = form.querySelector('[data-drop-text]')
+  const altText = form.querySelector('[name="alt_text"]')
+  const nudge = form.querySelector('[data-alt-nudge]')
+  const progressBox = form.querySelector('[data-progress]')
+  const progress = progressBox.querySelector('progress')
+  const formError = document.querySelector('[data-form-error]')
+  let previewUrl
+
+  zone.classList.add('enhanced')
+
+  function showPreview() {
+    const file = input.files[0]
+    if (previewUrl) URL.revokeObjectURL(previewUrl)
+    if (!file) {
+      preview.hidden = true
+      dropText.hidden = false
+      return
+    }
+    previewUrl = URL.createObjectURL(file)
+    preview.src = previewUrl
+    preview.alt = `Preview of ${file.name}`
+    preview.hidden = false
+    dropText.hidden = true
+    clearError('file')
+  }
+
+  /** Puts dropped or pasted files into the file field, as if picked. */
+  function takeFiles(files) {
+    const image = [...files].find((file) => accepted.includes(file.type))
+    if (!image) {
+      showErrors({ file: 'That is not an image this site takes: JPEG, PNG, GIF or WebP.' })
+      return
+    }
+    const transfer = new DataTransfer()
+    transfer.items.add(image)
+    input.files = transfer.files
+    showPreview()
+  }
+
+  input.addEventListener('change', showPreview)
+  // The whole form takes drops; the image box shows that it will.
+  for (const name of ['dragenter', 'dragover']) {
+    form.addEventListener(name, (event) => {
+      event.preventDefault()
+      zone.classList.add('dragging')
+    })
+  }
+  for (const name of ['dragleave', 'drop']) {
+    form.addEventListener(name, () => zone.classList.remove('dragging'))
+  }
+  form.addEventListener('drop', (event) => {
+    event.preventDefault()
+    if (event.dataTransfer?.files.length) takeFiles(event.dataTransfer.files)
+  })
+  document.addEventListener('paste', (event) => {
+    const files = event.clipboardData?.files
+    if (files?.length) {
+      event.preventDefault()
+      takeFiles(files)
+    }
+  })
+
+  const updateNudge = () => {
+    nudge.hidden = altText.value.trim() !== '' || !input.files.length
+  }
+  altText.addEventListener('input', updateNudge)
+  input.addEventListener('change', updateNudge)
+
+  function clearError(field) {
+    const box = form.querySelector(`[data-error="${field}"]`)
+    if (box) box.hidden = true
+    form.querySelector(`[name="${field}"]`)?.removeAttribute('aria-invalid')
+  }
+
+  function showErrors(fields, message) {
+    for (const box of form.querySelectorAll('[data-error]')) box.hidden = true
+    for (const [name, text] of Object.entries(fields)) {
+      const box = form.querySelector(`[data-error="${name}"]`)
+      if (!box) continue
+      box.textContent = text
+      box.hidden = false
+      form.querySelector(`[name="${name}"]`)?.setAttribute('aria-invalid', 'true')
+    }
+    formError.textContent = message ?? Object.values(fields)[0] ?? ''
+    formError.hidden = !formError.textContent
+  }
+
+  form.addEventListener('submit', (event) => {
+    event.preventDefault()
+    if (!input.files.length) {
+      showErrors({ file: 'Choose an image first: drop it here, paste it, or pick a file.' })
+      input.focus()
+      return
+    }
+    if (form.getAttribute('aria-busy')) return
+    if (altText.value.trim() === '' && !form.dataset.nudged) {
+      // One gentle reminder; a second press posts without alt text.
+      form.dataset.nudged = '1'
+      nudge.hidden = false
+      altText.focus()
+      return
+    }
+    upload()
+  })
+
+  function upload() {
+    const button = form.querySelector('button[type="submit"]')
+    const request = new XMLHttpRequest()
+    request.open('POST', form.action)
+    request.setRequestHeader('accept', 'application/json')
+    request.responseType = 'json'
+    progress.value = 0
+    progressBox.hidden = false
+    button.setAttribute('aria-disabled', 'true')
+    form.setAttribute('aria-busy', 'true')
+    request.upload.addEventListener('progress', (event) => {
+      if (event.lengthComputable) progress.value = Math.round((event.loaded / event.total) * 100)
+    })
+    request.addEventListener('load', () => {
+      const body = request.response ?? {}
+      if (request.status === 201 && body.url) {
+        progress.value = 100
+        location.assign(body.url)
+        return
+      }
+      done()
+      // A proxy's 413 or 5xx page is not JSON: say what it means.
+      const fallback =
+        request.status === 413
+          ? 'That image is too large to post.'
+          : `The upload failed (${request.status}). Please try again.`
+      showErrors(body.fields ?? {}, body.error ?? fallback)
+    })
+    request.addEventListener('error', () => {
+      done()
+      showErrors({}, 'The upload did not reach the site. Check your connection and try again.')
+    })
+    function done() {
+      progressBox.hidden = true
+      button.removeAttribute('aria-disabled')
+      form.removeAttribute('aria-busy')
+    }
+    request.send(new FormData(form))
+  }
+}

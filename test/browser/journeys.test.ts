@@ -1,0 +1,392 @@
+// The site as people use it, in Debian's chromium with JavaScript on: signing up, posting by
+// file picker and by drag and drop, editing in place, and the social loop between two people
+// without page loads. The same journeys without JavaScript are in no-script.test.ts.
+import assert from 'node:assert/strict'
+import { after, before, describe, it } from 'node:test'
+import type { Browser as Chromium, Page } from 'playwright-core'
+import { signUp } from '../helpers/accounts.js'
+import {
+  type BrowserSite,
+  launchChromium,
+  markPage,
+  newPerson,
+  signInThroughForm,
+  signUpAndVerify,
+  skipWithoutChromium,
+  startBrowserSite,
+} from '../helpers/chromium.js'
+import * as images from '../helpers/images.js'
+import { settle } from '../helpers/jobs.js'
+import { post } from '../helpers/social.js'
+
+const skip = skipWithoutChromium()
+
+describe('in chromium with JavaScript', { skip }, () => {
+  let site: BrowserSite
+  let chromium: Chromium
+  let alice: Page
+  let bob: Page
+  const keys: string[] = []
+  /** Every uncaught script error on any page: there must be none. */
+  const scriptErrors: string[] = []
+
+  before(async () => {
+    ;[site, chromium] = await Promise.all([startBrowserSite(), launchChromium()])
+    alice = await (await newPerson(chromium, site)).newPage()
+    bob = await (await newPerson(chromium, site)).newPage()
+    for (const page of [alice, bob]) {
+      page.on('pageerror', (error) => scriptErrors.push(error.message))
+    }
+  })
+  after(async () => {
+    await chromium?.close()
+    await site?.close()
+    assert.deepEqual(scriptErrors, [], 'no script errors on any page')
+  })
+
+  it('signs up, confirms the address from the mail, signs out and in again', async () => {
+    await signUpAndVerify(alice, site, 'alice')
+    await alice.goto('/')
+    await alice.getByText('alice', { exact: true }).click()
+    await alice.getByRole('button', { name: 'Sign out' }).click()
+    await alice.waitForURL((url) => url.pathname === '/')
+    assert.equal(await alice.getByRole('link', { name: 'Sign in', exact: true }).count(), 1)
+    await signInThroughForm(alice, 'alice')
+    assert.equal(await alice.locator('.account-name').textContent(), 'alice')
+  })
+
+  it('posts with the file picker: preview, alt text nudge, progress bar', async () => {
+    await alice.goto('/tools/new-post')
+    await alice.locator('#upload-form').getByLabel('Title').fill('Picked from disk')
+    await alice.locator('#f-file').setInputFiles({
+      name: 'big.jpg',
+      mimeType: 'image/jpeg',
+      buffer: await images.noisyJpeg(1600, 1200),
+    })
+    assert.equal(await alice.locator('[data-preview]').isVisible(), true, 'a preview is shown')
+    assert.equal(await alice.locator('[data-alt-nudge]').isVisible(), true, 'alt text is asked for')
+    await alice
+      .locator('#upload-form')
+      .getByLabel('Alt text')
+      .fill('Colourful noise, like an old television')
+
+    // A slow connection (2 MB/s up), so the bar has time to move as people would see it.
+    const cdp = await alice.context().newCDPSession(alice)
+    await cdp.send('Network.enable')
+    await cdp.send('Network.emulateNetworkConditions', {
+      offline: false,
+      latency: 20,
+      downloadThroughput: -1,
+      uploadThroughput: 2_000_000,
+    })
+    const seen = await watchProgress(alice)
+    await alice.getByRole('button', { name: 'Post', exact: true }).click()
+    await alice.waitForURL(/\/p\/[0-9A-Z]+$/)
+    await cdp.detach()
+    keys.push(new URL(alice.url()).pathname.slice(3))
+    console.log(`# progress seen: ${seen.values}`)
+    assert.ok(seen.shown, 'the progress bar was shown')
+    assert.ok(
+      seen.values.some((v) => v > 0 && v < 100),
+      `the bar moved through the upload: ${seen.values}`,
+    )
+    assert.equal(Math.max(...seen.values), 100)
+    assert.equal(await alice.locator('h1').first().textContent(), 'Picked from disk')
+    assert.equal(
+      await alice.locator('.post-figure img').getAttribute('alt'),
+      'Colourful noise, like an old television',
+    )
+  })
+
+  it('posts by dragging an image onto the form, and keeps what was typed when refused', async () => {
+    await alice.goto('/tools/new-post')
+    await alice.locator('#upload-form').getByLabel('Title').fill('Dropped in')
+    await alice.locator('#upload-form').getByLabel('Description').fill('Dragged from the desktop')
+    // A refusal first: the server says why next to the form, and nothing typed is lost.
+    await dropFile(alice, 'not-really.png', 'image/png', Buffer.from('not an image at all'))
+    const marked = await markPage(alice)
+    await alice.locator('#upload-form').getByLabel('Alt text').fill('A square of colour')
+    await alice.getByRole('button', { name: 'Post', exact: true }).click()
+    await alice.locator('[data-form-error]').waitFor({ state: 'visible' })
+    assert.match((await alice.locator('[data-form-error]').textContent()) ?? '', /image/i)
+    assert.ok(await marked(), 'no page load on a refused upload')
+    assert.equal(await alice.locator('#upload-form').getByLabel('Title').inputValue(), 'Dropped in')
+    assert.equal(
+      await alice.locator('#upload-form').getByLabel('Description').inputValue(),
+      'Dragged from the desktop',
+    )
+
+    await dropFile(alice, 'square.png', 'image/png', await images.png(900, 700))
+    assert.equal(await alice.locator('[data-preview]').isVisible(), true, 'a preview is shown')
+    assert.equal(
+      await alice.locator('#f-file').evaluate((input) => (input as PageElement).files?.length),
+      1,
+    )
+    const seen = await watchProgress(alice)
+    await alice.getByRole('button', { name: 'Post', exact: true }).click()
+    await alice.waitForURL(/\/p\/[0-9A-Z]+$/)
+    keys.push(new URL(alice.url()).pathname.slice(3))
+    assert.ok(seen.shown && seen.values.includes(100), 'the progress bar was shown and filled')
+    assert.equal(await alice.locator('.description').textContent(), 'Dragged from the desktop')
+  })
+
+  it('takes an image pasted from the clipboard', async () => {
+    await alice.goto('/tools/new-post')
+    const data = (await images.png(64, 48)).toString('base64')
+    await alice.evaluate((base64) => {
+      const bytes = Uint8Array.from(atob(base64), (c) => c.charCodeAt(0))
+      const clipboard = new DataTransfer()
+      clipboard.items.add(new File([bytes], 'pasted.png', { type: 'image/png' }))
+      document.dispatchEvent(new ClipboardEvent('paste', { clipboardData: clipboard }))
+    }, data)
+    assert.equal(await alice.locator('[data-preview]').isVisible(), true, 'a preview is shown')
+    assert.equal(
+      await alice.locator('#f-file').evaluate((input) => (input as PageElement).files?.length),
+      1,
+    )
+    await alice.goto(`/p/${keys[1]}`)
+  })
+
+  it('edits the alt text in place, without a page load', async () => {
+    const marked = await markPage(alice)
+    await alice.getByRole('button', { name: 'Edit alt text' }).click()
+    const editor = alice.locator('#inline-alt_text')
+    assert.equal(await editor.inputValue(), 'A square of colour')
+    await editor.fill('A pink square on a white page')
+    await alice.locator('.inline-editor').getByRole('button', { name: 'Save' }).click()
+    await alice.locator('.inline-editor').waitFor({ state: 'detached' })
+    assert.equal(
+      await alice.locator('.alt-text-value').textContent(),
+      'A pink square on a white page',
+    )
+    assert.equal(
+      await alice.locator('.post-figure img').getAttribute('alt'),
+      'A pink square on a white page',
+    )
+    assert.ok(await marked(), 'no page load')
+    await alice.reload()
+    assert.equal(
+      await alice.locator('.alt-text-value').textContent(),
+      'A pink square on a white page',
+    )
+  })
+
+  it('follows, likes, saves to a chosen shake and comments without page loads', async () => {
+    await signUpAndVerify(bob, site, 'bob')
+    const bobUser = (await site.app.accounts.profile('bob'))?.user
+    assert.ok(bobUser)
+    await site.app.shakes.create(bobUser, {
+      name: 'bobs-finds',
+      title: 'Bob finds',
+      description: '',
+    })
+
+    await bob.goto('/user/alice')
+    let marked = await markPage(bob)
+    await bob.getByRole('button', { name: 'Follow' }).click()
+    await bob.getByRole('button', { name: 'Unfollow' }).waitFor()
+    assert.ok(await marked(), 'following loads no page')
+
+    // The timeline fills from the follow (a job); the newest post is first.
+    await settle(site.app)
+    await bob.goto('/')
+    assert.equal(await bob.locator('.post-card').count(), 2)
+    marked = await markPage(bob)
+    const first = bob.locator(`.post-card[data-post="${keys[1]}"]`)
+    await first.getByRole('button', { name: 'Like' }).click()
+    await first.locator('.like-button[aria-pressed="true"]').waitFor()
+    assert.equal(await first.locator('.like-count').textContent(), '1 like')
+
+    // Keyboard: j moves to the next post, l likes the post in focus.
+    await bob.keyboard.press('j')
+    const second = bob.locator(`.post-card[data-post="${keys[0]}"]`)
+    assert.equal(await second.evaluate((card) => card === document.activeElement), true)
+    await bob.keyboard.press('l')
+    await second.locator('.like-button[aria-pressed="true"]').waitFor()
+    assert.equal(await second.locator('.like-count').textContent(), '1 like')
+    await bob.keyboard.press('k')
+    assert.equal(await first.evaluate((card) => card === document.activeElement), true)
+    assert.ok(await marked(), 'likes load no page')
+
+    await bob.goto(`/p/${keys[1]}`)
+    marked = await markPage(bob)
+    await bob.getByLabel('Save to').selectOption({ label: 'Bob finds' })
+    await bob.getByRole('button', { name: 'Save', exact: true }).click()
+    await bob.locator('.toast', { hasText: 'Saved to Bob finds.' }).waitFor()
+    assert.equal(await bob.locator('.save-count').textContent(), '1 save')
+
+    await bob.getByLabel('Add a comment').fill('What a lovely square @alice')
+    await bob.getByRole('button', { name: 'Comment', exact: true }).click()
+    await bob.locator('.comment', { hasText: 'What a lovely square' }).waitFor()
+    assert.equal(await bob.getByLabel('Add a comment').inputValue(), '', 'the field is emptied')
+    await bob.getByLabel('Add a comment').fill('Oops, posted twice')
+    await bob.getByRole('button', { name: 'Comment', exact: true }).click()
+    const oops = bob.locator('.comment', { hasText: 'Oops, posted twice' })
+    await oops.waitFor()
+    await oops.getByRole('button', { name: /Delete/ }).click()
+    await oops.waitFor({ state: 'detached' })
+    assert.equal(await bob.locator('.comment').count(), 1)
+    assert.ok(await marked(), 'saving and commenting load no page')
+
+    const saved = await site.app.db
+      .selectFrom('shakesharedfile as ssf')
+      .innerJoin('shake as s', 's.id', 'ssf.shake_id')
+      .select('s.name')
+      .where('s.name', '=', 'bobs-finds')
+      .execute()
+    assert.equal(saved.length, 1, 'the save went to the chosen shake')
+  })
+
+  it('shows the notifications, and clears them without a page load', async () => {
+    await settle(site.app)
+    await alice.goto('/notifications')
+    const text = (await alice.locator('.notifications').textContent()) ?? ''
+    assert.match(text, /bob liked/)
+    assert.match(text, /bob saved/)
+    assert.match(text, /bob\s+commented/)
+    assert.match(text, /bob\s+started following you/)
+    const marked = await markPage(alice)
+    await alice.getByRole('button', { name: 'Clear all' }).click()
+    await alice.getByText('Nothing new.').waitFor()
+    assert.ok(await marked(), 'no page load')
+    await alice.reload()
+    assert.equal(await alice.locator('.notification').count(), 0)
+  })
+
+  it('loads more of a stream with the keyset links, without a page load', async () => {
+    const carol = await signUp(site.app, 'carol')
+    for (let i = 0; i < 11; i++) await post(carol, `Carol ${i}`, await images.jpeg(40 + i, 30))
+    await bob.goto('/incoming')
+    assert.equal(await bob.locator('.post-card').count(), 10)
+    const marked = await markPage(bob)
+    const loadMore = bob.getByRole('button', { name: 'Load more' })
+    for (let pages = 1; (await loadMore.count()) > 0; pages++) {
+      assert.ok(pages < 5, 'the stream ends')
+      await loadMore.click()
+      await bob.waitForFunction(
+        (n) => document.querySelectorAll('.post-card').length > n,
+        pages * 10 - 1,
+      )
+      await bob.locator('.load-more[aria-busy]').waitFor({ state: 'detached' })
+    }
+    assert.ok(await marked(), 'no page load')
+    const shown = await bob
+      .locator('.post-card')
+      .evaluateAll((cards) => cards.map((card) => (card as PageElement).dataset.post))
+    const posted = await site.app.db
+      .selectFrom('sharedfile as f')
+      .innerJoin('user as u', 'u.id', 'f.user_id')
+      .select('f.id')
+      .where('u.name', 'in', ['alice', 'carol'])
+      .execute()
+    assert.equal(posted.length, 13)
+    for (const { id } of posted)
+      assert.ok(shown.includes(id.toString(36).toUpperCase()), `post ${id} is shown`)
+    assert.equal(new Set(shown).size, shown.length)
+  })
+
+  it('follows the system dark theme', async () => {
+    const context = await newPerson(chromium, site, { colorScheme: 'dark' })
+    const page = await context.newPage()
+    await page.goto('/incoming')
+    const background = await page.evaluate(() => getComputedStyle(document.body).backgroundColor)
+    assert.ok(luminance(background) < 0.1, `dark background, got ${background}`)
+    const text = await page.evaluate(() => getComputedStyle(document.body).color)
+    assert.ok(luminance(text) > 0.7, `light text, got ${text}`)
+    await context.close()
+  })
+
+  it('fits a phone screen without sideways scrolling', async () => {
+    const context = await newPerson(chromium, site, { phone: true })
+    const page = await context.newPage()
+    await signInThroughForm(page, 'alice')
+    for (const path of ['/', '/incoming', `/p/${keys[0]}`, '/user/alice', '/tools/new-post']) {
+      await page.goto(path)
+      const { scroll, width } = await page.evaluate(() => ({
+        scroll: document.documentElement.scrollWidth,
+        width: window.innerWidth,
+      }))
+      assert.ok(scroll <= width, `${path} is ${scroll}px wide on a ${width}px screen`)
+    }
+    await context.close()
+  })
+})
+
+/** Records what the upload progress bar shows, across the page load that follows. */
+async function watchProgress(page: Page): Promise<{ shown: boolean; values: number[] }> {
+  const seen = { shown: false, values: [] as number[] }
+  const name = `progress${Math.random().toString(36).slice(2)}`
+  await page.exposeFunction(name, (shown: boolean, value: number) => {
+    if (shown) seen.shown = true
+    seen.values.push(value)
+  })
+  await page.evaluate((report) => {
+    const box = document.querySelector('[data-progress]') as PageElement
+    const bar = box.querySelector('progress') as PageElement
+    const send = window[report] as (shown: boolean, value: number) => void
+    new MutationObserver(() => send(!box.hidden, bar.value)).observe(box, {
+      attributes: true,
+      subtree: true,
+    })
+  }, name)
+  return seen
+}
+
+/** Drops a file on the posting form the way a desktop drag does. */
+async function dropFile(page: Page, name: string, type: string, data: Buffer) {
+  const transfer = await page.evaluateHandle(
+    ({ name, type, base64 }) => {
+      const bytes = Uint8Array.from(atob(base64), (c) => c.charCodeAt(0))
+      const dt = new DataTransfer()
+      dt.items.add(new File([bytes], name, { type }))
+      return dt
+    },
+    { name, type, base64: data.toString('base64') },
+  )
+  const target = page.locator('.drop-target')
+  await target.dispatchEvent('dragenter', { dataTransfer: transfer })
+  await target.dispatchEvent('dragover', { dataTransfer: transfer })
+  await target.dispatchEvent('drop', { dataTransfer: transfer })
+}
+
+/** Relative luminance of a CSS rgb() colour, 0 (black) to 1 (white). */
+function luminance(rgb: string): number {
+  const [r, g, b] = (rgb.match(/[\d.]+/g) ?? []).slice(0, 3).map((v) => {
+    const c = Number(v) / 255
+    return c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4
+  })
+  return 0.2126 * (r ?? 0) + 0.7152 * (g ?? 0) + 0.0722 * (b ?? 0)
+}
+
+// The callbacks above run in chromium. The project compiles without the DOM library (it would
+// clash with Node's types), so the few browser names they use are declared here.
+interface PageElement {
+  value: number
+  hidden: boolean
+  files?: { length: number }
+  dataset: Record<string, string | undefined>
+  querySelector(selector: string): PageElement | null
+}
+declare const document: {
+  activeElement: unknown
+  body: unknown
+  documentElement: { scrollWidth: number }
+  querySelector(selector: string): PageElement | null
+  querySelectorAll(selector: string): { length: number }
+  dispatchEvent(event: unknown): void
+}
+declare const window: Record<string, unknown> & { innerWidth: number }
+declare function getComputedStyle(element: unknown): { backgroundColor: string; color: string }
+declare class DataTransfer {
+  items: { add(file: File): void }
+}
+declare class File {
+  constructor(parts: unknown[], name: string, options: { type: string })
+}
+declare class ClipboardEvent {
+  constructor(type: string, init: { clipboardData: DataTransfer })
+}
+declare class MutationObserver {
+  constructor(callback: () => void)
+  observe(target: unknown, options: object): void
+}
