@@ -55,7 +55,10 @@ export interface Config {
   /** Only for tests and Postmark-compatible relays; the client defaults to Postmark itself. */
   postmarkApiUrl: string | undefined
   mailFrom: string
+  /** Where error reports and queue alarms go (Sentry); unset: logs only. */
   sentryDsn: string | undefined
+  /** A queue whose oldest waiting job (or an outbox whose oldest row) is older than this raises the alarm (seconds). */
+  queueAlarmSeconds: number
   sessionSecret: string
   trustProxy: boolean | string
   logLevel: string
@@ -124,6 +127,7 @@ const schema = {
     URL_FETCH_ALLOWED_ADDRESSES: { type: 'string' },
     MAGIC_THRESHOLD: { type: 'integer', minimum: 1, default: 10 },
     JOB_LOCK_SECONDS: { type: 'integer', minimum: 1, maximum: 3600, default: 30 },
+    QUEUE_ALARM_SECONDS: { type: 'number', minimum: 1, maximum: 86400, default: 300 },
     DRAIN_SECONDS: { type: 'integer', minimum: 0, maximum: 300, default: 0 },
     URL_FETCH_TIMEOUT_SECONDS: { type: 'integer', minimum: 1, maximum: 300, default: 20 },
     UPLOAD_MAX_BYTES: { type: 'integer', minimum: 1024, default: 20 * 1024 * 1024 },
@@ -167,6 +171,7 @@ interface RawEnv {
   MAGIC_THRESHOLD: number
   JOB_LOCK_SECONDS: number
   DRAIN_SECONDS: number
+  QUEUE_ALARM_SECONDS: number
   URL_FETCH_TIMEOUT_SECONDS: number
   UPLOAD_MAX_BYTES: number
   UPLOAD_MONTHLY_QUOTA_BYTES: number
@@ -256,6 +261,7 @@ export function loadConfig(
     postmarkApiUrl: raw.POSTMARK_API_URL,
     mailFrom: raw.MAIL_FROM,
     sentryDsn: raw.SENTRY_DSN,
+    queueAlarmSeconds: raw.QUEUE_ALARM_SECONDS,
     sessionSecret,
     trustProxy,
     logLevel: raw.LOG_LEVEL,

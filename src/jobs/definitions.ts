@@ -6,6 +6,7 @@ import { afterComment } from '../services/comments.js'
 import { afterFollow, fanOutPost } from '../services/follows.js'
 import { sweepExpired } from '../services/housekeeping.js'
 import { afterLike } from '../services/likes.js'
+import { sendMail } from '../services/mail-delivery.js'
 import { afterSave } from '../services/saves.js'
 import type { JobContext } from './job-context.js'
 import type { JobName, JobPayloads } from './job-names.js'
@@ -35,6 +36,7 @@ export const handlers: Handlers = {
   'after-comment': afterComment,
   'after-follow': afterFollow,
   'fan-out-post': fanOutPost,
+  'send-mail': sendMail,
   recount,
   sweep,
 }

@@ -1,5 +1,6 @@
 import type { Config } from '../config.js'
 import type { Database } from '../db/database.js'
+import type { Mailer } from '../mail/mailer.js'
 
 /** The slice of a logger jobs use; pino's loggers fit. */
 export interface JobLog {
@@ -8,9 +9,10 @@ export interface JobLog {
   error(obj: object, msg: string): void
 }
 
-/** What every job handler gets: the database, the settings and a logger. */
+/** What every job handler gets: the database, the settings, a logger and the mailer. */
 export interface JobContext {
   db: Database
   config: Readonly<Config>
   log: JobLog
+  mailer: Mailer
 }

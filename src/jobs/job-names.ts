@@ -1,5 +1,6 @@
 // The names of the jobs and what each carries. Services write these into the outbox; the
 // runners look the handlers up in definitions.ts.
+import type { MailJob } from '../services/mail-delivery.js'
 
 export interface JobPayloads {
   'after-like': { userId: number; postId: number }
@@ -7,19 +8,25 @@ export interface JobPayloads {
   'after-comment': { commentId: number }
   'after-follow': { userId: number; shakeId: number }
   'fan-out-post': { postId: number }
+  'send-mail': MailJob
   recount: { postIds?: number[] }
   sweep: Record<string, never>
 }
 
 export type JobName = keyof JobPayloads
 
+export const queueNames = ['social', 'mail', 'maintenance'] as const
+export type QueueName = (typeof queueNames)[number]
+
 /** Queues group jobs by how urgent and how heavy they are. */
-export const queueOf: Record<JobName, 'social' | 'maintenance'> = {
+export const queueOf: Record<JobName, QueueName> = {
   'after-like': 'social',
   'after-save': 'social',
   'after-comment': 'social',
   'after-follow': 'social',
   'fan-out-post': 'social',
+  // Mail has a queue of its own: a backlog there shows apart from the social work.
+  'send-mail': 'mail',
   recount: 'maintenance',
   sweep: 'maintenance',
 }

@@ -3,6 +3,7 @@
 // process runs them, runs the schedules, and relays too (so rows never wait for a web request).
 import type { Config } from '../config.js'
 import type { Database } from '../db/database.js'
+import { createMailer } from '../mail/mailer.js'
 import {
   type FailedJob,
   producerConnection,
@@ -23,6 +24,10 @@ export interface JobRuntime extends WorkSignal {
   /** Failed queue jobs (BullMQ), and what the operator decides about one. */
   failedJobs(): Promise<FailedJob[]>
   settleFailed(queue: string, id: string, action: 'retry' | 'discard'): Promise<boolean>
+  /** True for one caller across the site within ttlSeconds (always, with one process). */
+  claimOnce(key: string, ttlSeconds: number): Promise<boolean>
+  /** Ends a claim early, so the next claimOnce of the key succeeds. */
+  releaseClaim(key: string): Promise<void>
   /** Runs relay passes until the outbox has nothing ready (tests; embedded shutdown). */
   drain(): Promise<void>
   close(): Promise<void>
@@ -34,7 +39,7 @@ export function createJobRuntime(
   log: JobLog,
   options: { role: 'web' | 'worker'; relayIntervalMs?: number } = { role: 'web' },
 ): Promise<JobRuntime> | JobRuntime {
-  const ctx: JobContext = { db, config, log }
+  const ctx: JobContext = { db, config, log, mailer: createMailer(config, log) }
   const interval = options.relayIntervalMs ?? 1000
   if (!config.redisUrl) {
     const relay = new OutboxRelay(db, new InProcessDispatcher(ctx), log, interval)
@@ -48,6 +53,8 @@ export function createJobRuntime(
       queueHealth: async () => ({}),
       failedJobs: async () => [],
       settleFailed: async () => false,
+      claimOnce: async () => true,
+      releaseClaim: async () => {},
       async close() {
         stopTimers()
         await relay.stop()
@@ -76,6 +83,8 @@ async function startBullmq(
     queueHealth: () => dispatcher.health(),
     failedJobs: () => dispatcher.failedJobs(),
     settleFailed: (queue, id, action) => dispatcher.settleFailed(queue, id, action),
+    claimOnce: (key, ttlSeconds) => dispatcher.claimOnce(key, ttlSeconds),
+    releaseClaim: (key) => dispatcher.releaseClaim(key),
     async close() {
       await relay.stop()
       await workers?.close()

@@ -314,11 +314,10 @@ for (const mode of ['embedded', 'production'] as Mode[]) {
         .where('id', '=', id)
         .execute()
       const { runJob } = await import('../../src/jobs/definitions.js')
-      await runJob(
-        { db: db(), config: site.config, log: { info() {}, warn() {}, error() {} } },
-        'recount',
-        {},
-      )
+      const { createMailer } = await import('../../src/mail/mailer.js')
+      const log = { info() {}, warn() {}, error() {} }
+      const mailer = createMailer(site.config, log)
+      await runJob({ db: db(), config: site.config, log, mailer }, 'recount', {})
       const row = await postRow(key)
       assert.deepEqual([row.like_count, row.save_count], [1, 0])
     })
