@@ -54,7 +54,8 @@ describe('/healthy/details', async () => {
       assert.equal(health.ok, true, JSON.stringify(health))
       assert.deepEqual([health.files.ok, health.files.store], [true, 's3'])
       assert.equal(health.jobs.runner, 'bullmq')
-      assert.deepEqual(Object.keys(health.jobs.details).sort(), ['maintenance', 'social'])
+      assert.deepEqual(Object.keys(health.jobs.details).sort(), ['mail', 'maintenance', 'social'])
+      assert.equal(typeof health.jobs.details.social.stalled, 'number')
       assert.equal(typeof health.jobs.details.social.waiting, 'number')
     } finally {
       await site.close()
