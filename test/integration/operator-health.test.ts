@@ -4,6 +4,7 @@ import { describe, it } from 'node:test'
 import { signUp } from '../helpers/accounts.js'
 import { createTestSite } from '../helpers/app.js'
 import { Browser } from '../helpers/browser.js'
+import { settle } from '../helpers/jobs.js'
 import { redisUrl, skipUnless } from '../helpers/services.js'
 
 async function operator(site: Awaited<ReturnType<typeof createTestSite>>) {
@@ -26,6 +27,7 @@ describe('/healthy/details', async () => {
       const user = await signUp(site.app, 'someone')
       assert.equal((await user.get('/healthy/details')).statusCode, 403)
       const admin = await operator(site)
+      await settle(site.app) // the sign-ups' mail
       const response = await admin.get('/healthy/details', { accept: 'application/json' })
       assert.equal(response.statusCode, 200)
       const health = response.json()
@@ -111,6 +113,7 @@ describe('/admin/queues', async () => {
       const [first, second] = await site.app.db
         .selectFrom('outbox')
         .select('id')
+        .where('job', '=', 'after-follow')
         .orderBy('id')
         .execute()
       assert.equal((await admin.post(`/admin/outbox/${first?.id}/retry`, {})).statusCode, 303)
