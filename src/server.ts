@@ -19,6 +19,8 @@ closeWithGrace({ delay: (config.drainSeconds + 20) * 1000 }, async ({ signal, er
   if (err) {
     app.log.error({ err }, 'closing after an uncaught error')
     reportError(err, { process: 'uncaught' })
+    // Before anything else: closing may hang, and the process is about to end.
+    await flushErrorReports()
   } else app.log.info({ signal, drainSeconds: config.drainSeconds }, 'draining')
   app.draining = true
   if (!err && config.drainSeconds > 0)

@@ -33,6 +33,8 @@ closeWithGrace({ delay: 30_000 }, async ({ signal, err }) => {
   if (err) {
     log.error({ err }, 'closing after an uncaught error')
     reportError(err, { process: 'uncaught' })
+    // Before anything else: closing may hang, and the process is about to end.
+    await flushErrorReports()
   } else log.info({ signal }, 'closing')
   await runtime.close()
   await db.destroy()

@@ -1,6 +1,9 @@
 // Error reports reach Sentry as real envelopes (a local endpoint stands in for the DSN), carry
 // the request's or the job's facts, and never a cookie, token, password or session.
 import assert from 'node:assert/strict'
+import { spawn } from 'node:child_process'
+import { once } from 'node:events'
+import path from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import { sql } from 'kysely'
 import {
@@ -9,8 +12,9 @@ import {
   stopErrorReporting,
 } from '../../src/observability/error-reports.js'
 import { scrubEvent, scrubText } from '../../src/observability/scrub.js'
+import { projectRoot } from '../../src/paths.js'
 import { signUp } from '../helpers/accounts.js'
-import { createTestSite, onMysql, type TestSite } from '../helpers/app.js'
+import { createTestSite, freshEnvironment, onMysql, type TestSite } from '../helpers/app.js'
 import { eventually } from '../helpers/jobs.js'
 import { type SentryStub, startSentryStub } from '../helpers/sentry.js'
 
@@ -135,6 +139,59 @@ describe('error reports', () => {
       attempts: 6,
     })
     assert.equal(jobEvents[0]?.tags?.job, 'no-such-job')
+  })
+})
+
+describe('an uncaught error in the web process', () => {
+  it('is reported before the process exits', async () => {
+    const sentry = await startSentryStub()
+    const fresh = await freshEnvironment()
+    try {
+      const server = spawn(
+        process.execPath,
+        [
+          '--import',
+          'tsx',
+          '--import',
+          path.join(projectRoot, 'test/helpers/uncaught-on-signal.ts'),
+          path.join(projectRoot, 'src/server.ts'),
+        ],
+        {
+          cwd: projectRoot,
+          env: {
+            PATH: process.env.PATH ?? '',
+            ...fresh.env,
+            LOG_LEVEL: 'info',
+            PORT: '0',
+            HOST: '127.0.0.1',
+            SENTRY_DSN: sentry.dsn,
+          },
+          stdio: ['ignore', 'pipe', 'pipe'],
+        },
+      )
+      let output = ''
+      server.stderr.on('data', (chunk) => {
+        output += chunk
+      })
+      const closed = once(server, 'close')
+      await new Promise<void>((resolve, reject) => {
+        server.stdout.on('data', (chunk) => {
+          output += chunk
+          if (/Server listening at/.test(output)) resolve()
+        })
+        server.once('exit', () => reject(new Error(`server exited: ${output}`)))
+      })
+      server.kill('SIGWINCH')
+      const [code] = await closed
+      assert.notEqual(code, 0, 'an uncaught error ends the process')
+      const event = sentry.events().find((e) => e.tags?.failure === 'uncaught')
+      assert.ok(event, `no event; output: ${output.slice(-2000)}`)
+      assert.equal(event.tags?.process, 'web')
+      assert.equal(event.exception?.values?.at(-1)?.value, 'uncaught on purpose')
+    } finally {
+      await fresh.drop()
+      await sentry.close()
+    }
   })
 })
 
