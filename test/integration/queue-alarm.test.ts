@@ -13,8 +13,8 @@ import {
 import { signUp } from '../helpers/accounts.js'
 import { buildSite, createTestSite } from '../helpers/app.js'
 import { eventually } from '../helpers/jobs.js'
-import { redisUrl, skipUnless } from '../helpers/services.js'
 import { startSentryStub } from '../helpers/sentry.js'
+import { redisUrl, skipUnless } from '../helpers/services.js'
 import { quietLog } from '../helpers/social.js'
 
 const THRESHOLD_SECONDS = 2
