@@ -143,6 +143,44 @@ describe('/admin/queues', async () => {
     }
   })
 
+  it('counts a job whose worker died as stalled', { skip: skipRedis }, async () => {
+    const site = await createTestSite({ REDIS_URL: redisUrl })
+    const { Queue, Worker } = await import('bullmq')
+    const { eventually } = await import('../helpers/jobs.js')
+    const connection = { url: redisUrl }
+    const prefix = site.config.redisPrefix
+    const queue = new Queue('social', { connection, prefix })
+    let started = false
+    // A worker that takes the job and then vanishes without finishing it or letting go.
+    const doomed = new Worker(
+      'social',
+      async () => {
+        started = true
+        await new Promise(() => {})
+      },
+      { connection, prefix, lockDuration: 1000, stalledInterval: 60_000 },
+    )
+    try {
+      await queue.add('after-like', { payload: {} })
+      await eventually(async () => started, 10_000, 'the worker to take the job')
+      await doomed.close(true)
+      const admin = await operator(site)
+      await eventually(
+        async () => (await site.app.jobs.queueHealth()).social?.stalled === 1,
+        10_000,
+        'the lock to lapse',
+      )
+      assert.match(
+        (await admin.get('/admin/queues')).body,
+        /<th scope="row">social<\/th><td>0<\/td><td>1<\/td><td>0<\/td><td>0<\/td><td>1<\/td>/,
+      )
+    } finally {
+      await queue.obliterate({ force: true })
+      await queue.close()
+      await site.close()
+    }
+  })
+
   it('lists failed BullMQ jobs, and retries or discards them', { skip: skipRedis }, async () => {
     const site = await createTestSite({ REDIS_URL: redisUrl })
     const { openDatabase } = await import('../../src/db/database.js')
