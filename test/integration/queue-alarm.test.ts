@@ -3,6 +3,7 @@
 // QUEUE_ALARM_SECONDS: in the log, on the operator pages, and as one Sentry event for the site.
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
+import { Queue } from 'bullmq'
 import { openDatabase } from '../../src/db/database.js'
 import { createJobRuntime } from '../../src/jobs/runtime.js'
 import {
@@ -22,7 +23,7 @@ const THRESHOLD_SECONDS = 2
 describe('queue alarm', async () => {
   const skip = await skipUnless('Redis', redisUrl)
 
-  it('fires for a queue with no workers, on the operator pages and in Sentry, once per site', {
+  it('fires for a queue with no workers, on the operator pages and in Sentry, once per site; worker failures are reported once', {
     skip,
   }, async () => {
     const sentry = await startSentryStub()
@@ -102,6 +103,31 @@ describe('queue alarm', async () => {
         )
         const cleared = (await admin.get('/admin/queues')).body
         assert.match(cleared, /No alarm/)
+
+        // The worker reports a job that fails for good once, after its last attempt.
+        const queue = new Queue('social', {
+          connection: { url: redisUrl },
+          prefix: site.config.redisPrefix,
+        })
+        try {
+          await queue.add('no-such-job', { payload: {} }, { attempts: 2, backoff: 100 })
+          await eventually(async () => (await queue.getFailedCount()) === 1, 10_000, 'failure')
+          await flushErrorReports()
+          const failures = sentry.events().filter((e) => e.tags?.job === 'no-such-job')
+          assert.equal(failures.length, 1, 'reported once, not per attempt')
+          const job = failures[0]?.contexts?.job as Record<string, unknown>
+          assert.deepEqual(
+            { queue: job.queue, name: job.name, attempts: job.attempts },
+            { queue: 'social', name: 'no-such-job', attempts: 2 },
+          )
+          assert.equal(
+            failures[0]?.tags?.process,
+            'web',
+            'this test process started reporting as web',
+          )
+        } finally {
+          await queue.close()
+        }
       } finally {
         await worker.close()
         await db.destroy()
