@@ -34,7 +34,6 @@ export function startErrorReporting(
   Sentry.initWithoutDefaultIntegrations({
     dsn: config.sentryDsn,
     environment: config.env,
-    serverName: processName,
     // Belt and braces: collect nothing personal even if an integration would offer it.
     dataCollection: {
       userInfo: false,
@@ -55,10 +54,6 @@ export function startErrorReporting(
   })
   enabled = true
   return true
-}
-
-export function errorReportingEnabled(): boolean {
-  return enabled
 }
 
 /** Reports an error with what is known about the request or job it broke. */

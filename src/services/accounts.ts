@@ -133,17 +133,12 @@ export class AccountService {
     return credentials.id
   }
 
-  /** Mails a new confirmation link unless the address is already confirmed. */
+  /** Mails a new confirmation link unless the address is already confirmed (the job mints it). */
   async resendVerification(user: User): Promise<boolean> {
     if (user.emailConfirmed) return false
-    await this.sendVerification(user)
-    return true
-  }
-
-  /** Queues the mail with a confirmation link (the job mints the link's token). */
-  async sendVerification(user: User): Promise<void> {
     await queueMail(this.db, { mail: 'verifyEmail', userId: user.id, email: user.email })
     this.work.kick()
+    return true
   }
 
   /** Confirms the address the link was sent to, if it is still the user's address. */
