@@ -55,9 +55,12 @@ export interface Config {
   /** Only for tests and Postmark-compatible relays; the client defaults to Postmark itself. */
   postmarkApiUrl: string | undefined
   mailFrom: string
+  /** Where error reports and queue alarms go (Sentry); unset: logs only. */
   sentryDsn: string | undefined
   /** The ffmpeg that turns animated GIFs into MP4 videos (Debian's package by default). */
   ffmpegPath: string
+  /** A queue whose oldest waiting job (or an outbox whose oldest row) is older than this raises the alarm (seconds). */
+  queueAlarmSeconds: number
   sessionSecret: string
   trustProxy: boolean | string
   logLevel: string
@@ -135,6 +138,7 @@ const schema = {
     MAGIC_THRESHOLD: { type: 'integer', minimum: 1, default: 10 },
     JOB_LOCK_SECONDS: { type: 'integer', minimum: 1, maximum: 3600, default: 30 },
     OUTBOX_RECHECK_SECONDS: { type: 'integer', minimum: 1, maximum: 3600, default: 60 },
+    QUEUE_ALARM_SECONDS: { type: 'number', minimum: 1, maximum: 86400, default: 300 },
     DRAIN_SECONDS: { type: 'integer', minimum: 0, maximum: 300, default: 0 },
     URL_FETCH_TIMEOUT_SECONDS: { type: 'integer', minimum: 1, maximum: 300, default: 20 },
     UPLOAD_MAX_BYTES: { type: 'integer', minimum: 1024, default: 20 * 1024 * 1024 },
@@ -182,6 +186,7 @@ interface RawEnv {
   JOB_LOCK_SECONDS: number
   OUTBOX_RECHECK_SECONDS: number
   DRAIN_SECONDS: number
+  QUEUE_ALARM_SECONDS: number
   URL_FETCH_TIMEOUT_SECONDS: number
   UPLOAD_MAX_BYTES: number
   UPLOAD_MONTHLY_QUOTA_BYTES: number
@@ -272,6 +277,7 @@ export function loadConfig(
     mailFrom: raw.MAIL_FROM,
     sentryDsn: raw.SENTRY_DSN,
     ffmpegPath: raw.FFMPEG_PATH,
+    queueAlarmSeconds: raw.QUEUE_ALARM_SECONDS,
     sessionSecret,
     trustProxy,
     logLevel: raw.LOG_LEVEL,

@@ -2,20 +2,31 @@
 import closeWithGrace from 'close-with-grace'
 import { createServer } from './app.js'
 import { loadProcessConfig } from './config.js'
+import {
+  flushErrorReports,
+  reportError,
+  startErrorReporting,
+} from './observability/error-reports.js'
 
 const config = loadProcessConfig()
+startErrorReporting(config, 'web')
 
 const app = await createServer(config)
 
 // On SIGTERM: answer the health check with 404 so HAProxy stops sending new requests, wait
 // DRAIN_SECONDS for it to notice, then close (in-flight requests finish), then the pools.
 closeWithGrace({ delay: (config.drainSeconds + 20) * 1000 }, async ({ signal, err }) => {
-  if (err) app.log.error({ err }, 'closing after an uncaught error')
-  else app.log.info({ signal, drainSeconds: config.drainSeconds }, 'draining')
+  if (err) {
+    app.log.error({ err }, 'closing after an uncaught error')
+    reportError(err, { process: 'uncaught' })
+    // Before anything else: closing may hang, and the process is about to end.
+    await flushErrorReports()
+  } else app.log.info({ signal, drainSeconds: config.drainSeconds }, 'draining')
   app.draining = true
   if (!err && config.drainSeconds > 0)
     await new Promise((resolve) => setTimeout(resolve, config.drainSeconds * 1000))
   await app.close()
+  await flushErrorReports()
 })
 
 await app.listen({ port: config.port, host: config.host })

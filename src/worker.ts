@@ -6,8 +6,14 @@ import { loadProcessConfig } from './config.js'
 import { openDatabase } from './db/database.js'
 import { pendingMigrations } from './db/migrator.js'
 import { createJobRuntime } from './jobs/runtime.js'
+import {
+  flushErrorReports,
+  reportError,
+  startErrorReporting,
+} from './observability/error-reports.js'
 
 const config = loadProcessConfig()
+startErrorReporting(config, 'worker')
 const log = pino({ level: config.logLevel, name: 'worker' })
 if (!config.redisUrl) {
   console.error(
@@ -24,9 +30,14 @@ if (pending.length > 0) {
 const runtime = await createJobRuntime(config, db, log, { role: 'worker' })
 
 closeWithGrace({ delay: 30_000 }, async ({ signal, err }) => {
-  if (err) log.error({ err }, 'closing after an uncaught error')
-  else log.info({ signal }, 'closing')
+  if (err) {
+    log.error({ err }, 'closing after an uncaught error')
+    reportError(err, { process: 'uncaught' })
+    // Before anything else: closing may hang, and the process is about to end.
+    await flushErrorReports()
+  } else log.info({ signal }, 'closing')
   await runtime.close()
   await db.destroy()
+  await flushErrorReports()
 })
 log.info('worker running')

@@ -1,22 +1,23 @@
 // Production's runner: BullMQ on Redis. Web processes only produce (failing fast while Redis is
 // away, so a request never waits on it: the row simply stays in the outbox); the worker
 // process consumes, retries with back-off, and marks each outbox row done or dead.
-import { type ConnectionOptions, Queue, Worker } from 'bullmq'
+import { type ConnectionOptions, Queue, UnrecoverableError, Worker } from 'bullmq'
 import { Redis } from 'ioredis'
+import { reportError } from '../observability/error-reports.js'
 import { moveOutbox, type OutboxRow } from '../repositories/outbox.js'
 import { runJob, schedules } from './definitions.js'
 import type { JobContext } from './job-context.js'
-import { type JobName, queueOf } from './job-names.js'
+import { type JobName, queueNames, queueOf } from './job-names.js'
 import type { Dispatcher } from './relay.js'
-import { MAX_ATTEMPTS } from './retry.js'
-
-export const queueNames = ['social', 'media', 'maintenance'] as const
+import { MAX_ATTEMPTS, PermanentJobError } from './retry.js'
 
 export interface QueueHealth {
   waiting: number
   active: number
   delayed: number
   failed: number
+  /** Active jobs whose worker no longer holds the lock (it died); taken up again soon. */
+  stalled: number
   oldestWaitingSeconds: number
 }
 
@@ -65,7 +66,7 @@ export class QueueDispatcher implements Dispatcher {
 
   constructor(
     readonly connection: Redis,
-    prefix: string,
+    private readonly prefix: string,
   ) {
     this.queues = new Map(
       queueNames.map((name) => [
@@ -90,7 +91,7 @@ export class QueueDispatcher implements Dispatcher {
     return (await this.queueFor(row).getJob(jobIdOf(row))) !== undefined
   }
 
-  /** Per queue: waiting, active, delayed, failed counts and the age of the oldest waiting job. */
+  /** Per queue: waiting, active, delayed, failed and stalled counts, and the oldest waiting job's age. */
   async health(): Promise<Record<string, QueueHealth>> {
     const result: Record<string, QueueHealth> = {}
     for (const [name, queue] of this.queues) {
@@ -101,10 +102,47 @@ export class QueueDispatcher implements Dispatcher {
         active: counts.active ?? 0,
         delayed: counts.delayed ?? 0,
         failed: counts.failed ?? 0,
+        stalled: await this.stalledCount(queue),
         oldestWaitingSeconds: oldest ? Math.round((Date.now() - oldest.timestamp) / 1000) : 0,
       }
     }
     return result
+  }
+
+  /**
+   * Active jobs without a lock: a worker holds the lock of each job it runs and renews it, so
+   * an active job without one belongs to a worker that died. BullMQ has no count for this; its
+   * stalled-job checker finds the same jobs (by the same lock key) and moves them back.
+   */
+  private async stalledCount(queue: Queue): Promise<number> {
+    const active = await queue.getActive(0, 999)
+    if (active.length === 0) return 0
+    const held = await this.connection.exists(...active.map((job) => queue.toKey(`${job.id}:lock`)))
+    return active.length - held
+  }
+
+  /**
+   * True for one caller across every node within ttlSeconds (Redis SET NX EX), so that an
+   * alarm every web node sees is reported once. True as well when Redis does not answer: a
+   * duplicate alarm is better than none.
+   */
+  async claimOnce(key: string, ttlSeconds: number): Promise<boolean> {
+    try {
+      const set = await this.connection.set(
+        `${this.prefix}:once:${key}`,
+        '1',
+        'EX',
+        ttlSeconds,
+        'NX',
+      )
+      return set === 'OK'
+    } catch {
+      return true
+    }
+  }
+
+  async releaseClaim(key: string): Promise<void> {
+    await this.connection.del(`${this.prefix}:once:${key}`).catch(() => {})
   }
 
   /** The latest failed jobs of every queue, for the operator page. */
@@ -152,7 +190,13 @@ export async function startWorkers(
     const worker = new Worker<QueuedJob>(
       name,
       async (job) => {
-        await runJob(ctx, job.name, job.data.payload)
+        try {
+          await runJob(ctx, job.name, job.data.payload)
+        } catch (error) {
+          // BullMQ's own signal for "no more attempts".
+          if (error instanceof PermanentJobError) throw new UnrecoverableError(error.message)
+          throw error
+        }
         if (job.data.outboxId !== undefined)
           await moveOutbox(ctx.db, job.data.outboxId, 'relayed', 'done', { error: null })
       },
@@ -169,17 +213,24 @@ export async function startWorkers(
     )
     worker.on('failed', (job, error) => {
       if (!job) return
-      const last = job.attemptsMade >= (job.opts.attempts ?? 1)
-      ctx.log.warn(
-        { job: job.name, id: job.id, attempt: job.attemptsMade, err: error },
-        'job failed',
-      )
-      if (last && job.data.outboxId !== undefined) {
+      const last =
+        job.attemptsMade >= (job.opts.attempts ?? 1) || error instanceof UnrecoverableError
+      if (!last) {
+        ctx.log.warn(
+          { job: job.name, id: job.id, attempt: job.attemptsMade, err: error },
+          'job failed, will retry',
+        )
+        return
+      }
+      if (job.data.outboxId !== undefined) {
         moveOutbox(ctx.db, job.data.outboxId, 'relayed', 'dead', { error: error.message }).catch(
           () => {},
         )
-        ctx.log.error({ job: job.name, id: job.id, err: error }, 'job failed for the last time')
       }
+      ctx.log.error({ job: job.name, id: job.id, err: error }, 'job failed for the last time')
+      reportError(error, {
+        job: { queue: name, name: job.name, id: String(job.id), attempts: job.attemptsMade },
+      })
     })
     worker.on('error', (error) => ctx.log.warn({ err: error, queue: name }, 'worker error'))
     return worker

@@ -7,6 +7,7 @@ import { afterFollow, fanOutPost } from '../services/follows.js'
 import { makeVideo } from '../services/gif-videos.js'
 import { sweepExpired } from '../services/housekeeping.js'
 import { afterLike } from '../services/likes.js'
+import { sendMail } from '../services/mail-delivery.js'
 import { removeUnownedFiles } from '../services/posting.js'
 import { afterSave } from '../services/saves.js'
 import type { JobContext } from './job-context.js'
@@ -39,6 +40,7 @@ export const handlers: Handlers = {
   'fan-out-post': fanOutPost,
   'make-video': makeVideo,
   'remove-files': removeUnownedFiles,
+  'send-mail': sendMail,
   recount,
   sweep,
 }

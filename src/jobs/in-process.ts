@@ -1,5 +1,6 @@
 // Embedded mode's runner: outbox rows are run right here, and scheduled jobs on timers.
 
+import { reportError } from '../observability/error-reports.js'
 import type { OutboxRow } from '../repositories/outbox.js'
 import { runJob, schedules } from './definitions.js'
 import type { JobContext } from './job-context.js'
@@ -34,9 +35,11 @@ export class InProcessDispatcher implements Dispatcher {
 export function startTimers(ctx: JobContext): () => void {
   const timers = schedules.map(({ job, everySeconds }) => {
     const timer = setInterval(() => {
-      runJob(ctx, job, {}).catch((error: unknown) =>
-        ctx.log.error({ err: error, job }, 'scheduled job failed'),
-      )
+      runJob(ctx, job, {}).catch((error: unknown) => {
+        // A scheduled job has one attempt; the next tick is its retry.
+        ctx.log.error({ err: error, job }, 'scheduled job failed')
+        reportError(error, { job: { queue: 'maintenance', name: job, id: 'timer', attempts: 1 } })
+      })
     }, everySeconds * 1000)
     timer.unref()
     return timer

@@ -1,5 +1,6 @@
 import type { Config } from '../config.js'
 import type { Database } from '../db/database.js'
+import type { Mailer } from '../mail/mailer.js'
 import type { FileStore } from '../storage/file-store.js'
 
 /** The slice of a logger jobs use; pino's loggers fit. */
@@ -9,10 +10,11 @@ export interface JobLog {
   error(obj: object, msg: string): void
 }
 
-/** What every job handler gets: the database, the file store, the settings and a logger. */
+/** What every job handler gets: the database, the file store, the settings, a logger and the mailer. */
 export interface JobContext {
   db: Database
   store: FileStore
   config: Readonly<Config>
   log: JobLog
+  mailer: Mailer
 }

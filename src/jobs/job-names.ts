@@ -1,5 +1,6 @@
 // The names of the jobs and what each carries. Services write these into the outbox; the
 // runners look the handlers up in definitions.ts.
+import type { MailJob } from '../services/mail-delivery.js'
 
 export interface JobPayloads {
   'after-like': { userId: number; postId: number }
@@ -9,14 +10,18 @@ export interface JobPayloads {
   'fan-out-post': { postId: number }
   'make-video': { sourcefileId: number }
   'remove-files': { sha1: string; keys: string[] }
+  'send-mail': MailJob
   recount: { postIds?: number[] }
   sweep: Record<string, never>
 }
 
 export type JobName = keyof JobPayloads
 
+export const queueNames = ['social', 'media', 'mail', 'maintenance'] as const
+export type QueueName = (typeof queueNames)[number]
+
 /** Queues group jobs by how urgent and how heavy they are. */
-export const queueOf: Record<JobName, 'social' | 'media' | 'maintenance'> = {
+export const queueOf: Record<JobName, QueueName> = {
   'after-like': 'social',
   'after-save': 'social',
   'after-comment': 'social',
@@ -25,6 +30,8 @@ export const queueOf: Record<JobName, 'social' | 'media' | 'maintenance'> = {
   // Slow, CPU-heavy work on its own queue, so it never holds up likes and comments.
   'make-video': 'media',
   'remove-files': 'maintenance',
+  // Mail has a queue of its own: a backlog there shows apart from the social work.
+  'send-mail': 'mail',
   recount: 'maintenance',
   sweep: 'maintenance',
 }

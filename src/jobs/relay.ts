@@ -3,6 +3,7 @@
 // processes may relay at once; a row that cannot be handed over stays in the outbox and is
 // tried again, so a missing queue never loses work.
 import type { Database } from '../db/database.js'
+import { reportError } from '../observability/error-reports.js'
 import {
   moveOutbox,
   type OutboxRow,
@@ -10,7 +11,8 @@ import {
   staleRelayedOutbox,
 } from '../repositories/outbox.js'
 import type { JobLog } from './job-context.js'
-import { backoffSeconds, MAX_ATTEMPTS } from './retry.js'
+import { type JobName, queueOf } from './job-names.js'
+import { backoffSeconds, MAX_ATTEMPTS, PermanentJobError } from './retry.js'
 
 /** Takes one claimed row. Throws when it could not be taken (the row goes back to wait). */
 export interface Dispatcher {
@@ -128,9 +130,14 @@ export class OutboxRelay {
   private async handBack(row: OutboxRow, error: unknown): Promise<void> {
     const attempts = row.attempts + 1
     const message = error instanceof Error ? error.message : String(error)
-    if (this.dispatcher.runsJobs && attempts >= MAX_ATTEMPTS) {
+    if (
+      this.dispatcher.runsJobs &&
+      (attempts >= MAX_ATTEMPTS || error instanceof PermanentJobError)
+    ) {
       await moveOutbox(this.db, row.id, 'relayed', 'dead', { attempts, error: message })
       this.log.error({ outboxId: row.id, job: row.job, err: error }, 'job failed for the last time')
+      const queue = queueOf[row.job as JobName] ?? 'unknown'
+      reportError(error, { job: { queue, name: row.job, id: `outbox-${row.id}`, attempts } })
       return
     }
     // A queue that refused the row does not use up the job's attempts.

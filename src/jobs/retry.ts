@@ -5,3 +5,8 @@ export const MAX_ATTEMPTS = 6
 export function backoffSeconds(attempt: number): number {
   return Math.min(300, 2 ** attempt)
 }
+
+/** A failure another attempt cannot fix (a refused address): the job fails at once, no retries. */
+export class PermanentJobError extends Error {
+  override name = 'PermanentJobError'
+}

@@ -3,6 +3,7 @@
 // process runs them, runs the schedules, and relays too (so rows never wait for a web request).
 import type { Config } from '../config.js'
 import type { Database } from '../db/database.js'
+import { createMailer } from '../mail/mailer.js'
 import { createFileStore } from '../storage/create-store.js'
 import {
   type FailedJob,
@@ -24,6 +25,10 @@ export interface JobRuntime extends WorkSignal {
   /** Failed queue jobs (BullMQ), and what the operator decides about one. */
   failedJobs(): Promise<FailedJob[]>
   settleFailed(queue: string, id: string, action: 'retry' | 'discard'): Promise<boolean>
+  /** True for one caller across the site within ttlSeconds (always, with one process). */
+  claimOnce(key: string, ttlSeconds: number): Promise<boolean>
+  /** Ends a claim early, so the next claimOnce of the key succeeds. */
+  releaseClaim(key: string): Promise<void>
   /** Runs relay passes until the outbox has nothing ready (tests; embedded shutdown). */
   drain(): Promise<void>
   close(): Promise<void>
@@ -35,7 +40,13 @@ export function createJobRuntime(
   log: JobLog,
   options: { role: 'web' | 'worker'; relayIntervalMs?: number } = { role: 'web' },
 ): Promise<JobRuntime> | JobRuntime {
-  const ctx: JobContext = { db, store: createFileStore(config), config, log }
+  const ctx: JobContext = {
+    db,
+    store: createFileStore(config),
+    config,
+    log,
+    mailer: createMailer(config, log),
+  }
   const interval = options.relayIntervalMs ?? 1000
   if (!config.redisUrl) {
     const relay = new OutboxRelay(
@@ -55,6 +66,8 @@ export function createJobRuntime(
       queueHealth: async () => ({}),
       failedJobs: async () => [],
       settleFailed: async () => false,
+      claimOnce: async () => true,
+      releaseClaim: async () => {},
       async close() {
         stopTimers()
         await relay.stop()
@@ -83,6 +96,8 @@ async function startBullmq(
     queueHealth: () => dispatcher.health(),
     failedJobs: () => dispatcher.failedJobs(),
     settleFailed: (queue, id, action) => dispatcher.settleFailed(queue, id, action),
+    claimOnce: (key, ttlSeconds) => dispatcher.claimOnce(key, ttlSeconds),
+    releaseClaim: (key) => dispatcher.releaseClaim(key),
     async close() {
       await relay.stop()
       await workers?.close()

@@ -1,6 +1,6 @@
-// Renders a mail from its template and hands it to the transport without making the
-// caller wait: a slow or failing mail server never holds up a page. In-flight sends are
-// tracked so shutdown (and tests) can wait for them.
+// Renders a mail from its template and hands it to the transport. Only the mail job calls it
+// (services/mail-delivery.ts), so a slow or failing mail server never holds up a page, and a
+// failure throws so that the job runner retries it.
 import path from 'node:path'
 import nunjucks from 'nunjucks'
 import type { Config } from '../config.js'
@@ -18,12 +18,12 @@ export const mailTemplates = {
     file: 'shake-join-request.njk',
     subject: 'Someone would like to join your shake',
   },
+  newFollower: { file: 'new-follower.njk', subject: 'You have a new follower' },
 } as const
 
 export type MailTemplate = keyof typeof mailTemplates
 
 export class Mailer {
-  private readonly inFlight = new Set<Promise<void>>()
   // Plain-text mail: nothing to escape, and escaping would mangle '&' in links.
   private readonly templates = new nunjucks.Environment(
     new nunjucks.FileSystemLoader(path.join(viewsDir, 'mail')),
@@ -34,31 +34,23 @@ export class Mailer {
     readonly transport: MailTransport,
     private readonly from: string,
     private readonly baseUrl: string,
-    private readonly log: MailLog,
   ) {}
 
-  /** Queues the mail for delivery. Failures are logged, never thrown at the caller. */
-  send(template: MailTemplate, to: string, context: Record<string, unknown>): void {
+  /** Renders and delivers one mail; throws when the transport did not accept it. */
+  async deliver(
+    template: MailTemplate,
+    to: string,
+    context: Record<string, unknown>,
+  ): Promise<void> {
     const spec = mailTemplates[template]
     const text = this.templates.render(spec.file, { ...context, baseUrl: this.baseUrl })
-    const delivery = this.transport
-      .send({ from: this.from, to, subject: spec.subject, text })
-      .catch((error: unknown) => {
-        this.log.error({ err: error, template, transport: this.transport.name }, 'mail not sent')
-      })
-      .finally(() => this.inFlight.delete(delivery))
-    this.inFlight.add(delivery)
-  }
-
-  /** Resolves when every mail handed over so far has been delivered or has failed. */
-  async flush(): Promise<void> {
-    while (this.inFlight.size > 0) await Promise.all([...this.inFlight])
+    await this.transport.send({ from: this.from, to, subject: spec.subject, text })
   }
 }
 
-export function createMailer(config: Config, log: MailLog): Mailer {
+export function createMailer(config: Readonly<Config>, log: MailLog): Mailer {
   const transport = config.postmarkToken
     ? new PostmarkTransport(config.postmarkToken, config.postmarkApiUrl)
     : new OutboxTransport(path.join(config.dataDir, 'mail'), log)
-  return new Mailer(transport, config.mailFrom, config.baseUrl, log)
+  return new Mailer(transport, config.mailFrom, config.baseUrl)
 }

@@ -1,5 +1,8 @@
-// Production mail through Postmark's API.
+// Production mail through Postmark's API. A message Postmark refuses (422: a bad or inactive
+// address, a malformed message) fails permanently; anything else (5xx, 429, the network) is
+// thrown as is, for the mail job to retry.
 import { ServerClient } from 'postmark'
+import { PermanentJobError } from '../jobs/retry.js'
 import type { MailMessage, MailTransport } from './message.js'
 
 export class PostmarkTransport implements MailTransport {
@@ -17,13 +20,23 @@ export class PostmarkTransport implements MailTransport {
   }
 
   async send(message: MailMessage): Promise<void> {
-    const result = await this.client.sendEmail({
-      From: message.from,
-      To: message.to,
-      Subject: message.subject,
-      TextBody: message.text,
-      MessageStream: 'outbound',
-    })
-    if (result.ErrorCode !== 0) throw new Error(`Postmark refused the message: ${result.Message}`)
+    let result: Awaited<ReturnType<ServerClient['sendEmail']>>
+    try {
+      result = await this.client.sendEmail({
+        From: message.from,
+        To: message.to,
+        Subject: message.subject,
+        TextBody: message.text,
+        MessageStream: 'outbound',
+      })
+    } catch (error) {
+      if ((error as { statusCode?: number }).statusCode === 422) {
+        throw new PermanentJobError(`Postmark refused the message: ${(error as Error).message}`)
+      }
+      throw error
+    }
+    if (result.ErrorCode !== 0) {
+      throw new PermanentJobError(`Postmark refused the message: ${result.Message}`)
+    }
   }
 }

@@ -2,6 +2,7 @@
 // right status (or JSON for scripts), never a stack trace. 5xx errors are logged in full.
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify'
 import fp from 'fastify-plugin'
+import { type RequestFacts, reportError } from '../observability/error-reports.js'
 import { ServiceError, ValidationError } from '../services/errors.js'
 import { wantsJson } from './negotiation.js'
 
@@ -59,6 +60,16 @@ function describe(error: FastifyError): Shown {
   }
 }
 
+/** The request as an error report may describe it: no headers, cookies, query or body. */
+function requestFacts(request: FastifyRequest): RequestFacts {
+  return {
+    method: request.method,
+    route: request.routeOptions.url ?? 'unmatched',
+    requestId: String(request.id),
+    ...(request.user ? { userId: request.user.id } : {}),
+  }
+}
+
 async function show(request: FastifyRequest, reply: FastifyReply, shown: Shown) {
   if (wantsJson(request) || typeof reply.page !== 'function') {
     return reply
@@ -77,8 +88,10 @@ export default fp(
   async (app) => {
     app.setErrorHandler(async (error: FastifyError, request, reply) => {
       const shown = describe(error)
-      if (shown.status >= 500) request.log.error({ err: error }, 'request failed')
-      else request.log.info({ status: shown.status, code: error.code }, error.message)
+      if (shown.status >= 500) {
+        request.log.error({ err: error }, 'request failed')
+        reportError(error, { request: requestFacts(request) })
+      } else request.log.info({ status: shown.status, code: error.code }, error.message)
       return show(request, reply, shown)
     })
     app.setNotFoundHandler(async (request, reply) => {

@@ -1,7 +1,6 @@
 // The product's services and the job runtime, built once per app and shared by every route.
 import fp from 'fastify-plugin'
 import { createJobRuntime, type JobRuntime } from '../jobs/runtime.js'
-import { createMailer, type Mailer } from '../mail/mailer.js'
 import { AccountService } from '../services/accounts.js'
 import { AvatarService } from '../services/avatars.js'
 import { CommentService } from '../services/comments.js'
@@ -12,6 +11,7 @@ import { NsfwService } from '../services/nsfw.js'
 import { OAuthService } from '../services/oauth.js'
 import { PostingService } from '../services/posting.js'
 import { PostService } from '../services/posts.js'
+import { QueueWatch } from '../services/queue-watch.js'
 import { ReportService } from '../services/reports.js'
 import { SaveService } from '../services/saves.js'
 import { SearchService } from '../services/search.js'
@@ -27,9 +27,11 @@ export default fp(
   async (app) => {
     const jobs = await createJobRuntime(app.config, app.db, app.log, { role: 'web' })
     app.decorate('jobs', jobs)
-    const mailer = createMailer(app.config, app.log)
-    app.decorate('mailer', mailer)
-    app.decorate('accounts', new AccountService(app.db, mailer))
+    // Every web node watches the queues: the alarm must not depend on the workers it is about.
+    const queueWatch = new QueueWatch(app.db, jobs, app.config.queueAlarmSeconds, app.log)
+    queueWatch.start()
+    app.decorate('queueWatch', queueWatch)
+    app.decorate('accounts', new AccountService(app.db, jobs))
     const store = createFileStore(app.config)
     app.decorate<LocalStore | S3Store>('fileStore', store)
     app.decorate('posting', new PostingService(app.db, store, app.config, jobs))
@@ -43,7 +45,7 @@ export default fp(
     app.decorate('searcher', new SearchService(app.db))
     app.decorate('nsfw', new NsfwService(app.db))
     app.decorate('oauth', new OAuthService(app.db))
-    app.decorate('shakes', new ShakeService(app.db, store, app.config, mailer, jobs))
+    app.decorate('shakes', new ShakeService(app.db, store, app.config, jobs))
     const reports = new ReportService(app.db)
     app.decorate('reports', reports)
     app.decorate('moderation', new ModerationService(app.db, reports))
@@ -53,11 +55,9 @@ export default fp(
     app.decorate('views', views)
     // Before the database closes: the relay may be in the middle of a pass.
     app.addHook('preClose', async () => {
+      await queueWatch.stop()
       await jobs.close()
       await views.stop()
-    })
-    app.addHook('onClose', async () => {
-      await mailer.flush()
     })
   },
   { name: 'services', dependencies: ['database'] },
@@ -66,7 +66,7 @@ export default fp(
 declare module 'fastify' {
   interface FastifyInstance {
     jobs: JobRuntime
-    mailer: Mailer
+    queueWatch: QueueWatch
     accounts: AccountService
     fileStore: LocalStore | S3Store
     posting: PostingService

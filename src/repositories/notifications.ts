@@ -16,9 +16,9 @@ export interface Notification {
 export async function insertNotification(
   db: Kysely<DB>,
   values: { type: NotificationType; senderId: number; receiverId: number; actionId: number },
-): Promise<void> {
-  if (values.senderId === values.receiverId) return
-  await db
+): Promise<boolean> {
+  if (values.senderId === values.receiverId) return false
+  const result = await db
     .insertInto('notification')
     .values({
       type: values.type,
@@ -28,7 +28,9 @@ export async function insertNotification(
       created_at: dbNow(),
     })
     .ignore()
-    .execute()
+    .executeTakeFirst()
+  // False when the same notification already existed (a job that ran twice).
+  return Number(result.numInsertedOrUpdatedRows ?? 0) > 0
 }
 
 /** Uncleared notifications of the last week, newest first. */

@@ -14,7 +14,7 @@ const operatorRoutes: FastifyPluginAsync = async (app) => {
   app.addHook('preHandler', requireRole('admin'))
 
   app.get('/healthy/details', async (_request, reply) => {
-    const health = await siteHealth(app.db, app.fileStore, app.jobs)
+    const health = await siteHealth(app.db, app.fileStore, app.jobs, app.queueWatch)
     return reply
       .header('cache-control', 'no-store')
       .code(health.database.ok ? 200 : 503)
@@ -22,7 +22,7 @@ const operatorRoutes: FastifyPluginAsync = async (app) => {
   })
 
   app.get('/admin/queues', async (_request, reply) => {
-    const health = await siteHealth(app.db, app.fileStore, app.jobs)
+    const health = await siteHealth(app.db, app.fileStore, app.jobs, app.queueWatch)
     const failed = health.jobs.ok ? await app.jobs.failedJobs().catch(() => []) : []
     return reply.header('cache-control', 'no-store').page('admin-queues', {
       health,

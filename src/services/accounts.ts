@@ -2,7 +2,8 @@
 // a password, editing the profile. No HTTP here: routes parse the form and call one method.
 import type { Database } from '../db/database.js'
 import { isUniqueViolation } from '../db/dialect.js'
-import type { Mailer } from '../mail/mailer.js'
+import { inTransaction } from '../db/transaction.js'
+import type { WorkSignal } from '../jobs/job-names.js'
 import { deleteUserSessions } from '../repositories/sessions.js'
 import {
   findPersonalShake,
@@ -10,12 +11,7 @@ import {
   type Shake,
   shakeNameTaken,
 } from '../repositories/shakes.js'
-import {
-  consumeToken,
-  deleteUserTokens,
-  findLiveToken,
-  insertToken,
-} from '../repositories/tokens.js'
+import { consumeToken, deleteUserTokens, findLiveToken } from '../repositories/tokens.js'
 import {
   confirmEmail,
   findCredentialsByLogin,
@@ -41,6 +37,7 @@ import {
   websiteProblem,
 } from './account-rules.js'
 import { ServiceError, ValidationError } from './errors.js'
+import { queueMail } from './mail-delivery.js'
 import {
   burnPasswordCheck,
   hashPassword,
@@ -49,10 +46,7 @@ import {
   verifyPassword,
 } from './passwords.js'
 import { textProblem } from './text-rules.js'
-import { looksLikeToken, newToken, sha256Hex } from './tokens.js'
-
-const VERIFY_TTL_SECONDS = 7 * 24 * 3600
-const RESET_TTL_SECONDS = 3600
+import { looksLikeToken, sha256Hex } from './tokens.js'
 
 export const SIGN_IN_FAILED = 'That user name or email and password do not match an account.'
 export const LINK_INVALID = 'This link is invalid, has expired or was already used.'
@@ -73,7 +67,7 @@ export interface ProfileInput {
 export class AccountService {
   constructor(
     private readonly db: Database,
-    private readonly mailer: Mailer,
+    private readonly work: WorkSignal,
   ) {}
 
   /** Creates the user and their personal shake, and mails a verification link. */
@@ -106,6 +100,7 @@ export class AccountService {
       userId = await this.db.transaction().execute(async (trx) => {
         const id = await insertUser(trx, { name, email, hashedPassword })
         await insertShake(trx, { userId: id, type: 'user', name, title: name })
+        await queueMail(trx, { mail: 'verifyEmail', userId: id, email })
         return id
       })
     } catch (error) {
@@ -115,9 +110,8 @@ export class AccountService {
       }
       throw error
     }
-    const user = await this.requireUser(userId)
-    await this.sendVerification(user)
-    return user
+    this.work.kick()
+    return this.requireUser(userId)
   }
 
   /** Returns the user id when the name (or email) and password match. */
@@ -140,23 +134,12 @@ export class AccountService {
     return credentials.id
   }
 
-  /** Mails a new confirmation link unless the address is already confirmed. */
+  /** Mails a new confirmation link unless the address is already confirmed (the job mints it). */
   async resendVerification(user: User): Promise<boolean> {
     if (user.emailConfirmed) return false
-    await this.sendVerification(user)
+    await queueMail(this.db, { mail: 'verifyEmail', userId: user.id, email: user.email })
+    this.work.kick()
     return true
-  }
-
-  async sendVerification(user: User): Promise<void> {
-    const { token, hash } = newToken()
-    await insertToken(this.db, {
-      userId: user.id,
-      purpose: 'verify_email',
-      tokenHash: hash,
-      email: user.email,
-      ttlSeconds: VERIFY_TTL_SECONDS,
-    })
-    this.mailer.send('verifyEmail', user.email, { name: user.name, token })
   }
 
   /** Confirms the address the link was sent to, if it is still the user's address. */
@@ -178,17 +161,8 @@ export class AccountService {
     if (emailProblem(email)) return
     const user = await findUserByEmail(this.db, email)
     if (!user) return
-    const { token, hash } = newToken()
-    // One live reset link at a time: asking again retires the older ones.
-    await deleteUserTokens(this.db, user.id, 'reset_password')
-    await insertToken(this.db, {
-      userId: user.id,
-      purpose: 'reset_password',
-      tokenHash: hash,
-      email: user.email,
-      ttlSeconds: RESET_TTL_SECONDS,
-    })
-    this.mailer.send('resetPassword', user.email, { name: user.name, token })
+    await queueMail(this.db, { mail: 'resetPassword', userId: user.id })
+    this.work.kick()
   }
 
   /** True when the reset link can still be used (for showing the form). */
@@ -244,16 +218,18 @@ export class AccountService {
     if (owner)
       throw new ValidationError({ email: 'Another account already uses that address.' }, 409)
     try {
-      await updateEmail(this.db, userId, email)
+      await inTransaction(this.db, async (trx) => {
+        await updateEmail(trx, userId, email)
+        await queueMail(trx, { mail: 'verifyEmail', userId, email })
+      })
     } catch (error) {
       if (isUniqueViolation(error)) {
         throw new ValidationError({ email: 'Another account already uses that address.' }, 409)
       }
       throw error
     }
-    const updated = await this.requireUser(userId)
-    await this.sendVerification(updated)
-    return updated
+    this.work.kick()
+    return this.requireUser(userId)
   }
 
   async updateProfile(userId: number, input: ProfileInput): Promise<void> {
@@ -313,12 +289,12 @@ export class AccountService {
     keepSessionHash?: string,
   ): Promise<void> {
     const hashed = await hashPassword(password)
-    await this.db.transaction().execute(async (trx) => {
+    await inTransaction(this.db, async (trx) => {
       await updatePassword(trx, userId, hashed)
       await deleteUserSessions(trx, userId, keepSessionHash)
       await deleteUserTokens(trx, userId, 'reset_password')
+      await queueMail(trx, { mail: 'passwordChanged', userId })
     })
-    const user = await this.requireUser(userId)
-    this.mailer.send('passwordChanged', user.email, { name: user.name })
+    this.work.kick()
   }
 }

@@ -24,6 +24,7 @@ import {
 import { addToTimelines, shakesOfPost, subscriberIds } from '../repositories/timeline.js'
 import { findUserByName, type User } from '../repositories/users.js'
 import { ServiceError } from './errors.js'
+import { queueMail } from './mail-delivery.js'
 
 const BACKFILL_POSTS = 20
 
@@ -89,11 +90,22 @@ export async function afterFollow(
 ): Promise<void> {
   const shake = await findShakeById(ctx.db, payload.shakeId)
   if (!shake) return
-  await insertNotification(ctx.db, {
-    type: 'subscriber',
-    senderId: payload.userId,
-    receiverId: shake.userId,
-    actionId: shake.id,
+  await inTransaction(ctx.db, async (trx) => {
+    const notified = await insertNotification(trx, {
+      type: 'subscriber',
+      senderId: payload.userId,
+      receiverId: shake.userId,
+      actionId: shake.id,
+    })
+    // Only a first follow mails the owner: a job run twice, or unfollow and follow again, does not.
+    if (notified) {
+      await queueMail(trx, {
+        mail: 'newFollower',
+        userId: shake.userId,
+        fromUserId: payload.userId,
+        shakeId: shake.id,
+      })
+    }
   })
   const recent = await listShakePosts(ctx.db, shake.id, { limit: BACKFILL_POSTS })
   // Oldest first, so that of two posts of one image the earlier one is the one kept.

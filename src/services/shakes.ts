@@ -8,7 +8,6 @@ import { isUniqueViolation } from '../db/dialect.js'
 import { inTransaction } from '../db/transaction.js'
 import { enqueue } from '../jobs/enqueue.js'
 import type { WorkSignal } from '../jobs/job-names.js'
-import type { Mailer } from '../mail/mailer.js'
 import { probeImage, renderShakeImage, sniffImageFormat } from '../media/image-pipeline.js'
 import { type TempUpload, tempPath } from '../media/temp-file.js'
 import {
@@ -38,6 +37,7 @@ import type { FileStore } from '../storage/file-store.js'
 import { nameProblem } from './account-rules.js'
 import { ServiceError, ValidationError } from './errors.js'
 import { livePost } from './likes.js'
+import { queueMail } from './mail-delivery.js'
 import { checkedModeratorNote } from './moderation-rules.js'
 import { hasRole } from './roles.js'
 import { canPostTo, postableShakes } from './shake-access.js'
@@ -56,7 +56,6 @@ export class ShakeService {
     private readonly db: Database,
     private readonly store: FileStore,
     private readonly config: Pick<Config, 'images' | 'tmpDir'>,
-    private readonly mailer: Mailer,
     private readonly work: WorkSignal,
   ) {}
 
@@ -173,21 +172,23 @@ export class ShakeService {
     if (invitee.id === owner.id || (await isMember(this.db, shake.id, invitee.id))) {
       throw new ValidationError({ invitee: `${invitee.name} can already post here.` }, 409)
     }
-    if (!(await addMembershipRequest(this.db, shake.id, invitee.id, 'invite'))) return
-    await insertNotification(this.db, {
-      type: 'invitation',
-      senderId: owner.id,
-      receiverId: invitee.id,
-      actionId: shake.id,
-    })
-    if (!invitee.disableNotifications) {
-      this.mailer.send('shakeInvitation', invitee.email, {
-        name: invitee.name,
-        inviter: owner.name,
-        shakeName: shake.name,
-        shakeTitle: shake.title,
+    const invited = await inTransaction(this.db, async (trx) => {
+      if (!(await addMembershipRequest(trx, shake.id, invitee.id, 'invite'))) return false
+      await insertNotification(trx, {
+        type: 'invitation',
+        senderId: owner.id,
+        receiverId: invitee.id,
+        actionId: shake.id,
       })
-    }
+      await queueMail(trx, {
+        mail: 'shakeInvitation',
+        userId: invitee.id,
+        fromUserId: owner.id,
+        shakeId: shake.id,
+      })
+      return true
+    })
+    if (invited) this.work.kick()
   }
 
   async accept(user: User, name: string): Promise<void> {
@@ -204,22 +205,23 @@ export class ShakeService {
   async requestToJoin(user: User, name: string): Promise<void> {
     const shake = await this.group(name)
     if (shake.userId === user.id || (await isMember(this.db, shake.id, user.id))) return
-    if (!(await addMembershipRequest(this.db, shake.id, user.id, 'request'))) return
-    await insertNotification(this.db, {
-      type: 'join_request',
-      senderId: user.id,
-      receiverId: shake.userId,
-      actionId: shake.id,
-    })
-    const owner = await findUserById(this.db, shake.userId)
-    if (owner && !owner.disableNotifications) {
-      this.mailer.send('shakeJoinRequest', owner.email, {
-        name: owner.name,
-        requester: user.name,
-        shakeName: shake.name,
-        shakeTitle: shake.title,
+    const requested = await inTransaction(this.db, async (trx) => {
+      if (!(await addMembershipRequest(trx, shake.id, user.id, 'request'))) return false
+      await insertNotification(trx, {
+        type: 'join_request',
+        senderId: user.id,
+        receiverId: shake.userId,
+        actionId: shake.id,
       })
-    }
+      await queueMail(trx, {
+        mail: 'shakeJoinRequest',
+        userId: shake.userId,
+        fromUserId: user.id,
+        shakeId: shake.id,
+      })
+      return true
+    })
+    if (requested) this.work.kick()
   }
 
   async decide(owner: User, name: string, userName: string, approve: boolean): Promise<void> {

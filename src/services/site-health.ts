@@ -7,13 +7,8 @@ import type { JobRuntime } from '../jobs/runtime.js'
 import { pingDatabase } from '../repositories/health.js'
 import { type OutboxHealth, outboxHealth } from '../repositories/outbox.js'
 import type { FileStore } from '../storage/file-store.js'
-
-export interface Check<T = undefined> {
-  ok: boolean
-  ms: number
-  error?: string
-  details?: T
-}
+import type { AlarmState, QueueWatch } from './queue-watch.js'
+import { type Check, timed } from './timed-check.js'
 
 export interface SiteHealth {
   ok: boolean
@@ -21,38 +16,15 @@ export interface SiteHealth {
   files: Check & { store: string }
   jobs: Check<Record<string, QueueHealth>> & { runner: string }
   outbox: Check<OutboxHealth>
-}
-
-async function timed<T>(work: () => Promise<T>, timeoutMs = 2000): Promise<Check<T>> {
-  const started = performance.now()
-  let timer: NodeJS.Timeout | undefined
-  try {
-    const details = await Promise.race([
-      work(),
-      new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs)
-      }),
-    ])
-    return {
-      ok: true,
-      ms: Math.round(performance.now() - started),
-      ...(details === undefined ? {} : { details }),
-    }
-  } catch (error) {
-    return {
-      ok: false,
-      ms: Math.round(performance.now() - started),
-      error: (error as Error).message,
-    }
-  } finally {
-    clearTimeout(timer)
-  }
+  /** The queue watch's last look: stuck queues or an outbox that stopped draining. */
+  alarms: AlarmState
 }
 
 export async function siteHealth(
   db: Database,
   store: FileStore,
   jobs: JobRuntime,
+  watch: QueueWatch,
 ): Promise<SiteHealth> {
   const [database, files, queues, outbox] = await Promise.all([
     timed(() => pingDatabase(db)),
@@ -60,11 +32,13 @@ export async function siteHealth(
     timed(() => jobs.queueHealth()),
     timed(() => outboxHealth(db)),
   ])
+  const alarms = watch.state()
   return {
-    ok: database.ok && files.ok && queues.ok && outbox.ok,
+    ok: database.ok && files.ok && queues.ok && outbox.ok && alarms.alarms.length === 0,
     database: database as Check,
     files: { ...(files as Check), store: store.kind },
     jobs: { ...queues, runner: jobs.mode },
     outbox,
+    alarms,
   }
 }

@@ -2,6 +2,7 @@
 import { readdir, readFile } from 'node:fs/promises'
 import path from 'node:path'
 import type { FastifyInstance } from 'fastify'
+import { settle } from './jobs.js'
 
 export interface OutboxMail {
   to: string
@@ -9,8 +10,9 @@ export interface OutboxMail {
   text: string
 }
 
+/** The mail sent so far, once every queued job (mail jobs among them) has run. */
 export async function outbox(app: FastifyInstance): Promise<OutboxMail[]> {
-  await app.mailer.flush()
+  await settle(app)
   const folder = path.join(app.config.dataDir, 'mail')
   let files: string[]
   try {

@@ -4,6 +4,7 @@ import { describe, it } from 'node:test'
 import { grantRole, signUp } from '../helpers/accounts.js'
 import { createTestSite } from '../helpers/app.js'
 import { Browser } from '../helpers/browser.js'
+import { settle } from '../helpers/jobs.js'
 import { redisUrl, skipUnless } from '../helpers/services.js'
 
 async function operator(site: Awaited<ReturnType<typeof createTestSite>>) {
@@ -22,6 +23,7 @@ describe('/healthy/details', async () => {
       const user = await signUp(site.app, 'someone')
       assert.equal((await user.get('/healthy/details')).statusCode, 403)
       const admin = await operator(site)
+      await settle(site.app) // the sign-ups' mail
       const response = await admin.get('/healthy/details', { accept: 'application/json' })
       assert.equal(response.statusCode, 200)
       const health = response.json()
@@ -50,7 +52,8 @@ describe('/healthy/details', async () => {
       assert.equal(health.ok, true, JSON.stringify(health))
       assert.deepEqual([health.files.ok, health.files.store], [true, 's3'])
       assert.equal(health.jobs.runner, 'bullmq')
-      assert.deepEqual(Object.keys(health.jobs.details).sort(), ['maintenance', 'social'])
+      assert.deepEqual(Object.keys(health.jobs.details).sort(), ['mail', 'maintenance', 'social'])
+      assert.equal(typeof health.jobs.details.social.stalled, 'number')
       assert.equal(typeof health.jobs.details.social.waiting, 'number')
     } finally {
       await site.close()
@@ -106,6 +109,7 @@ describe('/admin/queues', async () => {
       const [first, second] = await site.app.db
         .selectFrom('outbox')
         .select('id')
+        .where('job', '=', 'after-follow')
         .orderBy('id')
         .execute()
       assert.equal((await admin.post(`/admin/outbox/${first?.id}/retry`, {})).statusCode, 303)
@@ -131,6 +135,44 @@ describe('/admin/queues', async () => {
       assert.equal((await admin.post(`/admin/outbox/${second?.id}/discard`, {})).statusCode, 404)
       assert.equal((await admin.post('/admin/outbox/1/explode', {})).statusCode, 404)
     } finally {
+      await site.close()
+    }
+  })
+
+  it('counts a job whose worker died as stalled', { skip: skipRedis }, async () => {
+    const site = await createTestSite({ REDIS_URL: redisUrl })
+    const { Queue, Worker } = await import('bullmq')
+    const { eventually } = await import('../helpers/jobs.js')
+    const connection = { url: redisUrl }
+    const prefix = site.config.redisPrefix
+    const queue = new Queue('social', { connection, prefix })
+    let started = false
+    // A worker that takes the job and then vanishes without finishing it or letting go.
+    const doomed = new Worker(
+      'social',
+      async () => {
+        started = true
+        await new Promise(() => {})
+      },
+      { connection, prefix, lockDuration: 1000, stalledInterval: 60_000 },
+    )
+    try {
+      await queue.add('after-like', { payload: {} })
+      await eventually(async () => started, 10_000, 'the worker to take the job')
+      await doomed.close(true)
+      const admin = await operator(site)
+      await eventually(
+        async () => (await site.app.jobs.queueHealth()).social?.stalled === 1,
+        10_000,
+        'the lock to lapse',
+      )
+      assert.match(
+        (await admin.get('/admin/queues')).body,
+        /<th scope="row">social<\/th><td>0<\/td><td>1<\/td><td>0<\/td><td>0<\/td><td>1<\/td>/,
+      )
+    } finally {
+      await queue.obliterate({ force: true })
+      await queue.close()
       await site.close()
     }
   })

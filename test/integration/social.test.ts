@@ -314,13 +314,11 @@ for (const mode of ['embedded', 'production'] as Mode[]) {
         .where('id', '=', id)
         .execute()
       const { runJob } = await import('../../src/jobs/definitions.js')
+      const { createMailer } = await import('../../src/mail/mailer.js')
+      const log = { info() {}, warn() {}, error() {} }
+      const mailer = createMailer(site.config, log)
       await runJob(
-        {
-          db: db(),
-          store: site.app.fileStore,
-          config: site.config,
-          log: { info() {}, warn() {}, error() {} },
-        },
+        { db: db(), store: site.app.fileStore, config: site.config, log, mailer },
         'recount',
         {},
       )
