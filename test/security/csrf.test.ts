@@ -50,6 +50,8 @@ describe(`CSRF on every state-changing route (${onMysql ? 'MySQL' : 'SQLite'})`,
         token: 'a'.repeat(43),
         queue: 'social',
         action: 'discard',
+        type: 'post',
+        target: world.alicePost,
       }
       const value = values[name]
       if (value === undefined) throw new Error(`add a value for :${name} (route ${url})`)
