@@ -24,6 +24,7 @@ import nsfwRoutes from './routes/nsfw.js'
 import operatorRoutes from './routes/operator.js'
 import passwordResetRoutes from './routes/password-reset.js'
 import postRoutes from './routes/posts.js'
+import privacyRoutes from './routes/privacy.js'
 import rawRoutes from './routes/raw.js'
 import settingsRoutes from './routes/settings.js'
 import shakeRoutes from './routes/shakes.js'
@@ -76,6 +77,7 @@ export async function createServer(config: Config): Promise<FastifyInstance> {
     await site.register(feedRoutes)
     await site.register(nsfwRoutes)
     await site.register(operatorRoutes)
+    await site.register(privacyRoutes)
     // Last: /:shake matches any single segment the other routes leave free.
     await site.register(shakeRoutes)
   })

@@ -241,6 +241,35 @@ export interface MembershipRequestTable {
   created_at: DateTimeText
 }
 
+export interface UserBlockTable {
+  id: Generated<number>
+  user_id: number
+  blocked_user_id: number
+  created_at: DateTimeText
+}
+
+export type MuteKind = 'user' | 'shake'
+
+export interface UserMuteTable {
+  id: Generated<number>
+  user_id: number
+  kind: MuteKind
+  target_id: number
+  created_at: DateTimeText
+}
+
+export type ExportStatus = 'pending' | 'ready' | 'failed'
+
+export interface DataExportTable {
+  id: Generated<number>
+  user_id: number
+  status: ExportStatus
+  storage_key: string | null
+  size: Generated<number>
+  created_at: DateTimeText
+  expires_at: DateTimeText | null
+}
+
 export interface DB {
   user: UserTable
   shake: ShakeTable
@@ -263,6 +292,9 @@ export interface DB {
   nsfw_log: NsfwLogTable
   shake_manager: ShakeManagerTable
   membership_request: MembershipRequestTable
+  user_block: UserBlockTable
+  user_mute: UserMuteTable
+  data_export: DataExportTable
 }
 
 export type UserRow = Selectable<UserTable>

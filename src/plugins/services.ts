@@ -4,9 +4,11 @@ import { createJobRuntime, type JobRuntime } from '../jobs/runtime.js'
 import { createMailer, type Mailer } from '../mail/mailer.js'
 import { AccountService } from '../services/accounts.js'
 import { AvatarService } from '../services/avatars.js'
+import { BlockService } from '../services/blocks.js'
 import { CommentService } from '../services/comments.js'
 import { FollowService } from '../services/follows.js'
 import { LikeService } from '../services/likes.js'
+import { MuteService } from '../services/mutes.js'
 import { NsfwService } from '../services/nsfw.js'
 import { PostingService } from '../services/posting.js'
 import { PostService } from '../services/posts.js'
@@ -38,6 +40,8 @@ export default fp(
     app.decorate('streams', new StreamService(app.db))
     app.decorate('searcher', new SearchService(app.db))
     app.decorate('nsfw', new NsfwService(app.db))
+    app.decorate('blocks', new BlockService(app.db))
+    app.decorate('mutes', new MuteService(app.db))
     app.decorate('shakes', new ShakeService(app.db, store, app.config, mailer, jobs))
     const views = new ViewCounter(app.db)
     views.start()
@@ -70,6 +74,8 @@ declare module 'fastify' {
     streams: StreamService
     searcher: SearchService
     nsfw: NsfwService
+    blocks: BlockService
+    mutes: MuteService
     shakes: ShakeService
     views: ViewCounter
   }

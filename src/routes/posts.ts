@@ -15,7 +15,7 @@ const postRoutes: FastifyPluginAsync = async (app) => {
 
   /** What the page shows around the image: likes, comments and who may delete which. */
   async function socialContext(viewer: User | null, post: Post) {
-    const comments = await app.comments.list(post.id)
+    const comments = await app.comments.list(post.id, viewer)
     const liked = await app.streams.likedBy(viewer, [post])
     return {
       tags: await app.posts.tagsOf(post),
