@@ -32,6 +32,7 @@ import socialRoutes from './routes/social.js'
 import streamRoutes from './routes/streams.js'
 import uploadRoutes from './routes/upload.js'
 import userRoutes from './routes/users.js'
+import yourDataRoutes from './routes/your-data.js'
 
 export async function createServer(config: Config): Promise<FastifyInstance> {
   const app = Fastify({
@@ -78,6 +79,7 @@ export async function createServer(config: Config): Promise<FastifyInstance> {
     await site.register(nsfwRoutes)
     await site.register(operatorRoutes)
     await site.register(privacyRoutes)
+    await site.register(yourDataRoutes)
     // Last: /:shake matches any single segment the other routes leave free.
     await site.register(shakeRoutes)
   })

@@ -258,7 +258,7 @@ export interface UserMuteTable {
   created_at: DateTimeText
 }
 
-export type ExportStatus = 'pending' | 'ready' | 'failed'
+export type ExportStatus = 'pending' | 'ready'
 
 export interface DataExportTable {
   id: Generated<number>

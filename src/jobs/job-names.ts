@@ -7,6 +7,8 @@ export interface JobPayloads {
   'after-comment': { commentId: number }
   'after-follow': { userId: number; shakeId: number }
   'fan-out-post': { postId: number }
+  'delete-account': { userId: number; reason: string; requestedBy: number }
+  'build-export': { exportId: number }
   recount: { postIds?: number[] }
   sweep: Record<string, never>
 }
@@ -20,6 +22,8 @@ export const queueOf: Record<JobName, 'social' | 'maintenance'> = {
   'after-comment': 'social',
   'after-follow': 'social',
   'fan-out-post': 'social',
+  'delete-account': 'maintenance',
+  'build-export': 'maintenance',
   recount: 'maintenance',
   sweep: 'maintenance',
 }

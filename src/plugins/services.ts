@@ -2,10 +2,12 @@
 import fp from 'fastify-plugin'
 import { createJobRuntime, type JobRuntime } from '../jobs/runtime.js'
 import { createMailer, type Mailer } from '../mail/mailer.js'
+import { AccountDeletionService } from '../services/account-deletion.js'
 import { AccountService } from '../services/accounts.js'
 import { AvatarService } from '../services/avatars.js'
 import { BlockService } from '../services/blocks.js'
 import { CommentService } from '../services/comments.js'
+import { DataExportService } from '../services/data-export.js'
 import { FollowService } from '../services/follows.js'
 import { LikeService } from '../services/likes.js'
 import { MuteService } from '../services/mutes.js'
@@ -27,7 +29,10 @@ export default fp(
     app.decorate('jobs', jobs)
     const mailer = createMailer(app.config, app.log)
     app.decorate('mailer', mailer)
-    app.decorate('accounts', new AccountService(app.db, mailer))
+    const accounts = new AccountService(app.db, mailer)
+    app.decorate('accounts', accounts)
+    app.decorate('accountDeletion', new AccountDeletionService(app.db, accounts, jobs))
+    app.decorate('dataExports', new DataExportService(app.db, jobs))
     const store = createFileStore(app.config)
     app.decorate<LocalStore | S3Store>('fileStore', store)
     app.decorate('posting', new PostingService(app.db, store, app.config, jobs))
@@ -63,6 +68,8 @@ declare module 'fastify' {
     jobs: JobRuntime
     mailer: Mailer
     accounts: AccountService
+    accountDeletion: AccountDeletionService
+    dataExports: DataExportService
     fileStore: LocalStore | S3Store
     posting: PostingService
     posts: PostService

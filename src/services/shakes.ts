@@ -29,9 +29,10 @@ import {
   groupShakeDirectory,
   insertShake,
   type Shake,
+  shakeNameTaken,
   updateShake,
 } from '../repositories/shakes.js'
-import { findUserById, findUserByName, type User } from '../repositories/users.js'
+import { findUserById, findUserByName, type User, userNameTaken } from '../repositories/users.js'
 import type { FileStore } from '../storage/file-store.js'
 import { nameProblem } from './account-rules.js'
 import { ServiceError, ValidationError } from './errors.js'
@@ -61,7 +62,7 @@ export class ShakeService {
     const fields = this.checkedText(input)
     const problem = nameProblem(name)?.replace('User names', 'Shake names')
     if (problem) throw new ValidationError({ name: problem })
-    if ((await findShakeByName(this.db, name)) || (await findUserByName(this.db, name))) {
+    if ((await shakeNameTaken(this.db, name)) || (await userNameTaken(this.db, name))) {
       throw new ValidationError({ name: 'That name is taken; please choose another.' }, 409)
     }
     try {

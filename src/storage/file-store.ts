@@ -1,11 +1,14 @@
 // Where post files live. Keys are made by the app from content hashes (never from user input),
 // so they are safe as paths and as URLs.
+import type { Readable } from 'node:stream'
 
 export interface FileStore {
   readonly kind: 'local' | 's3'
   /** Stores a local file under the key. Storing the same key again replaces it. */
   put(key: string, file: string, contentType: string): Promise<void>
   exists(key: string): Promise<boolean>
+  /** The stored bytes as a stream (for building archives without holding files in memory). */
+  read(key: string): Promise<Readable>
   delete(keys: readonly string[]): Promise<void>
   /** Throws when the store cannot be reached. */
   ping(): Promise<void>

@@ -1,6 +1,7 @@
 // Production files: any S3-compatible store. Browsers never talk to the bucket: nginx fetches
 // a short-lived presigned URL when the app answers with X-Accel-Redirect.
 import { createReadStream } from 'node:fs'
+import type { Readable } from 'node:stream'
 import {
   DeleteObjectCommand,
   GetObjectCommand,
@@ -63,6 +64,15 @@ export class S3Store implements FileStore {
         return false
       throw error
     }
+  }
+
+  async read(key: string): Promise<Readable> {
+    assertSafeKey(key)
+    const object = await this.client.send(
+      new GetObjectCommand({ Bucket: this.config.bucket, Key: key }),
+    )
+    // In Node the SDK's body is a Readable (IncomingMessage).
+    return object.Body as Readable
   }
 
   async ping(): Promise<void> {
