@@ -35,6 +35,7 @@ import {
 import { findUserById, findUserByName, type User, userNameTaken } from '../repositories/users.js'
 import type { FileStore } from '../storage/file-store.js'
 import { nameProblem } from './account-rules.js'
+import { refuseIfBlocked } from './blocks.js'
 import { ServiceError, ValidationError } from './errors.js'
 import { livePost } from './likes.js'
 import { canPostTo, postableShakes } from './shake-access.js'
@@ -170,6 +171,7 @@ export class ShakeService {
     if (invitee.id === owner.id || (await isMember(this.db, shake.id, invitee.id))) {
       throw new ValidationError({ invitee: `${invitee.name} can already post here.` }, 409)
     }
+    await refuseIfBlocked(this.db, owner, [invitee.id], 'invite them')
     if (!(await addMembershipRequest(this.db, shake.id, invitee.id, 'invite'))) return
     await insertNotification(this.db, {
       type: 'invitation',
@@ -201,6 +203,7 @@ export class ShakeService {
   async requestToJoin(user: User, name: string): Promise<void> {
     const shake = await this.group(name)
     if (shake.userId === user.id || (await isMember(this.db, shake.id, user.id))) return
+    await refuseIfBlocked(this.db, user, [shake.userId], 'ask to join this shake')
     if (!(await addMembershipRequest(this.db, shake.id, user.id, 'request'))) return
     await insertNotification(this.db, {
       type: 'join_request',

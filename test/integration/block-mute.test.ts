@@ -115,6 +115,7 @@ describe(`block and mute (${onMysql ? 'MySQL' : 'SQLite'})`, () => {
       [`/p/${aliceKey}/comment`, { body: 'let me in' }],
       [`/p/${carolKey}/comment/${aliceComment}/like`, {}],
       [`/p/${aliceKey}/comment/${carolComment}/like`, {}],
+      ['/shake/alicegroup/request', {}],
     ]
     await bob.get('/')
     for (const [url, form] of routes) {
@@ -130,6 +131,9 @@ describe(`block and mute (${onMysql ? 'MySQL' : 'SQLite'})`, () => {
     const back = await postJson(alice, `/p/${await upload(bob, 'bob post')}/like`)
     assert.equal(back.status, 403)
     assert.match(back.body.error, /you have blocked this person/)
+    const invite = await postJson(alice, '/shake/alicegroup/invite', { name: 'bob' })
+    assert.equal(invite.status, 403)
+    assert.match(invite.body.error, /cannot invite them: you have blocked this person/)
 
     assert.equal(await follows('bob', 'alice'), 0)
     const aliceId = await userId('alice')
@@ -144,11 +148,12 @@ describe(`block and mute (${onMysql ? 'MySQL' : 'SQLite'})`, () => {
         .where('user_id', '=', bobId)
         .where('parent_id', 'is not', null)
         .execute(),
+      db().selectFrom('membership_request').select('id').where('user_id', '=', bobId).execute(),
     ])
     assert.deepEqual(
       stored.map((rows) => rows.length),
-      [0, 0, 0, 0],
-      'likes, comments, comment likes, saves',
+      [0, 0, 0, 0, 0],
+      'likes, comments, comment likes, saves, requests to join',
     )
     const post = await db()
       .selectFrom('sharedfile')
