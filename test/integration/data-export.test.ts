@@ -75,7 +75,7 @@ describe(`data export (${onMysql ? 'MySQL, files on S3' : 'SQLite, local files'}
     if (response.statusCode !== 200) return { response, bytes: undefined }
     const presigned = response.headers['x-presigned-url']
     if (presigned) {
-      assert.equal(response.headers['x-accel-redirect'], `/_files/${await storageKey()}`)
+      assert.equal(response.headers['x-accel-redirect'], `/_private/${await storageKey()}`)
       const fetched = await fetch(String(presigned))
       assert.equal(fetched.status, 200)
       return { response, bytes: Buffer.from(await fetched.arrayBuffer()) }
