@@ -9,6 +9,7 @@ import * as nsfw from './2026_11_26_0005_nsfw.js'
 import * as groupShakes from './2026_11_26_0006_group_shakes.js'
 import * as api from './2026_11_26_0008_api.js'
 import * as moderation from './2026_11_26_0009_moderation.js'
+import * as privacy from './2026_11_26_0010_privacy.js'
 import * as gifVideo from './2026_11_26_0011_gif_video.js'
 
 export const migrations: Record<string, Migration> = {
@@ -20,5 +21,6 @@ export const migrations: Record<string, Migration> = {
   '2026_11_26_0006_group_shakes': groupShakes,
   '2026_11_26_0008_api': api,
   '2026_11_26_0009_moderation': moderation,
+  '2026_11_26_0010_privacy': privacy,
   '2026_11_26_0011_gif_video': gifVideo,
 }

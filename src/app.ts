@@ -27,6 +27,7 @@ import nsfwRoutes from './routes/nsfw.js'
 import operatorRoutes from './routes/operator.js'
 import passwordResetRoutes from './routes/password-reset.js'
 import postRoutes from './routes/posts.js'
+import privacyRoutes from './routes/privacy.js'
 import rawRoutes from './routes/raw.js'
 import reportRoutes from './routes/reports.js'
 import settingsRoutes from './routes/settings.js'
@@ -35,6 +36,7 @@ import socialRoutes from './routes/social.js'
 import streamRoutes from './routes/streams.js'
 import uploadRoutes from './routes/upload.js'
 import userRoutes from './routes/users.js'
+import yourDataRoutes from './routes/your-data.js'
 
 export async function createServer(config: Config): Promise<FastifyInstance> {
   const app = Fastify({
@@ -93,6 +95,8 @@ export async function createServer(config: Config): Promise<FastifyInstance> {
     await site.register(moderationRoutes)
     await site.register(reportRoutes)
     await site.register(apiPages)
+    await site.register(privacyRoutes)
+    await site.register(yourDataRoutes)
     // Last: /:shake matches any single segment the other routes leave free.
     await site.register(shakeRoutes)
   })

@@ -256,6 +256,7 @@ export type ModerationAction =
   | 'set_role'
   | 'resolve_report'
   | 'dismiss_report'
+  | 'delete_user'
 
 export interface ModerationLogTable {
   id: Generated<number>
@@ -334,6 +335,35 @@ export interface ApiAccessTokenTable {
   created_at: DateTimeText
 }
 
+export interface UserBlockTable {
+  id: Generated<number>
+  user_id: number
+  blocked_user_id: number
+  created_at: DateTimeText
+}
+
+export type MuteKind = 'user' | 'shake'
+
+export interface UserMuteTable {
+  id: Generated<number>
+  user_id: number
+  kind: MuteKind
+  target_id: number
+  created_at: DateTimeText
+}
+
+export type ExportStatus = 'pending' | 'ready'
+
+export interface DataExportTable {
+  id: Generated<number>
+  user_id: number
+  status: ExportStatus
+  storage_key: string | null
+  size: Generated<number>
+  created_at: DateTimeText
+  expires_at: DateTimeText | null
+}
+
 export interface DB {
   user: UserTable
   shake: ShakeTable
@@ -361,6 +391,9 @@ export interface DB {
   api_app: ApiAppTable
   api_authorization_code: ApiAuthorizationCodeTable
   api_access_token: ApiAccessTokenTable
+  user_block: UserBlockTable
+  user_mute: UserMuteTable
+  data_export: DataExportTable
 }
 
 export type UserRow = Selectable<UserTable>

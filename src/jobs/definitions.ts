@@ -2,7 +2,9 @@
 import { postsWithCounts, recountLikes } from '../repositories/favorites.js'
 import { deleteFinishedOutbox, requeueStaleRelayed } from '../repositories/outbox.js'
 import { recountSaves } from '../repositories/posts.js'
+import { deleteAccount } from '../services/account-deletion.js'
 import { afterComment } from '../services/comments.js'
+import { buildExport, removeExpiredExports } from '../services/data-export.js'
 import { afterFollow, fanOutPost } from '../services/follows.js'
 import { makeVideo } from '../services/gif-videos.js'
 import { sweepExpired } from '../services/housekeeping.js'
@@ -28,8 +30,9 @@ async function sweep(ctx: JobContext): Promise<void> {
   const expired = await sweepExpired(ctx.db)
   const requeued = await requeueStaleRelayed(ctx.db, 600)
   const finished = await deleteFinishedOutbox(ctx.db, 24 * 3600)
+  const exports = await removeExpiredExports(ctx)
   if (requeued > 0) ctx.log.warn({ requeued }, 'outbox rows lost by the queue were put back')
-  ctx.log.info({ ...expired, finished }, 'swept')
+  ctx.log.info({ ...expired, finished, exports }, 'swept')
 }
 
 export const handlers: Handlers = {
@@ -41,6 +44,8 @@ export const handlers: Handlers = {
   'make-video': makeVideo,
   'remove-files': removeUnownedFiles,
   'send-mail': sendMail,
+  'delete-account': deleteAccount,
+  'build-export': buildExport,
   recount,
   sweep,
 }

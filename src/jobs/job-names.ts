@@ -11,6 +11,8 @@ export interface JobPayloads {
   'make-video': { sourcefileId: number }
   'remove-files': { sha1: string; keys: string[] }
   'send-mail': MailJob
+  'delete-account': { userId: number; reason: string; requestedBy: number }
+  'build-export': { exportId: number }
   recount: { postIds?: number[] }
   sweep: Record<string, never>
 }
@@ -32,6 +34,8 @@ export const queueOf: Record<JobName, QueueName> = {
   'remove-files': 'maintenance',
   // Mail has a queue of its own: a backlog there shows apart from the social work.
   'send-mail': 'mail',
+  'delete-account': 'maintenance',
+  'build-export': 'maintenance',
   recount: 'maintenance',
   sweep: 'maintenance',
 }

@@ -14,6 +14,7 @@ export const mailTemplates = {
   resetPassword: { file: 'reset-password.njk', subject: 'Reset your password' },
   passwordChanged: { file: 'password-changed.njk', subject: 'Your password was changed' },
   shakeInvitation: { file: 'shake-invitation.njk', subject: 'You are invited to post to a shake' },
+  exportReady: { file: 'export-ready.njk', subject: 'Your data export is ready' },
   shakeJoinRequest: {
     file: 'shake-join-request.njk',
     subject: 'Someone would like to join your shake',

@@ -1,12 +1,16 @@
 // The product's services and the job runtime, built once per app and shared by every route.
 import fp from 'fastify-plugin'
 import { createJobRuntime, type JobRuntime } from '../jobs/runtime.js'
+import { AccountDeletionService } from '../services/account-deletion.js'
 import { AccountService } from '../services/accounts.js'
 import { AvatarService } from '../services/avatars.js'
+import { BlockService } from '../services/blocks.js'
 import { CommentService } from '../services/comments.js'
+import { DataExportService } from '../services/data-export.js'
 import { FollowService } from '../services/follows.js'
 import { LikeService } from '../services/likes.js'
 import { ModerationService } from '../services/moderation.js'
+import { MuteService } from '../services/mutes.js'
 import { NsfwService } from '../services/nsfw.js'
 import { OAuthService } from '../services/oauth.js'
 import { PostingService } from '../services/posting.js'
@@ -31,7 +35,10 @@ export default fp(
     const queueWatch = new QueueWatch(app.db, jobs, app.config.queueAlarmSeconds, app.log)
     queueWatch.start()
     app.decorate('queueWatch', queueWatch)
-    app.decorate('accounts', new AccountService(app.db, jobs))
+    const accounts = new AccountService(app.db, jobs)
+    app.decorate('accounts', accounts)
+    app.decorate('accountDeletion', new AccountDeletionService(app.db, accounts, jobs))
+    app.decorate('dataExports', new DataExportService(app.db, jobs))
     const store = createFileStore(app.config)
     app.decorate<LocalStore | S3Store>('fileStore', store)
     app.decorate('posting', new PostingService(app.db, store, app.config, jobs))
@@ -48,8 +55,10 @@ export default fp(
     app.decorate('shakes', new ShakeService(app.db, store, app.config, jobs))
     const reports = new ReportService(app.db)
     app.decorate('reports', reports)
-    app.decorate('moderation', new ModerationService(app.db, reports))
+    app.decorate('moderation', new ModerationService(app.db, reports, app.accountDeletion))
     app.decorate('takedowns', new TakedownService(app.db, store))
+    app.decorate('blocks', new BlockService(app.db))
+    app.decorate('mutes', new MuteService(app.db))
     const views = new ViewCounter(app.db)
     views.start()
     app.decorate('views', views)
@@ -68,6 +77,8 @@ declare module 'fastify' {
     jobs: JobRuntime
     queueWatch: QueueWatch
     accounts: AccountService
+    accountDeletion: AccountDeletionService
+    dataExports: DataExportService
     fileStore: LocalStore | S3Store
     posting: PostingService
     posts: PostService
@@ -80,6 +91,8 @@ declare module 'fastify' {
     searcher: SearchService
     nsfw: NsfwService
     oauth: OAuthService
+    blocks: BlockService
+    mutes: MuteService
     shakes: ShakeService
     reports: ReportService
     moderation: ModerationService

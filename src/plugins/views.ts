@@ -5,6 +5,7 @@ import type { FastifyReply } from 'fastify'
 import fp from 'fastify-plugin'
 import nunjucks from 'nunjucks'
 import { viewsDir } from '../paths.js'
+import { formatBytes } from '../services/format-bytes.js'
 import { reportReasons } from '../services/moderation-rules.js'
 import { hasRole } from '../services/roles.js'
 import { shareKey } from '../services/share-keys.js'
@@ -37,6 +38,7 @@ export default fp(
           env.addGlobal('reportReasons', reportReasons)
           env.addFilter('isoDate', (date: Date) => date.toISOString())
           env.addFilter('shareKey', (id: number) => shareKey(id))
+          env.addFilter('fileSize', (bytes: number) => formatBytes(bytes))
           // Escapes, then links: the result is safe to output as HTML.
           env.addFilter(
             'linkify',

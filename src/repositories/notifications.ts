@@ -1,8 +1,10 @@
 // SQL for notifications. The unique key (type, sender, receiver, target) makes every insert
 // idempotent: a job that runs twice notifies once.
-import type { Kysely } from 'kysely'
+import { type Kysely, sql } from 'kysely'
 import { dbNow, fromDbDateTime } from '../db/dialect.js'
 import type { DB, NotificationType } from '../db/schema.js'
+import { notBlockedBy } from './blocks.js'
+import { notMutedBy } from './mutes.js'
 
 export interface Notification {
   id: number
@@ -33,6 +35,14 @@ export async function insertNotification(
   return Number(result.numInsertedOrUpdatedRows ?? 0) > 0
 }
 
+/**
+ * What the receiver is meant to see: not caused by someone they blocked or muted, nor an
+ * invitation from a shake they muted.
+ */
+function wanted(receiverId: number) {
+  return sql<boolean>`${notBlockedBy(receiverId, 'n.sender_id')} and ${notMutedBy(receiverId, 'user', 'n.sender_id')} and (n.type not in ('invitation', 'join_approved') or ${notMutedBy(receiverId, 'shake', 'n.action_id')})`
+}
+
 /** Uncleared notifications of the last week, newest first. */
 export async function recentNotifications(
   db: Kysely<DB>,
@@ -47,6 +57,7 @@ export async function recentNotifications(
     .where('n.deleted', '=', 0)
     .where('n.created_at', '>', dbNow(-7 * 24 * 3600))
     .where('u.deleted', '=', 0)
+    .where(wanted(receiverId))
     .orderBy('n.id', 'desc')
     .limit(limit)
     .execute()
@@ -62,13 +73,14 @@ export async function recentNotifications(
 
 export async function countUnread(db: Kysely<DB>, receiverId: number): Promise<number> {
   const row = await db
-    .selectFrom('notification')
-    .select((eb) => eb.fn.countAll<number>().as('n'))
-    .where('receiver_id', '=', receiverId)
-    .where('deleted', '=', 0)
-    .where('created_at', '>', dbNow(-7 * 24 * 3600))
+    .selectFrom('notification as n')
+    .select((eb) => eb.fn.countAll<number>().as('count'))
+    .where('n.receiver_id', '=', receiverId)
+    .where('n.deleted', '=', 0)
+    .where('n.created_at', '>', dbNow(-7 * 24 * 3600))
+    .where(wanted(receiverId))
     .executeTakeFirstOrThrow()
-  return Number(row.n)
+  return Number(row.count)
 }
 
 /** Clears the user's notifications: all of them, or those of one type or one id. */

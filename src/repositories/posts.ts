@@ -2,6 +2,7 @@
 import type { Kysely } from 'kysely'
 import { dbNow, fromDbDateTime } from '../db/dialect.js'
 import type { DB } from '../db/schema.js'
+import { notBlockedBy } from './blocks.js'
 import { type KeysetWindow, pagedIds } from './keyset.js'
 import { type Sourcefile, toSourcefile } from './sourcefiles.js'
 
@@ -263,9 +264,16 @@ export async function findPosts(db: Kysely<DB>, ids: readonly number[]): Promise
   return ids.map((id) => byId.get(id)).filter((post): post is Post => post !== undefined)
 }
 
-/** Newest originals (not saves) of people not marked NSFW, keyset-paged on the id. */
-export function incomingPostIds(db: Kysely<DB>, window: KeysetWindow): Promise<number[]> {
-  const query = db
+/**
+ * Newest originals (not saves) of people not marked NSFW, keyset-paged on the id; without
+ * those of people the viewer blocked.
+ */
+export function incomingPostIds(
+  db: Kysely<DB>,
+  window: KeysetWindow,
+  viewerId?: number,
+): Promise<number[]> {
+  let query = db
     .selectFrom('sharedfile as p')
     .innerJoin('user as u', 'u.id', 'p.user_id')
     .select('p.id')
@@ -273,6 +281,7 @@ export function incomingPostIds(db: Kysely<DB>, window: KeysetWindow): Promise<n
     .where('p.deleted', '=', 0)
     .where('u.deleted', '=', 0)
     .where('u.nsfw', '=', 0)
+  if (viewerId !== undefined) query = query.where(notBlockedBy(viewerId, 'p.user_id'))
   return pagedIds(query, 'p.id', window)
 }
 

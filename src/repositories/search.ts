@@ -8,6 +8,7 @@ function literal(text: string): string {
 }
 
 export interface FoundPerson {
+  id: number
   name: string
   fullName: string
 }
@@ -20,7 +21,7 @@ export async function findPeople(
   if (terms.length === 0) return []
   const rows = await db
     .selectFrom('user')
-    .select(['name', 'full_name'])
+    .select(['id', 'name', 'full_name'])
     .where('deleted', '=', 0)
     .where((eb) =>
       eb.or(
@@ -33,7 +34,7 @@ export async function findPeople(
     .orderBy('name')
     .limit(limit)
     .execute()
-  return rows.map((r) => ({ name: r.name, fullName: r.full_name }))
+  return rows.map((r) => ({ id: r.id, name: r.name, fullName: r.full_name }))
 }
 
 export interface FoundShake {

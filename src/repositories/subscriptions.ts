@@ -95,3 +95,19 @@ export async function followingOf(
     .limit(limit)
     .execute()
 }
+
+/** Removes every follow from one user of the other's shakes, both ways. */
+export async function deleteFollowsBetween(db: Kysely<DB>, a: number, b: number): Promise<void> {
+  for (const [follower, owner] of [
+    [a, b],
+    [b, a],
+  ] as const) {
+    await db
+      .deleteFrom('subscription')
+      .where('user_id', '=', follower)
+      .where('shake_id', 'in', (eb) =>
+        eb.selectFrom('shake').select('id').where('user_id', '=', owner),
+      )
+      .execute()
+  }
+}

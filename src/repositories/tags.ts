@@ -2,6 +2,7 @@
 import type { Kysely } from 'kysely'
 import { dbNow } from '../db/dialect.js'
 import type { DB } from '../db/schema.js'
+import { notBlockedBy } from './blocks.js'
 import { type KeysetWindow, pagedIds } from './keyset.js'
 
 /** Makes the post's tags exactly these names. */
@@ -51,13 +52,15 @@ export function taggedPostIds(
   db: Kysely<DB>,
   name: string,
   window: KeysetWindow,
+  viewerId?: number,
 ): Promise<number[]> {
-  const query = db
+  let query = db
     .selectFrom('tagged_file as tf')
     .innerJoin('tag as t', 't.id', 'tf.tag_id')
     .innerJoin('sharedfile as p', 'p.id', 'tf.sharedfile_id')
     .select('p.id')
     .where('t.name', '=', name)
     .where('p.deleted', '=', 0)
+  if (viewerId !== undefined) query = query.where(notBlockedBy(viewerId, 'p.user_id'))
   return pagedIds(query, 'p.id', window)
 }

@@ -2,7 +2,9 @@
 import type { Kysely } from 'kysely'
 import { dbNow } from '../db/dialect.js'
 import type { DB } from '../db/schema.js'
+import { notBlockedBy } from './blocks.js'
 import { type KeysetWindow, pagedIds } from './keyset.js'
+import { notMutedBy } from './mutes.js'
 
 export interface TimelineEntry {
   sharedfileId: number
@@ -64,7 +66,10 @@ export async function subscriberIds(db: Kysely<DB>, shakeId: number): Promise<nu
   return rows.map((r) => r.user_id)
 }
 
-/** Post ids of a user's timeline, newest first, keyset-paged on the post id. */
+/**
+ * Post ids of a user's timeline, newest first, keyset-paged on the post id; without the posts of
+ * people the user blocked or muted, or of shakes the user muted.
+ */
 export function timelinePostIds(
   db: Kysely<DB>,
   userId: number,
@@ -76,5 +81,8 @@ export function timelinePostIds(
     .select('t.sharedfile_id as id')
     .where('t.user_id', '=', userId)
     .where('p.deleted', '=', 0)
+    .where(notBlockedBy(userId, 'p.user_id'))
+    .where(notMutedBy(userId, 'user', 'p.user_id'))
+    .where(notMutedBy(userId, 'shake', 't.shake_id'))
   return pagedIds(query, 't.sharedfile_id', window)
 }

@@ -71,6 +71,12 @@ export async function findUserByEmail(db: Kysely<DB>, email: string): Promise<Us
   return row && toUser(row)
 }
 
+/** Whether any account, live or deleted, has the name: deleted accounts keep theirs reserved. */
+export async function userNameTaken(db: Kysely<DB>, name: string): Promise<boolean> {
+  const row = await db.selectFrom('user').select('id').where('name', '=', name).executeTakeFirst()
+  return row !== undefined
+}
+
 /** Sign-in accepts a user name or an email address. */
 export async function findCredentialsByLogin(
   db: Kysely<DB>,

@@ -16,7 +16,7 @@ const postRoutes: FastifyPluginAsync = async (app) => {
 
   /** What the page shows around the image: likes, comments and who may delete which. */
   async function socialContext(viewer: User | null, post: Post) {
-    const comments = await app.comments.list(post.id)
+    const comments = await app.comments.list(post.id, viewer)
     const liked = await app.streams.likedBy(viewer, [post])
     return {
       // Where the reader may save it: their own shake and the groups they post to.

@@ -57,6 +57,7 @@ const shakeRoutes: FastifyPluginAsync = async (app) => {
       shake,
       relation: await app.shakes.relation(request.user, shake),
       following: request.user ? await app.follows.isFollowing(request.user, shake) : false,
+      muted: await app.mutes.isMuted(request.user, 'shake', shake.id),
       posts: await postCards(app, request.user, page.items),
       olderUrl: page.olderKey && `/${shake.name}/before/${page.olderKey}`,
       newerUrl: page.newerKey && `/${shake.name}/after/${page.newerKey}`,

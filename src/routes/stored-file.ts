@@ -21,8 +21,10 @@ export async function sendStoredFile(
   reply.headers({ ...userFileHeaders, 'cache-control': cacheControl })
   if (store.kind === 's3') {
     const url = await store.presignedGetUrl(key)
+    // nginx caches /_files/; one person's private files go through /_private/, never cached.
+    const location = cacheControl.startsWith('private') ? '/_private/' : '/_files/'
     return reply
-      .header('x-accel-redirect', `/_files/${key}`)
+      .header('x-accel-redirect', `${location}${key}`)
       .header('x-presigned-url', url)
       .header('content-type', contentType)
       .send('')

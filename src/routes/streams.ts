@@ -22,7 +22,7 @@ const streamRoutes: FastifyPluginAsync = async (app) => {
 
   async function home(request: FastifyRequest<PageParams>, reply: FastifyReply) {
     if (!request.user) {
-      const popular = await app.streams.popular()
+      const popular = await app.streams.popular({}, request.user)
       return reply.page('home', { posts: await views(request, popular.slice(0, 10)) })
     }
     const page = await app.streams.friendTimeline(request.user, cursorOf(request.params))
@@ -43,7 +43,7 @@ const streamRoutes: FastifyPluginAsync = async (app) => {
   app.get<PageParams>('/after/:after', home)
 
   async function incoming(request: FastifyRequest<PageParams>, reply: FastifyReply) {
-    const page = await app.streams.incoming(cursorOf(request.params))
+    const page = await app.streams.incoming(cursorOf(request.params), request.user)
     return reply.page('stream', {
       pageTitle: 'Incoming',
       heading: 'Incoming',
@@ -59,7 +59,7 @@ const streamRoutes: FastifyPluginAsync = async (app) => {
 
   async function tag(request: FastifyRequest<PageParams>, reply: FastifyReply) {
     const name = request.params.name ?? ''
-    const page = await app.posts.tagPage(name, cursorOf(request.params))
+    const page = await app.posts.tagPage(name, cursorOf(request.params), request.user)
     const tagged = name.toLowerCase()
     return reply.page('stream', {
       pageTitle: `#${tagged}`,
@@ -76,7 +76,7 @@ const streamRoutes: FastifyPluginAsync = async (app) => {
 
   app.get<{ Querystring: { q?: string; page?: string } }>('/search', async (request, reply) => {
     const q = typeof request.query.q === 'string' ? request.query.q : ''
-    const results = await app.searcher.search(q, Number(request.query.page ?? 1))
+    const results = await app.searcher.search(q, Number(request.query.page ?? 1), request.user)
     const next = results.hasMore
       ? `/search?q=${encodeURIComponent(q)}&page=${results.page + 1}`
       : undefined
@@ -91,7 +91,7 @@ const streamRoutes: FastifyPluginAsync = async (app) => {
 
   app.get('/popular', async (request, reply) => {
     // Visitors share the briefly cached list; a signed-in user sees it fresh.
-    const posts = await app.streams.popular({ fresh: request.user !== null })
+    const posts = await app.streams.popular({ fresh: request.user !== null }, request.user)
     return reply.page('stream', {
       pageTitle: 'Popular',
       heading: 'Popular',
@@ -102,7 +102,7 @@ const streamRoutes: FastifyPluginAsync = async (app) => {
 
   async function likes(request: FastifyRequest<PageParams>, reply: FastifyReply) {
     const { user } = await app.follows.shakeOfUser(request.params.name ?? '')
-    const page = await app.streams.likesOf(user, cursorOf(request.params))
+    const page = await app.streams.likesOf(user, cursorOf(request.params), request.user)
     return reply.page('stream', {
       pageTitle: `${user.name} likes`,
       heading: `Liked by ${user.name}`,

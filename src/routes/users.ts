@@ -22,12 +22,15 @@ const userRoutes: FastifyPluginAsync = async (app) => {
       const rest = before ? `/before/${before}` : after ? `/after/${after}` : ''
       return reply.redirect(`/user/${found.user.name}${rest}`, 301)
     }
-    const page = found.shake
-      ? await app.posts.shakePage(found.shake.id, {
-          ...(before !== undefined ? { before } : {}),
-          ...(after !== undefined ? { after } : {}),
-        })
-      : { items: [], olderKey: undefined, newerKey: undefined }
+    // A blocked person's posts are hidden from the blocker, on their profile too.
+    const blocked = await app.blocks.isBlocked(request.user, found.user)
+    const page =
+      found.shake && !blocked
+        ? await app.posts.shakePage(found.shake.id, {
+            ...(before !== undefined ? { before } : {}),
+            ...(after !== undefined ? { after } : {}),
+          })
+        : { items: [], olderKey: undefined, newerKey: undefined }
     return reply.page('user', {
       profileUser: found.user,
       shake: found.shake,
@@ -35,6 +38,8 @@ const userRoutes: FastifyPluginAsync = async (app) => {
       olderUrl: page.olderKey && `/user/${found.user.name}/before/${page.olderKey}`,
       newerUrl: page.newerKey && `/user/${found.user.name}/after/${page.newerKey}`,
       isOwner: request.user?.id === found.user.id,
+      blocked,
+      muted: await app.mutes.isMuted(request.user, 'user', found.user.id),
       following:
         request.user && found.shake
           ? await app.follows.isFollowing(request.user, found.shake)

@@ -26,6 +26,7 @@ import {
   updateEmail,
   updatePassword,
   updateProfile,
+  userNameTaken,
 } from '../repositories/users.js'
 import {
   ABOUT_MAX,
@@ -86,7 +87,7 @@ export class AccountService {
     if (Object.keys(problems).length > 0) throw new ValidationError(problems)
 
     const conflicts: Record<string, string> = {}
-    if ((await findUserByName(this.db, name)) || (await shakeNameTaken(this.db, name))) {
+    if ((await userNameTaken(this.db, name)) || (await shakeNameTaken(this.db, name))) {
       conflicts.name = 'That name is taken; please choose another.'
     }
     if (await findUserByEmail(this.db, email)) {
@@ -276,7 +277,8 @@ export class AccountService {
     return user
   }
 
-  private async checkCurrentPassword(userId: number, password: string): Promise<void> {
+  /** Throws a 403 ValidationError (field current_password) unless the password is right. */
+  async checkCurrentPassword(userId: number, password: string): Promise<void> {
     const hashed = await findHashedPassword(this.db, userId)
     if (!hashed || !passwordCheckable(password) || !(await verifyPassword(hashed, password))) {
       throw new ValidationError({ current_password: 'Your current password is not right.' }, 403)

@@ -5,6 +5,7 @@ import { inTransaction } from '../db/transaction.js'
 import { enqueue } from '../jobs/enqueue.js'
 import type { JobContext } from '../jobs/job-context.js'
 import type { JobPayloads, WorkSignal } from '../jobs/job-names.js'
+import { blockedIds } from '../repositories/blocks.js'
 import {
   type Comment,
   commentsOfPost,
@@ -19,6 +20,7 @@ import {
 import { insertNotification } from '../repositories/notifications.js'
 import { findPost } from '../repositories/posts.js'
 import { findUserByName, type User } from '../repositories/users.js'
+import { refuseIfBlocked } from './blocks.js'
 import { ServiceError, ValidationError } from './errors.js'
 import { livePost } from './likes.js'
 import { textProblem } from './text-rules.js'
@@ -42,8 +44,12 @@ export class CommentService {
     private readonly work: WorkSignal,
   ) {}
 
-  list(postId: number): Promise<Comment[]> {
-    return commentsOfPost(this.db, postId)
+  /** A post's comments, without those of people the viewer has blocked. */
+  async list(postId: number, viewer?: User | null): Promise<Comment[]> {
+    const comments = await commentsOfPost(this.db, postId)
+    if (!viewer) return comments
+    const blocked = await blockedIds(this.db, viewer.id)
+    return comments.filter((c) => !blocked.has(c.userId))
   }
 
   async comment(user: User, key: string, rawBody: string): Promise<Comment> {
@@ -52,6 +58,7 @@ export class CommentService {
       body === '' ? 'Please write something first.' : textProblem('Comments', body, COMMENT_MAX)
     if (problem) throw new ValidationError({ body: problem })
     const post = await livePost(this.db, key)
+    await refuseIfBlocked(this.db, user, [post.userId], 'comment on this post')
     const id = await inTransaction(this.db, async (trx) => {
       const commentId = await insertComment(trx, { userId: user.id, postId: post.id, body })
       await enqueue(trx, 'after-comment', { commentId })
@@ -85,6 +92,8 @@ export class CommentService {
     if (!comment || comment.postId !== post.id)
       throw new ServiceError(404, 'There is no such comment.')
     if (comment.userId === user.id) throw new ServiceError(403, 'You cannot like your own comment.')
+    if (liked)
+      await refuseIfBlocked(this.db, user, [comment.userId, post.userId], 'like this comment')
     await inTransaction(this.db, (trx) =>
       liked
         ? insertCommentLike(trx, user.id, comment.id)

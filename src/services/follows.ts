@@ -23,6 +23,7 @@ import {
 } from '../repositories/subscriptions.js'
 import { addToTimelines, shakesOfPost, subscriberIds } from '../repositories/timeline.js'
 import { findUserByName, type User } from '../repositories/users.js'
+import { refuseIfBlocked } from './blocks.js'
 import { ServiceError } from './errors.js'
 import { queueMail } from './mail-delivery.js'
 
@@ -58,6 +59,12 @@ export class FollowService {
     if (shake.userId === user.id && shake.type === 'user') {
       throw new ServiceError(403, 'You cannot follow yourself.')
     }
+    await refuseIfBlocked(
+      this.db,
+      user,
+      [shake.userId],
+      shake.type === 'user' ? 'follow them' : 'follow this shake',
+    )
     const added = await inTransaction(this.db, async (trx) => {
       if (!(await insertSubscription(trx, user.id, shake.id))) return false
       await enqueue(trx, 'after-follow', { userId: user.id, shakeId: shake.id })

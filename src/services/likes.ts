@@ -16,6 +16,7 @@ import { insertMagicfile } from '../repositories/magicfiles.js'
 import { insertNotification } from '../repositories/notifications.js'
 import { findPost, lockPosts, type Post } from '../repositories/posts.js'
 import type { User } from '../repositories/users.js'
+import { refuseIfBlocked } from './blocks.js'
 import { ServiceError } from './errors.js'
 import { idFromShareKey } from './share-keys.js'
 
@@ -51,6 +52,7 @@ export class LikeService {
   async like(user: User, key: string): Promise<LikeState> {
     const post = await livePost(this.db, key)
     if (post.userId === user.id) throw new ServiceError(403, 'You cannot like your own post.')
+    await refuseIfBlocked(this.db, user, [post.userId], 'like this post')
     const credited = creditedPosts(post)
     const added = await inTransaction(this.db, async (trx) => {
       // Lock the counters first: the like row's foreign-key check would otherwise hold a

@@ -6,6 +6,7 @@ import type { Kysely } from 'kysely'
 import type { DB } from '../db/schema.js'
 import { enqueue } from '../jobs/enqueue.js'
 import type { JobContext } from '../jobs/job-context.js'
+import { findExport } from '../repositories/exports.js'
 import { findShakeById } from '../repositories/shakes.js'
 import { deleteUserTokens, insertToken } from '../repositories/tokens.js'
 import { findUserById, type User } from '../repositories/users.js'
@@ -19,6 +20,7 @@ type AccountMail =
   | { mail: 'verifyEmail'; userId: number; email: string }
   | { mail: 'resetPassword'; userId: number }
   | { mail: 'passwordChanged'; userId: number }
+  | { mail: 'exportReady'; userId: number; exportId: number }
 
 /** About what someone else did: not sent to users who turned these mails off. */
 type NotificationMail = {
@@ -54,6 +56,15 @@ export async function sendMail(ctx: JobContext, job: MailJob): Promise<void> {
     }
     case 'passwordChanged':
       return ctx.mailer.deliver('passwordChanged', user.email, { name: user.name })
+    case 'exportReady': {
+      // Gone (expired or deleted) by the time the mail goes out: nothing to announce.
+      const ready = await findExport(ctx.db, job.exportId)
+      if (ready?.status !== 'ready' || !ready.expiresAt || ready.userId !== user.id) return
+      return ctx.mailer.deliver('exportReady', user.email, {
+        name: user.name,
+        expires: ready.expiresAt.toISOString().slice(0, 10),
+      })
+    }
     default:
       return sendNotification(ctx, user, job)
   }

@@ -17,6 +17,7 @@ import { setUserNsfw } from '../repositories/nsfw.js'
 import { findPosts, type Post } from '../repositories/posts.js'
 import { groupShakesOf, type Shake } from '../repositories/shakes.js'
 import { findUserByName, setRole, type User } from '../repositories/users.js'
+import type { AccountDeletionService } from './account-deletion.js'
 import { ServiceError } from './errors.js'
 import { checkedModeratorNote } from './moderation-rules.js'
 import type { ReportService, ReportView } from './reports.js'
@@ -40,6 +41,7 @@ export class ModerationService {
   constructor(
     private readonly db: Database,
     private readonly reports: ReportService,
+    private readonly deletion: AccountDeletionService,
   ) {}
 
   async dossier(moderator: User, name: string): Promise<Dossier> {
@@ -92,6 +94,26 @@ export class ModerationService {
         detail: `${user.role} -> ${role}`,
         note,
       })
+    })
+  }
+
+  /**
+   * Deletes a person's account with the self-service deletion's job, logged with the reason.
+   * Moderators delete members; only admins delete moderators and admins; nobody themselves.
+   */
+  async deleteAccount(moderator: User, name: string, noteInput: string): Promise<void> {
+    assertRole(moderator, 'moderator')
+    const note = checkedModeratorNote(noteInput, { required: true })
+    const user = await this.person(name)
+    if (user.id === moderator.id)
+      throw new ServiceError(400, 'Delete your own account from your settings.')
+    if (user.role !== 'member') assertRole(moderator, 'admin')
+    if (!(await this.deletion.request(user.id, { reason: note, requestedBy: moderator.id }))) return
+    await insertLogEntry(this.db, {
+      moderatorId: moderator.id,
+      action: 'delete_user',
+      targetUserId: user.id,
+      note,
     })
   }
 

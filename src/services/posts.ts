@@ -62,12 +62,12 @@ export class PostService {
   }
 
   /** Posts with the tag, newest first; 404 for a name that cannot be a tag. */
-  tagPage(name: string, cursor: Cursor): Promise<Page<Post>> {
+  tagPage(name: string, cursor: Cursor, viewer?: User | null): Promise<Page<Post>> {
     const tag = tagName(name)
     if (!tag) throw new ServiceError(404, 'There is no such tag.')
     return keysetPage(
       cursor,
-      async (window) => findPosts(this.db, await taggedPostIds(this.db, tag, window)),
+      async (window) => findPosts(this.db, await taggedPostIds(this.db, tag, window, viewer?.id)),
       (p) => p.id,
     )
   }

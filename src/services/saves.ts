@@ -17,6 +17,7 @@ import {
 } from '../repositories/posts.js'
 import { setPostTags } from '../repositories/tags.js'
 import type { User } from '../repositories/users.js'
+import { refuseIfBlocked } from './blocks.js'
 import { ServiceError } from './errors.js'
 import { livePost } from './likes.js'
 import { postableShake } from './shake-access.js'
@@ -38,6 +39,7 @@ export class SaveService {
   async save(user: User, key: string, shakeId: string): Promise<SaveResult> {
     const post = await livePost(this.db, key)
     if (post.userId === user.id) throw new ServiceError(403, 'You cannot save your own post.')
+    await refuseIfBlocked(this.db, user, [post.userId], 'save this post')
     const shake = await postableShake(this.db, user, shakeId)
     const mysql = isMysql(this.db)
     const result = await inTransaction(this.db, async (trx) => {

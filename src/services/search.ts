@@ -2,6 +2,7 @@
 // filters; and people and shakes by name and title.
 import type { Database } from '../db/database.js'
 import { rankedPostIds } from '../db/dialect.js'
+import { blockedIds } from '../repositories/blocks.js'
 import { findPosts, type Post } from '../repositories/posts.js'
 import {
   type FoundPerson,
@@ -9,6 +10,7 @@ import {
   findGroupShakes,
   findPeople,
 } from '../repositories/search.js'
+import type { User } from '../repositories/users.js'
 import { parseSearch, type SearchQuery } from './search-query.js'
 
 export const SEARCH_PAGE_SIZE = 20
@@ -26,7 +28,8 @@ export interface SearchResults {
 export class SearchService {
   constructor(private readonly db: Database) {}
 
-  async search(raw: string, pageNumber: number): Promise<SearchResults> {
+  /** Results for the viewer: nothing by people the viewer has blocked. */
+  async search(raw: string, pageNumber: number, viewer?: User | null): Promise<SearchResults> {
     const query = parseSearch(raw)
     const page =
       Number.isInteger(pageNumber) && pageNumber >= 1 ? Math.min(pageNumber, MAX_PAGE) : 1
@@ -38,16 +41,19 @@ export class SearchService {
       {
         ...(query.from ? { userName: query.from } : {}),
         ...(query.in ? { shakeName: query.in } : {}),
+        ...(viewer ? { hiddenFor: viewer.id } : {}),
       },
       SEARCH_PAGE_SIZE + 1,
       (page - 1) * SEARCH_PAGE_SIZE,
     )
     const posts = await findPosts(this.db, ids.slice(0, SEARCH_PAGE_SIZE))
     const filtered = query.from || query.in
+    const blocked = viewer ? await blockedIds(this.db, viewer.id) : new Set<number>()
+    const people = page === 1 && !filtered ? await findPeople(this.db, query.terms) : []
     return {
       query,
       posts,
-      people: page === 1 && !filtered ? await findPeople(this.db, query.terms) : [],
+      people: people.filter((person) => !blocked.has(person.id)),
       shakes: page === 1 && !filtered ? await findGroupShakes(this.db, query.terms) : [],
       page,
       hasMore: ids.length > SEARCH_PAGE_SIZE && page < MAX_PAGE,

@@ -30,11 +30,13 @@ import {
   insertShake,
   type Shake,
   setShakeOwner,
+  shakeNameTaken,
   updateShake,
 } from '../repositories/shakes.js'
-import { findUserById, findUserByName, type User } from '../repositories/users.js'
+import { findUserById, findUserByName, type User, userNameTaken } from '../repositories/users.js'
 import type { FileStore } from '../storage/file-store.js'
 import { nameProblem } from './account-rules.js'
+import { refuseIfBlocked } from './blocks.js'
 import { ServiceError, ValidationError } from './errors.js'
 import { livePost } from './likes.js'
 import { queueMail } from './mail-delivery.js'
@@ -64,7 +66,7 @@ export class ShakeService {
     const fields = this.checkedText(input)
     const problem = nameProblem(name)?.replace('User names', 'Shake names')
     if (problem) throw new ValidationError({ name: problem })
-    if ((await findShakeByName(this.db, name)) || (await findUserByName(this.db, name))) {
+    if ((await shakeNameTaken(this.db, name)) || (await userNameTaken(this.db, name))) {
       throw new ValidationError({ name: 'That name is taken; please choose another.' }, 409)
     }
     try {
@@ -172,6 +174,7 @@ export class ShakeService {
     if (invitee.id === owner.id || (await isMember(this.db, shake.id, invitee.id))) {
       throw new ValidationError({ invitee: `${invitee.name} can already post here.` }, 409)
     }
+    await refuseIfBlocked(this.db, owner, [invitee.id], 'invite them')
     const invited = await inTransaction(this.db, async (trx) => {
       if (!(await addMembershipRequest(trx, shake.id, invitee.id, 'invite'))) return false
       await insertNotification(trx, {
@@ -205,6 +208,7 @@ export class ShakeService {
   async requestToJoin(user: User, name: string): Promise<void> {
     const shake = await this.group(name)
     if (shake.userId === user.id || (await isMember(this.db, shake.id, user.id))) return
+    await refuseIfBlocked(this.db, user, [shake.userId], 'ask to join this shake')
     const requested = await inTransaction(this.db, async (trx) => {
       if (!(await addMembershipRequest(trx, shake.id, user.id, 'request'))) return false
       await insertNotification(trx, {

@@ -2,6 +2,7 @@
 // notifications page.
 import type { Database } from '../db/database.js'
 import { dbNow } from '../db/dialect.js'
+import { blockedIds } from '../repositories/blocks.js'
 import {
   type Comment,
   commentCounts,
@@ -56,16 +57,23 @@ export class StreamService {
     )
   }
 
-  incoming(cursor: Cursor): Promise<Page<Post>> {
+  incoming(cursor: Cursor, viewer?: User | null): Promise<Page<Post>> {
     return keysetPage(
       cursor,
-      async (window) => findPosts(this.db, await incomingPostIds(this.db, window)),
+      async (window) => findPosts(this.db, await incomingPostIds(this.db, window, viewer?.id)),
       (p) => p.id,
     )
   }
 
-  /** Popular: the best-scored liked originals of the last week; cached briefly when shared. */
-  async popular(options: { fresh?: boolean } = {}): Promise<Post[]> {
+  /**
+   * Popular: the best-scored liked originals of the last week; cached briefly when shared.
+   * The viewer's blocked people are left out of the viewer's copy.
+   */
+  async popular(options: { fresh?: boolean } = {}, viewer?: User | null): Promise<Post[]> {
+    return this.withoutBlocked(viewer, await this.popularForAll(options))
+  }
+
+  private async popularForAll(options: { fresh?: boolean }): Promise<Post[]> {
     const cached = this.popularCache
     if (!options.fresh && cached && Date.now() - cached.at < POPULAR_CACHE_MS) return cached.posts
     const now = Date.now()
@@ -83,19 +91,20 @@ export class StreamService {
   }
 
   /** A user's liked posts, newest like first. Keys are like ids. */
-  likesOf(user: User, cursor: Cursor): Promise<Page<{ favoriteId: number; post: Post }>> {
+  likesOf(
+    user: User,
+    cursor: Cursor,
+    viewer?: User | null,
+  ): Promise<Page<{ favoriteId: number; post: Post }>> {
     return keysetPage(
       cursor,
       async (window) => {
         const favorites = await favoritePage(this.db, user.id, window)
-        const posts = new Map(
-          (
-            await findPosts(
-              this.db,
-              favorites.map((f) => f.postId),
-            )
-          ).map((p) => [p.id, p]),
+        const found = await findPosts(
+          this.db,
+          favorites.map((f) => f.postId),
         )
+        const posts = new Map((await this.withoutBlocked(viewer, found)).map((p) => [p.id, p]))
         return favorites.flatMap((f) => {
           const post = posts.get(f.postId)
           return post ? [{ favoriteId: f.favoriteId, post }] : []
@@ -174,8 +183,15 @@ export class StreamService {
     return findPosts(this.db, await conversationPostIds(this.db, user.id))
   }
 
-  mentions(user: User): Promise<Comment[]> {
-    return mentionsOf(this.db, user.name)
+  async mentions(user: User): Promise<Comment[]> {
+    const blocked = await blockedIds(this.db, user.id)
+    return (await mentionsOf(this.db, user.name)).filter((c) => !blocked.has(c.userId))
+  }
+
+  private async withoutBlocked(viewer: User | null | undefined, posts: Post[]): Promise<Post[]> {
+    if (!viewer) return posts
+    const blocked = await blockedIds(this.db, viewer.id)
+    return blocked.size === 0 ? posts : posts.filter((p) => !blocked.has(p.userId))
   }
 
   unreadCount(user: User): Promise<number> {

@@ -1,5 +1,6 @@
 // Where post files live. Keys are made by the app from content hashes (never from user input),
 // so they are safe as paths and as URLs.
+import type { Readable } from 'node:stream'
 
 export interface FileStore {
   readonly kind: 'local' | 's3'
@@ -8,6 +9,8 @@ export interface FileStore {
   exists(key: string): Promise<boolean>
   /** Copies the stored file to a local path (for jobs that work on the original). */
   download(key: string, file: string): Promise<void>
+  /** The stored bytes as a stream (for building archives without holding files in memory). */
+  read(key: string): Promise<Readable>
   delete(keys: readonly string[]): Promise<void>
   /** Every key that starts with the prefix (a folder such as `i/SHA1/`). */
   list(prefix: string): Promise<string[]>

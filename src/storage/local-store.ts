@@ -1,8 +1,9 @@
 // Embedded mode's files: a folder under DATA_DIR, served by the app itself.
 import { randomBytes } from 'node:crypto'
-import { constants } from 'node:fs'
+import { constants, createReadStream } from 'node:fs'
 import { access, copyFile, mkdir, readdir, rename, rm, stat } from 'node:fs/promises'
 import path from 'node:path'
+import type { Readable } from 'node:stream'
 import { assertSafeKey, type FileStore } from './file-store.js'
 
 export class LocalStore implements FileStore {
@@ -36,6 +37,16 @@ export class LocalStore implements FileStore {
     } catch {
       return false
     }
+  }
+
+  async read(key: string): Promise<Readable> {
+    const stream = createReadStream(this.pathOf(key))
+    // Fail here for a missing file rather than later, inside whatever consumes the stream.
+    await new Promise<void>((resolve, reject) => {
+      stream.once('open', () => resolve())
+      stream.once('error', reject)
+    })
+    return stream
   }
 
   async ping(): Promise<void> {

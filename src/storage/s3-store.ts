@@ -77,6 +77,15 @@ export class S3Store implements FileStore {
     }
   }
 
+  async read(key: string): Promise<Readable> {
+    assertSafeKey(key)
+    const object = await this.client.send(
+      new GetObjectCommand({ Bucket: this.config.bucket, Key: key }),
+    )
+    // In Node the SDK's body is a Readable (IncomingMessage).
+    return object.Body as Readable
+  }
+
   async ping(): Promise<void> {
     await this.client.send(new HeadBucketCommand({ Bucket: this.config.bucket }))
   }

@@ -178,6 +178,8 @@ describe('the production topology', async () => {
   it('answers 404 for a direct request to the internal location', { skip }, async () => {
     const response = await fetch(`${topology.url}/_files/i/${'0'.repeat(40)}/original.jpg`)
     assert.equal(response.status, 404)
+    const exported = await fetch(`${topology.url}/_private/x/1/${'0'.repeat(32)}.zip`)
+    assert.equal(exported.status, 404)
   })
 
   it('keeps serving when a node is killed and while another drains', { skip }, async () => {
@@ -235,5 +237,41 @@ describe('the production topology', async () => {
     stop = true
     await load
     assert.deepEqual(failures, [], 'zero failed requests when it came back')
+  })
+
+  it('serves a data export, built by the worker, to its owner only and never from the cache', {
+    skip,
+  }, async () => {
+    const exporter = new HttpClient(topology.url)
+    const snooper = new HttpClient(topology.url)
+    await exporter.signUp('exporter')
+    await snooper.signUp('snooper')
+    assert.equal(
+      (await exporter.upload(await images.jpeg(300, 200), { title: 'mine' })).status,
+      302,
+    )
+    await exporter.request('/account/settings/data')
+    assert.equal((await exporter.form('/account/export', {})).status, 303)
+    let href: string | undefined
+    await eventually(
+      async () => {
+        const page = await exporter.request('/account/settings/data')
+        href = /href="(\/account\/export\/\d+)"/.exec(page.text)?.[1]
+        return href !== undefined
+      },
+      30_000,
+      'the export',
+    )
+    for (let look = 0; look < 3; look++) {
+      const archive = await exporter.request(href as string)
+      assert.equal(archive.status, 200)
+      assert.equal(archive.headers.get('content-type'), 'application/zip')
+      assert.equal(archive.headers.get('cache-control'), 'private, no-store')
+      assert.match(archive.headers.get('content-disposition') ?? '', /^attachment; filename=/)
+      assert.equal(archive.headers.get('x-cache'), null, 'nginx does not cache private files')
+      assert.equal(archive.headers.get('x-accel-redirect'), null)
+      assert.equal(archive.body.subarray(0, 2).toString(), 'PK')
+    }
+    assert.equal((await snooper.request(href as string)).status, 404)
   })
 })

@@ -1,5 +1,7 @@
 // Waiting for follow-up work, whichever runner the site uses.
 import type { FastifyInstance } from 'fastify'
+import type { JobContext } from '../../src/jobs/job-context.js'
+import { createMailer } from '../../src/mail/mailer.js'
 import { outboxHealth } from '../../src/repositories/outbox.js'
 
 /** Resolves once the outbox has no work waiting or in flight; fails after the timeout. */
@@ -24,5 +26,17 @@ export async function eventually(
   while (!(await check())) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
     await new Promise((resolve) => setTimeout(resolve, 50))
+  }
+}
+
+/** What a runner hands a job, built from a test site: for tests that run one job by hand. */
+export function jobContext(app: FastifyInstance): JobContext {
+  const log = { info() {}, warn() {}, error() {} }
+  return {
+    db: app.db,
+    store: app.fileStore,
+    config: app.config,
+    log,
+    mailer: createMailer(app.config, log),
   }
 }

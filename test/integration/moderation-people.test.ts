@@ -5,6 +5,7 @@ import { after, before, describe, it } from 'node:test'
 import { grantRole, signUp } from '../helpers/accounts.js'
 import { createTestSite, onMysql, type TestSite } from '../helpers/app.js'
 import { Browser } from '../helpers/browser.js'
+import { settle } from '../helpers/jobs.js'
 import { post, postJson } from '../helpers/social.js'
 
 describe(`moderating people (${onMysql ? 'MySQL' : 'SQLite'})`, () => {
@@ -53,6 +54,7 @@ describe(`moderating people (${onMysql ? 'MySQL' : 'SQLite'})`, () => {
       ['/admin/takedown', { key, note: 'x' }],
       ['/admin/reports/1/resolve', { note: '' }],
       ['/admin/users/alice/role', { role: 'admin' }],
+      ['/admin/users/alice/delete', { note: 'x', confirm: 'alice' }],
     ]
     for (const url of pages) {
       assert.equal((await carol.get(url)).statusCode, 403, `member GET ${url}`)
@@ -223,5 +225,46 @@ describe(`moderating people (${onMysql ? 'MySQL' : 'SQLite'})`, () => {
       [['mira', 'alice', 'bob -> alice', 'bob asked']],
     )
     assert.match((await mira.get('/admin/log')).body, /shake <a href="\/Birds">Birds<\/a>/)
+  })
+  it('deletes an account from the dossier: confirmed, logged, done by the deletion job', async () => {
+    const doomed = await signUp(site.app, 'spammer1')
+    const key = await post(doomed, 'buy now')
+    assert.match((await mira.get('/admin/users/spammer1')).body, /Delete this account/)
+    const wrong = await mira.post('/admin/users/spammer1/delete', { note: 'spam', confirm: 'x' })
+    assert.equal(wrong.statusCode, 400, 'the name must be typed to confirm')
+    const noReason = await mira.post('/admin/users/spammer1/delete', {
+      note: '',
+      confirm: 'spammer1',
+    })
+    assert.equal(noReason.statusCode, 400, 'a reason is required')
+    // A moderator cannot delete an admin, nor anyone themselves.
+    const admin = await mira.post('/admin/users/root1/delete', { note: 'x', confirm: 'root1' })
+    assert.equal(admin.statusCode, 403)
+    const self = await mira.post('/admin/users/mira/delete', { note: 'x', confirm: 'mira' })
+    assert.equal(self.statusCode, 400)
+
+    const done = await mira.post('/admin/users/spammer1/delete', {
+      note: 'spam',
+      confirm: 'spammer1',
+    })
+    assert.equal(done.statusCode, 303)
+    assert.equal((await doomed.get('/account/settings')).statusCode, 302, 'signed out at once')
+    await settle(site.app)
+    assert.equal((await site.app.inject({ url: `/p/${key}` })).statusCode, 404)
+    const rows = await logRows()
+    assert.deepEqual(rows.at(-1), {
+      moderator: 'mira',
+      action: 'delete_user',
+      target: 'spammer1',
+      detail: '',
+      note: 'spam',
+    })
+    const user = await site.app.db
+      .selectFrom('user')
+      .select(['deleted', 'email'])
+      .where('name', '=', 'spammer1')
+      .executeTakeFirstOrThrow()
+    assert.equal(Number(user.deleted), 1)
+    assert.notEqual(user.email, 'spammer1@example.com', 'the address is freed')
   })
 })

@@ -6,7 +6,7 @@ import { signUp } from '../helpers/accounts.js'
 import type { Browser } from '../helpers/browser.js'
 import { location } from '../helpers/browser.js'
 import * as images from '../helpers/images.js'
-import { settle } from '../helpers/jobs.js'
+import { jobContext, settle } from '../helpers/jobs.js'
 import { redisUrl, skipUnless } from '../helpers/services.js'
 import { createSocialSite, type Mode, post, postJson, type SocialSite } from '../helpers/social.js'
 
@@ -314,14 +314,7 @@ for (const mode of ['embedded', 'production'] as Mode[]) {
         .where('id', '=', id)
         .execute()
       const { runJob } = await import('../../src/jobs/definitions.js')
-      const { createMailer } = await import('../../src/mail/mailer.js')
-      const log = { info() {}, warn() {}, error() {} }
-      const mailer = createMailer(site.config, log)
-      await runJob(
-        { db: db(), store: site.app.fileStore, config: site.config, log, mailer },
-        'recount',
-        {},
-      )
+      await runJob(jobContext(site.app), 'recount', {})
       const row = await postRow(key)
       assert.deepEqual([row.like_count, row.save_count], [1, 0])
     })
