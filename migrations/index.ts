@@ -7,6 +7,7 @@ import * as social from './2026_11_26_0003_social.js'
 import * as tagsSearch from './2026_11_26_0004_tags_search.js'
 import * as nsfw from './2026_11_26_0005_nsfw.js'
 import * as groupShakes from './2026_11_26_0006_group_shakes.js'
+import * as performanceIndexes from './2026_11_26_0007_performance_indexes.js'
 
 export const migrations: Record<string, Migration> = {
   '2026_11_26_0001_accounts': accounts,
@@ -15,4 +16,5 @@ export const migrations: Record<string, Migration> = {
   '2026_11_26_0004_tags_search': tagsSearch,
   '2026_11_26_0005_nsfw': nsfw,
   '2026_11_26_0006_group_shakes': groupShakes,
+  '2026_11_26_0007_performance_indexes': performanceIndexes,
 }

@@ -2,6 +2,7 @@
 // server.ts listens; tests call createServer() and use inject().
 import { randomUUID } from 'node:crypto'
 import Fastify, { type FastifyInstance } from 'fastify'
+import type { KyselyPlugin } from 'kysely'
 import type { Config } from './config.js'
 import { loggerOptions } from './logger.js'
 import authPlugin from './plugins/auth.js'
@@ -9,6 +10,7 @@ import databasePlugin from './plugins/database.js'
 import errorsPlugin from './plugins/errors.js'
 import formsPlugin from './plugins/forms.js'
 import multipartPlugin from './plugins/multipart.js'
+import pageCachePlugin from './plugins/page-cache.js'
 import rateLimitPlugin from './plugins/rate-limit.js'
 import securityHeadersPlugin from './plugins/security-headers.js'
 import servicesPlugin from './plugins/services.js'
@@ -32,7 +34,15 @@ import streamRoutes from './routes/streams.js'
 import uploadRoutes from './routes/upload.js'
 import userRoutes from './routes/users.js'
 
-export async function createServer(config: Config): Promise<FastifyInstance> {
+export interface ServerOptions {
+  /** Kysely plugins that see every query of the app (tests count queries with one). */
+  queryPlugins?: KyselyPlugin[]
+}
+
+export async function createServer(
+  config: Config,
+  options: ServerOptions = {},
+): Promise<FastifyInstance> {
   const app = Fastify({
     logger: loggerOptions(config),
     genReqId: () => randomUUID(),
@@ -45,7 +55,7 @@ export async function createServer(config: Config): Promise<FastifyInstance> {
   app.decorate('config', config)
   app.decorate('draining', false)
 
-  await app.register(databasePlugin)
+  await app.register(databasePlugin, { queryPlugins: options.queryPlugins ?? [] })
   await app.register(servicesPlugin)
   await app.register(securityHeadersPlugin)
   await app.register(viewsPlugin)
@@ -56,6 +66,8 @@ export async function createServer(config: Config): Promise<FastifyInstance> {
   await app.register(staticPlugin)
 
   await app.register(async (site) => {
+    // First: a cached page for a visitor is sent before any other work.
+    await site.register(pageCachePlugin)
     await site.register(formsPlugin)
     await site.register(multipartPlugin)
     await site.register(sessionPlugin)

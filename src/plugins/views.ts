@@ -1,10 +1,13 @@
 // nunjucks pages (autoescaped) and reply.page(), which renders a page inside the layout with
 // what every page needs: the signed-in user, flash messages and a CSRF token for its forms.
+import { readdir } from 'node:fs/promises'
+import path from 'node:path'
 import view from '@fastify/view'
 import type { FastifyReply } from 'fastify'
 import fp from 'fastify-plugin'
 import nunjucks from 'nunjucks'
 import { viewsDir } from '../paths.js'
+import { postTag } from '../services/page-cache.js'
 import { shareKey } from '../services/share-keys.js'
 import { linkify } from './linkify.js'
 
@@ -22,15 +25,32 @@ function flashMessages(reply: FastifyReply): FlashMessage[] {
   return Object.entries(all).flatMap(([kind, texts]) => texts.map((text) => ({ kind, text })))
 }
 
+/** What a page shows, for the page cache: its posts (a write to one drops the page). */
+function pageTags(context: { post?: { id?: unknown }; posts?: Array<{ id?: unknown }> }) {
+  const ids = [context.post?.id, ...(context.posts ?? []).map((p) => p.id)]
+  return ids.filter((id): id is number => typeof id === 'number').map(postTag)
+}
+
+/** Every template under views/, as nunjucks names ('pages/post.njk'). */
+async function templateNames(): Promise<string[]> {
+  const entries = await readdir(viewsDir, { recursive: true })
+  return entries
+    .filter((name) => name.endsWith('.njk'))
+    .map((name) => name.split(path.sep).join('/'))
+}
+
 export default fp(
   async (app) => {
+    const cached = app.config.env === 'production'
+    let environment: nunjucks.Environment | undefined
     await app.register(view, {
       engine: { nunjucks },
       templates: viewsDir,
       options: {
         autoescape: true,
-        noCache: app.config.env !== 'production',
+        noCache: !cached,
         onConfigure(env: nunjucks.Environment) {
+          environment = env
           env.addFilter('isoDate', (date: Date) => date.toISOString())
           env.addFilter('shareKey', (id: number) => shareKey(id))
           // Escapes, then links: the result is safe to output as HTML.
@@ -50,6 +70,13 @@ export default fp(
       },
     })
 
+    // Compiled once at boot, so no visitor pays for reading and compiling a template.
+    if (cached)
+      app.addHook('onReady', async () => {
+        for (const name of await templateNames()) environment?.getTemplate(name, true)
+      })
+
+    app.decorateReply('pageTags', undefined)
     app.decorateReply(
       'page',
       async function page(
@@ -73,6 +100,7 @@ export default fp(
             : request.cookies?.nsfw_filter === 'off',
           path: request.url.split('?')[0],
         })
+        if (request.pageCacheKey) this.pageTags = pageTags(context)
         return this.code(status).type('text/html; charset=utf-8').send(html)
       },
     )

@@ -71,22 +71,6 @@ export async function likedAmong(
   return new Set(rows.map((r) => r.sharedfile_id))
 }
 
-/** A user's liked posts, newest like first, as favorite ids for keyset paging. */
-export async function favoritePage(
-  db: Kysely<DB>,
-  userId: number,
-  page: { beforeId?: number; limit: number },
-): Promise<Array<{ favoriteId: number; postId: number }>> {
-  let query = db
-    .selectFrom('favorite as f')
-    .innerJoin('sharedfile as p', 'p.id', 'f.sharedfile_id')
-    .select(['f.id as favoriteId', 'f.sharedfile_id as postId'])
-    .where('f.user_id', '=', userId)
-    .where('p.deleted', '=', 0)
-  if (page.beforeId !== undefined) query = query.where('f.id', '<', page.beforeId)
-  return query.orderBy('f.id', 'desc').limit(page.limit).execute()
-}
-
 /**
  * Recounts likes from the rows: a post is credited for likes of itself and of the posts saved
  * from it (as parent or original). Returns how many posts had drifted and were corrected.

@@ -118,11 +118,13 @@ export async function listShakePosts(
     .innerJoin('shakesharedfile as ss', 'ss.sharedfile_id', 'p.id')
     .where('ss.shake_id', '=', shakeId)
     .where('ss.deleted', '=', 0)
-  if (page.beforeId !== undefined) query = query.where('p.id', '<', page.beforeId)
-  if (page.afterId !== undefined) query = query.where('p.id', '>', page.afterId)
+  // Keyed on the placement's column (equal to p.id), so the (shake, deleted, post) index
+  // gives the order and the page stops after `limit` rows.
+  if (page.beforeId !== undefined) query = query.where('ss.sharedfile_id', '<', page.beforeId)
+  if (page.afterId !== undefined) query = query.where('ss.sharedfile_id', '>', page.afterId)
   // Paging forwards from "after" reads the oldest first, then flips the page.
   const rows = await query
-    .orderBy('p.id', page.afterId !== undefined ? 'asc' : 'desc')
+    .orderBy('ss.sharedfile_id', page.afterId !== undefined ? 'asc' : 'desc')
     .limit(page.limit)
     .execute()
   if (page.afterId !== undefined) rows.reverse()
@@ -225,6 +227,21 @@ export async function findPosts(db: Kysely<DB>, ids: readonly number[]): Promise
   const rows = await livePosts(db).where('p.id', 'in', ids).execute()
   const byId = new Map(rows.map((row) => [row.id, toPost(row)]))
   return ids.map((id) => byId.get(id)).filter((post): post is Post => post !== undefined)
+}
+
+/** A user's liked posts with their like ids, newest like first, keyset-paged on the like id. */
+export async function likedPosts(
+  db: Kysely<DB>,
+  userId: number,
+  page: { beforeId?: number; limit: number },
+): Promise<Array<{ favoriteId: number; post: Post }>> {
+  let query = livePosts(db)
+    .innerJoin('favorite as f', 'f.sharedfile_id', 'p.id')
+    .select('f.id as favorite_id')
+    .where('f.user_id', '=', userId)
+  if (page.beforeId !== undefined) query = query.where('f.id', '<', page.beforeId)
+  const rows = await query.orderBy('f.id', 'desc').limit(page.limit).execute()
+  return rows.map((row) => ({ favoriteId: row.favorite_id, post: toPost(row) }))
 }
 
 /** Newest originals (not saves) of people not marked NSFW, keyset-paged on the id. */

@@ -59,5 +59,5 @@ export function taggedPostIds(
     .select('p.id')
     .where('t.name', '=', name)
     .where('p.deleted', '=', 0)
-  return pagedIds(query, 'p.id', window)
+  return pagedIds(query, 'tf.sharedfile_id', window)
 }

@@ -15,10 +15,13 @@ const postRoutes: FastifyPluginAsync = async (app) => {
 
   /** What the page shows around the image: likes, comments and who may delete which. */
   async function socialContext(viewer: User | null, post: Post) {
-    const comments = await app.comments.list(post.id)
-    const liked = await app.streams.likedBy(viewer, [post])
+    const [comments, liked, tags] = await Promise.all([
+      app.comments.list(post.id),
+      app.streams.likedBy(viewer, [post]),
+      app.posts.tagsOf(post),
+    ])
     return {
-      tags: await app.posts.tagsOf(post),
+      tags,
       liked: liked.has(post.id),
       comments: comments.map((c) => ({
         ...c,

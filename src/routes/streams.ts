@@ -26,8 +26,10 @@ const streamRoutes: FastifyPluginAsync = async (app) => {
       const popular = await app.streams.popular()
       return reply.page('home', { posts: await views(request, popular.slice(0, 10)) })
     }
-    const page = await app.streams.friendTimeline(request.user, cursorOf(request.params))
-    const notifications = await app.streams.notifications(request.user)
+    const [page, notifications] = await Promise.all([
+      app.streams.friendTimeline(request.user, cursorOf(request.params)),
+      app.streams.notifications(request.user),
+    ])
     return reply.page('stream', {
       sidebar: { notifications: notifications.slice(0, 8), more: notifications.length > 8 },
       pageTitle: 'Your friends',
@@ -102,8 +104,10 @@ const streamRoutes: FastifyPluginAsync = async (app) => {
   })
 
   async function likes(request: FastifyRequest<PageParams>, reply: FastifyReply) {
-    const { user } = await app.follows.shakeOfUser(request.params.name ?? '')
-    const page = await app.streams.likesOf(user, cursorOf(request.params))
+    const { user, page } = await app.streams.likesOf(
+      request.params.name ?? '',
+      cursorOf(request.params),
+    )
     return reply.page('stream', {
       pageTitle: `${user.name} likes`,
       heading: `Liked by ${user.name}`,

@@ -24,12 +24,15 @@ const userRoutes: FastifyPluginAsync = async (app) => {
       const rest = before ? `/before/${before}` : after ? `/after/${after}` : ''
       return reply.redirect(`/user/${found.user.name}${rest}`, 301)
     }
-    const page = found.shake
-      ? await app.posts.shakePage(found.shake.id, {
-          ...(before !== undefined ? { before } : {}),
-          ...(after !== undefined ? { after } : {}),
-        })
-      : { items: [], olderKey: undefined, newerKey: undefined }
+    const [page, following] = await Promise.all([
+      found.shake
+        ? app.posts.shakePage(found.shake.id, {
+            ...(before !== undefined ? { before } : {}),
+            ...(after !== undefined ? { after } : {}),
+          })
+        : { items: [], olderKey: undefined, newerKey: undefined },
+      request.user && found.shake ? app.follows.isFollowing(request.user, found.shake) : false,
+    ])
     return reply.page('user', {
       profileUser: found.user,
       shake: found.shake,
@@ -37,10 +40,7 @@ const userRoutes: FastifyPluginAsync = async (app) => {
       olderUrl: page.olderKey && `/user/${found.user.name}/before/${page.olderKey}`,
       newerUrl: page.newerKey && `/user/${found.user.name}/after/${page.newerKey}`,
       isOwner: request.user?.id === found.user.id,
-      following:
-        request.user && found.shake
-          ? await app.follows.isFollowing(request.user, found.shake)
-          : false,
+      following,
     })
   }
 

@@ -3,16 +3,23 @@
 import type { Database } from '../db/database.js'
 import { dbNow } from '../db/dialect.js'
 import { type Comment, conversationPostIds, mentionsOf } from '../repositories/comments.js'
-import { favoritePage, likedAmong } from '../repositories/favorites.js'
+import { likedAmong } from '../repositories/favorites.js'
 import {
   clearNotifications,
   countUnread,
   type Notification,
   recentNotifications,
 } from '../repositories/notifications.js'
-import { findPosts, incomingPostIds, type Post, popularCandidates } from '../repositories/posts.js'
+import {
+  findPosts,
+  incomingPostIds,
+  likedPosts,
+  type Post,
+  popularCandidates,
+} from '../repositories/posts.js'
 import { timelinePostIds } from '../repositories/timeline.js'
-import type { User } from '../repositories/users.js'
+import { findUserByName, type User } from '../repositories/users.js'
+import { ServiceError } from './errors.js'
 import { type Cursor, keysetPage, type Page } from './paging.js'
 
 const POPULAR_SIZE = 30
@@ -70,30 +77,23 @@ export class StreamService {
     return posts
   }
 
-  /** A user's liked posts, newest like first. Keys are like ids. */
-  likesOf(user: User, cursor: Cursor): Promise<Page<{ favoriteId: number; post: Post }>> {
-    return keysetPage(
+  /** The liked posts of the user with that name, newest like first. Keys are like ids. */
+  async likesOf(
+    name: string,
+    cursor: Cursor,
+  ): Promise<{ user: User; page: Page<{ favoriteId: number; post: Post }> }> {
+    const user = name.length <= 64 ? await findUserByName(this.db, name) : undefined
+    if (!user) throw new ServiceError(404, 'There is no such person.')
+    const page = await keysetPage(
       { ...(cursor.before !== undefined ? { before: cursor.before } : {}) },
-      async (window) => {
-        const favorites = await favoritePage(this.db, user.id, {
+      (window) =>
+        likedPosts(this.db, user.id, {
           ...(window.beforeId !== undefined ? { beforeId: window.beforeId } : {}),
           limit: window.limit,
-        })
-        const posts = new Map(
-          (
-            await findPosts(
-              this.db,
-              favorites.map((f) => f.postId),
-            )
-          ).map((p) => [p.id, p]),
-        )
-        return favorites.flatMap((f) => {
-          const post = posts.get(f.postId)
-          return post ? [{ favoriteId: f.favoriteId, post }] : []
-        })
-      },
+        }),
       (item) => item.favoriteId,
     )
+    return { user, page }
   }
 
   likedBy(user: User | null, posts: readonly Post[]): Promise<Set<number>> {
