@@ -109,11 +109,19 @@ async function makeImagePool(dir: string, count: number, random: () => number) {
           noise: { type: 'gaussian', mean: 128, sigma: 30 },
         },
       })
+        // A block of another colour (no SVG: the app blocks that loader in-process).
         .composite([
           {
-            input: Buffer.from(
-              `<svg width="${width}" height="${height}"><circle cx="${width / 2}" cy="${height / 2}" r="${height / 3}" fill="rgb(${color.b},${color.r},${color.g})"/></svg>`,
-            ),
+            input: {
+              create: {
+                width: Math.floor(width / 2),
+                height: Math.floor(height / 2),
+                channels: 3,
+                background: { r: color.b, g: color.r, b: color.g },
+              },
+            },
+            left: Math.floor(width / 4),
+            top: Math.floor(height / 4),
           },
         ])
         .jpeg({ quality: 85 })

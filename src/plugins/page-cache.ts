@@ -87,14 +87,13 @@ export default fp(
       return reply.type('text/html; charset=utf-8').send(page.html)
     })
 
+    app.decorateRequest('pageCacheCandidate', null)
     app.addHook('onSend', async (request, reply, payload) => {
-      const key = request.pageCacheKey
       const tags = reply.pageTags
-      if (!key || !tags || reply.statusCode !== 200 || typeof payload !== 'string') return payload
-      // A page that started a session (a form's secret) is this visitor's own.
-      if (reply.getHeader('set-cookie')) return payload
+      if (!request.pageCacheKey || !tags || reply.statusCode !== 200) return payload
+      if (typeof payload !== 'string') return payload
       const etag = `W/"${createHash('sha1').update(payload).digest('base64url')}"`
-      cache.set(key, { html: payload, etag, tags })
+      request.pageCacheCandidate = { html: payload, etag, tags }
       reply.header('etag', etag)
       if (request.headers['if-none-match'] === etag) {
         reply.code(304)
@@ -104,6 +103,11 @@ export default fp(
     })
 
     app.addHook('onResponse', async (request, reply) => {
+      const candidate = request.pageCacheCandidate
+      // Stored once everything is sent: a page that started a session (a form's secret, set
+      // by a hook after this plugin's) is this visitor's own.
+      if (candidate && request.pageCacheKey && !reply.getHeader('set-cookie'))
+        cache.set(request.pageCacheKey, candidate)
       if (request.method !== 'POST' || reply.statusCode >= 400) return
       const tags = tagsWrittenBy(request.url)
       if (tags) invalidate(tags)
@@ -121,6 +125,8 @@ declare module 'fastify' {
   interface FastifyRequest {
     /** Set for a visitor's GET that may be stored in (or was looked up in) the page cache. */
     pageCacheKey: string | null
+    /** The rendered page, stored once the response is sent if it stayed anonymous. */
+    pageCacheCandidate: { html: string; etag: string; tags: string[] } | null
   }
   interface FastifyReply {
     /** What the rendered page shows, as cache tags; set by reply.page(). */

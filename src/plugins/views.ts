@@ -86,12 +86,17 @@ export default fp(
         status = 200,
       ) {
         const request = this.request
+        // A page with a form carries this visitor's CSRF token: it is never shared.
+        let personal = false
         const html = await this.viewAsync(`pages/${template}`, {
           ...context,
           currentUser: request.user ?? null,
           flashes: request.session ? flashMessages(this) : [],
           // A function, so only pages that show a form create a session to hold the secret.
-          csrfToken: () => this.generateCsrf(),
+          csrfToken: () => {
+            personal = true
+            return this.generateCsrf()
+          },
           requestId: request.id,
           baseUrl: app.config.baseUrl,
           // Covered images open at once for people who asked for that (visitors: by a cookie).
@@ -100,7 +105,7 @@ export default fp(
             : request.cookies?.nsfw_filter === 'off',
           path: request.url.split('?')[0],
         })
-        if (request.pageCacheKey) this.pageTags = pageTags(context)
+        if (request.pageCacheKey && !personal) this.pageTags = pageTags(context)
         return this.code(status).type('text/html; charset=utf-8').send(html)
       },
     )
