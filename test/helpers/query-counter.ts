@@ -1,7 +1,9 @@
 // Counts the queries an app runs, and how many of them had to wait for another one's answer:
 // a query issued after query P answered sits one round trip deeper than P. The deepest chain
 // is the number of dependent round trips; queries issued together (Promise.all) share a level
-// even on SQLite, whose driver runs them one after the other.
+// even on SQLite, whose driver runs them one after the other. Only queries made on behalf of
+// the measured work count (its async context), not the app's timers running meanwhile.
+import { AsyncLocalStorage } from 'node:async_hooks'
 import type {
   KyselyPlugin,
   PluginTransformQueryArgs,
@@ -18,11 +20,13 @@ export interface QueryTally {
 }
 
 export class QueryCounter implements KyselyPlugin {
+  private readonly measuring = new AsyncLocalStorage<true>()
   private depthOf = new WeakMap<object, number>()
   private deepestAnswered = 0
   private tally: QueryTally = { queries: 0, roundTrips: 0 }
 
   transformQuery(args: PluginTransformQueryArgs): RootOperationNode {
+    if (!this.measuring.getStore()) return args.node
     const depth = this.deepestAnswered + 1
     this.depthOf.set(args.queryId, depth)
     this.tally.queries++
@@ -39,7 +43,7 @@ export class QueryCounter implements KyselyPlugin {
   async measure(work: () => Promise<unknown>): Promise<QueryTally> {
     this.tally = { queries: 0, roundTrips: 0 }
     this.deepestAnswered = 0
-    await work()
+    await this.measuring.run(true, work)
     return { ...this.tally }
   }
 }
