@@ -154,6 +154,54 @@ interface Row {
   met: boolean | undefined
 }
 
+const rows: Row[] = []
+const results: Record<string, unknown> = {}
+const startedAt = new Date()
+
+/** Writes what has been measured so far (after every section, so a stopped run leaves its figures). */
+async function writeReport(note = ''): Promise<string> {
+  const machine = {
+    cpu: os.cpus()[0]?.model,
+    cores: os.cpus().length,
+    memoryGb: Math.round(os.totalmem() / 2 ** 30),
+    node: process.version,
+    kernel: os.release(),
+    nginx: spawnSync('nginx', ['-v'], { encoding: 'utf8' }).stderr.trim(),
+  }
+  const table = [
+    '| path | figure | ratio | goal | met |',
+    '|---|---|---|---|---|',
+    ...rows.map(
+      (r) =>
+        `| ${r.path} | ${r.figure} | ${r.ratio} | ${r.goal} | ${r.met === undefined ? '–' : r.met ? 'yes' : '**no**'} |`,
+    ),
+  ].join('\n')
+  const header = `Run of ${startedAt.toISOString()}: ${machine.cores} × ${machine.cpu}, ${machine.memoryGb} GiB, Node ${machine.node}; server side on core ${SERVER_CORE}, wrk on core ${CLIENT_CORE}; ${ROUNDS} alternating rounds of ${SECONDS} s, medians; c=50 unless said.`
+  await mkdir(path.join(projectRoot, 'bench', 'results'), { recursive: true })
+  const stamp = startedAt.toISOString().replace(/[:.]/g, '-')
+  await writeFile(
+    path.join(projectRoot, 'bench', 'results', `bench-${stamp}.json`),
+    JSON.stringify(
+      { machine, rounds: ROUNDS, seconds: SECONDS, results, rows, runsWithErrors, note },
+      null,
+      2,
+    ),
+  )
+  const errors = runsWithErrors.length
+    ? `Runs with errors (socket errors, timeouts or non-2xx/3xx answers): ${runsWithErrors.join('; ')}`
+    : 'No run saw an error or a non-2xx/3xx answer.'
+  const markdown = `${header}\n\n${table}\n\n${errors}\n${note ? `\n${note}\n` : ''}`
+  await writeFile(path.join(projectRoot, 'bench', 'results', `bench-${stamp}.md`), markdown)
+  await writeFile(path.join(projectRoot, 'bench', 'results', 'latest.md'), markdown)
+  return markdown
+}
+
+/** Starts a section: the report so far is on disk first. */
+async function section(name: string): Promise<void> {
+  await writeReport(`(still running: ${name})`)
+  log(name)
+}
+
 async function main() {
   // This process and wrk are the client side.
   execFileSync('taskset', ['-p', '-c', CLIENT_CORE, String(process.pid)], { stdio: 'ignore' })
@@ -173,9 +221,7 @@ async function main() {
   )
   const databaseUrl = new URL(mysqlServer)
   databaseUrl.pathname = `/${dbName}`
-  const results: Record<string, unknown> = {}
-  const rows: Row[] = []
-  const startedAt = new Date()
+  let failure = ''
   try {
     // 1. Data: the seeded set plus the raw-file fixtures.
     log(`seeding ${dbName} (scale ${args.scale})`)
@@ -312,7 +358,7 @@ async function main() {
     const seconds = SECONDS
 
     // 4. Cheapest route vs bare node:http.
-    log('cheapest route')
+    await section('cheapest route')
     const cheapest = await alternate(
       {
         hello: { url: helloUrl, seconds },
@@ -332,7 +378,7 @@ async function main() {
     })
 
     // 5. Pages: uncached, cached, pre-rendered, against hello in the same rounds.
-    log('pages')
+    await section('pages')
     const variants: Record<
       string,
       { url: string; seconds: number; headers?: Record<string, string> }
@@ -376,7 +422,7 @@ async function main() {
     }
 
     // 6. Full uncached page at fixed concurrency.
-    log('latency at fixed concurrency')
+    await section('latency at fixed concurrency')
     const postUrl = `${plain.base}${pages.post?.path}`
     const c1 = await load(postUrl, { connections: 1, seconds })
     const c10 = await load(postUrl, { connections: 10, seconds })
@@ -390,7 +436,7 @@ async function main() {
     })
 
     // 7. Render alone vs JSON.stringify, and its share of the page's cost.
-    log('render alone')
+    await section('render alone')
     const [rp, ...ra] = node('bench/harness/render.ts')
     const renderOut = execFileSync(
       'taskset',
@@ -418,7 +464,7 @@ async function main() {
     })
 
     // 8. Raw files.
-    log('raw files')
+    await section('raw files')
     for (const fixture of fixtures) {
       const urls = {
         xAccelLocal: `${nginxLocal.base}/r/${fixture.key}`,
@@ -475,7 +521,7 @@ async function main() {
     }
 
     // 9. Like and save POSTs, and like -> count visible at 200 likes/s.
-    log('likes and saves')
+    await section('likes and saves')
     const actor = await signIn(plain.base, READER_NAME)
     const postHeaders = {
       Cookie: actor.cookie,
@@ -596,7 +642,7 @@ async function main() {
     results.memory = { webIdle, webLoaded, fastifyIdle }
 
     // 11. Upload and image jobs (the load generator is idle meanwhile).
-    log('upload')
+    await section('upload')
     const upload = await uploadBench(Number(args['upload-runs']), SERVER_CORE)
     results.upload = upload
     rows.push({
@@ -606,7 +652,7 @@ async function main() {
       goal: '≤ 1.5×',
       met: upload.ratio <= 1.5,
     })
-    log('image jobs')
+    await section('image jobs')
     const [ip, ...ia] = node('bench/harness/image-jobs.ts')
     const imageOut = execFileSync(
       'taskset',
@@ -631,48 +677,16 @@ async function main() {
       goal: '≤ 1.25',
       met: images.rssAfterAllMb / images.rssAfter100Mb <= 1.25,
     })
+  } catch (error) {
+    failure = `The run stopped early: ${(error as Error).message}`
+    throw error
   } finally {
+    await writeReport(failure).then((markdown) => console.log(`\n${markdown}`))
     await stopAll()
     await server.query(`drop database if exists \`${dbName}\``).catch(() => {})
     await server.end()
     await rm(work, { recursive: true, force: true })
   }
-
-  // 12. Results.
-  const machine = {
-    cpu: os.cpus()[0]?.model,
-    cores: os.cpus().length,
-    memoryGb: Math.round(os.totalmem() / 2 ** 30),
-    node: process.version,
-    kernel: os.release(),
-    nginx: spawnSync('nginx', ['-v'], { encoding: 'utf8' }).stderr.trim(),
-  }
-  const table = [
-    '| path | figure | ratio | goal | met |',
-    '|---|---|---|---|---|',
-    ...rows.map(
-      (r) =>
-        `| ${r.path} | ${r.figure} | ${r.ratio} | ${r.goal} | ${r.met === undefined ? '–' : r.met ? 'yes' : '**no**'} |`,
-    ),
-  ].join('\n')
-  const header = `Run of ${startedAt.toISOString()}: ${machine.cores} × ${machine.cpu}, ${machine.memoryGb} GiB, Node ${machine.node}; server side on core ${SERVER_CORE}, wrk on core ${CLIENT_CORE}; ${ROUNDS} alternating rounds of ${SECONDS} s, medians; c=50 unless said.`
-  await mkdir(path.join(projectRoot, 'bench', 'results'), { recursive: true })
-  const stamp = startedAt.toISOString().replace(/[:.]/g, '-')
-  await writeFile(
-    path.join(projectRoot, 'bench', 'results', `bench-${stamp}.json`),
-    JSON.stringify(
-      { machine, rounds: ROUNDS, seconds: SECONDS, results, rows, runsWithErrors },
-      null,
-      2,
-    ),
-  )
-  const errors = runsWithErrors.length
-    ? `Runs with errors (socket errors, timeouts or non-2xx/3xx answers): ${runsWithErrors.join('; ')}`
-    : 'No run saw an error or a non-2xx/3xx answer.'
-  const markdown = `${header}\n\n${table}\n\n${errors}\n`
-  await writeFile(path.join(projectRoot, 'bench', 'results', `bench-${stamp}.md`), markdown)
-  await writeFile(path.join(projectRoot, 'bench', 'results', 'latest.md'), markdown)
-  console.log(`\n${markdown}`)
 }
 
 main().then(
