@@ -11,7 +11,6 @@ import path from 'node:path'
 import sharp, { type Sharp } from 'sharp'
 import { projectRoot } from '../src/paths.js'
 
-const runs = Number(process.argv[process.argv.indexOf('--runs') + 1]) || 8
 const warmup = 2
 
 /** A photo-like 4000×3000 JPEG: smoothed noise, so it compresses like a real picture. */
@@ -63,25 +62,28 @@ async function sharpAlone(file: string, outDir: string): Promise<void> {
   )
 }
 
-function startServer(dataDir: string): Promise<{ child: ChildProcess; base: string }> {
-  const child = spawn(
-    process.execPath,
-    ['--import', 'tsx', path.join(projectRoot, 'src/server.ts')],
-    {
-      cwd: projectRoot,
-      env: {
-        PATH: process.env.PATH ?? '',
-        DATA_DIR: dataDir,
-        PORT: '0',
-        HOST: '127.0.0.1',
-        NODE_ENV: 'production',
-        LOG_LEVEL: 'info',
-        RATE_LIMIT_UPLOAD: '100000/60',
-        UPLOAD_MONTHLY_QUOTA_BYTES: '0',
-      },
-      stdio: ['ignore', 'pipe', 'inherit'],
+function startServer(
+  dataDir: string,
+  core: string | undefined,
+): Promise<{ child: ChildProcess; base: string }> {
+  const command = [process.execPath, '--import', 'tsx', path.join(projectRoot, 'src/server.ts')]
+  // Pinned (taskset execs, so the pid stays the server's) when the harness asks for a core.
+  const [program, ...args] = core ? ['taskset', '-c', core, ...command] : command
+  const child = spawn(program as string, args, {
+    cwd: projectRoot,
+    env: {
+      PATH: process.env.PATH ?? '',
+      DATA_DIR: dataDir,
+      PORT: '0',
+      HOST: '127.0.0.1',
+      NODE_ENV: 'production',
+      LOG_LEVEL: 'info',
+      RATE_LIMIT_UPLOAD: '100000/60',
+      UPLOAD_MONTHLY_QUOTA_BYTES: '0',
+      MALLOC_ARENA_MAX: '2',
     },
-  )
+    stdio: ['ignore', 'pipe', 'inherit'],
+  })
   return new Promise((resolve, reject) => {
     let output = ''
     child.stdout?.on('data', (chunk) => {
@@ -136,11 +138,12 @@ class Session {
 const median = (values: number[]) =>
   [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] as number
 
-async function main() {
+/** Runs the comparison; `core` pins the web process (the harness runs sharp alone there too). */
+export async function uploadBench(runs: number, core?: string) {
   const work = await mkdtemp(path.join(os.tmpdir(), 'mlkshk-bench-'))
   const photoFile = path.join(work, 'photo.jpg')
   const photo = await makePhoto(photoFile)
-  const { child, base } = await startServer(path.join(work, 'data'))
+  const { child, base } = await startServer(path.join(work, 'data'), core)
   try {
     const session = new Session(base)
     const signUpToken = await session.csrf('/create-account')
@@ -200,11 +203,14 @@ async function main() {
       webPeakRssMb: Math.round(await peakRssMb(child.pid as number)),
       cpus: os.cpus().length,
     }
-    console.log(JSON.stringify(result, null, 2))
+    return result
   } finally {
     child.kill('SIGTERM')
     await rm(work, { recursive: true, force: true })
   }
 }
 
-await main()
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const runs = Number(process.argv[process.argv.indexOf('--runs') + 1]) || 8
+  console.log(JSON.stringify(await uploadBench(runs), null, 2))
+}

@@ -7,6 +7,7 @@ import * as social from './2026_11_26_0003_social.js'
 import * as tagsSearch from './2026_11_26_0004_tags_search.js'
 import * as nsfw from './2026_11_26_0005_nsfw.js'
 import * as groupShakes from './2026_11_26_0006_group_shakes.js'
+import * as performanceIndexes from './2026_11_26_0007_performance_indexes.js'
 import * as api from './2026_11_26_0008_api.js'
 import * as moderation from './2026_11_26_0009_moderation.js'
 import * as privacy from './2026_11_26_0010_privacy.js'
@@ -19,6 +20,7 @@ export const migrations: Record<string, Migration> = {
   '2026_11_26_0004_tags_search': tagsSearch,
   '2026_11_26_0005_nsfw': nsfw,
   '2026_11_26_0006_group_shakes': groupShakes,
+  '2026_11_26_0007_performance_indexes': performanceIndexes,
   '2026_11_26_0008_api': api,
   '2026_11_26_0009_moderation': moderation,
   '2026_11_26_0010_privacy': privacy,

@@ -2,6 +2,7 @@
 // server.ts listens; tests call createServer() and use inject().
 import { randomUUID } from 'node:crypto'
 import Fastify, { type FastifyInstance } from 'fastify'
+import type { KyselyPlugin } from 'kysely'
 import type { Config } from './config.js'
 import { loggerOptions } from './logger.js'
 import authPlugin from './plugins/auth.js'
@@ -9,6 +10,7 @@ import databasePlugin from './plugins/database.js'
 import errorsPlugin from './plugins/errors.js'
 import formsPlugin from './plugins/forms.js'
 import multipartPlugin from './plugins/multipart.js'
+import pageCachePlugin from './plugins/page-cache.js'
 import rateLimitPlugin from './plugins/rate-limit.js'
 import securityHeadersPlugin from './plugins/security-headers.js'
 import servicesPlugin from './plugins/services.js'
@@ -38,7 +40,15 @@ import uploadRoutes from './routes/upload.js'
 import userRoutes from './routes/users.js'
 import yourDataRoutes from './routes/your-data.js'
 
-export async function createServer(config: Config): Promise<FastifyInstance> {
+export interface ServerOptions {
+  /** Kysely plugins that see every query of the app (tests count queries with one). */
+  queryPlugins?: KyselyPlugin[]
+}
+
+export async function createServer(
+  config: Config,
+  options: ServerOptions = {},
+): Promise<FastifyInstance> {
   const app = Fastify({
     logger: loggerOptions(config),
     genReqId: () => randomUUID(),
@@ -58,7 +68,7 @@ export async function createServer(config: Config): Promise<FastifyInstance> {
     for (const method of [route.method].flat()) routeTable.push({ method, url: route.url })
   })
 
-  await app.register(databasePlugin)
+  await app.register(databasePlugin, { queryPlugins: options.queryPlugins ?? [] })
   await app.register(servicesPlugin)
   await app.register(securityHeadersPlugin)
   await app.register(viewsPlugin)
@@ -72,6 +82,8 @@ export async function createServer(config: Config): Promise<FastifyInstance> {
   await app.register(apiRoutes)
 
   await app.register(async (site) => {
+    // First: a cached page for a visitor is sent before any other work.
+    await site.register(pageCachePlugin)
     await site.register(formsPlugin)
     await site.register(multipartPlugin)
     await site.register(sessionPlugin)

@@ -76,6 +76,10 @@ export interface Config {
   monthlyUploadQuota: number
   /** On SIGTERM, how long the health check answers 404 before the server closes (seconds). */
   drainSeconds: number
+  /** How long a page rendered for a visitor without a session is reused (seconds; 0: never). */
+  pageCacheSeconds: number
+  /** Local files are sent by nginx (X-Accel-Redirect to its /_local/ alias), not by the app. */
+  xAccelLocalFiles: boolean
   /** How long a worker holds a job before others may take it up as stalled (seconds). */
   jobLockSeconds: number
   /** A row handed to the queue this long ago whose job the queue no longer has is sent again. */
@@ -140,6 +144,8 @@ const schema = {
     OUTBOX_RECHECK_SECONDS: { type: 'integer', minimum: 1, maximum: 3600, default: 60 },
     QUEUE_ALARM_SECONDS: { type: 'number', minimum: 1, maximum: 86400, default: 300 },
     DRAIN_SECONDS: { type: 'integer', minimum: 0, maximum: 300, default: 0 },
+    PAGE_CACHE_SECONDS: { type: 'integer', minimum: 0, maximum: 60 },
+    X_ACCEL_LOCAL_FILES: { type: 'boolean', default: false },
     URL_FETCH_TIMEOUT_SECONDS: { type: 'integer', minimum: 1, maximum: 300, default: 20 },
     UPLOAD_MAX_BYTES: { type: 'integer', minimum: 1024, default: 20 * 1024 * 1024 },
     UPLOAD_MONTHLY_QUOTA_BYTES: { type: 'integer', minimum: 0, default: 2 * 1024 * 1024 * 1024 },
@@ -187,6 +193,8 @@ interface RawEnv {
   OUTBOX_RECHECK_SECONDS: number
   DRAIN_SECONDS: number
   QUEUE_ALARM_SECONDS: number
+  PAGE_CACHE_SECONDS?: number
+  X_ACCEL_LOCAL_FILES: boolean
   URL_FETCH_TIMEOUT_SECONDS: number
   UPLOAD_MAX_BYTES: number
   UPLOAD_MONTHLY_QUOTA_BYTES: number
@@ -302,6 +310,9 @@ export function loadConfig(
     jobLockSeconds: raw.JOB_LOCK_SECONDS,
     outboxRecheckSeconds: raw.OUTBOX_RECHECK_SECONDS,
     drainSeconds: raw.DRAIN_SECONDS,
+    // Production reuses visitors' pages for a few seconds; development and tests see every change.
+    pageCacheSeconds: raw.PAGE_CACHE_SECONDS ?? (raw.NODE_ENV === 'production' ? 5 : 0),
+    xAccelLocalFiles: raw.X_ACCEL_LOCAL_FILES,
     urlFetch: {
       allowed: parseCidrs(raw.URL_FETCH_ALLOWED_ADDRESSES),
       timeoutSeconds: raw.URL_FETCH_TIMEOUT_SECONDS,

@@ -2,16 +2,18 @@
 import { mkdirSync } from 'node:fs'
 import path from 'node:path'
 import SqliteDatabase from 'better-sqlite3'
-import { Kysely, MysqlDialect, SqliteDialect } from 'kysely'
+import { Kysely, type KyselyPlugin, MysqlDialect, SqliteDialect } from 'kysely'
 import { createPool } from 'mysql2'
 import type { DatabaseConfig } from '../config.js'
 import type { DB } from './schema.js'
 
 export type Database = Kysely<DB>
 
-export function openDatabase(config: DatabaseConfig): Database {
+/** `plugins` see every query (the query-budget test counts them with one). */
+export function openDatabase(config: DatabaseConfig, plugins: KyselyPlugin[] = []): Database {
   if (config.dialect === 'mysql') {
     return new Kysely<DB>({
+      plugins,
       dialect: new MysqlDialect({
         pool: createPool({
           uri: config.url,
@@ -32,5 +34,5 @@ export function openDatabase(config: DatabaseConfig): Database {
   sqlite.pragma('foreign_keys = ON')
   sqlite.pragma('busy_timeout = 5000')
   sqlite.pragma('synchronous = NORMAL')
-  return new Kysely<DB>({ dialect: new SqliteDialect({ database: sqlite }) })
+  return new Kysely<DB>({ dialect: new SqliteDialect({ database: sqlite }), plugins })
 }

@@ -1,12 +1,13 @@
 // Opens the database for the app. Embedded mode brings its own schema up to date; production
 // refuses to start on a schema that is behind (run `npm run migrate` first).
 import fp from 'fastify-plugin'
+import type { KyselyPlugin } from 'kysely'
 import { type Database, openDatabase } from '../db/database.js'
 import { migrateToLatest, pendingMigrations } from '../db/migrator.js'
 
 export default fp(
-  async (app) => {
-    const db = openDatabase(app.config.database)
+  async (app, options: { queryPlugins?: KyselyPlugin[] }) => {
+    const db = openDatabase(app.config.database, options.queryPlugins)
     app.decorate('db', db)
     app.addHook('onClose', async () => {
       await db.destroy()

@@ -1,5 +1,7 @@
 // nunjucks pages (autoescaped) and reply.page(), which renders a page inside the layout with
 // what every page needs: the signed-in user, flash messages and a CSRF token for its forms.
+import { readdir } from 'node:fs/promises'
+import path from 'node:path'
 import view from '@fastify/view'
 import type { FastifyReply } from 'fastify'
 import fp from 'fastify-plugin'
@@ -7,6 +9,7 @@ import nunjucks from 'nunjucks'
 import { viewsDir } from '../paths.js'
 import { formatBytes } from '../services/format-bytes.js'
 import { reportReasons } from '../services/moderation-rules.js'
+import { postTag } from '../services/page-cache.js'
 import { hasRole } from '../services/roles.js'
 import { shareKey } from '../services/share-keys.js'
 import { linkify } from './linkify.js'
@@ -26,16 +29,33 @@ function flashMessages(reply: FastifyReply): FlashMessage[] {
   return Object.entries(all).flatMap(([kind, texts]) => texts.map((text) => ({ kind, text })))
 }
 
+/** What a page shows, for the page cache: its posts (a write to one drops the page). */
+function pageTags(context: { post?: { id?: unknown }; posts?: Array<{ id?: unknown }> }) {
+  const ids = [context.post?.id, ...(context.posts ?? []).map((p) => p.id)]
+  return ids.filter((id): id is number => typeof id === 'number').map(postTag)
+}
+
+/** Every template under views/, as nunjucks names ('pages/post.njk'). */
+async function templateNames(): Promise<string[]> {
+  const entries = await readdir(viewsDir, { recursive: true })
+  return entries
+    .filter((name) => name.endsWith('.njk'))
+    .map((name) => name.split(path.sep).join('/'))
+}
+
 export default fp(
   async (app) => {
+    const cached = app.config.env === 'production'
+    let environment: nunjucks.Environment | undefined
     await app.register(view, {
       engine: { nunjucks },
       templates: viewsDir,
       options: {
         autoescape: true,
-        noCache: app.config.env !== 'production',
+        noCache: !cached,
         onConfigure(env: nunjucks.Environment) {
           env.addGlobal('reportReasons', reportReasons)
+          environment = env
           env.addFilter('isoDate', (date: Date) => date.toISOString())
           env.addFilter('shareKey', (id: number) => shareKey(id))
           env.addFilter('fileSize', (bytes: number) => formatBytes(bytes))
@@ -56,6 +76,13 @@ export default fp(
       },
     })
 
+    // Compiled once at boot, so no visitor pays for reading and compiling a template.
+    if (cached)
+      app.addHook('onReady', async () => {
+        for (const name of await templateNames()) environment?.getTemplate(name, true)
+      })
+
+    app.decorateReply('pageTags', undefined)
     app.decorateReply(
       'page',
       async function page(
@@ -65,13 +92,18 @@ export default fp(
         status = 200,
       ) {
         const request = this.request
+        // A page with a form carries this visitor's CSRF token: it is never shared.
+        let personal = false
         const html = await this.viewAsync(`pages/${template}`, {
           ...context,
           currentUser: request.user ?? null,
           isModerator: hasRole(request.user, 'moderator'),
           flashes: request.session ? flashMessages(this) : [],
           // A function, so only pages that show a form create a session to hold the secret.
-          csrfToken: () => this.generateCsrf(),
+          csrfToken: () => {
+            personal = true
+            return this.generateCsrf()
+          },
           requestId: request.id,
           baseUrl: app.config.baseUrl,
           // Covered images open at once for people who asked for that (visitors: by a cookie).
@@ -84,6 +116,7 @@ export default fp(
           // Scripts loading more of a stream ask for the main content alone.
           fragment: wantsFragment(request),
         })
+        if (request.pageCacheKey && !personal) this.pageTags = pageTags(context)
         return this.code(status)
           .header('vary', 'X-Fragment')
           .type('text/html; charset=utf-8')

@@ -71,28 +71,6 @@ export async function likedAmong(
   return new Set(rows.map((r) => r.sharedfile_id))
 }
 
-/** A user's liked posts, newest like first, as favorite ids for keyset paging. */
-export async function favoritePage(
-  db: Kysely<DB>,
-  userId: number,
-  page: { beforeId?: number; afterId?: number; limit: number },
-): Promise<Array<{ favoriteId: number; postId: number }>> {
-  let query = db
-    .selectFrom('favorite as f')
-    .innerJoin('sharedfile as p', 'p.id', 'f.sharedfile_id')
-    .select(['f.id as favoriteId', 'f.sharedfile_id as postId'])
-    .where('f.user_id', '=', userId)
-    .where('p.deleted', '=', 0)
-  if (page.beforeId !== undefined) query = query.where('f.id', '<', page.beforeId)
-  if (page.afterId !== undefined) query = query.where('f.id', '>', page.afterId)
-  const forwards = page.afterId !== undefined
-  const rows = await query
-    .orderBy('f.id', forwards ? 'asc' : 'desc')
-    .limit(page.limit)
-    .execute()
-  return forwards ? rows.reverse() : rows
-}
-
 /**
  * Likes a post is credited with, counted from the rows: likes of itself and of the posts saved
  * from it (as parent or original).

@@ -123,11 +123,13 @@ export async function listShakePosts(
     .innerJoin('shakesharedfile as ss', 'ss.sharedfile_id', 'p.id')
     .where('ss.shake_id', '=', shakeId)
     .where('ss.deleted', '=', 0)
-  if (page.beforeId !== undefined) query = query.where('p.id', '<', page.beforeId)
-  if (page.afterId !== undefined) query = query.where('p.id', '>', page.afterId)
+  // Keyed on the placement's column (equal to p.id), so the (shake, deleted, post) index
+  // gives the order and the page stops after `limit` rows.
+  if (page.beforeId !== undefined) query = query.where('ss.sharedfile_id', '<', page.beforeId)
+  if (page.afterId !== undefined) query = query.where('ss.sharedfile_id', '>', page.afterId)
   // Paging forwards from "after" reads the oldest first, then flips the page.
   const rows = await query
-    .orderBy('p.id', page.afterId !== undefined ? 'asc' : 'desc')
+    .orderBy('ss.sharedfile_id', page.afterId !== undefined ? 'asc' : 'desc')
     .limit(page.limit)
     .execute()
   if (page.afterId !== undefined) rows.reverse()
@@ -262,6 +264,28 @@ export async function findPosts(db: Kysely<DB>, ids: readonly number[]): Promise
   const rows = await livePosts(db).where('p.id', 'in', ids).execute()
   const byId = new Map(rows.map((row) => [row.id, toPost(row)]))
   return ids.map((id) => byId.get(id)).filter((post): post is Post => post !== undefined)
+}
+
+/** A user's liked posts with their like ids, newest like first, keyset-paged on the like id. */
+export async function likedPosts(
+  db: Kysely<DB>,
+  userId: number,
+  page: { beforeId?: number; afterId?: number; limit: number },
+): Promise<Array<{ favoriteId: number; post: Post }>> {
+  let query = livePosts(db)
+    .innerJoin('favorite as f', 'f.sharedfile_id', 'p.id')
+    .select('f.id as favorite_id')
+    .where('f.user_id', '=', userId)
+  if (page.beforeId !== undefined) query = query.where('f.id', '<', page.beforeId)
+  if (page.afterId !== undefined) query = query.where('f.id', '>', page.afterId)
+  // Newer pages are read oldest first from the cursor, then shown newest first.
+  const forwards = page.afterId !== undefined
+  const rows = await query
+    .orderBy('f.id', forwards ? 'asc' : 'desc')
+    .limit(page.limit)
+    .execute()
+  const liked = rows.map((row) => ({ favoriteId: row.favorite_id, post: toPost(row) }))
+  return forwards ? liked.reverse() : liked
 }
 
 /**

@@ -62,5 +62,5 @@ export function taggedPostIds(
     .where('t.name', '=', name)
     .where('p.deleted', '=', 0)
   if (viewerId !== undefined) query = query.where(notBlockedBy(viewerId, 'p.user_id'))
-  return pagedIds(query, 'p.id', window)
+  return pagedIds(query, 'tf.sharedfile_id', window)
 }

@@ -4,6 +4,11 @@ import type { FastifyPluginAsync } from 'fastify'
 import { pingDatabase } from '../repositories/health.js'
 
 const healthRoutes: FastifyPluginAsync = async (app) => {
+  // Liveness: the process answers at all. No database, no session: the cheapest route there is.
+  app.get('/healthy/alive', async (_request, reply) => {
+    return reply.header('cache-control', 'no-store').type('text/plain').send('alive')
+  })
+
   app.get('/healthy/is-healthy', async (request, reply) => {
     reply.header('cache-control', 'no-store')
     // Draining: the load balancer takes the node out (disable-on-404) while requests finish.

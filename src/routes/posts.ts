@@ -16,12 +16,15 @@ const postRoutes: FastifyPluginAsync = async (app) => {
 
   /** What the page shows around the image: likes, comments and who may delete which. */
   async function socialContext(viewer: User | null, post: Post) {
-    const comments = await app.comments.list(post.id, viewer)
-    const liked = await app.streams.likedBy(viewer, [post])
+    const [comments, liked, tags] = await Promise.all([
+      app.comments.list(post.id, viewer),
+      app.streams.likedBy(viewer, [post]),
+      app.posts.tagsOf(post),
+    ])
     return {
+      tags,
       // Where the reader may save it: their own shake and the groups they post to.
       saveShakes: viewer && viewer.id !== post.userId ? await app.shakes.postable(viewer) : [],
-      tags: await app.posts.tagsOf(post),
       liked: liked.has(post.id),
       comments: comments.map((c) => ({
         ...c,

@@ -1,6 +1,7 @@
 // Raw files: /r/KEY (the re-encoded original) and /r/KEY/550, /1100, /small, /thumb; for an
 // animated GIF also /r/KEY.mp4 (its video) and /r/KEY/poster.
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify'
+import { RawFiles } from '../services/raw-files.js'
 import { answerMissingPost } from './missing-post.js'
 import { pickRendition, renditionContentType } from './post-view.js'
 import { sendStoredFile } from './stored-file.js'
@@ -14,15 +15,24 @@ function isLook(request: FastifyRequest, size: string): boolean {
 }
 
 const rawRoutes: FastifyPluginAsync = async (app) => {
+  const rawFiles = new RawFiles(
+    app.db,
+    app.fileStore,
+    pickRendition,
+    renditionContentType,
+    app.config.pageCacheSeconds * 1000,
+  )
+  app.onCacheInvalidation((tags) => rawFiles.invalidate(tags))
+
   async function serve(request: FastifyRequest, key: string, size: string, reply: FastifyReply) {
-    const post = await app.posts.find(key)
-    if (!post) return answerMissingPost(app, key, reply)
-    const rendition = pickRendition(post.sourcefile.renditions, size)
-    if (!rendition) return reply.callNotFound()
+    const file = await rawFiles.locate(key, size)
+    if (!file) return answerMissingPost(app, key, reply)
     // A view is a look at the full image by anyone but its owner; thumbnails are not views.
-    if (isLook(request, size) && request.user?.id !== post.userId) app.views.record(post.id)
-    const contentType = renditionContentType(rendition, post.sourcefile.contentType)
-    return sendStoredFile(reply, app.fileStore, rendition.key, contentType)
+    if (isLook(request, size) && request.user?.id !== file.ownerId) app.views.record(file.postId)
+    return sendStoredFile(reply, app.fileStore, file.key, file.contentType, {
+      presignedUrl: file.presignedUrl,
+      xAccelLocal: app.config.xAccelLocalFiles,
+    })
   }
 
   app.get<{ Params: { key: string } }>('/r/:key', (request, reply) => {

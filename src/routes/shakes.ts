@@ -49,14 +49,18 @@ const shakeRoutes: FastifyPluginAsync = async (app) => {
     const shake = await app.shakes.group(request.params.shake).catch(() => undefined)
     if (!shake) return reply.callNotFound()
     const { before, after } = request.params
-    const page = await app.posts.shakePage(shake.id, {
-      ...(before !== undefined ? { before } : {}),
-      ...(after !== undefined ? { after } : {}),
-    })
+    const [page, relation, following] = await Promise.all([
+      app.posts.shakePage(shake.id, {
+        ...(before !== undefined ? { before } : {}),
+        ...(after !== undefined ? { after } : {}),
+      }),
+      app.shakes.relation(request.user, shake),
+      request.user ? app.follows.isFollowing(request.user, shake) : false,
+    ])
     return reply.page('shake', {
       shake,
-      relation: await app.shakes.relation(request.user, shake),
-      following: request.user ? await app.follows.isFollowing(request.user, shake) : false,
+      relation,
+      following,
       muted: await app.mutes.isMuted(request.user, 'shake', shake.id),
       posts: await postCards(app, request.user, page.items),
       olderUrl: page.olderKey && `/${shake.name}/before/${page.olderKey}`,

@@ -1,5 +1,6 @@
 // Answers a request with a stored file: streamed by the app (local store: Range, HEAD and
-// conditional requests included) or handed to nginx with X-Accel-Redirect (S3).
+// conditional requests included) or handed to nginx with X-Accel-Redirect (S3, and local files
+// when nginx can read them: X_ACCEL_LOCAL_FILES).
 import type { FastifyReply } from 'fastify'
 import type { LocalStore } from '../storage/local-store.js'
 import type { S3Store } from '../storage/s3-store.js'
@@ -16,16 +17,32 @@ export async function sendStoredFile(
   store: LocalStore | S3Store,
   key: string,
   contentType: string,
-  cacheControl = 'public, max-age=31536000, immutable',
+  options: {
+    cacheControl?: string
+    /** A URL already signed for this key (S3). */
+    presignedUrl?: string | undefined
+    /** Local files behind nginx: nginx sends them from its /_local/ alias. */
+    xAccelLocal?: boolean
+  } = {},
 ) {
-  reply.headers({ ...userFileHeaders, 'cache-control': cacheControl })
+  reply.headers({
+    ...userFileHeaders,
+    'cache-control': options.cacheControl ?? 'public, max-age=31536000, immutable',
+  })
   if (store.kind === 's3') {
-    const url = await store.presignedGetUrl(key)
+    const url = options.presignedUrl ?? (await store.presignedGetUrl(key))
     // nginx caches /_files/; one person's private files go through /_private/, never cached.
-    const location = cacheControl.startsWith('private') ? '/_private/' : '/_files/'
+    const location = options.cacheControl?.startsWith('private') ? '/_private/' : '/_files/'
     return reply
       .header('x-accel-redirect', `${location}${key}`)
       .header('x-presigned-url', url)
+      .header('content-type', contentType)
+      .send('')
+  }
+  if (options.xAccelLocal) {
+    store.pathOf(key) // refuses unsafe keys, as sendFile would
+    return reply
+      .header('x-accel-redirect', `/_local/${key}`)
       .header('content-type', contentType)
       .send('')
   }

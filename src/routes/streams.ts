@@ -25,8 +25,10 @@ const streamRoutes: FastifyPluginAsync = async (app) => {
       const popular = await app.streams.popular({}, request.user)
       return reply.page('home', { posts: await views(request, popular.slice(0, 10)) })
     }
-    const page = await app.streams.friendTimeline(request.user, cursorOf(request.params))
-    const notifications = await app.streams.notifications(request.user)
+    const [page, notifications] = await Promise.all([
+      app.streams.friendTimeline(request.user, cursorOf(request.params)),
+      app.streams.notifications(request.user),
+    ])
     return reply.page('stream', {
       sidebar: { notifications: notifications.slice(0, 8), more: notifications.length > 8 },
       pageTitle: 'Your friends',

@@ -24,13 +24,16 @@ const userRoutes: FastifyPluginAsync = async (app) => {
     }
     // A blocked person's posts are hidden from the blocker, on their profile too.
     const blocked = await app.blocks.isBlocked(request.user, found.user)
-    const page =
+    const [page, following, muted] = await Promise.all([
       found.shake && !blocked
-        ? await app.posts.shakePage(found.shake.id, {
+        ? app.posts.shakePage(found.shake.id, {
             ...(before !== undefined ? { before } : {}),
             ...(after !== undefined ? { after } : {}),
           })
-        : { items: [], olderKey: undefined, newerKey: undefined }
+        : { items: [], olderKey: undefined, newerKey: undefined },
+      request.user && found.shake ? app.follows.isFollowing(request.user, found.shake) : false,
+      app.mutes.isMuted(request.user, 'user', found.user.id),
+    ])
     return reply.page('user', {
       profileUser: found.user,
       shake: found.shake,
@@ -39,11 +42,8 @@ const userRoutes: FastifyPluginAsync = async (app) => {
       newerUrl: page.newerKey && `/user/${found.user.name}/after/${page.newerKey}`,
       isOwner: request.user?.id === found.user.id,
       blocked,
-      muted: await app.mutes.isMuted(request.user, 'user', found.user.id),
-      following:
-        request.user && found.shake
-          ? await app.follows.isFollowing(request.user, found.shake)
-          : false,
+      muted,
+      following,
     })
   }
 

@@ -28,13 +28,9 @@ const yourDataRoutes: FastifyPluginAsync = async (app) => {
   app.get<{ Params: { id: string } }>('/account/export/:id', async (request, reply) => {
     const archive = await app.dataExports.download(signedInUser(request), request.params.id)
     reply.header('content-disposition', `attachment; filename="${archive.fileName}"`)
-    return sendStoredFile(
-      reply,
-      app.fileStore,
-      archive.storageKey,
-      'application/zip',
-      'private, no-store',
-    )
+    return sendStoredFile(reply, app.fileStore, archive.storageKey, 'application/zip', {
+      cacheControl: 'private, no-store',
+    })
   })
 
   app.post('/account/delete', async (request, reply) => {

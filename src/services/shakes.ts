@@ -160,9 +160,15 @@ export class ShakeService {
   ): Promise<'owner' | 'member' | 'invited' | 'requested' | 'none'> {
     if (!user) return 'none'
     if (shake.userId === user.id) return 'owner'
-    if (await isMember(this.db, shake.id, user.id)) return 'member'
-    if (await hasPending(this.db, shake.id, user.id, 'invite')) return 'invited'
-    if (await hasPending(this.db, shake.id, user.id, 'request')) return 'requested'
+    // Asked together: one round trip instead of up to three.
+    const [member, invited, requested] = await Promise.all([
+      isMember(this.db, shake.id, user.id),
+      hasPending(this.db, shake.id, user.id, 'invite'),
+      hasPending(this.db, shake.id, user.id, 'request'),
+    ])
+    if (member) return 'member'
+    if (invited) return 'invited'
+    if (requested) return 'requested'
     return 'none'
   }
 

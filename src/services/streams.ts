@@ -9,7 +9,7 @@ import {
   conversationPostIds,
   mentionsOf,
 } from '../repositories/comments.js'
-import { favoritePage, likedAmong } from '../repositories/favorites.js'
+import { likedAmong } from '../repositories/favorites.js'
 import { magicfilePage } from '../repositories/magicfiles.js'
 import {
   clearNotifications,
@@ -20,6 +20,7 @@ import {
 import {
   findPosts,
   incomingPostIds,
+  likedPosts,
   type Post,
   popularCandidates,
   savedAmong,
@@ -99,16 +100,16 @@ export class StreamService {
     return keysetPage(
       cursor,
       async (window) => {
-        const favorites = await favoritePage(this.db, user.id, window)
-        const found = await findPosts(
-          this.db,
-          favorites.map((f) => f.postId),
+        const liked = await likedPosts(this.db, user.id, window)
+        const shown = new Set(
+          (
+            await this.withoutBlocked(
+              viewer,
+              liked.map((l) => l.post),
+            )
+          ).map((p) => p.id),
         )
-        const posts = new Map((await this.withoutBlocked(viewer, found)).map((p) => [p.id, p]))
-        return favorites.flatMap((f) => {
-          const post = posts.get(f.postId)
-          return post ? [{ favoriteId: f.favoriteId, post }] : []
-        })
+        return liked.filter((l) => shown.has(l.post.id))
       },
       (item) => item.favoriteId,
     )

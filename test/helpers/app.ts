@@ -7,7 +7,7 @@ import os from 'node:os'
 import path from 'node:path'
 import type { FastifyInstance } from 'fastify'
 import { createConnection } from 'mysql2/promise'
-import { createServer } from '../../src/app.js'
+import { createServer, type ServerOptions } from '../../src/app.js'
 import { type Config, loadConfig } from '../../src/config.js'
 import { openDatabase } from '../../src/db/database.js'
 import { migrateToLatest } from '../../src/db/migrator.js'
@@ -75,9 +75,12 @@ export async function freshEnvironment(
   }
 }
 
-export async function buildSite(env: Record<string, string>): Promise<FastifyInstance> {
+export async function buildSite(
+  env: Record<string, string>,
+  serverOptions: ServerOptions = {},
+): Promise<FastifyInstance> {
   const config = loadConfig(env)
-  const app = await createServer(config)
+  const app = await createServer(config, serverOptions)
   await app.ready()
   return app
 }
@@ -91,12 +94,12 @@ export const useS3 = onMysql
 /** One app on its own fresh data. Extra variables override the test defaults. */
 export async function createTestSite(
   overrides: Record<string, string> = {},
-  options: { s3?: boolean; mysqlServer?: string } = {},
+  options: { s3?: boolean; mysqlServer?: string; server?: ServerOptions } = {},
 ): Promise<TestSite & { s3?: TestS3 }> {
   const fresh = await freshEnvironment({ mysqlServer: options.mysqlServer })
   const s3 = options.s3 ? await startS3() : undefined
   const env = { ...fresh.env, ...s3?.env, ...overrides }
-  const app = await buildSite(env)
+  const app = await buildSite(env, options.server)
   return {
     app,
     config: app.config,

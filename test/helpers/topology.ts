@@ -126,6 +126,7 @@ export class Topology {
           SIGNIN_RATE: '50r/s',
           RESOLVER: '127.0.0.1',
           FILE_CACHE_SIZE: '256m',
+          LOCAL_FILES_ROOT: path.join(this.env.DATA_DIR as string, 'files'),
         }),
       )
       const env = { ...this.env, PORT: String(appPort) }

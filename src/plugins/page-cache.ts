@@ -1,0 +1,137 @@
+// Pages for visitors without a session: served from a short-lived in-memory cache, with an ETag
+// so a repeat look costs a 304. Per node, in memory: a hit costs no round trip at all (a Redis
+// lookup would cost about what the page's own queries cost), and a few seconds of life make
+// the copies on different nodes agree soon enough. Writes drop what they change at once on
+// every node: through Redis pub/sub when REDIS_URL is set.
+import { createHash } from 'node:crypto'
+import type { FastifyRequest } from 'fastify'
+import fp from 'fastify-plugin'
+import { Redis } from 'ioredis'
+import { PageCache, postTag } from '../services/page-cache.js'
+import { idFromShareKey } from '../services/share-keys.js'
+
+/** Writes that change one post's page and the lists showing it (counts, comments). */
+const POST_WRITE = /^\/p\/([0-9A-Za-z]+)\/(?:like|unlike|comment)/
+/** Writes that change nothing a visitor sees. */
+const PRIVATE_WRITES = new Set([
+  '/sign-in',
+  '/sign-out',
+  '/notifications/clear',
+  '/forgot-password',
+])
+
+function anonymous(request: FastifyRequest): boolean {
+  // Any session cookie may carry a user, flash messages or a form's secret: never shared.
+  return !/(?:^|;\s*)(?:__Host-)?session=/.test(request.headers.cookie ?? '')
+}
+
+function cacheKey(request: FastifyRequest): string {
+  const nsfwShown = /(?:^|;\s*)nsfw_filter=off/.test(request.headers.cookie ?? '')
+  // Scripts ask for the main content alone ("load more"): a different answer for the same URL.
+  const fragment = request.headers['x-fragment'] === '1'
+  return `${nsfwShown ? 'nsfw' : 'safe'}${fragment ? ' fragment' : ''} ${request.url}`
+}
+
+/** What a write touches: one post's tag, or everything. */
+export function tagsWrittenBy(url: string): string[] | undefined {
+  const path = url.split('?')[0] as string
+  if (PRIVATE_WRITES.has(path)) return undefined
+  const post = POST_WRITE.exec(path)
+  const id = post && idFromShareKey(post[1] as string)
+  return id ? [postTag(id)] : ['*']
+}
+
+export default fp(
+  async (app) => {
+    const cache = new PageCache(app.config.pageCacheSeconds * 1000)
+    const listeners: Array<(tags: readonly string[]) => void> = [(tags) => cache.invalidate(tags)]
+    const dropLocally = (tags: readonly string[]) => {
+      for (const listener of listeners) listener(tags)
+    }
+    let invalidate = dropLocally
+    if (cache.enabled && app.config.redisUrl) {
+      const channel = `${app.config.redisPrefix}:page-cache`
+      const options = { connectTimeout: 1000, maxRetriesPerRequest: 1 }
+      const publisher = new Redis(app.config.redisUrl, { ...options, enableOfflineQueue: false })
+      const subscriber = new Redis(app.config.redisUrl, options)
+      for (const client of [publisher, subscriber])
+        client.on('error', (error) => app.log.warn({ err: error }, 'page cache: redis error'))
+      subscriber.on('message', (_channel, message: string) => {
+        dropLocally(JSON.parse(message) as string[])
+      })
+      subscriber.subscribe(channel).catch(() => {})
+      invalidate = (tags) => {
+        dropLocally(tags)
+        // Redis away: the other nodes' copies expire on their own within seconds.
+        publisher.publish(channel, JSON.stringify(tags)).catch(() => {})
+      }
+      app.addHook('onClose', async () => {
+        publisher.disconnect()
+        subscriber.disconnect()
+      })
+    }
+    app.decorate('pageCache', cache)
+    app.decorate('onCacheInvalidation', (listener: (tags: readonly string[]) => void) => {
+      listeners.push(listener)
+    })
+
+    app.decorateRequest('pageCacheKey', null)
+    app.addHook('onRequest', async (request, reply) => {
+      if ((request.method !== 'GET' && request.method !== 'HEAD') || !anonymous(request)) return
+      const key = cacheKey(request)
+      const page = cache.get(key)
+      if (!page) {
+        request.pageCacheKey = key
+        return
+      }
+      reply.header('etag', page.etag).header('x-page-cache', 'hit')
+      if (request.headers['if-none-match'] === page.etag) return reply.code(304).send()
+      return reply.type('text/html; charset=utf-8').send(page.html)
+    })
+
+    app.decorateRequest('pageCacheCandidate', null)
+    app.addHook('onSend', async (request, reply, payload) => {
+      const tags = reply.pageTags
+      if (!request.pageCacheKey || !tags || reply.statusCode !== 200) return payload
+      if (typeof payload !== 'string') return payload
+      const etag = `W/"${createHash('sha1').update(payload).digest('base64url')}"`
+      request.pageCacheCandidate = { html: payload, etag, tags }
+      reply.header('etag', etag)
+      if (request.headers['if-none-match'] === etag) {
+        reply.code(304)
+        return ''
+      }
+      return payload
+    })
+
+    app.addHook('onResponse', async (request, reply) => {
+      const candidate = request.pageCacheCandidate
+      // Stored once everything is sent: a page that started a session (a form's secret, set
+      // by a hook after this plugin's) is this visitor's own.
+      if (candidate && request.pageCacheKey && !reply.getHeader('set-cookie'))
+        cache.set(request.pageCacheKey, candidate)
+      if (request.method !== 'POST' || reply.statusCode >= 400) return
+      const tags = tagsWrittenBy(request.url)
+      if (tags) invalidate(tags)
+    })
+  },
+  { name: 'page-cache' },
+)
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    pageCache: PageCache
+    /** Other per-node caches keyed by post (raw files) drop what the page cache drops. */
+    onCacheInvalidation(listener: (tags: readonly string[]) => void): void
+  }
+  interface FastifyRequest {
+    /** Set for a visitor's GET that may be stored in (or was looked up in) the page cache. */
+    pageCacheKey: string | null
+    /** The rendered page, stored once the response is sent if it stayed anonymous. */
+    pageCacheCandidate: { html: string; etag: string; tags: string[] } | null
+  }
+  interface FastifyReply {
+    /** What the rendered page shows, as cache tags; set by reply.page(). */
+    pageTags: string[] | undefined
+  }
+}

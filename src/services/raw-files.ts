@@ -1,0 +1,80 @@
+// Where the bytes of /r/KEY[/size] are: the post's rendition and, for S3, a presigned URL.
+// Every look at an image needs this, and the answer rarely changes: it is kept a few seconds
+// per node (dropped at once when the post changes), so a busy image costs no database round
+// trip and no signing per request.
+import type { Database } from '../db/database.js'
+import { findPost } from '../repositories/posts.js'
+import type { Rendition } from '../repositories/sourcefiles.js'
+import type { LocalStore } from '../storage/local-store.js'
+import type { S3Store } from '../storage/s3-store.js'
+import { postTag } from './page-cache.js'
+import { idFromShareKey } from './share-keys.js'
+
+export interface RawFile {
+  postId: number
+  ownerId: number
+  key: string
+  contentType: string
+  /** S3 only: where nginx fetches the bytes. */
+  presignedUrl: string | undefined
+}
+
+const MAX_ENTRIES = 10_000
+/** Presigned URLs outlive the cache entries that hold them by far. */
+const PRESIGNED_SECONDS = 300
+
+export class RawFiles {
+  private readonly entries = new Map<string, { file: RawFile | undefined; expiresAt: number }>()
+
+  constructor(
+    private readonly db: Database,
+    private readonly store: LocalStore | S3Store,
+    private readonly pickRendition: (
+      renditions: Rendition[],
+      size: string,
+    ) => Rendition | undefined,
+    private readonly contentTypeOf: (rendition: Rendition, imageType: string) => string,
+    private readonly ttlMs: number,
+  ) {}
+
+  async locate(shareKey: string, size: string): Promise<RawFile | undefined> {
+    const cacheKey = `${shareKey.toUpperCase()}/${size}`
+    const cached = this.entries.get(cacheKey)
+    if (cached && cached.expiresAt > Date.now()) return cached.file
+    const file = await this.lookUp(shareKey, size)
+    if (this.ttlMs > 0) {
+      if (this.entries.size >= MAX_ENTRIES) this.entries.clear()
+      this.entries.set(cacheKey, { file, expiresAt: Date.now() + this.ttlMs })
+    }
+    return file
+  }
+
+  /** Forgets the posts named by page-cache tags (`*`: all). */
+  invalidate(tags: readonly string[]): void {
+    if (tags.includes('*')) {
+      this.entries.clear()
+      return
+    }
+    const dropped = new Set(tags)
+    for (const [cacheKey, entry] of this.entries) {
+      if (entry.file && dropped.has(postTag(entry.file.postId))) this.entries.delete(cacheKey)
+    }
+  }
+
+  private async lookUp(shareKey: string, size: string): Promise<RawFile | undefined> {
+    const id = idFromShareKey(shareKey)
+    const post = id === undefined ? undefined : await findPost(this.db, id)
+    const rendition = post && this.pickRendition(post.sourcefile.renditions, size)
+    if (!post || !rendition) return undefined
+    return {
+      postId: post.id,
+      ownerId: post.userId,
+      key: rendition.key,
+      contentType: this.contentTypeOf(rendition, post.sourcefile.contentType),
+      presignedUrl:
+        this.store.kind === 's3'
+          ? await this.store.presignedGetUrl(rendition.key, PRESIGNED_SECONDS)
+          : undefined,
+    }
+  }
+}
