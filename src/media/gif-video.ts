@@ -37,6 +37,9 @@ export function videoSize(width: number, height: number): { width: number; heigh
   return { width: w, height: even((height * w) / width) }
 }
 
+/** No ffmpeg on this machine: animated GIFs simply stay GIFs (the embedded default). */
+export class FfmpegMissingError extends Error {}
+
 async function ffmpeg(args: string[], options: FfmpegOptions): Promise<void> {
   try {
     await run(
@@ -45,6 +48,8 @@ async function ffmpeg(args: string[], options: FfmpegOptions): Promise<void> {
       { timeout: options.timeoutMs, killSignal: 'SIGKILL', maxBuffer: 1024 * 1024 },
     )
   } catch (error) {
+    if ((error as { code?: unknown }).code === 'ENOENT')
+      throw new FfmpegMissingError(`${options.ffmpegPath} is not installed`)
     const detail = (error as { stderr?: string }).stderr?.trim().slice(0, 500)
     throw new Error(`ffmpeg failed${detail ? `: ${detail}` : ''}`, { cause: error })
   }

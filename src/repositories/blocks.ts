@@ -83,3 +83,35 @@ export async function blockedIds(db: Kysely<DB>, userId: number): Promise<Set<nu
 export function notBlockedBy(viewerId: number, column: string): RawBuilder<boolean> {
   return sql<boolean>`not exists (select 1 from user_block hb where hb.user_id = ${viewerId} and hb.blocked_user_id = ${sql.ref(column)})`
 }
+
+/** Whether the viewer blocked, and whether they muted, this person: one query for a profile. */
+export async function stanceToward(
+  db: Kysely<DB>,
+  viewerId: number,
+  targetId: number,
+): Promise<{ blocked: boolean; muted: boolean }> {
+  const row = await db
+    .selectNoFrom((eb) => [
+      eb
+        .exists(
+          eb
+            .selectFrom('user_block')
+            .select('id')
+            .where('user_id', '=', viewerId)
+            .where('blocked_user_id', '=', targetId),
+        )
+        .as('blocked'),
+      eb
+        .exists(
+          eb
+            .selectFrom('user_mute')
+            .select('id')
+            .where('user_id', '=', viewerId)
+            .where('kind', '=', 'user')
+            .where('target_id', '=', targetId),
+        )
+        .as('muted'),
+    ])
+    .executeTakeFirstOrThrow()
+  return { blocked: Boolean(Number(row.blocked)), muted: Boolean(Number(row.muted)) }
+}

@@ -2,6 +2,7 @@
 import { type Kysely, sql } from 'kysely'
 import { dbNow, fromDbDateTime } from '../db/dialect.js'
 import type { DB } from '../db/schema.js'
+import { notBlockedBy } from './blocks.js'
 
 export interface Comment {
   id: number
@@ -70,13 +71,16 @@ export async function findComment(db: Kysely<DB>, id: number): Promise<Comment |
   return row && toComment(row)
 }
 
+/** A post's comments, oldest first; without those by people the viewer blocked. */
 export async function commentsOfPost(
   db: Kysely<DB>,
   postId: number,
+  viewerId?: number,
   limit = 500,
 ): Promise<Comment[]> {
   const rows = await liveComments(db)
     .where('c.sharedfile_id', '=', postId)
+    .$if(viewerId !== undefined, (q) => q.where(notBlockedBy(viewerId as number, 'c.user_id')))
     .orderBy('c.id')
     .limit(limit)
     .execute()

@@ -107,3 +107,38 @@ export async function hasPending(
     .executeTakeFirst()
   return row !== undefined
 }
+
+/** Where a user stands with a group shake, in one query: member, invited, asked to join. */
+export async function membershipState(
+  db: Kysely<DB>,
+  shakeId: number,
+  userId: number,
+): Promise<{ member: boolean; invited: boolean; requested: boolean }> {
+  const pending = (kind: MembershipKind) =>
+    db
+      .selectFrom('membership_request')
+      .select('id')
+      .where('shake_id', '=', shakeId)
+      .where('user_id', '=', userId)
+      .where('kind', '=', kind)
+  const row = await db
+    .selectNoFrom((eb) => [
+      eb
+        .exists(
+          db
+            .selectFrom('shake_manager')
+            .select('id')
+            .where('shake_id', '=', shakeId)
+            .where('user_id', '=', userId),
+        )
+        .as('member'),
+      eb.exists(pending('invite')).as('invited'),
+      eb.exists(pending('request')).as('requested'),
+    ])
+    .executeTakeFirstOrThrow()
+  return {
+    member: Boolean(Number(row.member)),
+    invited: Boolean(Number(row.invited)),
+    requested: Boolean(Number(row.requested)),
+  }
+}

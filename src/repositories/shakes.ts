@@ -67,6 +67,23 @@ export async function findPersonalShake(
   return row && toShake(row)
 }
 
+/** The personal shake of the live user with that name (asked beside the user, not after). */
+export async function findPersonalShakeByUserName(
+  db: Kysely<DB>,
+  name: string,
+): Promise<Shake | undefined> {
+  const row = await db
+    .selectFrom('shake as s')
+    .innerJoin('user as u', 'u.id', 's.user_id')
+    .selectAll('s')
+    .where('u.name', '=', name)
+    .where('u.deleted', '=', 0)
+    .where('s.type', '=', 'user')
+    .where('s.deleted', '=', 0)
+    .executeTakeFirst()
+  return row && toShake(row)
+}
+
 export async function findShakeById(db: Kysely<DB>, id: number): Promise<Shake | undefined> {
   const row = await liveShakes(db).where('id', '=', id).executeTakeFirst()
   return row && toShake(row)

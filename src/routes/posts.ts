@@ -16,15 +16,16 @@ const postRoutes: FastifyPluginAsync = async (app) => {
 
   /** What the page shows around the image: likes, comments and who may delete which. */
   async function socialContext(viewer: User | null, post: Post) {
-    const [comments, liked, tags] = await Promise.all([
+    const [comments, liked, tags, saveShakes] = await Promise.all([
       app.comments.list(post.id, viewer),
       app.streams.likedBy(viewer, [post]),
       app.posts.tagsOf(post),
+      // Where the reader may save it: their own shake and the groups they post to.
+      viewer && viewer.id !== post.userId ? app.shakes.postable(viewer) : [],
     ])
     return {
       tags,
-      // Where the reader may save it: their own shake and the groups they post to.
-      saveShakes: viewer && viewer.id !== post.userId ? await app.shakes.postable(viewer) : [],
+      saveShakes,
       liked: liked.has(post.id),
       comments: comments.map((c) => ({
         ...c,

@@ -49,19 +49,20 @@ const shakeRoutes: FastifyPluginAsync = async (app) => {
     const shake = await app.shakes.group(request.params.shake).catch(() => undefined)
     if (!shake) return reply.callNotFound()
     const { before, after } = request.params
-    const [page, relation, following] = await Promise.all([
+    const [page, relation, following, muted] = await Promise.all([
       app.posts.shakePage(shake.id, {
         ...(before !== undefined ? { before } : {}),
         ...(after !== undefined ? { after } : {}),
       }),
       app.shakes.relation(request.user, shake),
       request.user ? app.follows.isFollowing(request.user, shake) : false,
+      app.mutes.isMuted(request.user, 'shake', shake.id),
     ])
     return reply.page('shake', {
       shake,
       relation,
       following,
-      muted: await app.mutes.isMuted(request.user, 'shake', shake.id),
+      muted,
       posts: await postCards(app, request.user, page.items),
       olderUrl: page.olderKey && `/${shake.name}/before/${page.olderKey}`,
       newerUrl: page.newerKey && `/${shake.name}/after/${page.newerKey}`,

@@ -23,17 +23,17 @@ const userRoutes: FastifyPluginAsync = async (app) => {
       return reply.redirect(`/user/${found.user.name}${rest}`, 301)
     }
     // A blocked person's posts are hidden from the blocker, on their profile too.
-    const blocked = await app.blocks.isBlocked(request.user, found.user)
-    const [page, following, muted] = await Promise.all([
-      found.shake && !blocked
+    const [{ blocked, muted }, shown, following] = await Promise.all([
+      app.blocks.stance(request.user, found.user),
+      found.shake
         ? app.posts.shakePage(found.shake.id, {
             ...(before !== undefined ? { before } : {}),
             ...(after !== undefined ? { after } : {}),
           })
         : { items: [], olderKey: undefined, newerKey: undefined },
       request.user && found.shake ? app.follows.isFollowing(request.user, found.shake) : false,
-      app.mutes.isMuted(request.user, 'user', found.user.id),
     ])
+    const page = blocked ? { items: [], olderKey: undefined, newerKey: undefined } : shown
     return reply.page('user', {
       profileUser: found.user,
       shake: found.shake,

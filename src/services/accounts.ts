@@ -6,7 +6,7 @@ import { inTransaction } from '../db/transaction.js'
 import type { WorkSignal } from '../jobs/job-names.js'
 import { deleteUserSessions } from '../repositories/sessions.js'
 import {
-  findPersonalShake,
+  findPersonalShakeByUserName,
   insertShake,
   type Shake,
   shakeNameTaken,
@@ -266,9 +266,11 @@ export class AccountService {
   /** The user and their personal shake, for the profile page. */
   async profile(name: string): Promise<{ user: User; shake: Shake | undefined } | undefined> {
     if (name.length > 64) return undefined
-    const user = await findUserByName(this.db, name)
-    if (!user) return undefined
-    return { user, shake: await findPersonalShake(this.db, user.id) }
+    const [user, shake] = await Promise.all([
+      findUserByName(this.db, name),
+      findPersonalShakeByUserName(this.db, name),
+    ])
+    return user && { user, shake }
   }
 
   private async requireUser(id: number): Promise<User> {

@@ -10,6 +10,7 @@ import {
   blocksBetween,
   deleteBlock,
   insertBlock,
+  stanceToward,
 } from '../repositories/blocks.js'
 import { deleteFollowsBetween } from '../repositories/subscriptions.js'
 import { findUserByName, type User } from '../repositories/users.js'
@@ -55,6 +56,13 @@ export class BlockService {
     const target = await this.person(name)
     await deleteBlock(this.db, user.id, target.id)
     return target
+  }
+
+  /** What a profile needs to know of its reader: did they block or mute this person? */
+  stance(user: User | null, target: User): Promise<{ blocked: boolean; muted: boolean }> {
+    return user
+      ? stanceToward(this.db, user.id, target.id)
+      : Promise.resolve({ blocked: false, muted: false })
   }
 
   async isBlocked(user: User | null, target: User): Promise<boolean> {

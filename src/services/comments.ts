@@ -5,7 +5,6 @@ import { inTransaction } from '../db/transaction.js'
 import { enqueue } from '../jobs/enqueue.js'
 import type { JobContext } from '../jobs/job-context.js'
 import type { JobPayloads, WorkSignal } from '../jobs/job-names.js'
-import { blockedIds } from '../repositories/blocks.js'
 import {
   type Comment,
   commentsOfPost,
@@ -46,10 +45,7 @@ export class CommentService {
 
   /** A post's comments, without those of people the viewer has blocked. */
   async list(postId: number, viewer?: User | null): Promise<Comment[]> {
-    const comments = await commentsOfPost(this.db, postId)
-    if (!viewer) return comments
-    const blocked = await blockedIds(this.db, viewer.id)
-    return comments.filter((c) => !blocked.has(c.userId))
+    return commentsOfPost(this.db, postId, viewer?.id)
   }
 
   async comment(user: User, key: string, rawBody: string): Promise<Comment> {

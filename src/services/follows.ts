@@ -8,7 +8,7 @@ import type { JobPayloads, WorkSignal } from '../jobs/job-names.js'
 import { insertNotification } from '../repositories/notifications.js'
 import { findPost, listShakePosts } from '../repositories/posts.js'
 import {
-  findPersonalShake,
+  findPersonalShakeByUserName,
   findShakeById,
   findShakeByName,
   type Shake,
@@ -37,8 +37,13 @@ export class FollowService {
 
   /** The personal shake of the user with this name. */
   async shakeOfUser(name: string): Promise<{ user: User; shake: Shake }> {
-    const user = name.length <= 64 ? await findUserByName(this.db, name) : undefined
-    const shake = user && (await findPersonalShake(this.db, user.id))
+    const [user, shake] =
+      name.length <= 64
+        ? await Promise.all([
+            findUserByName(this.db, name),
+            findPersonalShakeByUserName(this.db, name),
+          ])
+        : []
     if (!user || !shake) throw new ServiceError(404, 'There is no such person.')
     return { user, shake }
   }

@@ -6,7 +6,7 @@ import path from 'node:path'
 import { inTransaction } from '../db/transaction.js'
 import type { JobContext } from '../jobs/job-context.js'
 import type { JobPayloads } from '../jobs/job-names.js'
-import { makeGifVideo } from '../media/gif-video.js'
+import { FfmpegMissingError, makeGifVideo } from '../media/gif-video.js'
 import {
   addRenditions,
   findSourcefileById,
@@ -40,10 +40,18 @@ export async function makeVideo(
   try {
     const gif = path.join(workDir, 'original.gif')
     await ctx.store.download(original.key, gif)
-    const made = await makeGifVideo(gif, original, workDir, {
-      ffmpegPath: ctx.config.ffmpegPath,
-      timeoutMs: FFMPEG_TIMEOUT_MS,
-    })
+    let made: Awaited<ReturnType<typeof makeGifVideo>>
+    try {
+      made = await makeGifVideo(gif, original, workDir, {
+        ffmpegPath: ctx.config.ffmpegPath,
+        timeoutMs: FFMPEG_TIMEOUT_MS,
+      })
+    } catch (error) {
+      // Not a failure to retry: without ffmpeg the GIF itself is what pages show.
+      if (!(error instanceof FfmpegMissingError)) throw error
+      ctx.log.warn({ err: error }, 'animated GIFs stay GIFs: install ffmpeg to make videos')
+      return
+    }
     const base = `i/${sourcefile.sha1}`
     const video: Rendition = { name: 'mp4', key: `${base}/video.mp4`, ...dimensions(made.video) }
     const poster: Rendition = {

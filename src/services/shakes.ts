@@ -13,9 +13,9 @@ import { type TempUpload, tempPath } from '../media/temp-file.js'
 import {
   addMember,
   addMembershipRequest,
-  hasPending,
   isMember,
   memberNames,
+  membershipState,
   pendingNames,
   removeMember,
   takeMembershipRequest,
@@ -160,12 +160,8 @@ export class ShakeService {
   ): Promise<'owner' | 'member' | 'invited' | 'requested' | 'none'> {
     if (!user) return 'none'
     if (shake.userId === user.id) return 'owner'
-    // Asked together: one round trip instead of up to three.
-    const [member, invited, requested] = await Promise.all([
-      isMember(this.db, shake.id, user.id),
-      hasPending(this.db, shake.id, user.id, 'invite'),
-      hasPending(this.db, shake.id, user.id, 'request'),
-    ])
+    // One query instead of up to three.
+    const { member, invited, requested } = await membershipState(this.db, shake.id, user.id)
     if (member) return 'member'
     if (invited) return 'invited'
     if (requested) return 'requested'

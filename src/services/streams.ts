@@ -71,7 +71,7 @@ export class StreamService {
    * The viewer's blocked people are left out of the viewer's copy.
    */
   async popular(options: { fresh?: boolean } = {}, viewer?: User | null): Promise<Post[]> {
-    return this.withoutBlocked(viewer, await this.popularForAll(options))
+    return this.withoutBlocked(viewer, this.popularForAll(options))
   }
 
   private async popularForAll(options: { fresh?: boolean }): Promise<Post[]> {
@@ -100,16 +100,11 @@ export class StreamService {
     return keysetPage(
       cursor,
       async (window) => {
-        const liked = await likedPosts(this.db, user.id, window)
-        const shown = new Set(
-          (
-            await this.withoutBlocked(
-              viewer,
-              liked.map((l) => l.post),
-            )
-          ).map((p) => p.id),
-        )
-        return liked.filter((l) => shown.has(l.post.id))
+        const [liked, blocked] = await Promise.all([
+          likedPosts(this.db, user.id, window),
+          this.blockedBy(viewer),
+        ])
+        return liked.filter((l) => !blocked.has(l.post.userId))
       },
       (item) => item.favoriteId,
     )
@@ -189,10 +184,17 @@ export class StreamService {
     return (await mentionsOf(this.db, user.name)).filter((c) => !blocked.has(c.userId))
   }
 
-  private async withoutBlocked(viewer: User | null | undefined, posts: Post[]): Promise<Post[]> {
-    if (!viewer) return posts
-    const blocked = await blockedIds(this.db, viewer.id)
-    return blocked.size === 0 ? posts : posts.filter((p) => !blocked.has(p.userId))
+  /** Whom the viewer blocked: asked alongside the posts, not after them. */
+  private blockedBy(viewer: User | null | undefined): Promise<Set<number>> {
+    return viewer ? blockedIds(this.db, viewer.id) : Promise.resolve(new Set())
+  }
+
+  private async withoutBlocked(
+    viewer: User | null | undefined,
+    posts: Post[] | Promise<Post[]>,
+  ): Promise<Post[]> {
+    const [all, blocked] = await Promise.all([posts, this.blockedBy(viewer)])
+    return blocked.size === 0 ? all : all.filter((p) => !blocked.has(p.userId))
   }
 
   unreadCount(user: User): Promise<number> {

@@ -27,15 +27,18 @@ export class QueryCounter implements KyselyPlugin {
 
   transformQuery(args: PluginTransformQueryArgs): RootOperationNode {
     if (!this.measuring.getStore()) return args.node
-    const depth = this.deepestAnswered + 1
-    this.depthOf.set(args.queryId, depth)
-    this.tally.queries++
-    this.tally.roundTrips = Math.max(this.tally.roundTrips, depth)
+    // Subqueries pass through here too, but only a statement sent to the server answers: it
+    // is counted when its result arrives.
+    this.depthOf.set(args.queryId, this.deepestAnswered + 1)
     return args.node
   }
 
   async transformResult(args: PluginTransformResultArgs): Promise<QueryResult<UnknownRow>> {
-    this.deepestAnswered = Math.max(this.deepestAnswered, this.depthOf.get(args.queryId) ?? 0)
+    const depth = this.depthOf.get(args.queryId)
+    if (depth === undefined || !this.measuring.getStore()) return args.result
+    this.tally.queries++
+    this.tally.roundTrips = Math.max(this.tally.roundTrips, depth)
+    this.deepestAnswered = Math.max(this.deepestAnswered, depth)
     return args.result
   }
 

@@ -180,3 +180,30 @@ for (const mode of ['embedded', 'production'] as const) {
     })
   })
 }
+
+describe('GIF video without ffmpeg', () => {
+  it('keeps the GIF, and the job ends without retries or a dead row', async () => {
+    const site = await createTestSite({ FFMPEG_PATH: '/nonexistent/ffmpeg' })
+    try {
+      const alice = await signUp(site.app, 'alice')
+      const key = await post(alice, 'no video here', await images.animatedGif(20, 20, 3))
+      await settle(site.app, 30_000)
+      const rows = await site.app.db
+        .selectFrom('outbox')
+        .select(['status', 'attempts'])
+        .where('job', '=', 'make-video')
+        .execute()
+      assert.deepEqual(
+        rows.map((r) => r.status),
+        ['done'],
+        'the job finished once, nothing dead',
+      )
+      assert.equal((await site.app.inject({ url: `/r/${key}.mp4` })).statusCode, 404)
+      const page = (await alice.get(`/p/${key}`)).body
+      assert.doesNotMatch(page, /<video/)
+      assert.match(page, new RegExp(`<img src="[^"]*/r/${key}`))
+    } finally {
+      await site.close()
+    }
+  })
+})

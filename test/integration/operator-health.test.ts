@@ -52,7 +52,12 @@ describe('/healthy/details', async () => {
       assert.equal(health.ok, true, JSON.stringify(health))
       assert.deepEqual([health.files.ok, health.files.store], [true, 's3'])
       assert.equal(health.jobs.runner, 'bullmq')
-      assert.deepEqual(Object.keys(health.jobs.details).sort(), ['mail', 'maintenance', 'social'])
+      assert.deepEqual(Object.keys(health.jobs.details).sort(), [
+        'mail',
+        'maintenance',
+        'media',
+        'social',
+      ])
       assert.equal(typeof health.jobs.details.social.stalled, 'number')
       assert.equal(typeof health.jobs.details.social.waiting, 'number')
     } finally {
