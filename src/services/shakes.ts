@@ -177,23 +177,12 @@ export class ShakeService {
       throw new ValidationError({ invitee: `${invitee.name} can already post here.` }, 409)
     }
     await refuseIfBlocked(this.db, owner, [invitee.id], 'invite them')
-    const invited = await inTransaction(this.db, async (trx) => {
-      if (!(await addMembershipRequest(trx, shake.id, invitee.id, 'invite'))) return false
-      await insertNotification(trx, {
-        type: 'invitation',
-        senderId: owner.id,
-        receiverId: invitee.id,
-        actionId: shake.id,
-      })
-      await queueMail(trx, {
-        mail: 'shakeInvitation',
-        userId: invitee.id,
-        fromUserId: owner.id,
-        shakeId: shake.id,
-      })
-      return true
+    await this.ask(shake, invitee.id, 'invite', {
+      type: 'invitation',
+      from: owner.id,
+      to: invitee.id,
+      mail: 'shakeInvitation',
     })
-    if (invited) this.work.kick()
   }
 
   async accept(user: User, name: string): Promise<void> {
@@ -211,23 +200,46 @@ export class ShakeService {
     const shake = await this.group(name)
     if (shake.userId === user.id || (await isMember(this.db, shake.id, user.id))) return
     await refuseIfBlocked(this.db, user, [shake.userId], 'ask to join this shake')
-    const requested = await inTransaction(this.db, async (trx) => {
-      if (!(await addMembershipRequest(trx, shake.id, user.id, 'request'))) return false
+    await this.ask(shake, user.id, 'request', {
+      type: 'join_request',
+      from: user.id,
+      to: shake.userId,
+      mail: 'shakeJoinRequest',
+    })
+  }
+
+  /**
+   * An invitation or a request to join: the pending row, the notification and the mail in one
+   * transaction; asking again while one is pending changes nothing.
+   */
+  private async ask(
+    shake: Shake,
+    userId: number,
+    kind: 'invite' | 'request',
+    tell: {
+      type: 'invitation' | 'join_request'
+      from: number
+      to: number
+      mail: 'shakeInvitation' | 'shakeJoinRequest'
+    },
+  ): Promise<void> {
+    const asked = await inTransaction(this.db, async (trx) => {
+      if (!(await addMembershipRequest(trx, shake.id, userId, kind))) return false
       await insertNotification(trx, {
-        type: 'join_request',
-        senderId: user.id,
-        receiverId: shake.userId,
+        type: tell.type,
+        senderId: tell.from,
+        receiverId: tell.to,
         actionId: shake.id,
       })
       await queueMail(trx, {
-        mail: 'shakeJoinRequest',
-        userId: shake.userId,
-        fromUserId: user.id,
+        mail: tell.mail,
+        userId: tell.to,
+        fromUserId: tell.from,
         shakeId: shake.id,
       })
       return true
     })
-    if (requested) this.work.kick()
+    if (asked) this.work.kick()
   }
 
   async decide(owner: User, name: string, userName: string, approve: boolean): Promise<void> {
