@@ -3,7 +3,6 @@
 import type { FastifyPluginAsync } from 'fastify'
 import { requireRole, signedInUser } from '../plugins/auth.js'
 import { wantsJson } from '../plugins/negotiation.js'
-import { ServiceError } from '../services/errors.js'
 import { formFields, queryField } from './form-fields.js'
 import { postView } from './post-view.js'
 import { safeNextPath } from './safe-redirect.js'
@@ -32,9 +31,10 @@ const moderationRoutes: FastifyPluginAsync = async (app) => {
   // The account is signed out at once; the deletion job erases it (services/account-deletion.ts).
   app.post<NameParams>('/admin/users/:name/delete', moderator, async (request, reply) => {
     const form = formFields(request, ['note', 'confirm'])
-    if (form.confirm !== request.params.name)
-      throw new ServiceError(400, 'Type the account name to confirm the deletion.')
-    await app.moderation.deleteAccount(signedInUser(request), request.params.name, form.note)
+    await app.moderation.deleteAccount(signedInUser(request), request.params.name, {
+      note: form.note,
+      confirm: form.confirm,
+    })
     request.flash('success', `${request.params.name}'s account is being deleted.`)
     return reply.redirect('/admin/log', 303)
   })

@@ -101,9 +101,16 @@ export class ModerationService {
    * Deletes a person's account with the self-service deletion's job, logged with the reason.
    * Moderators delete members; only admins delete moderators and admins; nobody themselves.
    */
-  async deleteAccount(moderator: User, name: string, noteInput: string): Promise<void> {
+  async deleteAccount(
+    moderator: User,
+    name: string,
+    form: { note: string; confirm: string },
+  ): Promise<void> {
     assertRole(moderator, 'moderator')
-    const note = checkedModeratorNote(noteInput, { required: true })
+    // The name typed again: a deletion cannot be undone.
+    if (form.confirm !== name)
+      throw new ServiceError(400, 'Type the account name to confirm the deletion.')
+    const note = checkedModeratorNote(form.note, { required: true })
     const user = await this.person(name)
     if (user.id === moderator.id)
       throw new ServiceError(400, 'Delete your own account from your settings.')
