@@ -27,7 +27,6 @@ import {
 } from '../repositories/sourcefiles.js'
 import { setPostTags } from '../repositories/tags.js'
 import type { User } from '../repositories/users.js'
-import { createFileStore } from '../storage/create-store.js'
 import type { FileStore } from '../storage/file-store.js'
 import { ServiceError } from './errors.js'
 import { formatBytes } from './format-bytes.js'
@@ -79,7 +78,7 @@ export async function removeUnownedFiles(
   ctx: JobContext,
   payload: JobPayloads['remove-files'],
 ): Promise<void> {
-  await removeUnownedKeys(ctx.db, createFileStore(ctx.config), payload)
+  await removeUnownedKeys(ctx.db, ctx.store, payload)
 }
 
 export class PostingService {
