@@ -4,11 +4,11 @@
 import { type ConnectionOptions, Queue, UnrecoverableError, Worker } from 'bullmq'
 import { Redis } from 'ioredis'
 import { reportError } from '../observability/error-reports.js'
-import { moveOutbox, type OutboxRow } from '../repositories/outbox.js'
+import { finishOutbox, type OutboxRow } from '../repositories/outbox.js'
 import { runJob, schedules } from './definitions.js'
 import type { JobContext } from './job-context.js'
 import { type JobName, queueNames, queueOf } from './job-names.js'
-import type { Dispatcher } from './relay.js'
+import type { Dispatcher, JobFate } from './relay.js'
 import { MAX_ATTEMPTS, PermanentJobError } from './retry.js'
 
 export interface QueueHealth {
@@ -87,8 +87,15 @@ export class QueueDispatcher implements Dispatcher {
     return this.queues.get(queueOf[row.job as JobName] ?? 'social') as Queue
   }
 
-  async holds(row: OutboxRow): Promise<boolean> {
-    return (await this.queueFor(row).getJob(jobIdOf(row))) !== undefined
+  async fate(row: OutboxRow): Promise<JobFate> {
+    const job = await this.queueFor(row).getJob(jobIdOf(row))
+    if (!job) return { state: 'lost' }
+    const state = await job.getState()
+    if (state === 'completed') return { state: 'completed' }
+    if (state === 'failed') return { state: 'failed', reason: job.failedReason ?? 'failed' }
+    // 'unknown': removed between the two reads.
+    if (state === 'unknown') return { state: 'lost' }
+    return { state: 'held' }
   }
 
   /** Per queue: waiting, active, delayed, failed and stalled counts, and the oldest waiting job's age. */
@@ -197,8 +204,7 @@ export async function startWorkers(
           if (error instanceof PermanentJobError) throw new UnrecoverableError(error.message)
           throw error
         }
-        if (job.data.outboxId !== undefined)
-          await moveOutbox(ctx.db, job.data.outboxId, 'relayed', 'done', { error: null })
+        if (job.data.outboxId !== undefined) await finishOutbox(ctx.db, job.data.outboxId, 'done')
       },
       {
         connection,
@@ -223,9 +229,7 @@ export async function startWorkers(
         return
       }
       if (job.data.outboxId !== undefined) {
-        moveOutbox(ctx.db, job.data.outboxId, 'relayed', 'dead', { error: error.message }).catch(
-          () => {},
-        )
+        finishOutbox(ctx.db, job.data.outboxId, 'dead', error.message).catch(() => {})
       }
       ctx.log.error({ job: job.name, id: job.id, err: error }, 'job failed for the last time')
       reportError(error, {

@@ -4,7 +4,7 @@ import { reportError } from '../observability/error-reports.js'
 import type { OutboxRow } from '../repositories/outbox.js'
 import { runJob, schedules } from './definitions.js'
 import type { JobContext } from './job-context.js'
-import type { Dispatcher } from './relay.js'
+import type { Dispatcher, JobFate } from './relay.js'
 
 export class InProcessDispatcher implements Dispatcher {
   readonly name = 'in-process'
@@ -26,8 +26,8 @@ export class InProcessDispatcher implements Dispatcher {
    * database went away before the row could be marked done. Handlers are idempotent, so it
    * is run again (a job of another live process running for longer would run twice).
    */
-  async holds(row: OutboxRow): Promise<boolean> {
-    return this.inHand.has(row.id)
+  async fate(row: OutboxRow): Promise<JobFate> {
+    return { state: this.inHand.has(row.id) ? 'held' : 'lost' }
   }
 }
 

@@ -5,6 +5,7 @@
 import type { Database } from '../db/database.js'
 import { reportError } from '../observability/error-reports.js'
 import {
+  finishOutbox,
   moveOutbox,
   type OutboxRow,
   readyOutbox,
@@ -20,9 +21,18 @@ export interface Dispatcher {
   /** True when dispatch() finishes the job itself (embedded); false when a worker will. */
   readonly runsJobs: boolean
   dispatch(row: OutboxRow): Promise<void>
-  /** Whether the row's job is still held: in the queue (any state), or running here. */
-  holds(row: OutboxRow): Promise<boolean>
+  /**
+   * What became of a relayed row's job: still held (waiting, delayed or running), finished
+   * (its outcome never reached the row), or lost (nobody has it).
+   */
+  fate(row: OutboxRow): Promise<JobFate>
 }
+
+export type JobFate =
+  | { state: 'held' }
+  | { state: 'lost' }
+  | { state: 'completed' }
+  | { state: 'failed'; reason: string }
 
 export class OutboxRelay {
   private timer: NodeJS.Timeout | undefined
@@ -52,23 +62,32 @@ export class OutboxRelay {
   }
 
   /**
-   * Rows handed over a while ago whose job nobody holds any more (Redis restarted empty, a
-   * process or the database lost mid-job) go back to pending, so the work is done after all.
-   * Returns how many.
+   * Rows handed over a while ago and not finished. A job nobody holds any more (Redis restarted
+   * empty, a process or the database lost mid-job) goes back to pending, so the work is done
+   * after all; a job that finished without its outcome reaching the row (the database or Redis
+   * away at that moment) has the outcome written now. Returns how many rows moved.
    */
   async recoverLost(): Promise<number> {
     let recovered = 0
+    let finished = 0
     for (const row of await staleRelayedOutbox(this.db, this.recheckSeconds, 500)) {
       if (this.stopped) break
-      if (await this.dispatcher.holds(row)) continue
-      if (await moveOutbox(this.db, row.id, 'relayed', 'pending', { availableInSeconds: 0 }))
-        recovered++
+      const fate = await this.dispatcher.fate(row)
+      if (fate.state === 'lost') {
+        if (await moveOutbox(this.db, row.id, 'relayed', 'pending', { availableInSeconds: 0 }))
+          recovered++
+      } else if (fate.state === 'completed') {
+        if (await finishOutbox(this.db, row.id, 'done')) finished++
+      } else if (fate.state === 'failed') {
+        if (await finishOutbox(this.db, row.id, 'dead', fate.reason)) finished++
+      }
     }
+    if (finished > 0) this.log.warn({ finished }, 'outbox rows whose jobs had finished were marked')
     if (recovered > 0) {
       this.log.warn({ recovered }, 'outbox rows the queue had lost were sent again')
       this.kick()
     }
-    return recovered
+    return recovered + finished
   }
 
   /** Asks for a pass soon; passes never overlap, and a kick during one causes another. */

@@ -85,6 +85,30 @@ export async function moveOutbox(
   return result.numUpdatedRows > 0n
 }
 
+/**
+ * Records that a row's job finished, whatever the relay last thought of the row: a queue add
+ * whose answer was lost sends the row back to pending although the job is in the queue and
+ * runs, and the row must not wait for a job that already ran.
+ */
+export async function finishOutbox(
+  db: Kysely<DB>,
+  id: number,
+  outcome: 'done' | 'dead',
+  error: string | null = null,
+): Promise<boolean> {
+  const result = await db
+    .updateTable('outbox')
+    .set({ status: outcome, updated_at: dbNow(), last_error: error?.slice(0, 2000) ?? null })
+    .where('id', '=', id)
+    .where(
+      'status',
+      'in',
+      outcome === 'done' ? ['pending', 'relayed', 'dead'] : ['pending', 'relayed'],
+    )
+    .executeTakeFirst()
+  return result.numUpdatedRows > 0n
+}
+
 /** Rows handed to the queue long ago and never finished (a lost job): back to pending. */
 export async function requeueStaleRelayed(
   db: Kysely<DB>,
