@@ -4,7 +4,10 @@
 // own handler saw, broken streams) stay as they are.
 import { type FastifyReply, type FastifyRequest, LogController } from 'fastify'
 
-/** An answer slower than this is logged as a warning. */
+/**
+ * An answer slower than this is logged as a warning. Behind nginx, which buffers answers, the
+ * time is the app's own, not a slow client's.
+ */
 export const SLOW_REQUEST_MS = 1000
 
 export class RequestLog extends LogController {
