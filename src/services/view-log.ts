@@ -1,7 +1,8 @@
 // Views that nginx answered: nginx keeps the app's /r/ answers for a few seconds, so the app no
 // longer sees every look. nginx writes one line per look (the post id) to its views log; this
 // reads what was added, hands it to the view counter, and empties the log once all of it is
-// read, so it stays small and a restart neither recounts nor skips much.
+// read, so it stays small and a restart neither recounts nor skips much. One reader per log:
+// the node's one web process.
 import { open } from 'node:fs/promises'
 import type { ViewCounter } from './view-counter.js'
 
