@@ -271,6 +271,8 @@ async function main() {
       ...env,
       PAGE_CACHE_SECONDS: '5',
       X_ACCEL_LOCAL_FILES: 'true',
+      // nginx keeps /r/ answers only while the app counts the views it answered.
+      VIEW_LOG_FILE: path.join(work, 'nginx-local', 'views.log'),
     })
     const s3 = await startWeb('web (page cache, S3)', {
       ...env,
@@ -280,6 +282,7 @@ async function main() {
       S3_ACCESS_KEY_ID: 'bench',
       S3_SECRET_ACCESS_KEY: 'bench-secret',
       S3_FORCE_PATH_STYLE: 'true',
+      VIEW_LOG_FILE: path.join(work, 'nginx-s3', 'views.log'),
     })
     const [workerProgram, ...workerArgs] = node('src/worker.ts')
     pinned(workerProgram as string, workerArgs, env, { cwd: projectRoot })

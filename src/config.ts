@@ -80,6 +80,11 @@ export interface Config {
   pageCacheSeconds: number
   /** Local files are sent by nginx (X-Accel-Redirect to its /_local/ alias), not by the app. */
   xAccelLocalFiles: boolean
+  /**
+   * nginx's log of raw-file views (one post id a line) that this process adds up into
+   * view_count; set when nginx keeps the app's /r/ answers, so views it answered are counted.
+   */
+  viewLogFile: string | undefined
   /** How long a worker holds a job before others may take it up as stalled (seconds). */
   jobLockSeconds: number
   /** A row handed to the queue this long ago whose job the queue no longer has is sent again. */
@@ -146,6 +151,7 @@ const schema = {
     DRAIN_SECONDS: { type: 'integer', minimum: 0, maximum: 300, default: 0 },
     PAGE_CACHE_SECONDS: { type: 'integer', minimum: 0, maximum: 60 },
     X_ACCEL_LOCAL_FILES: { type: 'boolean', default: false },
+    VIEW_LOG_FILE: { type: 'string', minLength: 1 },
     URL_FETCH_TIMEOUT_SECONDS: { type: 'integer', minimum: 1, maximum: 300, default: 20 },
     UPLOAD_MAX_BYTES: { type: 'integer', minimum: 1024, default: 20 * 1024 * 1024 },
     UPLOAD_MONTHLY_QUOTA_BYTES: { type: 'integer', minimum: 0, default: 2 * 1024 * 1024 * 1024 },
@@ -195,6 +201,7 @@ interface RawEnv {
   QUEUE_ALARM_SECONDS: number
   PAGE_CACHE_SECONDS?: number
   X_ACCEL_LOCAL_FILES: boolean
+  VIEW_LOG_FILE?: string
   URL_FETCH_TIMEOUT_SECONDS: number
   UPLOAD_MAX_BYTES: number
   UPLOAD_MONTHLY_QUOTA_BYTES: number
@@ -313,6 +320,7 @@ export function loadConfig(
     // Production reuses visitors' pages for a few seconds; development and tests see every change.
     pageCacheSeconds: raw.PAGE_CACHE_SECONDS ?? (raw.NODE_ENV === 'production' ? 5 : 0),
     xAccelLocalFiles: raw.X_ACCEL_LOCAL_FILES,
+    viewLogFile: raw.VIEW_LOG_FILE ? path.resolve(projectRoot, raw.VIEW_LOG_FILE) : undefined,
     urlFetch: {
       allowed: parseCidrs(raw.URL_FETCH_ALLOWED_ADDRESSES),
       timeoutSeconds: raw.URL_FETCH_TIMEOUT_SECONDS,

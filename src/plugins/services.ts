@@ -23,6 +23,7 @@ import { ShakeService } from '../services/shakes.js'
 import { StreamService } from '../services/streams.js'
 import { TakedownService } from '../services/takedowns.js'
 import { ViewCounter } from '../services/view-counter.js'
+import { ViewLog } from '../services/view-log.js'
 import { createFileStore } from '../storage/create-store.js'
 import type { LocalStore } from '../storage/local-store.js'
 import type { S3Store } from '../storage/s3-store.js'
@@ -62,10 +63,14 @@ export default fp(
     const views = new ViewCounter(app.db)
     views.start()
     app.decorate('views', views)
+    // Behind nginx's answer cache, the views nginx answered come from its log.
+    const viewLog = app.config.viewLogFile ? new ViewLog(app.config.viewLogFile, views) : undefined
+    viewLog?.start()
     // Before the database closes: the relay may be in the middle of a pass.
     app.addHook('preClose', async () => {
       await queueWatch.stop()
       await jobs.close()
+      await viewLog?.stop()
       await views.stop()
     })
   },

@@ -1,7 +1,7 @@
 // Raw files: /r/KEY (the re-encoded original) and /r/KEY/550, /1100, /small, /thumb; for an
 // animated GIF also /r/KEY.mp4 (its video) and /r/KEY/poster.
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify'
-import { RawFiles } from '../services/raw-files.js'
+import { answerKeepSeconds, RawFiles } from '../services/raw-files.js'
 import { answerMissingPost } from './missing-post.js'
 import { pickRendition, renditionContentType } from './post-view.js'
 import { sendStoredFile } from './stored-file.js'
@@ -27,8 +27,22 @@ const rawRoutes: FastifyPluginAsync = async (app) => {
   async function serve(request: FastifyRequest, key: string, size: string, reply: FastifyReply) {
     const file = await rawFiles.locate(key, size)
     if (!file) return answerMissingPost(app, key, reply)
-    // A view is a look at the full image by anyone but its owner; thumbnails are not views.
-    if (isLook(request, size) && request.user?.id !== file.ownerId) app.views.record(file.postId)
+    const viaNginx = app.fileStore.kind === 's3' || app.config.xAccelLocalFiles
+    // nginx keeps an answer to a visitor without a session for a few seconds and gives it to
+    // the next ones (see nginx.conf.template), so it counts their looks itself: this answer
+    // names the post, and the app reads nginx's log. Only while that log is read is an answer
+    // kept at all, or its looks would go uncounted.
+    const nginxCounts = viaNginx && !request.user && app.config.viewLogFile !== undefined
+    if (viaNginx) {
+      const keep = nginxCounts ? answerKeepSeconds(file, app.config.pageCacheSeconds) : 0
+      reply.header('x-accel-expires', String(keep))
+    }
+    if (nginxCounts) {
+      if (size === '' || size === 'mp4') reply.header('x-view-post', String(file.postId))
+    } else if (isLook(request, size) && request.user?.id !== file.ownerId) {
+      // A view is a look at the full image by anyone but its owner; thumbnails are not views.
+      app.views.record(file.postId)
+    }
     return sendStoredFile(reply, app.fileStore, file.key, file.contentType, {
       presignedUrl: file.presignedUrl,
       xAccelLocal: app.config.xAccelLocalFiles,

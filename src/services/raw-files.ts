@@ -17,11 +17,25 @@ export interface RawFile {
   contentType: string
   /** S3 only: where nginx fetches the bytes. */
   presignedUrl: string | undefined
+  /** S3 only: when the presigned URL stops working (ms since the epoch). */
+  presignedUntil: number | undefined
 }
 
 const MAX_ENTRIES = 10_000
 /** Presigned URLs outlive the cache entries that hold them by far. */
 const PRESIGNED_SECONDS = 300
+/** What a presigned URL must still have left when nginx may use it (a file cache miss). */
+const PRESIGNED_MARGIN_SECONDS = 60
+
+/**
+ * How long nginx may keep an answer for this file (X-Accel-Expires), at most `maxSeconds`: never
+ * past the point where its presigned URL would have too little time left to fetch the file.
+ */
+export function answerKeepSeconds(file: RawFile, maxSeconds: number, now = Date.now()): number {
+  if (file.presignedUntil === undefined) return maxSeconds
+  const left = Math.floor((file.presignedUntil - now) / 1000) - PRESIGNED_MARGIN_SECONDS
+  return Math.max(0, Math.min(maxSeconds, left))
+}
 
 export class RawFiles {
   private readonly entries = new Map<string, { file: RawFile | undefined; expiresAt: number }>()
@@ -66,6 +80,8 @@ export class RawFiles {
     const post = id === undefined ? undefined : await findPost(this.db, id)
     const rendition = post && this.pickRendition(post.sourcefile.renditions, size)
     if (!post || !rendition) return undefined
+    // Counted from before the signing: the URL lives at least this long.
+    const signedAt = Date.now()
     return {
       postId: post.id,
       ownerId: post.userId,
@@ -75,6 +91,7 @@ export class RawFiles {
         this.store.kind === 's3'
           ? await this.store.presignedGetUrl(rendition.key, PRESIGNED_SECONDS)
           : undefined,
+      presignedUntil: this.store.kind === 's3' ? signedAt + PRESIGNED_SECONDS * 1000 : undefined,
     }
   }
 }

@@ -131,6 +131,106 @@ describe('the production topology', async () => {
     }
   })
 
+  it("keeps the app's /r/ answers for visitors a few seconds, and still counts every view", {
+    skip,
+  }, async () => {
+    const node = topology.nodes[0]
+    assert.ok(node)
+    // One node, straight to its nginx: the answer cache is per node.
+    let wholeLooks = 0
+    const look = async (url: string, init: RequestInit = {}) => {
+      const answer = await fetch(`http://127.0.0.1:${node.nginxPort}${url}`, init)
+      if (answer.status === 200 && !init.method && !init.headers && !url.endsWith('/thumb'))
+        wholeLooks++
+      return answer
+    }
+    const dave = new HttpClient(topology.url)
+    const erin = new HttpClient(topology.url)
+    await dave.signUp('dave')
+    await erin.signUp('erin')
+    const posted = await dave.upload(await images.jpeg(320, 240))
+    assert.equal(posted.status, 302, posted.text.slice(0, 300))
+    const key = (posted.location as string).slice('/p/'.length)
+
+    const first = await look(`/r/${key}`)
+    assert.equal(first.status, 200)
+    const bytes = Buffer.from(await first.arrayBuffer())
+    const keptAt = Date.now()
+    const second = await look(`/r/${key}`)
+    assert.equal(second.status, 200)
+    assert.equal(second.headers.get('content-type'), 'image/jpeg')
+    assert.equal(second.headers.get('cache-control'), 'public, max-age=31536000, immutable')
+    assert.match(second.headers.get('content-security-policy') ?? '', /^default-src 'none'/)
+    assert.equal(second.headers.get('x-view-post'), null)
+    assert.ok(Buffer.from(await second.arrayBuffer()).equals(bytes))
+    // Not views: a range past the start, a thumbnail, a HEAD.
+    assert.equal((await look(`/r/${key}`, { headers: { range: 'bytes=10-19' } })).status, 206)
+    assert.equal((await look(`/r/${key}/thumb`)).status, 200)
+    assert.equal((await look(`/r/${key}`, { method: 'HEAD' })).status, 200)
+    // With a session the app answers (and counts) as before; the owner's look is no view.
+    assert.equal((await erin.request(`/r/${key}`)).status, 200)
+    assert.equal((await dave.request(`/r/${key}`)).status, 200)
+
+    // The app forgets the post at once; this node's nginx has its answer for up to 5 s, so a
+    // 200 now can only come from nginx: the app would say 404.
+    const deleted = await dave.form(`/p/${key}/delete`, {}, 'application/json')
+    assert.equal(deleted.status, 200, deleted.text.slice(0, 300))
+    const afterDelete = await look(`/r/${key}`)
+    const servedFromCache = afterDelete.status === 200
+    if (Date.now() - keptAt < 3000)
+      assert.ok(
+        servedFromCache,
+        `a repeat look within the lifetime skips the app (${afterDelete.status})`,
+      )
+    // A session skips the answer cache: the app says no as soon as the deletion reached its
+    // node (Redis pub/sub drops the other node's look-up).
+    await eventually(
+      async () => (await erin.request(`/r/${key}`)).status === 404,
+      2000,
+      'the app to refuse the deleted post',
+    )
+    await eventually(
+      async () => (await look(`/r/${key}`)).status === 404,
+      10_000,
+      'the deleted post to stop being served',
+    )
+    const stoppedAfter = Date.now() - keptAt
+    assert.ok(stoppedAfter < 5000 + 2000, `stopped ${stoppedAfter} ms after the answer was kept`)
+
+    // Views: every whole look nginx answered for a visitor (before the deletion and until its
+    // answer ran out), from nginx's log; erin's from the app.
+    const expected = wholeLooks + 1
+    const db = openDatabase(
+      topology.env.DATABASE_URL?.startsWith('mysql')
+        ? { dialect: 'mysql', url: topology.env.DATABASE_URL }
+        : {
+            dialect: 'sqlite',
+            file: (topology.env.DATABASE_URL as string).slice('sqlite:'.length),
+          },
+    )
+    try {
+      let seen = -1
+      await eventually(
+        async () => {
+          const row = await db
+            .selectFrom('sharedfile')
+            .select('view_count')
+            .where('id', '=', Number.parseInt(key, 36))
+            .executeTakeFirstOrThrow()
+          seen = Number(row.view_count)
+          return seen >= expected
+        },
+        30_000,
+        'the views to be counted',
+      ).catch((error: Error) => {
+        throw new Error(`${error.message} (view_count ${seen}, expected ${expected})`)
+      })
+      assert.equal(seen, expected)
+    } finally {
+      await db.destroy()
+    }
+  })
+
   it('refuses an upload over the limit at nginx, before the app', { skip }, async () => {
     const alice = new HttpClient(topology.url)
     await alice.signUp('carol')

@@ -129,7 +129,12 @@ export class Topology {
           LOCAL_FILES_ROOT: path.join(this.env.DATA_DIR as string, 'files'),
         }),
       )
-      const env = { ...this.env, PORT: String(appPort) }
+      // The app adds up the views its nginx answered from the answer cache.
+      const env = {
+        ...this.env,
+        PORT: String(appPort),
+        VIEW_LOG_FILE: path.join(prefix, 'views.log'),
+      }
       const node: Node = {
         name,
         prefix,
