@@ -8,6 +8,7 @@ import fp from 'fastify-plugin'
 import nunjucks from 'nunjucks'
 import { viewsDir } from '../paths.js'
 import { formatBytes } from '../services/format-bytes.js'
+import { longDate } from '../services/long-date.js'
 import { reportReasons } from '../services/moderation-rules.js'
 import { postTag } from '../services/page-cache.js'
 import { hasRole } from '../services/roles.js'
@@ -64,14 +65,7 @@ export default fp(
             'linkify',
             (text: string) => new nunjucks.runtime.SafeString(linkify(String(text ?? ''))),
           )
-          env.addFilter('longDate', (date: Date) =>
-            date.toLocaleDateString('en-US', {
-              year: 'numeric',
-              month: 'long',
-              day: 'numeric',
-              timeZone: 'UTC',
-            }),
-          )
+          env.addFilter('longDate', longDate)
         },
       },
     })
