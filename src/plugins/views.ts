@@ -88,7 +88,10 @@ export default fp(
         const request = this.request
         // A page with a form carries this visitor's CSRF token: it is never shared.
         let personal = false
-        const html = await this.viewAsync(`pages/${template}`, {
+        if (!environment) throw new Error('nunjucks is not configured')
+        // Rendered synchronously: no template here loads or filters asynchronously, and the
+        // callback form only adds a promise and a copy of the context per page.
+        const html = environment.render(`pages/${template}.njk`, {
           ...context,
           currentUser: request.user ?? null,
           isModerator: hasRole(request.user, 'moderator'),
