@@ -7,5 +7,6 @@ import { postView } from './post-view.js'
 export async function postCards(app: FastifyInstance, viewer: User | null, posts: Post[]) {
   const filesBase = app.config.filesBaseUrl === app.config.baseUrl ? '' : app.config.filesBaseUrl
   const liked = await app.streams.likedBy(viewer, posts)
-  return posts.map((post) => ({ ...postView(post, filesBase), liked: liked.has(post.id) }))
+  // `liked` first: adding a field to a spread copy is slow in V8 (see postView).
+  return posts.map((post) => ({ liked: liked.has(post.id), ...postView(post, filesBase) }))
 }

@@ -27,9 +27,10 @@ const postRoutes: FastifyPluginAsync = async (app) => {
       tags,
       saveShakes,
       liked: liked.has(post.id),
+      // canDelete first: adding a field to a spread copy is slow in V8 (see postView).
       comments: comments.map((c) => ({
-        ...c,
         canDelete: viewer !== null && (viewer.id === c.userId || viewer.id === post.userId),
+        ...c,
       })),
     }
   }

@@ -66,8 +66,8 @@ function allowRedirectTo(reply: FastifyReply, redirectUri: string): void {
 }
 
 const apiPages: FastifyPluginAsync = async (app) => {
+  // (baseUrl, which the reference shows, is on every page already.)
   const reference = {
-    baseUrl: app.config.baseUrl,
     scopes: SCOPES,
     codeSeconds: CODE_TTL_SECONDS,
     accessSeconds: ACCESS_TOKEN_TTL_SECONDS,
