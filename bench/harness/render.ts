@@ -1,6 +1,7 @@
 // Render alone: the post page's template with its data already in memory, against
-// JSON.stringify of the same data, in a process of its own (pinned by the harness). Prints one
-// JSON line. The environment is the app's (production: templates cached and warmed).
+// JSON.stringify of the same data, in a process of its own (pinned by the harness), rendered
+// the way reply.page() renders. Prints one JSON line. The environment is the app's
+// (production: templates cached and warmed).
 //
 //   tsx bench/harness/render.ts KEY
 import { createServer } from '../../src/app.js'
@@ -40,7 +41,7 @@ async function timePerCall(work: () => unknown): Promise<number> {
 
 let html = ''
 const renderUs = await timePerCall(async () => {
-  html = await app.view('pages/post', context)
+  html = app.renderTemplate('pages/post.njk', context)
 })
 const stringifyUs = await timePerCall(() => JSON.stringify(context))
 console.log(

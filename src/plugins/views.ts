@@ -91,6 +91,13 @@ export default fp(
         for (const name of await templateNames()) environment?.getTemplate(name, true)
       })
 
+    // Synchronous: no template here loads or filters asynchronously, and @fastify/view's
+    // callback form only adds a promise and a copy of the context per page.
+    app.decorate('renderTemplate', (name: string, context: object): string => {
+      if (!environment) throw new Error('nunjucks is not configured')
+      return environment.render(name, context)
+    })
+
     app.decorateReply('pageTags', undefined)
     app.decorateReply(
       'page',
@@ -103,13 +110,10 @@ export default fp(
         const request = this.request
         // A page with a form carries this visitor's CSRF token: it is never shared.
         let personal = false
-        if (!environment) throw new Error('nunjucks is not configured')
-        // Rendered synchronously: no template here loads or filters asynchronously, and the
-        // callback form only adds a promise and a copy of the context per page.
         // What every page shows comes first and the route's context is spread after it: V8
         // adds fields to a spread copy (`{ ...context, more }`) one slow map transition at a
         // time, tens of microseconds per page. PageContext keeps routes from passing these names.
-        const html = environment.render(`pages/${template}.njk`, {
+        const html = app.renderTemplate(`pages/${template}.njk`, {
           currentUser: request.user ?? null,
           isModerator: hasRole(request.user, 'moderator'),
           flashes: request.session ? flashMessages(this) : [],
@@ -143,6 +147,10 @@ export default fp(
 )
 
 declare module 'fastify' {
+  interface FastifyInstance {
+    /** Renders a template (a path under views/) with the context, as pages are rendered. */
+    renderTemplate(name: string, context: object): string
+  }
   interface FastifyReply {
     /** Renders views/pages/<template>.njk in the layout and sends it. */
     page<C extends object>(
