@@ -25,6 +25,7 @@ import { rawFixtures } from './harness/fixtures.js'
 import { alternate, load, type Measured, runsWithErrors } from './harness/load.js'
 import {
   CLIENT_CORE,
+  compiled,
   memoryMb,
   pinned,
   SERVER_CORE,
@@ -47,12 +48,8 @@ const ROUNDS = Number(args.rounds)
 const SECONDS = Number(args.seconds)
 const mysqlServer = process.env.BENCH_MYSQL_URL ?? 'mysql://root@127.0.0.1:3306/'
 const SESSION_SECRET = randomBytes(32).toString('hex')
-const node = (script: string) => [
-  process.execPath,
-  '--import',
-  'tsx',
-  path.join(projectRoot, script),
-]
+/** A script of the repository, run compiled from dist/ (built at the first use). */
+const node = (script: string) => compiled(script)
 
 const log = (line: string) => console.log(`bench ${new Date().toISOString().slice(11, 19)} ${line}`)
 

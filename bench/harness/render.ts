@@ -2,7 +2,7 @@
 // JSON.stringify of the same data, in a process of its own (pinned by the harness). Prints one
 // JSON line. The environment is the app's (production: templates cached and warmed).
 //
-//   tsx bench/harness/render.ts KEY
+//   node dist/bench/harness/render.js KEY
 import { createServer } from '../../src/app.js'
 import { loadConfig } from '../../src/config.js'
 import { postView } from '../../src/routes/post-view.js'
