@@ -31,6 +31,24 @@ describe('page cache', () => {
     assert.equal(cache.size, 0)
   })
 
+  it('is bounded by bytes: the oldest pages go first, and a page above the bound is not kept', () => {
+    const sized = (chars: number) => ({ html: 'x'.repeat(chars), etag: 'e', tags: [postTag(1)] })
+    // Each page weighs 2 × (key 1 + html 99 + etag 1) = 202 bytes; three fit in 700.
+    const cache = new PageCache(5000, Date.now, 700)
+    for (const key of ['a', 'b', 'c', 'd']) cache.set(key, sized(99))
+    assert.equal(cache.get('a'), undefined)
+    assert.deepEqual(
+      ['b', 'c', 'd'].map((key) => cache.get(key)?.html.length),
+      [99, 99, 99],
+    )
+    assert.equal(cache.bytes, 606)
+    cache.set('e', sized(400))
+    assert.equal(cache.get('e'), undefined, 'a page heavier than the bound is not stored')
+    assert.equal(cache.bytes, 606)
+    cache.invalidate([postTag(1)])
+    assert.equal(cache.bytes, 0)
+  })
+
   it('stores nothing when its lifetime is zero', () => {
     const cache = new PageCache(0)
     cache.set('a', page([]))
