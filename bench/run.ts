@@ -30,6 +30,7 @@ import {
   pinned,
   SERVER_CORE,
   stopAll,
+  WEB_NODE_FLAGS,
   waitFor,
 } from './harness/processes.js'
 import { READER_NAME, SEED_PASSWORD, type SeedResult, scaled, seedDatabase } from './seed.js'
@@ -56,7 +57,7 @@ const log = (line: string) => console.log(`bench ${new Date().toISOString().slic
 /** A web process of the app, in production mode, pinned to the server core. */
 async function startWeb(name: string, env: Record<string, string>) {
   const port = await freePort()
-  const [program, ...rest] = node('src/server.ts')
+  const [program, ...rest] = compiled('src/server.ts', WEB_NODE_FLAGS)
   const child = pinned(
     program as string,
     rest,

@@ -28,10 +28,17 @@ export function buildOnce(): void {
   built = true
 }
 
+/** The web process's V8 flags, as the Dockerfile and `npm start` give them. */
+export const WEB_NODE_FLAGS = ['--max-old-space-size=1024']
+
 /** The command that runs a script of the repository (src/… or bench/harness/…) compiled. */
-export function compiled(script: string): [string, ...string[]] {
+export function compiled(script: string, nodeFlags: string[] = []): [string, ...string[]] {
   buildOnce()
-  return [process.execPath, path.join(projectRoot, 'dist', script.replace(/\.ts$/, '.js'))]
+  return [
+    process.execPath,
+    ...nodeFlags,
+    path.join(projectRoot, 'dist', script.replace(/\.ts$/, '.js')),
+  ]
 }
 
 /** Spawns a command pinned to the server core; the harness stops it on exit. */
