@@ -5,6 +5,7 @@ import Fastify, { type FastifyInstance } from 'fastify'
 import type { KyselyPlugin } from 'kysely'
 import type { Config } from './config.js'
 import { loggerOptions } from './logger.js'
+import { RequestLog } from './observability/request-log.js'
 import authPlugin from './plugins/auth.js'
 import databasePlugin from './plugins/database.js'
 import errorsPlugin from './plugins/errors.js'
@@ -51,6 +52,8 @@ export async function createServer(
 ): Promise<FastifyInstance> {
   const app = Fastify({
     logger: loggerOptions(config),
+    // Failures and slow requests only: nginx logs every request already.
+    logController: new RequestLog(),
     genReqId: () => randomUUID(),
     trustProxy: config.trustProxy,
     // Forms are small; uploads get their own limits on their routes.

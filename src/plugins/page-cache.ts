@@ -19,13 +19,16 @@ const PRIVATE_WRITES = new Set([
   '/forgot-password',
 ])
 
-function anonymous(request: FastifyRequest): boolean {
+const SESSION_COOKIE = /(?:^|;\s*)(?:__Host-)?session=/
+const NSFW_SHOWN = /(?:^|;\s*)nsfw_filter=off/
+
+function anonymous(cookie: string | undefined): boolean {
   // Any session cookie may carry a user, flash messages or a form's secret: never shared.
-  return !/(?:^|;\s*)(?:__Host-)?session=/.test(request.headers.cookie ?? '')
+  return cookie === undefined || !SESSION_COOKIE.test(cookie)
 }
 
-function cacheKey(request: FastifyRequest): string {
-  const nsfwShown = /(?:^|;\s*)nsfw_filter=off/.test(request.headers.cookie ?? '')
+function cacheKey(request: FastifyRequest, cookie: string | undefined): string {
+  const nsfwShown = cookie !== undefined && NSFW_SHOWN.test(cookie)
   // Scripts ask for the main content alone ("load more"): a different answer for the same URL.
   const fragment = request.headers['x-fragment'] === '1'
   return `${nsfwShown ? 'nsfw' : 'safe'}${fragment ? ' fragment' : ''} ${request.url}`
@@ -77,43 +80,49 @@ export default fp(
     })
 
     app.decorateRequest('pageCacheKey', null)
-    app.addHook('onRequest', async (request, reply) => {
-      if ((request.method !== 'GET' && request.method !== 'HEAD') || !anonymous(request)) return
-      const key = cacheKey(request)
+    // Callback-style hooks: on the hottest path of the site, a promise per hook is a cost.
+    app.addHook('onRequest', (request, reply, done) => {
+      const cookie = request.headers.cookie
+      if ((request.method !== 'GET' && request.method !== 'HEAD') || !anonymous(cookie))
+        return done()
+      const key = cacheKey(request, cookie)
       const page = cache.get(key)
       if (!page) {
         request.pageCacheKey = key
-        return
+        return done()
       }
-      reply.header('etag', page.etag).header('x-page-cache', 'hit')
-      if (request.headers['if-none-match'] === page.etag) return reply.code(304).send()
-      return reply.type('text/html; charset=utf-8').send(page.html)
+      // The same headers as the page had when it was rendered (views: vary).
+      reply.header('etag', page.etag).header('vary', 'X-Fragment').header('x-page-cache', 'hit')
+      if (request.headers['if-none-match'] === page.etag) reply.code(304).send()
+      else reply.type('text/html; charset=utf-8').send(page.html)
     })
 
     app.decorateRequest('pageCacheCandidate', null)
-    app.addHook('onSend', async (request, reply, payload) => {
+    app.addHook('onSend', (request, reply, payload, done) => {
       const tags = reply.pageTags
-      if (!request.pageCacheKey || !tags || reply.statusCode !== 200) return payload
-      if (typeof payload !== 'string') return payload
+      if (!request.pageCacheKey || !tags || reply.statusCode !== 200 || typeof payload !== 'string')
+        return done(null, payload)
       const etag = `W/"${createHash('sha1').update(payload).digest('base64url')}"`
       request.pageCacheCandidate = { html: payload, etag, tags }
       reply.header('etag', etag)
       if (request.headers['if-none-match'] === etag) {
         reply.code(304)
-        return ''
+        return done(null, '')
       }
-      return payload
+      done(null, payload)
     })
 
-    app.addHook('onResponse', async (request, reply) => {
+    app.addHook('onResponse', (request, reply, done) => {
       const candidate = request.pageCacheCandidate
       // Stored once everything is sent: a page that started a session (a form's secret, set
       // by a hook after this plugin's) is this visitor's own.
       if (candidate && request.pageCacheKey && !reply.getHeader('set-cookie'))
-        cache.set(request.pageCacheKey, candidate)
-      if (request.method !== 'POST' || reply.statusCode >= 400) return
-      const tags = tagsWrittenBy(request.url)
-      if (tags) invalidate(tags)
+        cache.set(request.pageCacheKey, { ...candidate, html: Buffer.from(candidate.html) })
+      if (request.method === 'POST' && reply.statusCode < 400) {
+        const tags = tagsWrittenBy(request.url)
+        if (tags) invalidate(tags)
+      }
+      done()
     })
   },
   { name: 'page-cache' },

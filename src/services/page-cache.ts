@@ -3,7 +3,8 @@
 // stream); a write names the tags it touches.
 
 export interface CachedPage {
-  html: string
+  /** UTF-8, encoded once: a string would be measured and encoded again on every hit. */
+  html: Buffer
   etag: string
   expiresAt: number
   tags: readonly string[]

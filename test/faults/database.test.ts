@@ -4,17 +4,12 @@
 import { after, describe, it } from 'node:test'
 import { OwnMariadb, skipWithoutMariadbServer } from '../helpers/own-mariadb.js'
 import { createSocialSite, type SocialSite } from '../helpers/social.js'
-import { Acknowledged } from './invariants.js'
 import {
   describeWindow,
   finishScenario,
-  healthSteps,
   keptAnswering,
-  Load,
-  signUpActors,
   sleep,
-  socialSteps,
-  targetPosts,
+  socialLoadAround,
 } from './scenario.js'
 
 const skip = skipWithoutMariadbServer()
@@ -35,21 +30,16 @@ describe('database faults', { skip }, () => {
       { OUTBOX_RECHECK_SECONDS: '2' },
       { mysqlServer: server.url },
     )
-    const posts = await targetPosts(site, 3)
-    const actors = await signUpActors(site, 'db', 4)
-    const acknowledged = new Acknowledged()
-    const load = new Load([
-      ...actors.map((actor) => socialSteps(actor, posts, acknowledged)),
-      healthSteps(site),
-    ])
-    await sleep(1000)
-    const faultStart = Date.now()
-    await server.kill()
-    await sleep(2000)
-    await server.start()
-    const faultEnd = Date.now()
-    await sleep(3000)
-    await load.stop()
+    const mariadb = server
+    const { acknowledged, load, faultStart, faultEnd } = await socialLoadAround(
+      site,
+      { prefix: 'db', health: true, tailMs: 3000 },
+      async () => {
+        await mariadb.kill()
+        await sleep(2000)
+        await mariadb.start()
+      },
+    )
     const during = load.figures(faultStart, faultEnd)
     // Once the server is back every request succeeds: no stale connection is handed out.
     const afterwards = load.figures(faultEnd + 500)

@@ -7,17 +7,12 @@ import { createJobRuntime } from '../../src/jobs/runtime.js'
 import { createTestSite } from '../helpers/app.js'
 import { OwnRedis, skipWithoutRedisServer } from '../helpers/own-redis.js'
 import { createSocialSite, quietLog } from '../helpers/social.js'
-import { Acknowledged } from './invariants.js'
 import {
   describeWindow,
   finishScenario,
-  healthSteps,
   keptAnswering,
-  Load,
-  signUpActors,
   sleep,
-  socialSteps,
-  targetPosts,
+  socialLoadAround,
 } from './scenario.js'
 
 const skip = skipWithoutRedisServer()
@@ -36,21 +31,15 @@ describe('Redis faults', { skip }, () => {
     cleanups.push(() => redis.close())
     const site = await createSocialSite('production', redis.url, fastJobs)
     cleanups.push(() => site.close())
-    const posts = await targetPosts(site, 3)
-    const actors = await signUpActors(site, 'stop', 4)
-    const acknowledged = new Acknowledged()
-    const load = new Load([
-      ...actors.map((actor) => socialSteps(actor, posts, acknowledged)),
-      healthSteps(site),
-    ])
-    await sleep(1000)
-    const faultStart = Date.now()
-    await redis.stop()
-    await sleep(3000)
-    await redis.start()
-    const faultEnd = Date.now()
-    await sleep(1000)
-    await load.stop()
+    const { acknowledged, load, faultStart, faultEnd } = await socialLoadAround(
+      site,
+      { prefix: 'stop', health: true, tailMs: 1000 },
+      async () => {
+        await redis.stop()
+        await sleep(3000)
+        await redis.start()
+      },
+    )
     const during = load.figures(faultStart, faultEnd)
     await finishScenario({
       scenario: 'Redis stopped under load',
@@ -75,12 +64,7 @@ describe('Redis faults', { skip }, () => {
       ...fastJobs,
     })
     cleanups.push(() => site.close())
-    const posts = await targetPosts(site, 3)
-    const actors = await signUpActors(site, 'empty', 4)
-    const acknowledged = new Acknowledged()
-    const load = new Load(actors.map((actor) => socialSteps(actor, posts, acknowledged)))
-    await sleep(2000)
-    await load.stop()
+    const { acknowledged, load } = await socialLoadAround(site, { prefix: 'empty', leadMs: 2000 })
     const queued = await redis.command('dbsize')
     const faultStart = Date.now()
     await redis.kill()
@@ -119,26 +103,20 @@ describe('Redis faults', { skip }, () => {
     cleanups.push(() => redis.close())
     const site = await createSocialSite('production', redis.url, fastJobs)
     cleanups.push(() => site.close())
-    const posts = await targetPosts(site, 3)
-    const actors = await signUpActors(site, 'oom', 4)
-    const acknowledged = new Acknowledged()
-    const load = new Load([
-      ...actors.map((actor) => socialSteps(actor, posts, acknowledged)),
-      healthSteps(site),
-    ])
-    await sleep(1000)
-    const info = String(await redis.command('info', 'memory'))
-    const used = Number(/used_memory:(\d+)/.exec(info)?.[1])
-    const faultStart = Date.now()
-    await redis.command('config', 'set', 'maxmemory', String(used + 8 * 1024))
-    await sleep(4000)
-    const oomErrors = Number(
-      /errorstat_OOM:count=(\d+)/.exec(String(await redis.command('info', 'errorstats')))?.[1] ?? 0,
+    let oomErrors = 0
+    const { acknowledged, load, faultStart, faultEnd } = await socialLoadAround(
+      site,
+      { prefix: 'oom', health: true, tailMs: 1000 },
+      async () => {
+        const info = String(await redis.command('info', 'memory'))
+        const used = Number(/used_memory:(\d+)/.exec(info)?.[1])
+        await redis.command('config', 'set', 'maxmemory', String(used + 8 * 1024))
+        await sleep(4000)
+        const stats = String(await redis.command('info', 'errorstats'))
+        oomErrors = Number(/errorstat_OOM:count=(\d+)/.exec(stats)?.[1] ?? 0)
+        await redis.command('config', 'set', 'maxmemory', '0')
+      },
     )
-    await redis.command('config', 'set', 'maxmemory', '0')
-    const faultEnd = Date.now()
-    await sleep(1000)
-    await load.stop()
     const during = load.figures(faultStart, faultEnd)
     await finishScenario({
       scenario: 'Redis out of memory',

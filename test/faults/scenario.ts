@@ -8,7 +8,7 @@ import type { Browser } from '../helpers/browser.js'
 import type { TestS3 } from '../helpers/s3.js'
 import { recordScenario } from '../helpers/scenario-report.js'
 import { post, postJson } from '../helpers/social.js'
-import { type Acknowledged, checkInvariants } from './invariants.js'
+import { Acknowledged, checkInvariants } from './invariants.js'
 
 /** A request that has not answered after this long counts as unanswered. */
 const ANSWER_TIMEOUT_MS = 15_000
@@ -145,6 +145,44 @@ export function socialSteps(
 export function healthSteps(site: TestSite): () => Promise<number> {
   return async () =>
     (await site.app.inject({ method: 'GET', url: '/healthy/is-healthy' })).statusCode
+}
+
+export interface FaultRun {
+  acknowledged: Acknowledged
+  load: Load
+  /** When the fault began and ended (both 0 for a run without one). */
+  faultStart: number
+  faultEnd: number
+}
+
+/**
+ * The shape most scenarios share: four users liking, saving and commenting on three posts
+ * (and the health check, when asked), the fault injected after `leadMs`, the load kept up for
+ * `tailMs` once it is over, then stopped.
+ */
+export async function socialLoadAround(
+  site: TestSite,
+  options: { prefix: string; health?: boolean; leadMs?: number; tailMs?: number },
+  fault?: () => Promise<void>,
+): Promise<FaultRun> {
+  const posts = await targetPosts(site, 3)
+  const actors = await signUpActors(site, options.prefix, 4)
+  const acknowledged = new Acknowledged()
+  const load = new Load([
+    ...actors.map((actor) => socialSteps(actor, posts, acknowledged)),
+    ...(options.health ? [healthSteps(site)] : []),
+  ])
+  await sleep(options.leadMs ?? 1000)
+  let faultStart = 0
+  let faultEnd = 0
+  if (fault) {
+    faultStart = Date.now()
+    await fault()
+    faultEnd = Date.now()
+  }
+  await sleep(options.tailMs ?? 0)
+  await load.stop()
+  return { acknowledged, load, faultStart, faultEnd }
 }
 
 export function describeWindow(label: string, figures: WindowFigures): string {

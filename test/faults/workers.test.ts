@@ -9,15 +9,7 @@ import { OwnRedis, skipWithoutRedisServer } from '../helpers/own-redis.js'
 import { post, postJson } from '../helpers/social.js'
 import { WorkerProcess } from '../helpers/worker-process.js'
 import { Acknowledged } from './invariants.js'
-import {
-  describeWindow,
-  finishScenario,
-  Load,
-  signUpActors,
-  sleep,
-  socialSteps,
-  targetPosts,
-} from './scenario.js'
+import { describeWindow, finishScenario, socialLoadAround } from './scenario.js'
 
 const skip = skipWithoutRedisServer()
 const FOLLOWERS = 1500
@@ -131,12 +123,7 @@ describe('worker faults', { skip }, () => {
     cleanups.push(() => redis.close())
     const site = await productionWebSite(redis.url)
     cleanups.push(() => site.close())
-    const posts = await targetPosts(site, 3)
-    const actors = await signUpActors(site, 'backlog', 4)
-    const acknowledged = new Acknowledged()
-    const load = new Load(actors.map((actor) => socialSteps(actor, posts, acknowledged)))
-    await sleep(4000)
-    await load.stop()
+    const { acknowledged, load } = await socialLoadAround(site, { prefix: 'backlog', leadMs: 4000 })
     const queued = await site.app.db
       .selectFrom('outbox')
       .select((eb) => eb.fn.countAll().as('n'))

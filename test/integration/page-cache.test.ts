@@ -42,6 +42,9 @@ describe(`page cache (${onMysql ? 'MySQL' : 'SQLite'})`, () => {
     assert.equal(again?.headers['x-page-cache'], 'hit')
     assert.equal(again?.body, first.body)
     assert.deepEqual(tally, { queries: 0, roundTrips: 0 })
+    // A hit answers with the headers the page was rendered with, security headers included.
+    for (const header of ['content-type', 'vary', 'content-security-policy', 'x-frame-options'])
+      assert.equal(again?.headers[header], first.headers[header], header)
     const notModified = await visit(`/p/${key}`, { 'if-none-match': etag })
     assert.equal(notModified.statusCode, 304)
     assert.equal(notModified.body, '')

@@ -5,14 +5,14 @@ import { tagsWrittenBy } from '../../src/plugins/page-cache.js'
 import { PageCache, postTag } from '../../src/services/page-cache.js'
 
 describe('page cache', () => {
-  const page = (tags: string[]) => ({ html: '<p>x</p>', etag: 'W/"x"', tags })
+  const page = (tags: string[]) => ({ html: Buffer.from('<p>x</p>'), etag: 'W/"x"', tags })
 
   it('keeps a page for its lifetime only', () => {
     let now = 1000
     const cache = new PageCache(5000, () => now)
     cache.set('a', page([]))
     now += 4999
-    assert.equal(cache.get('a')?.html, '<p>x</p>')
+    assert.equal(cache.get('a')?.html.toString(), '<p>x</p>')
     now += 1
     assert.equal(cache.get('a'), undefined)
     assert.equal(cache.size, 0)
