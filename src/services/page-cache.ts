@@ -12,15 +12,12 @@ export interface CachedPage {
 
 /** Bounds the bookkeeping: the pages worth caching are few (front pages, popular posts). */
 const MAX_PAGES = 2000
-/**
- * Bounds memory, whatever the pages weigh: 32 MB of page text, counted as V8 stores a string at
- * worst (two bytes a character), so one process's cache never holds more than this.
- */
+/** Bounds memory, whatever the pages weigh: one process's cache never holds more than this. */
 export const MAX_PAGE_CACHE_BYTES = 32 * 2 ** 20
 
-/** What a page costs in memory, at most: its text, key and ETag as two-byte strings. */
+/** What a page costs in memory: its bytes, plus its key and ETag counted as two-byte strings. */
 function weight(key: string, page: Omit<CachedPage, 'expiresAt'>): number {
-  return 2 * (key.length + page.html.length + page.etag.length)
+  return page.html.length + 2 * (key.length + page.etag.length)
 }
 
 export class PageCache {
