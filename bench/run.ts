@@ -25,10 +25,12 @@ import { rawFixtures } from './harness/fixtures.js'
 import { alternate, load, type Measured, runsWithErrors } from './harness/load.js'
 import {
   CLIENT_CORE,
+  compiled,
   memoryMb,
   pinned,
   SERVER_CORE,
   stopAll,
+  WEB_NODE_FLAGS,
   waitFor,
 } from './harness/processes.js'
 import { READER_NAME, SEED_PASSWORD, type SeedResult, scaled, seedDatabase } from './seed.js'
@@ -47,19 +49,15 @@ const ROUNDS = Number(args.rounds)
 const SECONDS = Number(args.seconds)
 const mysqlServer = process.env.BENCH_MYSQL_URL ?? 'mysql://root@127.0.0.1:3306/'
 const SESSION_SECRET = randomBytes(32).toString('hex')
-const node = (script: string) => [
-  process.execPath,
-  '--import',
-  'tsx',
-  path.join(projectRoot, script),
-]
+/** A script of the repository, run compiled from dist/ (built at the first use). */
+const node = (script: string) => compiled(script)
 
 const log = (line: string) => console.log(`bench ${new Date().toISOString().slice(11, 19)} ${line}`)
 
 /** A web process of the app, in production mode, pinned to the server core. */
 async function startWeb(name: string, env: Record<string, string>) {
   const port = await freePort()
-  const [program, ...rest] = node('src/server.ts')
+  const [program, ...rest] = compiled('src/server.ts', WEB_NODE_FLAGS)
   const child = pinned(
     program as string,
     rest,

@@ -10,6 +10,7 @@ import os from 'node:os'
 import path from 'node:path'
 import sharp, { type Sharp } from 'sharp'
 import { projectRoot } from '../src/paths.js'
+import { compiled, WEB_NODE_FLAGS } from './harness/processes.js'
 
 const warmup = 2
 
@@ -66,7 +67,7 @@ function startServer(
   dataDir: string,
   core: string | undefined,
 ): Promise<{ child: ChildProcess; base: string }> {
-  const command = [process.execPath, '--import', 'tsx', path.join(projectRoot, 'src/server.ts')]
+  const command = compiled('src/server.ts', WEB_NODE_FLAGS)
   // Pinned (taskset execs, so the pid stays the server's) when the harness asks for a core.
   const [program, ...args] = core ? ['taskset', '-c', core, ...command] : command
   const child = spawn(program as string, args, {

@@ -9,7 +9,7 @@ import {
 } from './observability/error-reports.js'
 
 const config = loadProcessConfig()
-startErrorReporting(config, 'web')
+await startErrorReporting(config, 'web')
 
 const app = await createServer(config)
 

@@ -13,7 +13,7 @@ import {
 } from './observability/error-reports.js'
 
 const config = loadProcessConfig()
-startErrorReporting(config, 'worker')
+await startErrorReporting(config, 'worker')
 const log = pino({ level: config.logLevel, name: 'worker' })
 if (!config.redisUrl) {
   console.error(

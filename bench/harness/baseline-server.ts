@@ -2,8 +2,8 @@
 // and its memory read: `hello` is bare node:http; `fastify` is bare Fastify answering /hello and
 // the pre-rendered pages (files given on the command line, sent from memory).
 //
-//   tsx bench/harness/baseline-server.ts hello PORT
-//   tsx bench/harness/baseline-server.ts fastify PORT [page.html ...]
+//   node dist/bench/harness/baseline-server.js hello PORT
+//   node dist/bench/harness/baseline-server.js fastify PORT [page.html ...]
 import { readFile } from 'node:fs/promises'
 import http from 'node:http'
 import path from 'node:path'

@@ -2,7 +2,7 @@
 // run JOBS times on a 2-megapixel JPEG, RSS read after 100 and after all of them. Run by the
 // harness pinned and with MALLOC_ARENA_MAX=2, as the Dockerfile sets it. Prints one JSON line.
 //
-//   tsx bench/harness/image-jobs.ts JOBS
+//   node dist/bench/harness/image-jobs.js JOBS
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'

@@ -1,12 +1,45 @@
 // Starting the server side pinned to its core, waiting for it, reading its memory and stopping it.
-import { type ChildProcess, spawn } from 'node:child_process'
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process'
 import { readFile } from 'node:fs/promises'
+import { createRequire } from 'node:module'
+import path from 'node:path'
+import { projectRoot } from '../../src/paths.js'
 
 /** The server side (app, worker, nginx, Redis, baselines) runs here; the load generator on 0. */
 export const SERVER_CORE = '1'
 export const CLIENT_CORE = '0'
 
 const started: ChildProcess[] = []
+
+let built = false
+
+/**
+ * Compiles the app and the harness's child scripts to dist/ (once per run; incremental), so
+ * that every measured process runs plain JavaScript as production does (the Dockerfile, `npm
+ * start`), with no TypeScript loader resident in it.
+ */
+export function buildOnce(): void {
+  if (built) return
+  const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc')
+  execFileSync(process.execPath, [tsc, '-p', path.join(projectRoot, 'bench/tsconfig.build.json')], {
+    cwd: projectRoot,
+    stdio: 'inherit',
+  })
+  built = true
+}
+
+/** The web process's V8 flags, as the Dockerfile and `npm start` give them. */
+export const WEB_NODE_FLAGS = ['--max-old-space-size=1024']
+
+/** The command that runs a script of the repository (src/… or bench/harness/…) compiled. */
+export function compiled(script: string, nodeFlags: string[] = []): [string, ...string[]] {
+  buildOnce()
+  return [
+    process.execPath,
+    ...nodeFlags,
+    path.join(projectRoot, 'dist', script.replace(/\.ts$/, '.js')),
+  ]
+}
 
 /** Spawns a command pinned to the server core; the harness stops it on exit. */
 export function pinned(

@@ -3,7 +3,7 @@
 // the way reply.page() renders. Prints one JSON line. The environment is the app's
 // (production: templates cached and warmed).
 //
-//   tsx bench/harness/render.ts KEY
+//   node dist/bench/harness/render.js KEY
 import { createServer } from '../../src/app.js'
 import { loadConfig } from '../../src/config.js'
 import { postView } from '../../src/routes/post-view.js'

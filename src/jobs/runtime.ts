@@ -1,17 +1,12 @@
 // Puts the job machinery together for a process. Embedded (no REDIS_URL): the web process runs
 // outbox rows and schedules itself. Production: web processes relay rows to BullMQ; the worker
 // process runs them, runs the schedules, and relays too (so rows never wait for a web request).
+// BullMQ and ioredis are loaded only with REDIS_URL: an embedded site never needs them.
 import type { Config } from '../config.js'
 import type { Database } from '../db/database.js'
 import { createMailer } from '../mail/mailer.js'
 import { createFileStore } from '../storage/create-store.js'
-import {
-  type FailedJob,
-  producerConnection,
-  QueueDispatcher,
-  type QueueHealth,
-  startWorkers,
-} from './bullmq.js'
+import type { FailedJob, QueueHealth } from './bullmq.js'
 import { InProcessDispatcher, startTimers } from './in-process.js'
 import type { JobContext, JobLog } from './job-context.js'
 import type { WorkSignal } from './job-names.js'
@@ -34,15 +29,15 @@ export interface JobRuntime extends WorkSignal {
   close(): Promise<void>
 }
 
-export function createJobRuntime(
+export async function createJobRuntime(
   config: Readonly<Config>,
   db: Database,
   log: JobLog,
   options: { role: 'web' | 'worker'; relayIntervalMs?: number } = { role: 'web' },
-): Promise<JobRuntime> | JobRuntime {
+): Promise<JobRuntime> {
   const ctx: JobContext = {
     db,
-    store: createFileStore(config),
+    store: await createFileStore(config),
     config,
     log,
     mailer: createMailer(config, log),
@@ -84,6 +79,7 @@ async function startBullmq(
   role: 'web' | 'worker',
   interval: number,
 ): Promise<JobRuntime> {
+  const { producerConnection, QueueDispatcher, startWorkers } = await import('./bullmq.js')
   const dispatcher = new QueueDispatcher(producerConnection(url), ctx.config.redisPrefix)
   const relay = new OutboxRelay(ctx.db, dispatcher, log, interval, ctx.config.outboxRecheckSeconds)
   const workers = role === 'worker' ? await startWorkers(ctx, url) : undefined

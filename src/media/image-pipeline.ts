@@ -4,27 +4,38 @@
 // uploaded bytes.
 import { open } from 'node:fs/promises'
 import path from 'node:path'
-import { fileTypeFromBuffer } from 'file-type'
 import pLimit from 'p-limit'
-import sharp, { type Metadata, type ResizeOptions, type Sharp } from 'sharp'
+import type { Metadata, ResizeOptions, Sharp, default as SharpConstructor } from 'sharp'
 import type { ImageLimits } from '../config.js'
 import type { ImageFormat } from '../db/schema.js'
 import { ServiceError } from '../services/errors.js'
 
-// Only the four loaders the site accepts are reachable; every other libvips loader (TIFF, HEIF,
-// PDF, SVG, ImageMagick...) is blocked, whatever the bytes claim to be.
-sharp.block({ operation: ['VipsForeignLoad'] })
-// Unblocking a loader class unblocks its file, buffer and source variants.
-sharp.unblock({
-  operation: [
-    'VipsForeignLoadJpeg',
-    'VipsForeignLoadPng',
-    'VipsForeignLoadNsgif',
-    'VipsForeignLoadWebp',
-  ],
-})
-// A long-running web process: no libvips operation cache growing in the background.
-sharp.cache(false)
+let sharpLoaded: Promise<typeof SharpConstructor> | undefined
+
+/**
+ * sharp and libvips, loaded at the first image (tens of MB resident: a web process that never
+ * takes an upload never pays for them), and locked down before any use.
+ */
+function loadSharp(): Promise<typeof SharpConstructor> {
+  sharpLoaded ??= import('sharp').then(({ default: sharp }) => {
+    // Only the four loaders the site accepts are reachable; every other libvips loader (TIFF,
+    // HEIF, PDF, SVG, ImageMagick...) is blocked, whatever the bytes claim to be.
+    sharp.block({ operation: ['VipsForeignLoad'] })
+    // Unblocking a loader class unblocks its file, buffer and source variants.
+    sharp.unblock({
+      operation: [
+        'VipsForeignLoadJpeg',
+        'VipsForeignLoadPng',
+        'VipsForeignLoadNsgif',
+        'VipsForeignLoadWebp',
+      ],
+    })
+    // A long-running web process: no libvips operation cache growing in the background.
+    sharp.cache(false)
+    return sharp
+  })
+  return sharpLoaded
+}
 
 // Decoding is CPU and memory heavy: at most two images at a time per process.
 const imageSlots = pLimit(2)
@@ -85,6 +96,7 @@ export async function sniffImageFormat(file: string): Promise<ImageFormat> {
     const head = Buffer.alloc(4100)
     const { bytesRead } = await handle.read(head, 0, head.length, 0)
     if (bytesRead === 0) throw new ServiceError(400, 'That file is empty.')
+    const { fileTypeFromBuffer } = await import('file-type')
     const type = await fileTypeFromBuffer(head.subarray(0, bytesRead))
     const format = type && mimeToFormat[type.mime]
     if (!format) throw unsupported()
@@ -95,7 +107,8 @@ export async function sniffImageFormat(file: string): Promise<ImageFormat> {
 }
 
 /** A decoder for an image already probed: its own pixel count is the most it may decode. */
-function decoder(file: string, info: ImageInfo): Sharp {
+async function decoder(file: string, info: ImageInfo): Promise<Sharp> {
+  const sharp = await loadSharp()
   const animated = info.frames > 1
   return sharp(file, {
     failOn: 'warning',
@@ -112,6 +125,7 @@ export async function probeImage(
   format: ImageFormat,
   limits: ImageLimits,
 ): Promise<ImageInfo> {
+  const sharp = await loadSharp()
   let meta: Metadata
   try {
     meta = await sharp(file, { failOn: 'warning', limitInputPixels: false }).metadata()
@@ -192,7 +206,7 @@ export function renderImage(
 ): Promise<RenderedFile[]> {
   return imageSlots(async () => {
     const animated = info.frames > 1
-    const source = decoder(file, info)
+    const source = await decoder(file, info)
     const contentType = contentTypes[info.format]
     const extension = extensions[info.format]
     try {
@@ -229,7 +243,7 @@ export function renderImage(
 export function renderAvatar(file: string, info: ImageInfo, target: string): Promise<void> {
   return imageSlots(async () => {
     try {
-      await decoder(file, { ...info, frames: 1 })
+      await (await decoder(file, { ...info, frames: 1 }))
         .resize(200, 200, { fit: 'cover', position: 'centre' })
         .flatten({ background: '#ffffff' })
         .jpeg({ quality: 88 })
@@ -250,12 +264,12 @@ export function renderShakeImage(
   return imageSlots(async () => {
     const still = { ...info, frames: 1 }
     try {
-      await decoder(file, still)
+      await (await decoder(file, still))
         .resize(96, 96, { fit: 'cover' })
         .flatten({ background: '#ffffff' })
         .jpeg({ quality: 88 })
         .toFile(square)
-      await decoder(file, still)
+      await (await decoder(file, still))
         .resize({ width: 568, height: 568, fit: 'inside', withoutEnlargement: true })
         .flatten({ background: '#ffffff' })
         .jpeg({ quality: 88 })

@@ -1,7 +1,7 @@
 // Error reports (Sentry) behind our own small interface: the rest of the code reports an
 // error, a failed job or an alarm, and never touches the SDK. Without SENTRY_DSN every call
-// is a no-op and the logs are the only record.
-import * as Sentry from '@sentry/node'
+// is a no-op and the logs are the only record. The SDK is loaded only when SENTRY_DSN is set:
+// it is the largest module the app has (tens of MB resident), and most processes never use it.
 import type { Config } from '../config.js'
 import { scrubEvent, scrubValue } from './scrub.js'
 
@@ -21,14 +21,19 @@ export interface JobFacts {
   attempts: number
 }
 
+type SentrySdk = typeof import('@sentry/node')
+
+/** The SDK, set while reporting is on (loaded by startErrorReporting). */
+let Sentry: SentrySdk | undefined
 let enabled = false
 
 /** Starts reporting for this process (web or worker) when SENTRY_DSN is set. */
-export function startErrorReporting(
+export async function startErrorReporting(
   config: Readonly<Config>,
   processName: 'web' | 'worker',
-): boolean {
+): Promise<boolean> {
   if (!config.sentryDsn || enabled) return enabled
+  Sentry = await import('@sentry/node')
   // No default integrations: no tracing, no automatic request capture (which would carry
   // headers and cookies); uncaught errors are reported by the entry points' close handlers.
   Sentry.initWithoutDefaultIntegrations({
@@ -61,8 +66,9 @@ export function reportError(
   error: unknown,
   facts: { request?: RequestFacts; job?: JobFacts; process?: string } = {},
 ): void {
-  if (!enabled) return
-  Sentry.withScope((scope) => {
+  if (!enabled || !Sentry) return
+  const sdk = Sentry
+  sdk.withScope((scope) => {
     if (facts.request) {
       const { method, route, requestId, userId } = facts.request
       scope.setContext('request', { method, route, requestId })
@@ -76,29 +82,30 @@ export function reportError(
       scope.setTag('job', facts.job.name)
     }
     if (facts.process) scope.setTag('failure', facts.process)
-    Sentry.captureException(error)
+    sdk.captureException(error)
   })
 }
 
 /** Reports an operator alarm (a stuck queue) as an error-level message. */
 export function reportAlarm(key: string, message: string, details: Record<string, unknown>): void {
-  if (!enabled) return
-  Sentry.withScope((scope) => {
+  if (!enabled || !Sentry) return
+  const sdk = Sentry
+  sdk.withScope((scope) => {
     scope.setTag('alarm', key)
     scope.setContext('alarm', details)
     scope.setFingerprint(['alarm', key])
-    Sentry.captureMessage(message, 'error')
+    sdk.captureMessage(message, 'error')
   })
 }
 
 /** Waits until reports in flight have been sent (before a process exits). */
 export async function flushErrorReports(timeoutMs = 2000): Promise<void> {
-  if (enabled) await Sentry.flush(timeoutMs)
+  if (enabled) await Sentry?.flush(timeoutMs)
 }
 
 /** Sends what is pending and stops reporting (tests; the end of a process). */
 export async function stopErrorReporting(timeoutMs = 2000): Promise<void> {
   if (!enabled) return
   enabled = false
-  await Sentry.close(timeoutMs)
+  await Sentry?.close(timeoutMs)
 }

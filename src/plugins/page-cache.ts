@@ -6,7 +6,6 @@
 import { createHash } from 'node:crypto'
 import type { FastifyRequest } from 'fastify'
 import fp from 'fastify-plugin'
-import { Redis } from 'ioredis'
 import { PageCache, postTag } from '../services/page-cache.js'
 import { idFromShareKey } from '../services/share-keys.js'
 
@@ -53,6 +52,8 @@ export default fp(
     }
     let invalidate = dropLocally
     if (cache.enabled && app.config.redisUrl) {
+      // Loaded only with REDIS_URL: an embedded site is one node, with nothing to tell.
+      const { Redis } = await import('ioredis')
       const channel = `${app.config.redisPrefix}:page-cache`
       const options = { connectTimeout: 1000, maxRetriesPerRequest: 1 }
       const publisher = new Redis(app.config.redisUrl, { ...options, enableOfflineQueue: false })

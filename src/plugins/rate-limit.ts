@@ -4,7 +4,7 @@
 import rateLimit, { type RateLimitOptions } from '@fastify/rate-limit'
 import type { FastifyRequest } from 'fastify'
 import fp from 'fastify-plugin'
-import { Redis } from 'ioredis'
+import type { Redis } from 'ioredis'
 import type { RateLimit } from '../config.js'
 
 export class TooManyRequestsError extends Error {
@@ -21,7 +21,9 @@ export default fp(
   async (app) => {
     let redis: Redis | undefined
     if (app.config.redisUrl) {
-      redis = new Redis(app.config.redisUrl, {
+      // Loaded only with REDIS_URL: an embedded site counts in memory.
+      const { Redis: RedisClient } = await import('ioredis')
+      redis = new RedisClient(app.config.redisUrl, {
         connectTimeout: 1000,
         maxRetriesPerRequest: 1,
         // Fail at once while Redis is away instead of queueing behind a request.

@@ -40,7 +40,7 @@ export default fp(
     app.decorate('accounts', accounts)
     app.decorate('accountDeletion', new AccountDeletionService(app.db, accounts, jobs))
     app.decorate('dataExports', new DataExportService(app.db, jobs))
-    const store = createFileStore(app.config)
+    const store = await createFileStore(app.config)
     app.decorate<LocalStore | S3Store>('fileStore', store)
     app.decorate('posting', new PostingService(app.db, store, app.config, jobs))
     app.decorate('posts', new PostService(app.db))

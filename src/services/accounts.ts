@@ -80,7 +80,7 @@ export class AccountService {
     if (nameIssue) problems.name = nameIssue
     const emailIssue = emailProblem(email)
     if (emailIssue) problems.email = emailIssue
-    const passwordIssue = passwordProblem(input.password)
+    const passwordIssue = await passwordProblem(input.password)
     if (passwordIssue) problems.password = passwordIssue
     else if (input.password !== input.passwordAgain)
       problems.password_again = 'The two passwords differ.'
@@ -176,7 +176,7 @@ export class AccountService {
 
   /** Sets a new password from a reset link and signs the user out everywhere. */
   async resetPassword(token: string, password: string, passwordAgain: string): Promise<User> {
-    const problem = passwordProblem(password)
+    const problem = await passwordProblem(password)
     if (problem) throw new ValidationError({ password: problem })
     if (password !== passwordAgain)
       throw new ValidationError({ password_again: 'The two passwords differ.' })
@@ -199,7 +199,7 @@ export class AccountService {
     keepSessionHash: string | undefined,
   ): Promise<void> {
     await this.checkCurrentPassword(userId, input.current)
-    const problem = passwordProblem(input.password)
+    const problem = await passwordProblem(input.password)
     if (problem) throw new ValidationError({ password: problem })
     if (input.password !== input.passwordAgain) {
       throw new ValidationError({ password_again: 'The two passwords differ.' })

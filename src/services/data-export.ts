@@ -7,7 +7,7 @@ import { createWriteStream } from 'node:fs'
 import { stat } from 'node:fs/promises'
 import type { Readable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
-import { ZipFile } from 'yazl'
+import type { ZipFile as Zip } from 'yazl'
 import type { Database } from '../db/database.js'
 import { inTransaction } from '../db/transaction.js'
 import { enqueue } from '../jobs/enqueue.js'
@@ -103,7 +103,9 @@ export async function buildExport(
   const { store } = ctx
   const posts = await postsForExport(db, user.id)
 
-  const zip = new ZipFile()
+  // Loaded here: only the process that runs this job needs the zip writer.
+  const { ZipFile } = await import('yazl')
+  const zip: Zip = new ZipFile()
   // A file that cannot be read fails the archive (and the job, which is tried again).
   zip.on('error', (error: Error) => (zip.outputStream as Readable).destroy(error))
   zip.addBuffer(

@@ -10,16 +10,25 @@ export interface CachedPage {
   tags: readonly string[]
 }
 
-/** Bounds memory: the pages worth caching are few (front pages, popular posts). */
+/** Bounds the bookkeeping: the pages worth caching are few (front pages, popular posts). */
 const MAX_PAGES = 2000
+/** Bounds memory, whatever the pages weigh: one process's cache never holds more than this. */
+export const MAX_PAGE_CACHE_BYTES = 32 * 2 ** 20
+
+/** What a page costs in memory: its bytes, plus its key and ETag counted as two-byte strings. */
+function weight(key: string, page: Omit<CachedPage, 'expiresAt'>): number {
+  return page.html.length + 2 * (key.length + page.etag.length)
+}
 
 export class PageCache {
-  private readonly pages = new Map<string, CachedPage>()
+  private readonly pages = new Map<string, CachedPage & { bytes: number }>()
   private readonly byTag = new Map<string, Set<string>>()
+  private storedBytes = 0
 
   constructor(
     private readonly ttlMs: number,
     private readonly now: () => number = Date.now,
+    private readonly maxBytes: number = MAX_PAGE_CACHE_BYTES,
   ) {}
 
   get enabled(): boolean {
@@ -39,12 +48,16 @@ export class PageCache {
   set(key: string, page: Omit<CachedPage, 'expiresAt'>): void {
     if (!this.enabled) return
     this.drop(key)
-    if (this.pages.size >= MAX_PAGES) {
-      // Maps keep insertion order: the oldest entry goes first.
+    const bytes = weight(key, page)
+    if (bytes > this.maxBytes) return
+    // Maps keep insertion order: the oldest entries go first.
+    while (this.pages.size >= MAX_PAGES || this.storedBytes + bytes > this.maxBytes) {
       const oldest = this.pages.keys().next().value
-      if (oldest !== undefined) this.drop(oldest)
+      if (oldest === undefined) break
+      this.drop(oldest)
     }
-    this.pages.set(key, { ...page, expiresAt: this.now() + this.ttlMs })
+    this.pages.set(key, { ...page, bytes, expiresAt: this.now() + this.ttlMs })
+    this.storedBytes += bytes
     for (const tag of page.tags) {
       const keys = this.byTag.get(tag) ?? new Set()
       keys.add(key)
@@ -57,6 +70,7 @@ export class PageCache {
     if (tags.includes('*')) {
       this.pages.clear()
       this.byTag.clear()
+      this.storedBytes = 0
       return
     }
     for (const tag of tags) {
@@ -68,10 +82,16 @@ export class PageCache {
     return this.pages.size
   }
 
+  /** What the stored pages weigh (as counted against the bound). */
+  get bytes(): number {
+    return this.storedBytes
+  }
+
   private drop(key: string): void {
     const page = this.pages.get(key)
     if (!page) return
     this.pages.delete(key)
+    this.storedBytes -= page.bytes
     for (const tag of page.tags) {
       const keys = this.byTag.get(tag)
       keys?.delete(key)

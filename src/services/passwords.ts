@@ -1,6 +1,5 @@
 // Password hashing (argon2id) and the rules a new password must meet.
 import { hash, verify } from '@node-rs/argon2'
-import { dictionary } from '@zxcvbn-ts/language-common'
 
 export const PASSWORD_MIN = 8
 export const PASSWORD_MAX = 1024
@@ -9,20 +8,30 @@ export const PASSWORD_MAX = 1024
 const ARGON2ID = 2
 const options = { algorithm: ARGON2ID, memoryCost: 19456, timeCost: 2, parallelism: 1 } as const
 
-// Passwords shorter than the minimum are refused anyway, so only longer ones are kept.
-const commonPasswords = new Set(
-  (dictionary['passwords-common'] as string[]).filter((p) => p.length >= PASSWORD_MIN),
-)
+let commonPasswords: Promise<Set<string>> | undefined
+
+/**
+ * The common-password list, loaded when a password is first chosen: the dictionaries module is
+ * about 10 MB resident, which a web process that only serves pages never needs.
+ */
+function loadCommonPasswords(): Promise<Set<string>> {
+  commonPasswords ??= import('@zxcvbn-ts/language-common').then(
+    ({ dictionary }) =>
+      // Passwords shorter than the minimum are refused anyway, so only longer ones are kept.
+      new Set((dictionary['passwords-common'] as string[]).filter((p) => p.length >= PASSWORD_MIN)),
+  )
+  return commonPasswords
+}
 
 /** Why the password cannot be used, or undefined when it can. Cheap: runs before hashing. */
-export function passwordProblem(password: string): string | undefined {
+export async function passwordProblem(password: string): Promise<string | undefined> {
   // Count code points, but bail out on absurd input before spreading it.
   if (password.length > PASSWORD_MAX * 2)
     return `Passwords can be at most ${PASSWORD_MAX} characters.`
   const length = [...password].length
   if (length < PASSWORD_MIN) return `Passwords need at least ${PASSWORD_MIN} characters.`
   if (length > PASSWORD_MAX) return `Passwords can be at most ${PASSWORD_MAX} characters.`
-  if (commonPasswords.has(password.toLowerCase())) {
+  if ((await loadCommonPasswords()).has(password.toLowerCase())) {
     return 'That password is one of the most common ones; please choose another.'
   }
   return undefined

@@ -42,7 +42,7 @@ describe('error reports', () => {
     sentry = await startSentryStub()
     site = await createTestSite({ SENTRY_DSN: sentry.dsn })
     // What src/server.ts does at start.
-    assert.equal(startErrorReporting(site.config, 'web'), true)
+    assert.equal(await startErrorReporting(site.config, 'web'), true)
   })
   after(async () => {
     await stopErrorReporting()

@@ -32,7 +32,7 @@ describe('queue alarm', async () => {
       SENTRY_DSN: sentry.dsn,
       QUEUE_ALARM_SECONDS: String(THRESHOLD_SECONDS),
     })
-    startErrorReporting(site.config, 'web')
+    await startErrorReporting(site.config, 'web')
     // A second web node on the same database and Redis: both watch, one reports.
     const second = await buildSite(site.env)
     try {

@@ -31,6 +31,28 @@ describe('page cache', () => {
     assert.equal(cache.size, 0)
   })
 
+  it('is bounded by bytes: the oldest pages go first, and a page above the bound is not kept', () => {
+    const sized = (bytes: number) => ({
+      html: Buffer.alloc(bytes, 'x'),
+      etag: 'e',
+      tags: [postTag(1)],
+    })
+    // Each page weighs 99 bytes + 2 × (key 1 + etag 1) = 103; three fit in 320.
+    const cache = new PageCache(5000, Date.now, 320)
+    for (const key of ['a', 'b', 'c', 'd']) cache.set(key, sized(99))
+    assert.equal(cache.get('a'), undefined)
+    assert.deepEqual(
+      ['b', 'c', 'd'].map((key) => cache.get(key)?.html.length),
+      [99, 99, 99],
+    )
+    assert.equal(cache.bytes, 309)
+    cache.set('e', sized(400))
+    assert.equal(cache.get('e'), undefined, 'a page heavier than the bound is not stored')
+    assert.equal(cache.bytes, 309)
+    cache.invalidate([postTag(1)])
+    assert.equal(cache.bytes, 0)
+  })
+
   it('stores nothing when its lifetime is zero', () => {
     const cache = new PageCache(0)
     cache.set('a', page([]))
