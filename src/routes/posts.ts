@@ -16,17 +16,19 @@ const postRoutes: FastifyPluginAsync = async (app) => {
 
   /** What the page shows around the image: likes, comments and who may delete which. */
   async function socialContext(viewer: User | null, post: Post) {
-    const [comments, liked, tags, saveShakes] = await Promise.all([
+    const [comments, reader, tags, saveShakes] = await Promise.all([
       app.comments.list(post.id, viewer),
-      app.streams.likedBy(viewer, [post]),
+      app.streams.readerOf(viewer, post),
       app.posts.tagsOf(post),
       // Where the reader may save it: their own shake and the groups they post to.
       viewer && viewer.id !== post.userId ? app.shakes.postable(viewer) : [],
     ])
     return {
+      // The reader blocked the poster: the image is covered, as their posts are hidden elsewhere.
+      authorBlocked: reader.authorBlocked,
       tags,
       saveShakes,
-      liked: liked.has(post.id),
+      liked: reader.liked,
       // canDelete first: adding a field to a spread copy is slow in V8 (see postView).
       comments: comments.map((c) => ({
         canDelete: viewer !== null && (viewer.id === c.userId || viewer.id === post.userId),

@@ -1,5 +1,6 @@
 // The streams people browse: the friend timeline, Incoming, Popular, a user's likes, and the
 // notifications page.
+
 import type { Database } from '../db/database.js'
 import { dbNow } from '../db/dialect.js'
 import { blockedIds } from '../repositories/blocks.js'
@@ -17,6 +18,7 @@ import {
   type Notification,
   recentNotifications,
 } from '../repositories/notifications.js'
+import { type ReaderOfPost, readerOfPost } from '../repositories/post-reader.js'
 import {
   findPosts,
   incomingPostIds,
@@ -154,6 +156,13 @@ export class StreamService {
           posts.map((p) => p.id),
         )
       : Promise.resolve(new Set())
+  }
+
+  /** Whether the reader liked the post and whether they blocked its poster. */
+  readerOf(user: User | null, post: Post): Promise<ReaderOfPost> {
+    return user
+      ? readerOfPost(this.db, user.id, post)
+      : Promise.resolve({ liked: false, authorBlocked: false })
   }
 
   /** Notifications of the last week, likes and saves grouped per post. */

@@ -197,6 +197,12 @@ describe(`block and mute (${onMysql ? 'MySQL' : 'SQLite'})`, () => {
       assert.match(await seen(carol, url === '/' ? '/incoming' : url), bobPost, `${url} for carol`)
     }
     assert.match(await seen(alice, '/user/bob'), /You have blocked bob/)
+    // Opened by its address, bob's post is covered for alice, and only for her.
+    const direct = await seen(alice, `/p/${bobKey}`)
+    assert.match(direct, /<details class="nsfw-cover"><summary><span>You have blocked bob/)
+    assert.doesNotMatch(direct, /class="description">stripes/, 'the description is hidden')
+    assert.doesNotMatch(await seen(carol, `/p/${bobKey}`), /You have blocked bob/)
+    assert.match(await seen(carol, `/p/${bobKey}`), /class="description">stripes/)
     const search = await seen(alice, '/search?q=zebra')
     assert.doesNotMatch(search, bobPost)
     assert.match(await seen(carol, '/search?q=zebra'), bobPost)
