@@ -398,6 +398,30 @@ describe('API endpoints', () => {
     assert.deepEqual((await asAlice.get('/api/favorites')).body.favorites, [])
   })
 
+  it('answers browser apps on other origins (CORS), without cookies; the site itself does not', async () => {
+    const origin = 'https://app.example'
+    const preflight = await site.app.inject({
+      method: 'OPTIONS',
+      url: '/api/user',
+      headers: {
+        origin,
+        'access-control-request-method': 'GET',
+        'access-control-request-headers': 'authorization',
+      },
+    })
+    assert.equal(preflight.statusCode, 204)
+    assert.equal(preflight.headers['access-control-allow-origin'], '*')
+    assert.match(String(preflight.headers['access-control-allow-headers']), /Authorization/i)
+    assert.equal(preflight.headers['access-control-allow-credentials'], undefined)
+    const answer = await asAlice.get('/api/user', { origin })
+    assert.equal(answer.status, 200)
+    assert.equal(answer.headers['access-control-allow-origin'], '*')
+    assert.match(String(answer.headers['access-control-expose-headers']), /X-RateLimit-Remaining/)
+    // Pages and forms of the site stay same-origin only.
+    const page = await site.app.inject({ method: 'GET', url: '/incoming', headers: { origin } })
+    assert.equal(page.headers['access-control-allow-origin'], undefined)
+  })
+
   it('NSFW-flagged posts say so', async () => {
     const key = await post(alice, 'Covered')
     await carol.get(`/p/${key}`)

@@ -1,6 +1,7 @@
 // The JSON API under /api, for third-party apps. It sits outside the site context: no session,
 // no cookies, no CSRF; a bearer token is the only credential (see bearer.ts). The pages people
 // use around it (app registration, consent, revocation) live in the site context: pages.ts.
+import cors from '@fastify/cors'
 import type { FastifyPluginAsync } from 'fastify'
 import formsPlugin from '../../plugins/forms.js'
 import multipartPlugin from '../../plugins/multipart.js'
@@ -14,6 +15,21 @@ import tokenRoute from './token.js'
 const apiRoutes: FastifyPluginAsync = async (app) => {
   await app.register(
     async (api) => {
+      // Browser apps on other origins may call the API: it reads no cookie, so an answer to
+      // any origin gives away nothing a stolen page could use; the token is the credential.
+      await api.register(cors, {
+        origin: '*',
+        credentials: false,
+        methods: ['GET', 'POST'],
+        allowedHeaders: ['Authorization', 'Content-Type'],
+        exposedHeaders: [
+          'X-RateLimit-Limit',
+          'X-RateLimit-Remaining',
+          'X-RateLimit-Reset',
+          'Retry-After',
+        ],
+        maxAge: 600,
+      })
       await api.register(formsPlugin)
       await api.register(multipartPlugin)
       jsonErrors(api)
