@@ -46,6 +46,27 @@ export async function adjustCounter(
   await query.execute()
 }
 
+/**
+ * Locks the posts' rows for the rest of the transaction, in id order so that two transactions
+ * never wait on each other, and returns their like counts as locked (MySQL). SQLite has a
+ * single writer and takes no lock here: the map is empty.
+ */
+export async function lockLikeCounts(
+  db: Kysely<DB>,
+  postIds: readonly number[],
+  mysql: boolean,
+): Promise<Map<number, number>> {
+  if (!mysql || postIds.length === 0) return new Map()
+  const rows = await db
+    .selectFrom('sharedfile')
+    .select(['id', 'like_count'])
+    .where('id', 'in', postIds)
+    .orderBy('id')
+    .forUpdate()
+    .execute()
+  return new Map(rows.map((r) => [r.id, r.like_count]))
+}
+
 export async function likeCount(db: Kysely<DB>, postId: number): Promise<number> {
   const row = await db
     .selectFrom('sharedfile')
