@@ -11,10 +11,11 @@ import type { JobPayloads, WorkSignal } from '../jobs/job-names.js'
 import { blocksWithPostOwner } from '../repositories/blocks.js'
 import {
   adjustCounter,
+  type Counters,
   deleteFavorite,
   insertFavorite,
-  likeCount,
-  lockLikeCounts,
+  lockCounters,
+  readCounters,
 } from '../repositories/favorites.js'
 import { insertMagicfile } from '../repositories/magicfiles.js'
 import { insertNotification } from '../repositories/notifications.js'
@@ -66,7 +67,7 @@ export class LikeService {
     const state = await inTransaction(this.db, async (trx) => {
       // Lock the counters first: the like row's foreign-key check would otherwise hold a
       // shared lock that deadlocks with the counter update of a concurrent like.
-      const locked = await lockLikeCounts(trx, credited, this.mysql)
+      const locked = await lockCounters(trx, credited, this.mysql)
       const added = await insertFavorite(trx, user.id, post.id)
       if (added) {
         await adjustCounter(trx, 'like_count', credited, 1)
@@ -82,7 +83,7 @@ export class LikeService {
     const post = await livePost(this.db, key)
     const credited = creditedPosts(post)
     const likeCount = await inTransaction(this.db, async (trx) => {
-      const locked = await lockLikeCounts(trx, credited, this.mysql)
+      const locked = await lockCounters(trx, credited, this.mysql)
       const removed = await deleteFavorite(trx, user.id, post.id)
       if (removed) await adjustCounter(trx, 'like_count', credited, -1)
       return this.countAfter(trx, locked, post.id, removed ? -1 : 0)
@@ -97,13 +98,13 @@ export class LikeService {
    */
   private async countAfter(
     trx: Transaction<DB>,
-    locked: ReadonlyMap<number, number>,
+    locked: ReadonlyMap<number, Counters>,
     postId: number,
     change: -1 | 0 | 1,
   ): Promise<number> {
     const before = locked.get(postId)
-    if (before === undefined) return likeCount(trx, postId)
-    return Math.max(0, before + change)
+    if (before === undefined) return (await readCounters(trx, postId)).likeCount
+    return Math.max(0, before.likeCount + change)
   }
 }
 
