@@ -15,6 +15,9 @@ import type { JobLog } from './job-context.js'
 import { type JobName, queueOf } from './job-names.js'
 import { backoffSeconds, MAX_ATTEMPTS, PermanentJobError } from './retry.js'
 
+/** Rows read per query of a pass. */
+const PASS_ROWS = 50
+
 /** Takes one claimed row. Throws when it could not be taken (the row goes back to wait). */
 export interface Dispatcher {
   readonly name: string
@@ -128,7 +131,7 @@ export class OutboxRelay {
 
   private async pass(): Promise<void> {
     for (;;) {
-      const rows = await readyOutbox(this.db, 50)
+      const rows = await readyOutbox(this.db, PASS_ROWS)
       if (rows.length === 0) return
       for (const row of rows) {
         if (this.stopped) return
@@ -143,6 +146,11 @@ export class OutboxRelay {
           if (!this.dispatcher.runsJobs) return
         }
       }
+      // Handing rows to the queue, a short read was everything ready: rows written since came
+      // with a kick of their own (which sets `again`), and rows that become ready later wait
+      // for the timer; reading again would cost every like a second query. Jobs run here may
+      // have written rows of their own, without a kick: those are read at once.
+      if (rows.length < PASS_ROWS && !this.dispatcher.runsJobs) return
     }
   }
 

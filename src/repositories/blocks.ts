@@ -34,6 +34,38 @@ export async function deleteBlock(
     .execute()
 }
 
+/**
+ * Who blocked whom between the actor and the owner of a post, by the post's id: the same pairs
+ * as blocksBetween with the owner, without waiting for the post to be read first.
+ */
+export async function blocksWithPostOwner(
+  db: Kysely<DB>,
+  actorId: number,
+  postId: number,
+): Promise<Array<{ userId: number; blockedUserId: number }>> {
+  const rows = await db
+    .selectFrom('sharedfile as p')
+    .innerJoin('user_block as b', (join) =>
+      join.on((eb) =>
+        eb.or([
+          eb.and([
+            eb('b.user_id', '=', actorId),
+            eb('b.blocked_user_id', '=', eb.ref('p.user_id')),
+          ]),
+          eb.and([
+            eb('b.user_id', '=', eb.ref('p.user_id')),
+            eb('b.blocked_user_id', '=', actorId),
+          ]),
+        ]),
+      ),
+    )
+    .select(['b.user_id', 'b.blocked_user_id'])
+    .where('p.id', '=', postId)
+    .where('p.user_id', '!=', actorId)
+    .execute()
+  return rows.map((r) => ({ userId: r.user_id, blockedUserId: r.blocked_user_id }))
+}
+
 /** Who blocked whom between the actor and these owners: [blocker, blocked] pairs. */
 export async function blocksBetween(
   db: Kysely<DB>,

@@ -46,13 +46,40 @@ export async function adjustCounter(
   await query.execute()
 }
 
-export async function likeCount(db: Kysely<DB>, postId: number): Promise<number> {
+export interface Counters {
+  likeCount: number
+  saveCount: number
+}
+
+/**
+ * Locks the posts' rows for the rest of the transaction, in id order so that two transactions
+ * never wait on each other, and returns their counters as locked (MySQL). SQLite has a single
+ * writer and takes no lock here: the map is empty.
+ */
+export async function lockCounters(
+  db: Kysely<DB>,
+  postIds: readonly number[],
+  mysql: boolean,
+): Promise<Map<number, Counters>> {
+  if (!mysql || postIds.length === 0) return new Map()
+  const rows = await db
+    .selectFrom('sharedfile')
+    .select(['id', 'like_count', 'save_count'])
+    .where('id', 'in', postIds)
+    .orderBy('id')
+    .forUpdate()
+    .execute()
+  return new Map(rows.map((r) => [r.id, { likeCount: r.like_count, saveCount: r.save_count }]))
+}
+
+/** A post's counters as the current transaction sees them (SQLite: after its own writes). */
+export async function readCounters(db: Kysely<DB>, postId: number): Promise<Counters> {
   const row = await db
     .selectFrom('sharedfile')
-    .select('like_count')
+    .select(['like_count', 'save_count'])
     .where('id', '=', postId)
     .executeTakeFirst()
-  return row?.like_count ?? 0
+  return { likeCount: row?.like_count ?? 0, saveCount: row?.save_count ?? 0 }
 }
 
 /** Which of these posts the user has liked. */

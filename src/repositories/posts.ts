@@ -354,25 +354,6 @@ export async function findSaveInShake(
   return row?.id
 }
 
-/**
- * Takes the row locks of posts for the rest of the transaction, in id order so that two
- * transactions never wait on each other (MySQL; SQLite has a single writer anyway).
- */
-export async function lockPosts(
-  db: Kysely<DB>,
-  ids: readonly number[],
-  mysql: boolean,
-): Promise<void> {
-  if (!mysql || ids.length === 0) return
-  await db
-    .selectFrom('sharedfile')
-    .select('id')
-    .where('id', 'in', ids)
-    .orderBy('id')
-    .forUpdate()
-    .execute()
-}
-
 export async function insertSavedPost(
   db: Kysely<DB>,
   values: { userId: number; from: Post },

@@ -27,7 +27,15 @@ export async function refuseIfBlocked(
   what: string,
 ): Promise<void> {
   const others = [...new Set(ownerIds.filter((id) => id !== actor.id))]
-  const blocks = await blocksBetween(db, actor.id, others)
+  refuseBlocked(actor, await blocksBetween(db, actor.id, others), what)
+}
+
+/** The refusal of refuseIfBlocked, for block pairs the caller has read itself. */
+export function refuseBlocked(
+  actor: User,
+  blocks: ReadonlyArray<{ userId: number; blockedUserId: number }>,
+  what: string,
+): void {
   if (blocks.some((b) => b.blockedUserId === actor.id)) {
     throw new ServiceError(403, `You cannot ${what}: this person has blocked you.`)
   }

@@ -6,22 +6,22 @@ import { inTransaction } from '../db/transaction.js'
 import { enqueue } from '../jobs/enqueue.js'
 import type { JobContext } from '../jobs/job-context.js'
 import type { JobPayloads, WorkSignal } from '../jobs/job-names.js'
-import { adjustCounter } from '../repositories/favorites.js'
+import { blocksWithPostOwner } from '../repositories/blocks.js'
+import { adjustCounter, lockCounters, readCounters } from '../repositories/favorites.js'
 import { insertNotification } from '../repositories/notifications.js'
 import {
   addPostToShake,
   findPost,
   findSaveInShake,
   insertSavedPost,
-  lockPosts,
 } from '../repositories/posts.js'
 import { setPostTags } from '../repositories/tags.js'
 import type { User } from '../repositories/users.js'
-import { refuseIfBlocked } from './blocks.js'
+import { refuseBlocked } from './blocks.js'
 import { ServiceError } from './errors.js'
 import { livePost } from './likes.js'
 import { postableShake } from './shake-access.js'
-import { shareKey } from './share-keys.js'
+import { idFromShareKey, shareKey } from './share-keys.js'
 import { extractTags } from './tag-rules.js'
 
 export interface SaveResult {
@@ -37,31 +37,40 @@ export class SaveService {
   ) {}
 
   async save(user: User, key: string, shakeId: string): Promise<SaveResult> {
-    const post = await livePost(this.db, key)
+    // The block check reads by the post's id, so it runs beside the post's own read.
+    const id = idFromShareKey(key)
+    const [post, blocks] = await Promise.all([
+      livePost(this.db, key),
+      id === undefined ? [] : blocksWithPostOwner(this.db, user.id, id),
+    ])
     if (post.userId === user.id) throw new ServiceError(403, 'You cannot save your own post.')
-    await refuseIfBlocked(this.db, user, [post.userId], 'save this post')
+    refuseBlocked(user, blocks, 'save this post')
     const shake = await postableShake(this.db, user, shakeId)
     const mysql = isMysql(this.db)
+    const counted = [...new Set([post.id, post.originalId ?? post.id])]
     const result = await inTransaction(this.db, async (trx) => {
       // Saves of one post queue up behind this lock, so "saved twice" is seen, not raced.
-      await lockPosts(trx, [...new Set([post.id, post.originalId ?? post.id])], mysql)
+      const locked = await lockCounters(trx, counted, mysql)
       const existing = await findSaveInShake(trx, user.id, post.id, shake.id)
-      if (existing) return { id: existing, created: false }
-      const id = await insertSavedPost(trx, { userId: user.id, from: post })
-      await addPostToShake(trx, shake.id, id)
-      await setPostTags(trx, id, extractTags(post.description))
-      await adjustCounter(trx, 'save_count', [...new Set([post.id, post.originalId ?? post.id])], 1)
-      await enqueue(trx, 'after-save', { userId: user.id, postId: post.id, savedId: id })
-      await enqueue(trx, 'fan-out-post', { postId: id })
-      return { id, created: true }
+      let saved = { id: existing ?? 0, created: false }
+      if (!existing) {
+        saved = { id: await insertSavedPost(trx, { userId: user.id, from: post }), created: true }
+        await addPostToShake(trx, shake.id, saved.id)
+        await setPostTags(trx, saved.id, extractTags(post.description))
+        await adjustCounter(trx, 'save_count', counted, 1)
+        await enqueue(trx, 'after-save', { userId: user.id, postId: post.id, savedId: saved.id })
+        await enqueue(trx, 'fan-out-post', { postId: saved.id })
+      }
+      // The count as this transaction commits it: read under the lock (MySQL), or after the
+      // writes (SQLite, which took no lock).
+      const before = locked.get(post.id)
+      const saveCount = before
+        ? before.saveCount + (saved.created ? 1 : 0)
+        : (await readCounters(trx, post.id)).saveCount
+      return { ...saved, saveCount }
     })
     if (result.created) this.work.kick()
-    const updated = await findPost(this.db, post.id)
-    return {
-      key: shareKey(result.id),
-      created: result.created,
-      saveCount: updated?.saveCount ?? post.saveCount,
-    }
+    return { key: shareKey(result.id), created: result.created, saveCount: result.saveCount }
   }
 }
 
