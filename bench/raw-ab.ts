@@ -5,15 +5,16 @@
 // HOLD=FILE: start everything, write the URLs to FILE and wait for SIGINT (for measuring by hand).
 import { execFileSync } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
-import { chmod, mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises'
+import { chmod, mkdtemp, writeFile } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
 import { createConnection } from 'mysql2/promise'
 import { openDatabase } from '../src/db/database.js'
 import { migrateToLatest } from '../src/db/migrator.js'
-import { freePort, render } from '../test/helpers/topology.js'
+import { freePort } from '../test/helpers/topology.js'
 import { rawFixtures } from './harness/fixtures.js'
 import { alternate } from './harness/load.js'
+import { startBenchNginx } from './harness/nginx.js'
 import { CLIENT_CORE, pinned, stopAll, waitFor } from './harness/processes.js'
 import { scaled, seedDatabase } from './seed.js'
 
@@ -77,36 +78,19 @@ async function main() {
         await waitFor(`http://127.0.0.1:${port}/healthy/alive`, child, name)
         return port
       }
-      const nginx = async (name: string, appPort: number, locations: string, servers: string) => {
-        const dir = path.join(work, `${label}-${name}`)
-        await mkdir(dir, { recursive: true })
-        await chmod(dir, 0o777)
-        const port = await freePort()
-        const template = await readFile(path.join(root, 'nginx/nginx.conf.template'), 'utf8')
-        const conf = render(template, {
-          NGINX_PREFIX: dir,
-          NGINX_MIME_TYPES: '/etc/nginx/mime.types',
-          NGINX_LISTEN: `127.0.0.1:${port}`,
-          APP_UPSTREAM: `127.0.0.1:${appPort}`,
-          STATIC_ROOT: dirs.staticRoot,
-          UPLOAD_MAX_BODY: String(20 * 2 ** 20),
-          BODY_TIMEOUT: '30s',
-          TRUSTED_PROXY: '127.0.0.1',
-          UPLOAD_RATE: '1000r/s',
-          SIGNIN_RATE: '1000r/s',
-          RESOLVER: '127.0.0.1',
-          FILE_CACHE_SIZE: '256m',
-          LOCAL_FILES_ROOT: dirs.files,
-        })
-          .replace('worker_processes auto;', 'worker_processes 1;')
-          .replace('    location / {\n', `${locations}\n    location / {\n`)
-          .replace(/}\s*$/, `${servers}\n}\n`)
-        const file = path.join(dir, 'nginx.conf')
-        await writeFile(file, conf)
-        const child = pinned('nginx', ['-p', dir, '-c', file, '-g', 'daemon off;'], {})
-        await waitFor(`http://127.0.0.1:${port}/healthy/alive`, child, `${label} nginx`)
-        return `http://127.0.0.1:${port}`
-      }
+      const nginx = async (name: string, appPort: number, locations: string, servers: string) =>
+        (
+          await startBenchNginx({
+            root,
+            dir: path.join(work, `${label}-${name}`),
+            appPort,
+            staticRoot: dirs.staticRoot,
+            filesRoot: dirs.files,
+            locations,
+            servers,
+            name: `${label} nginx`,
+          })
+        ).base
       const viewLog = (name: string) => path.join(work, `${label}-${name}`, 'views.log')
       const localPort = await start(`${label} local`, {
         X_ACCEL_LOCAL_FILES: 'true',

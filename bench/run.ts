@@ -11,7 +11,7 @@
 // wrk. MariaDB is the machine's own server and is not pinned.
 import { execFileSync, spawnSync } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
-import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
 import { parseArgs } from 'node:util'
@@ -20,9 +20,10 @@ import { openDatabase } from '../src/db/database.js'
 import { migrateToLatest } from '../src/db/migrator.js'
 import { projectRoot } from '../src/paths.js'
 import { shareKey } from '../src/services/share-keys.js'
-import { freePort, render } from '../test/helpers/topology.js'
+import { freePort } from '../test/helpers/topology.js'
 import { rawFixtures } from './harness/fixtures.js'
 import { alternate, load, type Measured, runsWithErrors } from './harness/load.js'
+import { startBenchNginx } from './harness/nginx.js'
 import {
   CLIENT_CORE,
   compiled,
@@ -70,41 +71,12 @@ async function startWeb(name: string, env: Record<string, string>) {
 }
 
 /** nginx from the production template: one worker, in front of one web process. */
-async function startNginx(
+function startNginx(
   dir: string,
   appPort: number,
   values: { staticRoot: string; filesRoot: string; locations: string; servers: string },
 ) {
-  const port = await freePort()
-  await mkdir(dir, { recursive: true })
-  // nginx's workers run as another user: they write temporary and cached files here.
-  await chmod(dir, 0o777)
-  const template = await readFile(path.join(projectRoot, 'nginx/nginx.conf.template'), 'utf8')
-  const conf = render(template, {
-    NGINX_PREFIX: dir,
-    NGINX_MIME_TYPES: '/etc/nginx/mime.types',
-    NGINX_LISTEN: `127.0.0.1:${port}`,
-    APP_UPSTREAM: `127.0.0.1:${appPort}`,
-    STATIC_ROOT: values.staticRoot,
-    UPLOAD_MAX_BODY: String(20 * 2 ** 20),
-    BODY_TIMEOUT: '30s',
-    TRUSTED_PROXY: '127.0.0.1',
-    UPLOAD_RATE: '1000r/s',
-    SIGNIN_RATE: '1000r/s',
-    RESOLVER: '127.0.0.1',
-    FILE_CACHE_SIZE: '256m',
-    LOCAL_FILES_ROOT: values.filesRoot,
-  })
-    .replace('worker_processes auto;', 'worker_processes 1;')
-    // The baselines live beside the production locations, in the same server.
-    .replace('    location / {\n', `${values.locations}\n    location / {\n`)
-    .replace(/}\s*$/, `${values.servers}\n}\n`)
-  const file = path.join(dir, 'nginx.conf')
-  await writeFile(file, conf)
-  const child = pinned('nginx', ['-p', dir, '-c', file, '-g', 'daemon off;'], {})
-  const base = `http://127.0.0.1:${port}`
-  await waitFor(`${base}/healthy/alive`, child, 'nginx')
-  return { child, base, port }
+  return startBenchNginx({ root: projectRoot, dir, appPort, ...values })
 }
 
 /** Signs a seeded user in over HTTP; returns the cookie and a CSRF token for scripted posts. */

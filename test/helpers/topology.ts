@@ -6,7 +6,7 @@ import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises
 import net from 'node:net'
 import os from 'node:os'
 import path from 'node:path'
-import { openDatabase } from '../../src/db/database.js'
+import { type Database, openDatabase } from '../../src/db/database.js'
 import { migrateToLatest } from '../../src/db/migrator.js'
 import { projectRoot, staticDir } from '../../src/paths.js'
 import { freshEnvironment } from './app.js'
@@ -50,6 +50,16 @@ export interface Node {
 }
 
 export class Topology {
+  /** A connection of the test's own to the topology's database (close it when done). */
+  openDatabase(): Database {
+    const url = this.env.DATABASE_URL as string
+    return openDatabase(
+      url.startsWith('mysql')
+        ? { dialect: 'mysql', url }
+        : { dialect: 'sqlite', file: url.slice('sqlite:'.length) },
+    )
+  }
+
   readonly nodes: Node[] = []
   worker: ChildProcess | undefined
   haproxy: ChildProcess | undefined
@@ -95,11 +105,7 @@ export class Topology {
     // Production migrates once, before the nodes start.
     if (!this.env.DATABASE_URL)
       this.env.DATABASE_URL = `sqlite:${path.join(this.env.DATA_DIR as string, 'site.sqlite')}`
-    const db = openDatabase(
-      this.env.DATABASE_URL.startsWith('mysql')
-        ? { dialect: 'mysql', url: this.env.DATABASE_URL }
-        : { dialect: 'sqlite', file: this.env.DATABASE_URL.slice('sqlite:'.length) },
-    )
+    const db = this.openDatabase()
     await migrateToLatest(db)
     await db.destroy()
 
