@@ -64,6 +64,7 @@ describe('in chromium with JavaScript', { skip }, () => {
       buffer: await images.noisyJpeg(1600, 1200),
     })
     assert.equal(await alice.locator('[data-preview]').isVisible(), true, 'a preview is shown')
+    assert.equal(await previewWidth(alice), 1600, 'the preview shows the picked image')
     assert.equal(await alice.locator('[data-alt-nudge]').isVisible(), true, 'alt text is asked for')
     await alice
       .locator('#upload-form')
@@ -118,6 +119,7 @@ describe('in chromium with JavaScript', { skip }, () => {
 
     await dropFile(alice, 'square.png', 'image/png', await images.png(900, 700))
     assert.equal(await alice.locator('[data-preview]').isVisible(), true, 'a preview is shown')
+    assert.equal(await previewWidth(alice), 900, 'the preview shows the dropped image')
     assert.equal(
       await alice.locator('#f-file').evaluate((input) => (input as PageElement).files?.length),
       1,
@@ -140,6 +142,7 @@ describe('in chromium with JavaScript', { skip }, () => {
       document.dispatchEvent(new ClipboardEvent('paste', { clipboardData: clipboard }))
     }, data)
     assert.equal(await alice.locator('[data-preview]').isVisible(), true, 'a preview is shown')
+    assert.equal(await previewWidth(alice), 64, 'the preview shows the pasted image')
     assert.equal(
       await alice.locator('#f-file').evaluate((input) => (input as PageElement).files?.length),
       1,
@@ -313,6 +316,19 @@ describe('in chromium with JavaScript', { skip }, () => {
 })
 
 /** Records what the upload progress bar shows, across the page load that follows. */
+/** The natural width of the posting form's preview once it has loaded (0 if it cannot load). */
+function previewWidth(page: Page): Promise<number> {
+  return page.locator('[data-preview]').evaluate(
+    (image) =>
+      new Promise<number>((resolve) => {
+        const preview = image as PreviewImage
+        if (preview.complete) return resolve(preview.naturalWidth)
+        preview.addEventListener('load', () => resolve(preview.naturalWidth), { once: true })
+        preview.addEventListener('error', () => resolve(0), { once: true })
+      }),
+  )
+}
+
 async function watchProgress(page: Page): Promise<{ shown: boolean; values: number[] }> {
   const seen = { shown: false, values: [] as number[] }
   const name = `progress${Math.random().toString(36).slice(2)}`
@@ -366,6 +382,11 @@ interface PageElement {
   files?: { length: number }
   dataset: Record<string, string | undefined>
   querySelector(selector: string): PageElement | null
+}
+interface PreviewImage {
+  complete: boolean
+  naturalWidth: number
+  addEventListener(name: 'load' | 'error', listener: () => void, options: { once: true }): void
 }
 declare const document: {
   activeElement: unknown
