@@ -55,12 +55,16 @@ describe('main pages in chromium: accessibility and screenshots', { skip }, () =
     await postJson(bob, `/p/${key}/like`)
     await bob.get(`/p/${key}`)
     await bob.post(`/p/${key}/comment`, { body: 'This one is my favourite, @alice!' })
+    // One of bob's that alice liked: the pressed like button is checked too.
+    const liked = await post(bob, 'Harbour at noon', await images.jpeg(1200, 800))
+    await postJson(alice, `/p/${liked}/like`)
     await settle(site.app)
     pages.push(
       { name: 'home-visitor', path: '/', signedIn: false },
       { name: 'sign-in', path: '/sign-in', signedIn: false },
       { name: 'home', path: '/', signedIn: true },
       { name: 'post', path: `/p/${key}`, signedIn: true },
+      { name: 'post-liked', path: `/p/${liked}`, signedIn: true },
       { name: 'user', path: '/user/alice', signedIn: true },
       { name: 'new-post', path: '/tools/new-post', signedIn: true },
       { name: 'settings', path: '/account/settings', signedIn: true },
