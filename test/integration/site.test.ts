@@ -58,6 +58,15 @@ describe('site', () => {
     assert.equal((await site.app.inject({ url: '/static/%2e%2e/package.json' })).statusCode, 404)
   })
 
+  it("names the site's icon, so browsers do not ask for a missing /favicon.ico", async () => {
+    const page = await site.app.inject({ url: '/' })
+    const href = page.body.match(/<link rel="icon" href="([^"]+)"/)?.[1]
+    assert.ok(href, 'the page links an icon')
+    const icon = await site.app.inject({ url: href })
+    assert.equal(icon.statusCode, 200)
+    assert.match(String(icon.headers['content-type']), /^image\/svg\+xml/)
+  })
+
   it('shows a styled 500 page with a reference and no details when something breaks', async () => {
     const broken = await createTestSite()
     try {
