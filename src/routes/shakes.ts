@@ -137,6 +137,11 @@ const shakeRoutes: FastifyPluginAsync = async (app) => {
     )
   })
 
+  // Notifications name shakes by id.
+  app.get<{ Params: { id: string } }>('/shake/by-id/:id', async (request, reply) =>
+    reply.redirect(await app.shakes.pathOf(Number(request.params.id))),
+  )
+
   app.get<NameParams>('/shake/:name/members', async (request, reply) => {
     const shake = await app.shakes.group(request.params.name)
     const isOwner = request.user?.id === shake.userId

@@ -22,6 +22,11 @@ const socialRoutes: FastifyPluginAsync = async (app) => {
     return reply.redirect(`/p/${request.params.key}${anchor}`, 303)
   }
 
+  // Notifications name comments by id.
+  app.get<{ Params: { id: string } }>('/comment/:id', async (request, reply) =>
+    reply.redirect(await app.comments.pathOf(Number(request.params.id))),
+  )
+
   app.post<KeyParams>('/p/:key/like', async (request, reply) => {
     const state = await app.likes.like(signedInUser(request), request.params.key)
     return back(request, reply, { liked: state.liked, like_count: state.likeCount })

@@ -22,6 +22,7 @@ import { findUserByName, type User } from '../repositories/users.js'
 import { refuseIfBlocked } from './blocks.js'
 import { ServiceError, ValidationError } from './errors.js'
 import { livePost } from './likes.js'
+import { shareKey } from './share-keys.js'
 import { textProblem } from './text-rules.js'
 
 export const COMMENT_MAX = 2000
@@ -42,6 +43,13 @@ export class CommentService {
     private readonly db: Database,
     private readonly work: WorkSignal,
   ) {}
+
+  /** Where a comment known by its id is read: its post's page, at the comment. */
+  async pathOf(id: number): Promise<string> {
+    const comment = Number.isSafeInteger(id) && id > 0 ? await findComment(this.db, id) : undefined
+    if (!comment) throw new ServiceError(404, 'That comment is gone.')
+    return `/p/${shareKey(comment.postId)}#comment-${comment.id}`
+  }
 
   /** A post's comments, without those of people the viewer has blocked. */
   async list(postId: number, viewer?: User | null): Promise<Comment[]> {

@@ -25,6 +25,7 @@ import { insertNotification } from '../repositories/notifications.js'
 import { addPostToShake } from '../repositories/posts.js'
 import {
   type DirectoryEntry,
+  findShakeById,
   findShakeByName,
   groupShakeDirectory,
   insertShake,
@@ -85,6 +86,13 @@ export class ShakeService {
     if (fields.description)
       await updateShake(this.db, shake.id, { description: fields.description })
     return { ...shake, description: fields.description }
+  }
+
+  /** The page of a group shake known by its id (notifications name shakes by id). */
+  async pathOf(id: number): Promise<string> {
+    const shake = Number.isSafeInteger(id) && id > 0 ? await findShakeById(this.db, id) : undefined
+    if (shake?.type !== 'group') throw notFound()
+    return `/${encodeURIComponent(shake.name)}`
   }
 
   /** A group shake by name (user shakes live at /user/NAME). */

@@ -126,10 +126,15 @@ describe(`group shakes (${onMysql ? 'MySQL' : 'SQLite'})`, () => {
       !(await outbox(site.app)).some((m) => m.to === 'owner@example.com' && /join/.test(m.subject)),
       'opted out',
     )
-    assert.match(
-      (await owner.get('/notifications')).body,
-      /stranger<\/a> asked to join <a href="\/shake\/by-id\/\d+">your shake/,
-    )
+    const asked = (await owner.get('/notifications')).body.match(
+      /stranger<\/a> asked to join <a href="(\/shake\/by-id\/\d+)">your shake/,
+    )?.[1]
+    assert.ok(asked, 'the request names the shake')
+    const toShake = await owner.get(asked)
+    assert.equal(toShake.statusCode, 302)
+    assert.equal(toShake.headers.location, '/Cats')
+    assert.equal((await owner.get('/shake/by-id/999999')).statusCode, 404)
+    assert.equal((await owner.get('/shake/by-id/nope')).statusCode, 404)
     const types = (await site.app.db.selectFrom('notification').select('type').execute()).map(
       (n) => n.type,
     )

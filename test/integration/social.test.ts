@@ -102,7 +102,21 @@ for (const mode of ['embedded', 'production'] as Mode[]) {
       )
       const shown = await alice.get('/notifications')
       assert.match(shown.body, /bob liked <a href="\/p\/[0-9A-Z]+">your post<\/a>/)
-      assert.match(shown.body, /mentioned you/)
+      // A comment's and a mention's links lead to the comment on its post.
+      const commentLinks = [
+        ...shown.body.matchAll(/(?:commented on|mentioned you in) <a href="(\/comment\/\d+)">/g),
+      ].map((m) => m[1] as string)
+      assert.equal(commentLinks.length, 2, 'a link for the comment and one for the mention')
+      for (const link of commentLinks) {
+        const followed = await alice.get(link)
+        assert.equal(followed.statusCode, 302, link)
+        assert.match(String(followed.headers.location), /^\/p\/[0-9A-Z]+#comment-\d+$/)
+        const page = await alice.get(String(followed.headers.location).split('#')[0] as string)
+        const anchor = String(followed.headers.location).split('#')[1]
+        assert.match(page.body, new RegExp(`id="${anchor}"`), 'the comment is on the page')
+      }
+      assert.equal((await alice.get('/comment/999999')).statusCode, 404)
+      assert.equal((await alice.get('/comment/abc')).statusCode, 404)
       assert.match(shown.body, /started following you/)
       await alice.post('/notifications/clear', {})
       assert.match((await alice.get('/notifications')).body, /Nothing new this week/)
