@@ -76,6 +76,8 @@ async function follow(form) {
   retarget(form, following ? 'subscribe' : 'unsubscribe', following ? 'unsubscribe' : 'subscribe')
   const button = form.querySelector('button')
   button.textContent = following ? 'Unfollow' : 'Follow'
+  // Following is the quiet state; the call to follow is the loud one.
+  button.classList.toggle('secondary', following)
   toast(following ? 'You follow this now.' : 'You no longer follow this.')
 }
 

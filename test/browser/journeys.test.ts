@@ -188,6 +188,11 @@ describe('in chromium with JavaScript', { skip }, () => {
     let marked = await markPage(bob)
     await bob.getByRole('button', { name: 'Follow' }).click()
     await bob.getByRole('button', { name: 'Unfollow' }).waitFor()
+    assert.match(
+      (await bob.getByRole('button', { name: 'Unfollow' }).getAttribute('class')) ?? '',
+      /\bsecondary\b/,
+      'following is the quiet state',
+    )
     assert.ok(await marked(), 'following loads no page')
 
     // The timeline fills from the follow (a job); the newest post is first.

@@ -91,6 +91,11 @@ describe('in chromium without JavaScript', { skip }, () => {
     await bob.goto('/user/alice')
     await bob.getByRole('button', { name: 'Follow' }).click()
     await bob.getByRole('button', { name: 'Unfollow' }).waitFor()
+    assert.match(
+      (await bob.getByRole('button', { name: 'Unfollow' }).getAttribute('class')) ?? '',
+      /\bsecondary\b/,
+      'following is the quiet state',
+    )
 
     await settle(site.app)
     await bob.goto('/')
