@@ -139,7 +139,7 @@ const shakeRoutes: FastifyPluginAsync = async (app) => {
 
   // Notifications name shakes by id.
   app.get<{ Params: { id: string } }>('/shake/by-id/:id', async (request, reply) =>
-    reply.redirect(await app.shakes.pathOf(Number(request.params.id))),
+    reply.redirect(await app.shakes.pathOf(request.params.id)),
   )
 
   app.get<NameParams>('/shake/:name/members', async (request, reply) => {

@@ -24,7 +24,7 @@ const socialRoutes: FastifyPluginAsync = async (app) => {
 
   // Notifications name comments by id.
   app.get<{ Params: { id: string } }>('/comment/:id', async (request, reply) =>
-    reply.redirect(await app.comments.pathOf(Number(request.params.id))),
+    reply.redirect(await app.comments.pathOf(request.params.id)),
   )
 
   app.post<KeyParams>('/p/:key/like', async (request, reply) => {

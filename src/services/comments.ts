@@ -27,6 +27,8 @@ import { textProblem } from './text-rules.js'
 
 export const COMMENT_MAX = 2000
 
+const noSuchComment = () => new ServiceError(404, 'There is no such comment.')
+
 /** The distinct names @mentioned in a comment. */
 export function mentionedNames(body: string): string[] {
   return [
@@ -45,10 +47,22 @@ export class CommentService {
   ) {}
 
   /** Where a comment known by its id is read: its post's page, at the comment. */
-  async pathOf(id: number): Promise<string> {
-    const comment = Number.isSafeInteger(id) && id > 0 ? await findComment(this.db, id) : undefined
-    if (!comment) throw new ServiceError(404, 'That comment is gone.')
+  async pathOf(commentId: string): Promise<string> {
+    const comment = await this.byAddressId(commentId)
+    if (!comment) throw noSuchComment()
     return `/p/${shareKey(comment.postId)}#comment-${comment.id}`
+  }
+
+  /** The comment named by the id in an address, checked before it reaches the database. */
+  private async byAddressId(commentId: string): Promise<Comment | undefined> {
+    return /^\d{1,10}$/.test(commentId) ? findComment(this.db, Number(commentId)) : undefined
+  }
+
+  /** The comment of this post named in the address: 404 for any other. */
+  private async ofPost(postId: number, commentId: string): Promise<Comment> {
+    const comment = await this.byAddressId(commentId)
+    if (!comment || comment.postId !== postId) throw noSuchComment()
+    return comment
   }
 
   /** A post's comments, without those of people the viewer has blocked. */
@@ -74,11 +88,7 @@ export class CommentService {
 
   async remove(user: User, key: string, commentId: string): Promise<void> {
     const post = await livePost(this.db, key)
-    const comment = /^\d{1,10}$/.test(commentId)
-      ? await findComment(this.db, Number(commentId))
-      : undefined
-    if (!comment || comment.postId !== post.id)
-      throw new ServiceError(404, 'There is no such comment.')
+    const comment = await this.ofPost(post.id, commentId)
     if (comment.userId !== user.id && post.userId !== user.id) {
       throw new ServiceError(
         403,
@@ -90,11 +100,7 @@ export class CommentService {
 
   async like(user: User, key: string, commentId: string, liked: boolean): Promise<number> {
     const post = await livePost(this.db, key)
-    const comment = /^\d{1,10}$/.test(commentId)
-      ? await findComment(this.db, Number(commentId))
-      : undefined
-    if (!comment || comment.postId !== post.id)
-      throw new ServiceError(404, 'There is no such comment.')
+    const comment = await this.ofPost(post.id, commentId)
     if (comment.userId === user.id) throw new ServiceError(403, 'You cannot like your own comment.')
     if (liked)
       await refuseIfBlocked(this.db, user, [comment.userId, post.userId], 'like this comment')

@@ -26,6 +26,7 @@ import { findUserByName, type User } from '../repositories/users.js'
 import { refuseIfBlocked } from './blocks.js'
 import { ServiceError } from './errors.js'
 import { queueMail } from './mail-delivery.js'
+import { shakeByAddressId } from './shake-by-id.js'
 
 const BACKFILL_POSTS = 20
 
@@ -54,10 +55,8 @@ export class FollowService {
     return shake
   }
 
-  async shakeById(id: string): Promise<Shake> {
-    const shake = /^\d{1,10}$/.test(id) ? await findShakeById(this.db, Number(id)) : undefined
-    if (!shake) throw new ServiceError(404, 'There is no such shake.')
-    return shake
+  shakeById(id: string): Promise<Shake> {
+    return shakeByAddressId(this.db, id)
   }
 
   async follow(user: User, shake: Shake): Promise<void> {

@@ -3,9 +3,10 @@
 import type { Database } from '../db/database.js'
 import type { MuteKind } from '../db/schema.js'
 import { deleteMute, insertMute, isMuted, type Muted, mutesOf } from '../repositories/mutes.js'
-import { findShakeById, type Shake } from '../repositories/shakes.js'
+import type { Shake } from '../repositories/shakes.js'
 import { findUserByName, type User } from '../repositories/users.js'
 import { ServiceError } from './errors.js'
+import { shakeByAddressId } from './shake-by-id.js'
 
 export class MuteService {
   constructor(private readonly db: Database) {}
@@ -21,8 +22,7 @@ export class MuteService {
 
   /** Mutes or unmutes the shake with this id; returns it. */
   async muteShake(user: User, id: string, muted: boolean): Promise<Shake> {
-    const shake = /^\d{1,10}$/.test(id) ? await findShakeById(this.db, Number(id)) : undefined
-    if (!shake) throw new ServiceError(404, 'There is no such shake.')
+    const shake = await shakeByAddressId(this.db, id)
     if (shake.userId === user.id) throw new ServiceError(400, 'You cannot mute your own shake.')
     await this.set(user, 'shake', shake.id, muted)
     return shake

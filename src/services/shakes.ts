@@ -25,7 +25,6 @@ import { insertNotification } from '../repositories/notifications.js'
 import { addPostToShake } from '../repositories/posts.js'
 import {
   type DirectoryEntry,
-  findShakeById,
   findShakeByName,
   groupShakeDirectory,
   insertShake,
@@ -44,6 +43,7 @@ import { queueMail } from './mail-delivery.js'
 import { checkedModeratorNote } from './moderation-rules.js'
 import { hasRole } from './roles.js'
 import { canPostTo, postableShakes } from './shake-access.js'
+import { shakeByAddressId } from './shake-by-id.js'
 import { textProblem } from './text-rules.js'
 
 export interface ShakeFields {
@@ -89,9 +89,9 @@ export class ShakeService {
   }
 
   /** The page of a group shake known by its id (notifications name shakes by id). */
-  async pathOf(id: number): Promise<string> {
-    const shake = Number.isSafeInteger(id) && id > 0 ? await findShakeById(this.db, id) : undefined
-    if (shake?.type !== 'group') throw notFound()
+  async pathOf(id: string): Promise<string> {
+    const shake = await shakeByAddressId(this.db, id)
+    if (shake.type !== 'group') throw notFound()
     return `/${encodeURIComponent(shake.name)}`
   }
 
