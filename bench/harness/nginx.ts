@@ -3,7 +3,7 @@
 // added beside the production ones.
 import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises'
 import path from 'node:path'
-import { freePort, render } from '../../test/helpers/topology.js'
+import { freePort, nodeNginxConf } from '../../test/helpers/topology.js'
 import { pinned, waitFor } from './processes.js'
 
 export interface BenchNginxOptions {
@@ -27,20 +27,16 @@ export async function startBenchNginx(options: BenchNginxOptions) {
   // nginx's workers run as another user: they write temporary and cached files here.
   await chmod(options.dir, 0o777)
   const template = await readFile(path.join(options.root, 'nginx/nginx.conf.template'), 'utf8')
-  const conf = render(template, {
-    NGINX_PREFIX: options.dir,
-    NGINX_MIME_TYPES: '/etc/nginx/mime.types',
-    NGINX_LISTEN: `127.0.0.1:${port}`,
-    APP_UPSTREAM: `127.0.0.1:${options.appPort}`,
-    STATIC_ROOT: options.staticRoot,
-    UPLOAD_MAX_BODY: String(20 * 2 ** 20),
-    BODY_TIMEOUT: '30s',
-    TRUSTED_PROXY: '127.0.0.1',
-    UPLOAD_RATE: '1000r/s',
-    SIGNIN_RATE: '1000r/s',
-    RESOLVER: '127.0.0.1',
-    FILE_CACHE_SIZE: '256m',
-    LOCAL_FILES_ROOT: options.filesRoot,
+  // Limits high enough that the load generator never meets them.
+  const conf = nodeNginxConf(template, {
+    prefix: options.dir,
+    listenPort: port,
+    appPort: options.appPort,
+    staticRoot: options.staticRoot,
+    filesRoot: options.filesRoot,
+    uploadMaxBytes: 20 * 2 ** 20,
+    bodyTimeout: '30s',
+    rate: '1000r/s',
   })
     .replace('worker_processes auto;', 'worker_processes 1;')
     .replace('    location / {\n', `${options.locations}\n    location / {\n`)

@@ -320,7 +320,6 @@ describe('in chromium with JavaScript', { skip }, () => {
   })
 })
 
-/** Records what the upload progress bar shows, across the page load that follows. */
 /** The natural width of the posting form's preview once it has loaded (0 if it cannot load). */
 function previewWidth(page: Page): Promise<number> {
   return page.locator('[data-preview]').evaluate(
@@ -334,6 +333,7 @@ function previewWidth(page: Page): Promise<number> {
   )
 }
 
+/** Records what the upload progress bar shows, across the page load that follows. */
 async function watchProgress(page: Page): Promise<{ shown: boolean; values: number[] }> {
   const seen = { shown: false, values: [] as number[] }
   const name = `progress${Math.random().toString(36).slice(2)}`

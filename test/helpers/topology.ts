@@ -23,11 +23,43 @@ export async function freePort(): Promise<number> {
 }
 
 /** Fills the ${NAME} placeholders of a template; a placeholder left unfilled is an error. */
-export function render(template: string, values: Record<string, string>): string {
+function render(template: string, values: Record<string, string>): string {
   return template.replace(/\$\{([A-Z_]+)\}/g, (_all, name: string) => {
     const value = values[name]
     if (value === undefined) throw new Error(`no value for \${${name}}`)
     return value
+  })
+}
+
+/** What differs between one local node's nginx and another's. */
+export interface NodeNginx {
+  prefix: string
+  listenPort: number
+  appPort: number
+  staticRoot: string
+  filesRoot: string
+  uploadMaxBytes: number
+  bodyTimeout: string
+  /** The rate limit of uploads and sign-ins, as nginx writes it (50r/s). */
+  rate: string
+}
+
+/** One node's nginx.conf from the production template, with this machine's paths. */
+export function nodeNginxConf(template: string, node: NodeNginx): string {
+  return render(template, {
+    NGINX_PREFIX: node.prefix,
+    NGINX_MIME_TYPES: '/etc/nginx/mime.types',
+    NGINX_LISTEN: `127.0.0.1:${node.listenPort}`,
+    APP_UPSTREAM: `127.0.0.1:${node.appPort}`,
+    STATIC_ROOT: node.staticRoot,
+    UPLOAD_MAX_BODY: String(node.uploadMaxBytes),
+    BODY_TIMEOUT: node.bodyTimeout,
+    TRUSTED_PROXY: '127.0.0.1',
+    UPLOAD_RATE: node.rate,
+    SIGNIN_RATE: node.rate,
+    RESOLVER: '127.0.0.1',
+    FILE_CACHE_SIZE: '256m',
+    LOCAL_FILES_ROOT: node.filesRoot,
   })
 }
 
@@ -50,16 +82,6 @@ export interface Node {
 }
 
 export class Topology {
-  /** A connection of the test's own to the topology's database (close it when done). */
-  openDatabase(): Database {
-    const url = this.env.DATABASE_URL as string
-    return openDatabase(
-      url.startsWith('mysql')
-        ? { dialect: 'mysql', url }
-        : { dialect: 'sqlite', file: url.slice('sqlite:'.length) },
-    )
-  }
-
   readonly nodes: Node[] = []
   worker: ChildProcess | undefined
   haproxy: ChildProcess | undefined
@@ -72,6 +94,16 @@ export class Topology {
 
   get url() {
     return `http://127.0.0.1:${this.haproxyPort}`
+  }
+
+  /** A connection of the test's own to the topology's database (close it when done). */
+  openDatabase(): Database {
+    const url = this.env.DATABASE_URL as string
+    return openDatabase(
+      url.startsWith('mysql')
+        ? { dialect: 'mysql', url }
+        : { dialect: 'sqlite', file: url.slice('sqlite:'.length) },
+    )
   }
 
   async start(options: {
@@ -119,20 +151,15 @@ export class Topology {
       const conf = path.join(prefix, 'nginx.conf')
       await writeFile(
         conf,
-        render(template, {
-          NGINX_PREFIX: prefix,
-          NGINX_MIME_TYPES: '/etc/nginx/mime.types',
-          NGINX_LISTEN: `127.0.0.1:${nginxPort}`,
-          APP_UPSTREAM: `127.0.0.1:${appPort}`,
-          STATIC_ROOT: options.staticRoot ?? staticDir,
-          UPLOAD_MAX_BODY: String(options.uploadMaxBytes),
-          BODY_TIMEOUT: options.bodyTimeout,
-          TRUSTED_PROXY: '127.0.0.1',
-          UPLOAD_RATE: '50r/s',
-          SIGNIN_RATE: '50r/s',
-          RESOLVER: '127.0.0.1',
-          FILE_CACHE_SIZE: '256m',
-          LOCAL_FILES_ROOT: path.join(this.env.DATA_DIR as string, 'files'),
+        nodeNginxConf(template, {
+          prefix,
+          listenPort: nginxPort,
+          appPort,
+          staticRoot: options.staticRoot ?? staticDir,
+          filesRoot: path.join(this.env.DATA_DIR as string, 'files'),
+          uploadMaxBytes: options.uploadMaxBytes,
+          bodyTimeout: options.bodyTimeout,
+          rate: '50r/s',
         }),
       )
       // The app adds up the views its nginx answered from the answer cache.
