@@ -13,6 +13,7 @@ import formsPlugin from './plugins/forms.js'
 import multipartPlugin from './plugins/multipart.js'
 import pageCachePlugin from './plugins/page-cache.js'
 import rateLimitPlugin from './plugins/rate-limit.js'
+import redirectGuardPlugin from './plugins/redirect-guard.js'
 import securityHeadersPlugin from './plugins/security-headers.js'
 import servicesPlugin from './plugins/services.js'
 import sessionPlugin from './plugins/session.js'
@@ -74,6 +75,7 @@ export async function createServer(
   await app.register(databasePlugin, { queryPlugins: options.queryPlugins ?? [] })
   await app.register(servicesPlugin)
   await app.register(securityHeadersPlugin)
+  await app.register(redirectGuardPlugin)
   await app.register(viewsPlugin)
   await app.register(errorsPlugin)
   await app.register(rateLimitPlugin)

@@ -3,8 +3,8 @@ import type { FastifyPluginAsync } from 'fastify'
 import { requireUser, signedInUser, signIn, signOut } from '../plugins/auth.js'
 import { limitedTo } from '../plugins/rate-limit.js'
 import { ServiceError, ValidationError } from '../services/errors.js'
+import { safeNextPath } from '../services/redirect-rules.js'
 import { formFields, queryField } from './form-fields.js'
-import { safeNextPath } from './safe-redirect.js'
 
 const accountRoutes: FastifyPluginAsync = async (app) => {
   const limits = app.config.rateLimits

@@ -3,9 +3,9 @@
 import type { FastifyPluginAsync } from 'fastify'
 import { requireRole, signedInUser } from '../plugins/auth.js'
 import { wantsJson } from '../plugins/negotiation.js'
+import { safeNextPath } from '../services/redirect-rules.js'
 import { formFields, queryField } from './form-fields.js'
 import { postView } from './post-view.js'
-import { safeNextPath } from './safe-redirect.js'
 
 type NameParams = { Params: { name: string } }
 

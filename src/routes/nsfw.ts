@@ -2,8 +2,8 @@
 import type { FastifyPluginAsync } from 'fastify'
 import { requireRole, requireUser, signedInUser } from '../plugins/auth.js'
 import { wantsJson } from '../plugins/negotiation.js'
+import { safeNextPath } from '../services/redirect-rules.js'
 import { formFields } from './form-fields.js'
-import { safeNextPath } from './safe-redirect.js'
 
 const nsfwRoutes: FastifyPluginAsync = async (app) => {
   app.post<{ Params: { key: string } }>(

@@ -2,8 +2,8 @@
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify'
 import { requireUser, signedInUser } from '../plugins/auth.js'
 import { wantsJson } from '../plugins/negotiation.js'
+import { safeNextPath } from '../services/redirect-rules.js'
 import { formFields } from './form-fields.js'
-import { safeNextPath } from './safe-redirect.js'
 
 type NameParams = { Params: { name: string } }
 type IdParams = { Params: { id: string } }

@@ -3,8 +3,8 @@ import type { FastifyPluginAsync } from 'fastify'
 import { requireUser, signedInUser } from '../plugins/auth.js'
 import { wantsJson } from '../plugins/negotiation.js'
 import { limitedPerUser } from '../plugins/rate-limit.js'
+import { safeNextPath } from '../services/redirect-rules.js'
 import { formFields } from './form-fields.js'
-import { safeNextPath } from './safe-redirect.js'
 
 type ReportParams = { Params: { type: string; target: string } }
 
