@@ -13,6 +13,10 @@ export const mailTemplates = {
   verifyEmail: { file: 'verify-email.njk', subject: 'Confirm your email address' },
   resetPassword: { file: 'reset-password.njk', subject: 'Reset your password' },
   passwordChanged: { file: 'password-changed.njk', subject: 'Your password was changed' },
+  signUpAttempt: {
+    file: 'sign-up-attempt.njk',
+    subject: 'Someone tried to create an account with your address',
+  },
   shakeInvitation: { file: 'shake-invitation.njk', subject: 'You are invited to post to a shake' },
   exportReady: { file: 'export-ready.njk', subject: 'Your data export is ready' },
   shakeJoinRequest: {

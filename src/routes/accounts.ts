@@ -54,12 +54,15 @@ const accountRoutes: FastifyPluginAsync = async (app) => {
           password: form.password,
           passwordAgain: form.password_again,
         })
-        await signIn(request, user.id)
+        // The same answer whether or not the address already had an account (its owner was
+        // mailed instead): a fresh session either way, the same message, the same page.
+        if (user) await signIn(request, user.id)
+        else await request.session.regenerate()
         request.flash(
           'success',
-          `Welcome, ${user.name}! We sent a link to ${user.email}: open it to confirm your address.`,
+          `We sent a message to ${form.email.trim().slice(0, 300)}: open the link in it to confirm your address.`,
         )
-        return reply.redirect(`/user/${user.name}`, 303)
+        return reply.redirect('/create-account/check-your-mail', 303)
       } catch (error) {
         if (!(error instanceof ValidationError)) throw error
         // Echo back what was typed (never the passwords), cut to a sane length.
@@ -68,6 +71,8 @@ const accountRoutes: FastifyPluginAsync = async (app) => {
       }
     },
   )
+
+  app.get('/create-account/check-your-mail', (_request, reply) => reply.page('check-your-mail', {}))
 
   app.get<{ Params: { token: string } }>('/verify-email/:token', async (request, reply) => {
     try {

@@ -71,8 +71,13 @@ export class AccountService {
     private readonly work: WorkSignal,
   ) {}
 
-  /** Creates the user and their personal shake, and mails a verification link. */
-  async signUp(input: SignUpInput): Promise<User> {
+  /**
+   * Creates the user and their personal shake, and mails a verification link. An address
+   * that already has an account gets no second one: its owner is mailed instead, and the
+   * caller answers exactly as for a new address, so sign-up does not tell a stranger which
+   * addresses have accounts. Returns the new user, or undefined when the address was taken.
+   */
+  async signUp(input: SignUpInput): Promise<User | undefined> {
     const name = input.name.trim()
     const email = normalizeEmail(input.email)
     const problems: Record<string, string> = {}
@@ -86,16 +91,14 @@ export class AccountService {
       problems.password_again = 'The two passwords differ.'
     if (Object.keys(problems).length > 0) throw new ValidationError(problems)
 
-    const conflicts: Record<string, string> = {}
+    // Names are public (every profile shows one), so a taken name may be said.
     if ((await userNameTaken(this.db, name)) || (await shakeNameTaken(this.db, name))) {
-      conflicts.name = 'That name is taken; please choose another.'
+      throw new ValidationError({ name: 'That name is taken; please choose another.' }, 409)
     }
-    if (await findUserByEmail(this.db, email)) {
-      conflicts.email = 'An account already uses that email address. Forgot your password?'
-    }
-    if (Object.keys(conflicts).length > 0) throw new ValidationError(conflicts, 409)
-
+    // Hashed either way, so that a taken address takes as long to answer as a new one.
     const hashedPassword = await hashPassword(input.password)
+    const owner = await findUserByEmail(this.db, email)
+    if (owner) return this.mailOwnerOfTakenAddress(owner.id)
     let userId: number
     try {
       userId = await this.db.transaction().execute(async (trx) => {
@@ -105,14 +108,20 @@ export class AccountService {
         return id
       })
     } catch (error) {
-      // Someone took the name or address between our check and the insert.
-      if (isUniqueViolation(error)) {
-        throw new ValidationError({ name: 'That name or email address was just taken.' }, 409)
-      }
-      throw error
+      if (!isUniqueViolation(error)) throw error
+      // Someone took the name or the address between our check and the insert.
+      const raced = await findUserByEmail(this.db, email)
+      if (raced) return this.mailOwnerOfTakenAddress(raced.id)
+      throw new ValidationError({ name: 'That name was just taken; please choose another.' }, 409)
     }
     this.work.kick()
     return this.requireUser(userId)
+  }
+
+  private async mailOwnerOfTakenAddress(ownerId: number): Promise<undefined> {
+    await queueMail(this.db, { mail: 'signUpAttempt', userId: ownerId })
+    this.work.kick()
+    return undefined
   }
 
   /** Returns the user id when the name (or email) and password match. */

@@ -29,11 +29,13 @@ describe('account journey', () => {
       password_again: PASSWORD,
     })
     assert.equal(created.statusCode, 303)
-    assert.equal(location(created), '/user/Alice')
+    assert.equal(location(created), '/create-account/check-your-mail')
+    const sent = await browser.get('/create-account/check-your-mail')
+    assert.match(sent.body, /We sent a message to Alice@Example\.com/)
+    assert.match(sent.body, /Sign out/, 'signed in at once')
 
     const profile = await browser.get('/user/Alice')
     assert.equal(profile.statusCode, 200)
-    assert.match(profile.body, /Welcome, Alice!/)
     assert.match(profile.body, /Sign out/)
     assert.match(profile.body, /Your shake is empty/)
 

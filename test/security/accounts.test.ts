@@ -9,7 +9,7 @@ import { buildSite, createTestSite, onMysql, type TestSite } from '../helpers/ap
 import { AttackTable } from '../helpers/attack-table.js'
 import { Browser, location } from '../helpers/browser.js'
 import * as images from '../helpers/images.js'
-import { linkFromMail } from '../helpers/mail.js'
+import { linkFromMail, outbox } from '../helpers/mail.js'
 
 const NEW_PASSWORD = 'an entirely new passphrase'
 
@@ -218,6 +218,57 @@ describe(`accounts under attack (${onMysql ? 'MySQL' : 'SQLite'})`, () => {
         first = {}
       }
       return cases.length * rounds * 2
+    })
+  })
+  it('answers sign-up with a taken address as with a new one, and mails the owner instead', async () => {
+    await table.attack('account enumeration by sign-up', async () => {
+      await signUp(site.app, 'owner', 'owner@example.com')
+      const users = async () =>
+        Number(
+          (
+            await site.app.db
+              .selectFrom('user')
+              .select((eb) => eb.fn.countAll<number>().as('n'))
+              .executeTakeFirstOrThrow()
+          ).n,
+        )
+      const attempt = async (name: string, email: string) => {
+        const browser = new Browser(site.app)
+        await browser.get('/create-account')
+        const before = new Map(browser.cookies)
+        const started = performance.now()
+        const answer = await browser.post('/create-account', {
+          name,
+          email,
+          password: PASSWORD,
+          password_again: PASSWORD,
+        })
+        const ms = performance.now() - started
+        const page = await browser.get(String(answer.headers.location))
+        const main = /<main[\s\S]*<\/main>/.exec(page.body)?.[0] ?? page.body
+        return {
+          ms,
+          status: answer.statusCode,
+          location: answer.headers.location,
+          newSession: browser.cookies.get('session') !== before.get('session'),
+          main: main.replace(/name="_csrf" value="[^"]+"/g, '').replaceAll(email, 'EMAIL'),
+        }
+      }
+      const before = await users()
+      const taken = await attempt('stranger', 'OWNER@example.com')
+      const fresh = await attempt('newperson', 'newperson@example.com')
+      assert.equal(await users(), before + 1, 'only the new address made an account')
+      assert.doesNotMatch(taken.main, /already|taken|exists/i)
+      assert.deepEqual(
+        { ...taken, ms: 0 },
+        { ...fresh, ms: 0 },
+        'the same status, Location, new session and page',
+      )
+      assert.ok(Math.abs(taken.ms - fresh.ms) < Math.max(80, 0.6 * Math.max(taken.ms, fresh.ms)))
+      const mails = (await outbox(site.app)).filter((m) => m.to === 'owner@example.com')
+      assert.equal(mails.filter((m) => /tried to create an account/.test(m.subject)).length, 1)
+      assert.match(mails.at(-1)?.text ?? '', /forgot-password/)
+      return 2
     })
   })
 })
