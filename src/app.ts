@@ -10,6 +10,7 @@ import authPlugin from './plugins/auth.js'
 import databasePlugin from './plugins/database.js'
 import errorsPlugin from './plugins/errors.js'
 import formsPlugin from './plugins/forms.js'
+import hostHeaderPlugin from './plugins/host-header.js'
 import multipartPlugin from './plugins/multipart.js'
 import pageCachePlugin from './plugins/page-cache.js'
 import rateLimitPlugin from './plugins/rate-limit.js'
@@ -78,6 +79,7 @@ export async function createServer(
   await app.register(redirectGuardPlugin)
   await app.register(viewsPlugin)
   await app.register(errorsPlugin)
+  await app.register(hostHeaderPlugin)
   await app.register(rateLimitPlugin)
   // Health checks and static files need no session: they stay outside the site context.
   await app.register(healthRoutes)

@@ -1,10 +1,12 @@
 // Security headers on every kind of answer: pages (signed in or not, errors too), JSON, raw
 // image files, and the session cookie's flags, over http and over https.
 import assert from 'node:assert/strict'
+import { once } from 'node:events'
+import { type AddressInfo, connect } from 'node:net'
 import { after, before, describe, it } from 'node:test'
 import type { LightMyRequestResponse } from 'fastify'
 import { signUp } from '../helpers/accounts.js'
-import { createTestSite, onMysql, type TestSite } from '../helpers/app.js'
+import { buildSite, createTestSite, onMysql, type TestSite } from '../helpers/app.js'
 import { AttackTable } from '../helpers/attack-table.js'
 import type { Browser } from '../helpers/browser.js'
 import { post } from '../helpers/social.js'
@@ -78,6 +80,42 @@ describe(`security headers (${onMysql ? 'MySQL' : 'SQLite'})`, () => {
           assert.match(String(response.headers['cache-control']), /no-store/, `${what}: cache`)
       }
       return answers.length
+    })
+  })
+
+  it('refuses a request with two Host headers with 400, on the wire', async () => {
+    await table.attack('duplicate Host header', async () => {
+      const server = await buildSite(site.env)
+      await server.listen({ host: '127.0.0.1', port: 0 })
+      const { port } = server.server.address() as AddressInfo
+      /** Sends raw HTTP/1.1 and returns the status line and body of the answer. */
+      const send = async (head: string) => {
+        const socket = connect(port, '127.0.0.1')
+        await once(socket, 'connect')
+        socket.end(`GET /sign-in HTTP/1.1\r\n${head}Connection: close\r\n\r\n`)
+        let answer = ''
+        for await (const chunk of socket) answer += String(chunk)
+        return answer
+      }
+      try {
+        const duplicates = [
+          'Host: mlkshk.test\r\nHost: evil.example\r\n',
+          'Host: mlkshk.test\r\nhost: mlkshk.test\r\n',
+          'HOST: evil.example\r\nHost: mlkshk.test\r\n',
+          'Host: mlkshk.test\r\nX-Other: 1\r\nHoSt: evil.example\r\n',
+        ]
+        for (const head of duplicates) {
+          const answer = await send(head)
+          assert.match(answer, /^HTTP\/1\.1 400 /, head)
+          assert.match(answer, /only one Host header/, head)
+          assert.doesNotMatch(answer, /evil\.example/, head)
+        }
+        // The control: one Host header is served.
+        assert.match(await send('Host: mlkshk.test\r\n'), /^HTTP\/1\.1 200 /)
+        return duplicates.length
+      } finally {
+        await server.close()
+      }
     })
   })
 
