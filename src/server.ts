@@ -1,17 +1,24 @@
 // The web process: load the config, build the app, listen; close gracefully on a signal.
 import closeWithGrace from 'close-with-grace'
+import pino from 'pino'
 import { createServer } from './app.js'
 import { loadProcessConfig } from './config.js'
+import { DatabaseUnavailableError } from './db/connection-check.js'
+import { loggerOptions } from './logger.js'
 import {
   flushErrorReports,
   reportError,
   startErrorReporting,
 } from './observability/error-reports.js'
+import { failStartup } from './observability/startup-failure.js'
 
 const config = loadProcessConfig()
 await startErrorReporting(config, 'web')
 
-const app = await createServer(config)
+const app = await createServer(config).catch((error: unknown) => {
+  if (!(error instanceof DatabaseUnavailableError)) throw error
+  return failStartup(pino(loggerOptions(config) as pino.LoggerOptions), error)
+})
 
 // On SIGTERM: answer the health check with 404 so HAProxy stops sending new requests, wait
 // DRAIN_SECONDS for it to notice, then close (in-flight requests finish), then the pools.

@@ -3,6 +3,7 @@
 import closeWithGrace from 'close-with-grace'
 import pino from 'pino'
 import { loadProcessConfig } from './config.js'
+import { checkDatabase, DatabaseUnavailableError } from './db/connection-check.js'
 import { openDatabase } from './db/database.js'
 import { pendingMigrations } from './db/migrator.js'
 import { createJobRuntime } from './jobs/runtime.js'
@@ -11,6 +12,7 @@ import {
   reportError,
   startErrorReporting,
 } from './observability/error-reports.js'
+import { failStartup } from './observability/startup-failure.js'
 
 const config = loadProcessConfig()
 await startErrorReporting(config, 'worker')
@@ -22,6 +24,9 @@ if (!config.redisUrl) {
   process.exit(1)
 }
 const db = openDatabase(config.database)
+await checkDatabase(db, config.database).catch((error: unknown) =>
+  error instanceof DatabaseUnavailableError ? failStartup(log, error) : Promise.reject(error),
+)
 const pending = await pendingMigrations(db)
 if (pending.length > 0) {
   console.error(`The database needs migrating first (npm run migrate): ${pending.join(', ')}`)

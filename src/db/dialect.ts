@@ -90,3 +90,41 @@ export async function rankedPostIds(
     limit ${limit} offset ${offset}`.execute(db)
   return result.rows.map((r) => Number(r.id))
 }
+
+/**
+ * Why the driver could not reach the database, in words an operator can act on, or undefined
+ * when the error is not about reaching it. `where` is the host and port (or the file).
+ */
+export function unreachableReason(error: unknown, where: string): string | undefined {
+  const { code, sqlMessage } = (error ?? {}) as { code?: unknown; sqlMessage?: unknown }
+  switch (code) {
+    case 'ECONNREFUSED':
+      return `nothing answers at ${where} (connection refused): is the database server running there?`
+    case 'ENOTFOUND':
+    case 'EAI_AGAIN':
+      return `the host of ${where} could not be found`
+    case 'ETIMEDOUT':
+    case 'PROTOCOL_SEQUENCE_TIMEOUT':
+      return `${where} did not answer in time`
+    case 'ECONNRESET':
+    case 'PROTOCOL_CONNECTION_LOST':
+      return `${where} closed the connection: is it a MySQL server?`
+    case 'ER_ACCESS_DENIED_ERROR':
+    case 'ER_ACCESS_DENIED_NO_PASSWORD_ERROR':
+      return `${String(sqlMessage ?? 'access denied')}: check the user name and password`
+    case 'ER_DBACCESS_DENIED_ERROR':
+      return `${String(sqlMessage ?? 'access denied')}: grant the user rights on the database`
+    case 'ER_BAD_DB_ERROR':
+      return `${String(sqlMessage ?? 'unknown database')}: create it, then run npm run migrate`
+    case 'SQLITE_CANTOPEN':
+    case 'SQLITE_READONLY':
+    case 'SQLITE_NOTADB':
+    case 'SQLITE_CORRUPT':
+    case 'EACCES':
+    case 'EROFS':
+    case 'ENOTDIR':
+      return `the SQLite file could not be opened (${String(code)})`
+    default:
+      return undefined
+  }
+}

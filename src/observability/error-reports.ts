@@ -30,7 +30,7 @@ let enabled = false
 /** Starts reporting for this process (web or worker) when SENTRY_DSN is set. */
 export async function startErrorReporting(
   config: Readonly<Config>,
-  processName: 'web' | 'worker',
+  processName: 'web' | 'worker' | 'migrate',
 ): Promise<boolean> {
   if (!config.sentryDsn || enabled) return enabled
   Sentry = await import('@sentry/node')

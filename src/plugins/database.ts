@@ -2,6 +2,7 @@
 // refuses to start on a schema that is behind (run `npm run migrate` first).
 import fp from 'fastify-plugin'
 import type { KyselyPlugin } from 'kysely'
+import { checkDatabase } from '../db/connection-check.js'
 import { type Database, openDatabase } from '../db/database.js'
 import { migrateToLatest, pendingMigrations } from '../db/migrator.js'
 
@@ -12,6 +13,7 @@ export default fp(
     app.addHook('onClose', async () => {
       await db.destroy()
     })
+    await checkDatabase(db, app.config.database)
     if (app.config.embedded) {
       const { results } = await migrateToLatest(db)
       for (const r of results ?? []) app.log.info({ migration: r.migrationName }, 'migrated')
