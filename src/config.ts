@@ -13,6 +13,29 @@ export interface RateLimit {
   windowSeconds: number
 }
 
+/** The kinds of write that are limited per user (likes include unlikes and comment likes). */
+export const writeActions = [
+  'comment',
+  'like',
+  'save',
+  'follow',
+  'createShake',
+  'invite',
+  'apiWrite',
+] as const
+export type WriteAction = (typeof writeActions)[number]
+
+/** Environment variable and default of each write limit: per minute, then per hour. */
+const writeLimitDefaults: Record<WriteAction, [string, string]> = {
+  comment: ['RATE_LIMIT_COMMENT', '10/60,100/3600'],
+  like: ['RATE_LIMIT_LIKE', '60/60,600/3600'],
+  save: ['RATE_LIMIT_SAVE', '20/60,200/3600'],
+  follow: ['RATE_LIMIT_FOLLOW', '30/60,300/3600'],
+  createShake: ['RATE_LIMIT_CREATE_SHAKE', '3/60,10/3600'],
+  invite: ['RATE_LIMIT_INVITE', '20/60,100/3600'],
+  apiWrite: ['RATE_LIMIT_API_WRITE', '30/60,500/3600'],
+}
+
 export interface S3Config {
   bucket: string
   endpoint: string | undefined
@@ -100,6 +123,11 @@ export interface Config {
     /** API calls per access token. */
     api: RateLimit
   }
+  /**
+   * Per-user limits on each kind of write, each a list of windows (a burst and a sustained
+   * rate): set where people never meet them and scripts always do.
+   */
+  writeLimits: Record<WriteAction, readonly RateLimit[]>
 }
 
 const schema = {
@@ -142,6 +170,12 @@ const schema = {
     RATE_LIMIT_UPLOAD: { type: 'string', pattern: '^[0-9]+/[0-9]+$', default: '30/1800' },
     RATE_LIMIT_REPORT: { type: 'string', pattern: '^[0-9]+/[0-9]+$', default: '20/3600' },
     RATE_LIMIT_API: { type: 'string', pattern: '^[0-9]+/[0-9]+$', default: '150/3600' },
+    ...Object.fromEntries(
+      Object.values(writeLimitDefaults).map(([name, value]) => [
+        name,
+        { type: 'string', pattern: '^[0-9]+/[0-9]+(,[0-9]+/[0-9]+)*$', default: value },
+      ]),
+    ),
     FILES_BASE_URL: { type: 'string' },
     URL_FETCH_ALLOWED_ADDRESSES: { type: 'string' },
     MAGIC_THRESHOLD: { type: 'integer', minimum: 1, default: 10 },
@@ -192,6 +226,7 @@ interface RawEnv {
   RATE_LIMIT_UPLOAD: string
   RATE_LIMIT_REPORT: string
   RATE_LIMIT_API: string
+  [writeLimit: `RATE_LIMIT_${string}`]: string
   FILES_BASE_URL?: string
   URL_FETCH_ALLOWED_ADDRESSES?: string
   MAGIC_THRESHOLD: number
@@ -304,6 +339,14 @@ export function loadConfig(
       report: parseRateLimit(raw.RATE_LIMIT_REPORT),
       api: parseRateLimit(raw.RATE_LIMIT_API),
     },
+    writeLimits: Object.fromEntries(
+      writeActions.map((action) => [
+        action,
+        (raw[writeLimitDefaults[action][0] as `RATE_LIMIT_${string}`] as string)
+          .split(',')
+          .map(parseRateLimit),
+      ]),
+    ) as Record<WriteAction, RateLimit[]>,
     filesBaseUrl: raw.FILES_BASE_URL ? parseBaseUrl(raw.FILES_BASE_URL, 'FILES_BASE_URL') : baseUrl,
     images: {
       maxBytes: raw.UPLOAD_MAX_BYTES,

@@ -1,21 +1,14 @@
-// Rate limits for the routes that attackers hammer (sign-in, sign-up, password reset). Counts
-// live in Redis when REDIS_URL is set, so every node shares them; in memory otherwise.
+// Rate limits for the routes that attackers hammer (sign-in, sign-up, password reset), and
+// per-user limits on every kind of write (app.writeLimits). Counts live in Redis when
+// REDIS_URL is set, so every node shares them; in memory otherwise.
 // A Redis outage lets requests through rather than locking everyone out.
 import rateLimit, { type RateLimitOptions } from '@fastify/rate-limit'
-import type { FastifyRequest } from 'fastify'
+import type { FastifyRequest, preHandlerAsyncHookHandler } from 'fastify'
 import fp from 'fastify-plugin'
 import type { Redis } from 'ioredis'
-import type { RateLimit } from '../config.js'
-
-export class TooManyRequestsError extends Error {
-  readonly code = 'RATE_LIMITED'
-  constructor(
-    readonly statusCode: number,
-    readonly retryAfter: string,
-  ) {
-    super(`Too many attempts. Please wait ${retryAfter} and try again.`)
-  }
-}
+import { type RateLimit, type WriteAction, writeActions } from '../config.js'
+import { TooManyRequestsError } from '../services/errors.js'
+import { WriteLimits } from '../services/write-limits.js'
 
 export default fp(
   async (app) => {
@@ -47,9 +40,37 @@ export default fp(
       errorResponseBuilder: (_request, context) =>
         new TooManyRequestsError(context.statusCode, context.after),
     })
+    // One set of counters per kind of write, whichever route (page, script or API) does it:
+    // liking and unliking draw on one budget.
+    const limits = new WriteLimits(
+      app.config.writeLimits,
+      { redis, prefix: `${app.config.redisPrefix}:write-limit` },
+      app.log,
+    )
+    const writeLimits = {} as Record<WriteAction, preHandlerAsyncHookHandler[]>
+    for (const action of writeActions) {
+      writeLimits[action] = [
+        async (request, reply) => {
+          try {
+            await limits.count(action, writerOf(request))
+          } catch (error) {
+            if (error instanceof TooManyRequestsError && error.retryAfterSeconds)
+              reply.header('retry-after', error.retryAfterSeconds)
+            throw error
+          }
+        },
+      ]
+    }
+    app.decorate('writeLimits', writeLimits)
   },
   { name: 'rate-limit' },
 )
+
+/** Who is writing: the signed-in user, the API token's user, or else the address. */
+function writerOf(request: FastifyRequest): string {
+  const userId = request.user?.id ?? request.caller?.user.id
+  return userId === undefined ? `ip:${request.ip}` : `user:${userId}`
+}
 
 function connected(redis: Redis, timeoutMs: number): Promise<boolean> {
   if (redis.status === 'ready') return Promise.resolve(true)
@@ -81,5 +102,15 @@ export function limitedPerUser(limit: RateLimit): { rateLimit: RateLimitOptions 
       keyGenerator: (request: FastifyRequest) =>
         request.user ? `user:${request.user.id}` : request.ip,
     },
+  }
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /**
+     * preHandlers that count one write of each kind against its writer's limits (run them
+     * after requireUser and the CSRF check, so only real attempts count).
+     */
+    writeLimits: Readonly<Record<WriteAction, preHandlerAsyncHookHandler[]>>
   }
 }

@@ -22,32 +22,25 @@ const followRoutes: FastifyPluginAsync = async (app) => {
   type NameParams = { Params: { name: string } }
   type IdParams = { Params: { id: string } }
 
+  const writing = [requireUser, ...app.writeLimits.follow]
   for (const [verb, follow] of [
     ['subscribe', true],
     ['unsubscribe', false],
   ] as const) {
-    app.post<NameParams>(
-      `/user/:name/${verb}`,
-      { preHandler: requireUser },
-      async (request, reply) => {
-        const { user, shake } = await app.follows.shakeOfUser(request.params.name)
-        return change(request, reply, shake, follow, `/user/${user.name}`)
-      },
-    )
-    app.post<IdParams>(
-      `/shake/:id/${verb}`,
-      { preHandler: requireUser },
-      async (request, reply) => {
-        const shake = await app.follows.shakeById(request.params.id)
-        return change(
-          request,
-          reply,
-          shake,
-          follow,
-          shake.type === 'user' ? `/user/${shake.name}` : `/${shake.name}`,
-        )
-      },
-    )
+    app.post<NameParams>(`/user/:name/${verb}`, { preHandler: writing }, async (request, reply) => {
+      const { user, shake } = await app.follows.shakeOfUser(request.params.name)
+      return change(request, reply, shake, follow, `/user/${user.name}`)
+    })
+    app.post<IdParams>(`/shake/:id/${verb}`, { preHandler: writing }, async (request, reply) => {
+      const shake = await app.follows.shakeById(request.params.id)
+      return change(
+        request,
+        reply,
+        shake,
+        follow,
+        shake.type === 'user' ? `/user/${shake.name}` : `/${shake.name}`,
+      )
+    })
   }
 
   app.get<NameParams>('/user/:name/followers', async (request, reply) => {

@@ -1,6 +1,11 @@
 // Group shakes: creating, the shake page (/NAME), editing, members, invitations and requests,
 // the directory, and putting posts in shakes or taking them out.
-import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify'
+import type {
+  FastifyPluginAsync,
+  FastifyReply,
+  FastifyRequest,
+  preHandlerAsyncHookHandler,
+} from 'fastify'
 import { requireUser, signedInUser } from '../plugins/auth.js'
 import { wantsJson } from '../plugins/negotiation.js'
 import { limitedPerUser } from '../plugins/rate-limit.js'
@@ -24,7 +29,9 @@ const shakeRoutes: FastifyPluginAsync = async (app) => {
     reply.page('shake-form', { creating: true, values: {}, errors: {} }),
   )
 
-  app.post('/shake/create', { preHandler: requireUser }, async (request, reply) => {
+  const limited = (action: 'createShake' | 'invite') => [requireUser, ...app.writeLimits[action]]
+
+  app.post('/shake/create', { preHandler: limited('createShake') }, async (request, reply) => {
     const form = formFields(request, ['name', 'title', 'description'])
     try {
       const shake = await app.shakes.create(signedInUser(request), form)
@@ -168,7 +175,7 @@ const shakeRoutes: FastifyPluginAsync = async (app) => {
 
   app.post<NameParams>(
     '/shake/:name/invite',
-    { preHandler: requireUser },
+    { preHandler: limited('invite') },
     async (request, reply) => {
       const { name } = formFields(request, ['name'])
       try {
@@ -196,8 +203,9 @@ const shakeRoutes: FastifyPluginAsync = async (app) => {
     path: string,
     act: (request: FastifyRequest<NameParams>) => Promise<void>,
     to: (name: string) => string,
+    preHandler: preHandlerAsyncHookHandler[] = [requireUser],
   ) =>
-    app.post<NameParams>(path, { preHandler: requireUser }, async (request, reply) => {
+    app.post<NameParams>(path, { preHandler }, async (request, reply) => {
       await act(request)
       return done(request, reply, to(request.params.name))
     })
@@ -210,6 +218,7 @@ const shakeRoutes: FastifyPluginAsync = async (app) => {
     '/shake/:name/request',
     (r) => app.shakes.requestToJoin(signedInUser(r), r.params.name),
     (n) => `/${n}`,
+    limited('invite'),
   )
   memberAction(
     '/shake/:name/quit',

@@ -27,17 +27,18 @@ const socialRoutes: FastifyPluginAsync = async (app) => {
     reply.redirect(await app.comments.pathOf(request.params.id)),
   )
 
-  app.post<KeyParams>('/p/:key/like', async (request, reply) => {
+  const { like, save, comment } = app.writeLimits
+  app.post<KeyParams>('/p/:key/like', { preHandler: like }, async (request, reply) => {
     const state = await app.likes.like(signedInUser(request), request.params.key)
     return back(request, reply, { liked: state.liked, like_count: state.likeCount })
   })
 
-  app.post<KeyParams>('/p/:key/unlike', async (request, reply) => {
+  app.post<KeyParams>('/p/:key/unlike', { preHandler: like }, async (request, reply) => {
     const state = await app.likes.unlike(signedInUser(request), request.params.key)
     return back(request, reply, { liked: state.liked, like_count: state.likeCount })
   })
 
-  app.post<KeyParams>('/p/:key/save', async (request, reply) => {
+  app.post<KeyParams>('/p/:key/save', { preHandler: save }, async (request, reply) => {
     const { shake_id } = formFields(request, ['shake_id'])
     const saved = await app.saves.save(signedInUser(request), request.params.key, shake_id)
     if (wantsJson(request))
@@ -46,7 +47,7 @@ const socialRoutes: FastifyPluginAsync = async (app) => {
     return reply.redirect(`/p/${saved.key}`, 303)
   })
 
-  app.post<KeyParams>('/p/:key/comment', async (request, reply) => {
+  app.post<KeyParams>('/p/:key/comment', { preHandler: comment }, async (request, reply) => {
     const { body } = formFields(request, ['body'])
     try {
       const comment = await app.comments.comment(signedInUser(request), request.params.key, body)
@@ -63,25 +64,33 @@ const socialRoutes: FastifyPluginAsync = async (app) => {
     return back(request, reply, { deleted: true }, '#comments')
   })
 
-  app.post<CommentParams>('/p/:key/comment/:id/like', async (request, reply) => {
-    const count = await app.comments.like(
-      signedInUser(request),
-      request.params.key,
-      request.params.id,
-      true,
-    )
-    return back(request, reply, { like_count: count }, `#comment-${request.params.id}`)
-  })
+  app.post<CommentParams>(
+    '/p/:key/comment/:id/like',
+    { preHandler: like },
+    async (request, reply) => {
+      const count = await app.comments.like(
+        signedInUser(request),
+        request.params.key,
+        request.params.id,
+        true,
+      )
+      return back(request, reply, { like_count: count }, `#comment-${request.params.id}`)
+    },
+  )
 
-  app.post<CommentParams>('/p/:key/comment/:id/unlike', async (request, reply) => {
-    const count = await app.comments.like(
-      signedInUser(request),
-      request.params.key,
-      request.params.id,
-      false,
-    )
-    return back(request, reply, { like_count: count }, `#comment-${request.params.id}`)
-  })
+  app.post<CommentParams>(
+    '/p/:key/comment/:id/unlike',
+    { preHandler: like },
+    async (request, reply) => {
+      const count = await app.comments.like(
+        signedInUser(request),
+        request.params.key,
+        request.params.id,
+        false,
+      )
+      return back(request, reply, { like_count: count }, `#comment-${request.params.id}`)
+    },
+  )
 
   app.post<KeyParams>('/p/:key/mute', async (request, reply) => {
     await app.comments.mute(signedInUser(request), request.params.key, true)

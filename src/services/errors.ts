@@ -21,3 +21,26 @@ export class ValidationError extends ServiceError {
     super(status, Object.values(fields)[0] ?? 'Please check the form.')
   }
 }
+
+/**
+ * Past a rate limit: status 429 (or what the limiter chose), and how long to wait, in words for
+ * people and, when known, in seconds for Retry-After.
+ */
+export class TooManyRequestsError extends Error {
+  readonly code = 'RATE_LIMITED'
+  constructor(
+    readonly statusCode: number,
+    readonly retryAfter: string,
+    readonly retryAfterSeconds?: number,
+  ) {
+    super(`Too many attempts. Please wait ${retryAfter} and try again.`)
+  }
+
+  static after(seconds: number): TooManyRequestsError {
+    const words =
+      seconds < 60
+        ? `${seconds} second${seconds === 1 ? '' : 's'}`
+        : `${Math.ceil(seconds / 60)} minute${Math.ceil(seconds / 60) === 1 ? '' : 's'}`
+    return new TooManyRequestsError(429, words, seconds)
+  }
+}

@@ -46,6 +46,12 @@ const apiRoutes: FastifyPluginAsync = async (app) => {
             keyGenerator: (request) => `api-grant:${request.caller?.grantId}`,
           }),
         )
+        // Writes also draw on their user's write budget, whichever token makes them.
+        const apiWrite = app.writeLimits.apiWrite
+        resources.addHook('preHandler', async (request, reply) => {
+          if (request.method !== 'POST') return
+          for (const count of apiWrite) await count.call(resources, request, reply)
+        })
         await resources.register(peopleRoutes)
         await resources.register(streamRoutes)
         await resources.register(sharedfileRoutes)

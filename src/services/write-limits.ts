@@ -1,0 +1,65 @@
+// Per-writer limits on every kind of write (comments, likes, saves, follows, shakes,
+// invitations, API writes), each a list of windows: a burst a person never reaches and a
+// sustained rate a script always does. Counted in Redis when the site has it, so every node
+// shares the counts; in memory otherwise. rate-limiter-flexible keeps the counters, because
+// @fastify/rate-limit runs only the first of several limits on one request.
+import type { Redis } from 'ioredis'
+import {
+  type RateLimiterAbstract,
+  RateLimiterMemory,
+  RateLimiterRedis,
+  RateLimiterRes,
+} from 'rate-limiter-flexible'
+import { type RateLimit, type WriteAction, writeActions } from '../config.js'
+import { TooManyRequestsError } from './errors.js'
+
+export interface WriteLimitLog {
+  warn(obj: object, msg: string): void
+}
+
+export class WriteLimits {
+  private readonly windows: Record<WriteAction, RateLimiterAbstract[]>
+
+  constructor(
+    limits: Readonly<Record<WriteAction, readonly RateLimit[]>>,
+    store: { redis?: Redis | undefined; prefix: string },
+    private readonly log: WriteLimitLog,
+  ) {
+    this.windows = {} as Record<WriteAction, RateLimiterAbstract[]>
+    for (const action of writeActions) {
+      this.windows[action] = limits[action].map((limit, window) => {
+        const options = {
+          keyPrefix: `${store.prefix}:${action}:${window}`,
+          points: limit.max,
+          duration: limit.windowSeconds,
+        }
+        return store.redis
+          ? new RateLimiterRedis({
+              ...options,
+              storeClient: store.redis,
+              rejectIfRedisNotReady: true,
+            })
+          : new RateLimiterMemory(options)
+      })
+    }
+  }
+
+  /**
+   * Counts one write by this writer; throws TooManyRequestsError, with the seconds to wait,
+   * once any window is full. A store that cannot be reached lets the write through (and says
+   * so in the log) rather than stopping everyone from writing.
+   */
+  async count(action: WriteAction, writer: string): Promise<void> {
+    for (const window of this.windows[action]) {
+      try {
+        await window.consume(writer)
+      } catch (outcome) {
+        if (outcome instanceof RateLimiterRes) {
+          throw TooManyRequestsError.after(Math.max(1, Math.ceil(outcome.msBeforeNext / 1000)))
+        }
+        this.log.warn({ err: outcome, action }, 'write limit not checked: its store is away')
+        return
+      }
+    }
+  }
+}
