@@ -74,13 +74,14 @@ export async function createServer(
   })
 
   await app.register(databasePlugin, { queryPlugins: options.queryPlugins ?? [] })
+  // Before the services: the account service brakes sign-ins with its counters.
+  await app.register(rateLimitPlugin)
   await app.register(servicesPlugin)
   await app.register(securityHeadersPlugin)
   await app.register(redirectGuardPlugin)
   await app.register(viewsPlugin)
   await app.register(errorsPlugin)
   await app.register(hostHeaderPlugin)
-  await app.register(rateLimitPlugin)
   // Health checks and static files need no session: they stay outside the site context.
   await app.register(healthRoutes)
   await app.register(staticPlugin)

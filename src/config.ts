@@ -31,9 +31,22 @@ const writeLimitDefaults: Record<WriteAction, [string, string]> = {
   like: ['RATE_LIMIT_LIKE', '60/60,600/3600'],
   save: ['RATE_LIMIT_SAVE', '20/60,200/3600'],
   follow: ['RATE_LIMIT_FOLLOW', '30/60,300/3600'],
-  createShake: ['RATE_LIMIT_CREATE_SHAKE', '3/60,10/3600'],
+  createShake: ['RATE_LIMIT_CREATE_SHAKE', '4/60,10/3600'],
   invite: ['RATE_LIMIT_INVITE', '20/60,100/3600'],
   apiWrite: ['RATE_LIMIT_API_WRITE', '30/60,500/3600'],
+}
+
+/** The per-account brake on wrong passwords (services/sign-in-throttle.ts). */
+export interface SignInThrottleRules {
+  /** Failures in a row without any pause. */
+  freeFailures: number
+  /** Failures in a row that lock the account (or login) for lockSeconds. */
+  lockAfter: number
+  lockSeconds: number
+  /** Longest pause between two tries before the lock. */
+  maxPauseSeconds: number
+  /** Failures older than this are forgotten. */
+  windowSeconds: number
 }
 
 export interface S3Config {
@@ -128,6 +141,7 @@ export interface Config {
    * rate): set where people never meet them and scripts always do.
    */
   writeLimits: Record<WriteAction, readonly RateLimit[]>
+  signInThrottle: SignInThrottleRules
 }
 
 const schema = {
@@ -170,6 +184,9 @@ const schema = {
     RATE_LIMIT_UPLOAD: { type: 'string', pattern: '^[0-9]+/[0-9]+$', default: '30/1800' },
     RATE_LIMIT_REPORT: { type: 'string', pattern: '^[0-9]+/[0-9]+$', default: '20/3600' },
     RATE_LIMIT_API: { type: 'string', pattern: '^[0-9]+/[0-9]+$', default: '150/3600' },
+    SIGN_IN_FREE_FAILURES: { type: 'integer', minimum: 1, maximum: 100, default: 5 },
+    SIGN_IN_LOCK_AFTER: { type: 'integer', minimum: 2, maximum: 1000, default: 20 },
+    SIGN_IN_LOCK_SECONDS: { type: 'integer', minimum: 1, maximum: 86400, default: 900 },
     ...Object.fromEntries(
       Object.values(writeLimitDefaults).map(([name, value]) => [
         name,
@@ -226,6 +243,9 @@ interface RawEnv {
   RATE_LIMIT_UPLOAD: string
   RATE_LIMIT_REPORT: string
   RATE_LIMIT_API: string
+  SIGN_IN_FREE_FAILURES: number
+  SIGN_IN_LOCK_AFTER: number
+  SIGN_IN_LOCK_SECONDS: number
   [writeLimit: `RATE_LIMIT_${string}`]: string
   FILES_BASE_URL?: string
   URL_FETCH_ALLOWED_ADDRESSES?: string
@@ -347,6 +367,13 @@ export function loadConfig(
           .map(parseRateLimit),
       ]),
     ) as Record<WriteAction, RateLimit[]>,
+    signInThrottle: {
+      freeFailures: raw.SIGN_IN_FREE_FAILURES,
+      lockAfter: Math.max(raw.SIGN_IN_LOCK_AFTER, raw.SIGN_IN_FREE_FAILURES + 1),
+      lockSeconds: raw.SIGN_IN_LOCK_SECONDS,
+      maxPauseSeconds: 60,
+      windowSeconds: 24 * 3600,
+    },
     filesBaseUrl: raw.FILES_BASE_URL ? parseBaseUrl(raw.FILES_BASE_URL, 'FILES_BASE_URL') : baseUrl,
     images: {
       maxBytes: raw.UPLOAD_MAX_BYTES,

@@ -13,6 +13,10 @@ export const mailTemplates = {
   verifyEmail: { file: 'verify-email.njk', subject: 'Confirm your email address' },
   resetPassword: { file: 'reset-password.njk', subject: 'Reset your password' },
   passwordChanged: { file: 'password-changed.njk', subject: 'Your password was changed' },
+  signInLocked: {
+    file: 'sign-in-locked.njk',
+    subject: 'Signing in to your account is paused after many wrong passwords',
+  },
   signUpAttempt: {
     file: 'sign-up-attempt.njk',
     subject: 'Someone tried to create an account with your address',

@@ -3,7 +3,7 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify'
 import fp from 'fastify-plugin'
 import { type RequestFacts, reportError } from '../observability/error-reports.js'
-import { ServiceError, ValidationError } from '../services/errors.js'
+import { ServiceError, TooManyRequestsError, ValidationError } from '../services/errors.js'
 import { wantsJson } from './negotiation.js'
 
 interface Shown {
@@ -70,6 +70,12 @@ function requestFacts(request: FastifyRequest): RequestFacts {
   }
 }
 
+/** A limit's refusal says, in Retry-After, how many seconds to wait. */
+export function retryAfter(reply: FastifyReply, error: unknown): void {
+  if (error instanceof TooManyRequestsError && error.retryAfterSeconds)
+    reply.header('retry-after', error.retryAfterSeconds)
+}
+
 async function show(request: FastifyRequest, reply: FastifyReply, shown: Shown) {
   if (wantsJson(request) || typeof reply.page !== 'function') {
     return reply
@@ -87,6 +93,7 @@ async function show(request: FastifyRequest, reply: FastifyReply, shown: Shown) 
 export default fp(
   async (app) => {
     app.setErrorHandler(async (error: FastifyError, request, reply) => {
+      retryAfter(reply, error)
       const shown = describe(error)
       if (shown.status >= 500) {
         request.log.error({ err: error }, 'request failed')

@@ -1,5 +1,6 @@
-// Rate limits for the routes that attackers hammer (sign-in, sign-up, password reset), and
-// per-user limits on every kind of write (app.writeLimits). Counts live in Redis when
+// Rate limits for the routes that attackers hammer (sign-in, sign-up, password reset), per-user
+// limits on every kind of write (app.writeLimits), and the per-account sign-in brake
+// (app.signIns). Counts live in Redis when
 // REDIS_URL is set, so every node shares them; in memory otherwise.
 // A Redis outage lets requests through rather than locking everyone out.
 import rateLimit, { type RateLimitOptions } from '@fastify/rate-limit'
@@ -8,6 +9,8 @@ import fp from 'fastify-plugin'
 import type { Redis } from 'ioredis'
 import { type RateLimit, type WriteAction, writeActions } from '../config.js'
 import { TooManyRequestsError } from '../services/errors.js'
+import { KnownDevices } from '../services/known-devices.js'
+import { SignInThrottle } from '../services/sign-in-throttle.js'
 import { WriteLimits } from '../services/write-limits.js'
 
 export default fp(
@@ -50,18 +53,20 @@ export default fp(
     const writeLimits = {} as Record<WriteAction, preHandlerAsyncHookHandler[]>
     for (const action of writeActions) {
       writeLimits[action] = [
-        async (request, reply) => {
-          try {
-            await limits.count(action, writerOf(request))
-          } catch (error) {
-            if (error instanceof TooManyRequestsError && error.retryAfterSeconds)
-              reply.header('retry-after', error.retryAfterSeconds)
-            throw error
-          }
+        async (request) => {
+          await limits.count(action, writerOf(request))
         },
       ]
     }
     app.decorate('writeLimits', writeLimits)
+    app.decorate('signIns', {
+      throttle: new SignInThrottle(
+        app.config.signInThrottle,
+        { redis, prefix: `${app.config.redisPrefix}:sign-in` },
+        app.log,
+      ),
+      devices: new KnownDevices(app.config.sessionSecret),
+    })
   },
   { name: 'rate-limit' },
 )
@@ -112,5 +117,7 @@ declare module 'fastify' {
      * after requireUser and the CSRF check, so only real attempts count).
      */
     writeLimits: Readonly<Record<WriteAction, preHandlerAsyncHookHandler[]>>
+    /** The per-account brake on wrong passwords, and the browsers that signed in before. */
+    signIns: { throttle: SignInThrottle; devices: KnownDevices }
   }
 }

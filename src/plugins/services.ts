@@ -36,7 +36,7 @@ export default fp(
     const queueWatch = new QueueWatch(app.db, jobs, app.config.queueAlarmSeconds, app.log)
     queueWatch.start()
     app.decorate('queueWatch', queueWatch)
-    const accounts = new AccountService(app.db, jobs)
+    const accounts = new AccountService(app.db, jobs, app.signIns)
     app.decorate('accounts', accounts)
     app.decorate('accountDeletion', new AccountDeletionService(app.db, accounts, jobs))
     app.decorate('dataExports', new DataExportService(app.db, jobs))
@@ -74,7 +74,7 @@ export default fp(
       await views.stop()
     })
   },
-  { name: 'services', dependencies: ['database'] },
+  { name: 'services', dependencies: ['database', 'rate-limit'] },
 )
 
 declare module 'fastify' {

@@ -1,13 +1,27 @@
 // Signing up, in and out, and confirming an email address.
 import type { FastifyPluginAsync } from 'fastify'
 import { requireUser, signedInUser, signIn, signOut } from '../plugins/auth.js'
+import { retryAfter } from '../plugins/errors.js'
 import { limitedTo } from '../plugins/rate-limit.js'
-import { ServiceError, ValidationError } from '../services/errors.js'
+import { ServiceError, TooManyRequestsError, ValidationError } from '../services/errors.js'
+import { KNOWN_DEVICE_DAYS } from '../services/known-devices.js'
 import { safeNextPath } from '../services/redirect-rules.js'
 import { formFields, queryField } from './form-fields.js'
 
 const accountRoutes: FastifyPluginAsync = async (app) => {
   const limits = app.config.rateLimits
+  // The browser's proof that it signed in to an account before (services/known-devices.ts).
+  const https = app.config.baseUrl.startsWith('https:')
+  const knownDevice = {
+    name: https ? '__Host-known-device' : 'known_device',
+    options: {
+      path: '/',
+      httpOnly: true,
+      secure: https,
+      sameSite: 'lax' as const,
+      maxAge: KNOWN_DEVICE_DAYS * 24 * 3600,
+    },
+  }
 
   app.get('/sign-in', async (request, reply) => {
     const next = safeNextPath(queryField(request, 'next'))
@@ -19,10 +33,20 @@ const accountRoutes: FastifyPluginAsync = async (app) => {
     const form = formFields(request, ['name', 'password', 'next'])
     const next = safeNextPath(form.next)
     try {
-      const userId = await app.accounts.authenticate(form.name, form.password)
+      const { userId, deviceToken } = await app.accounts.authenticate(
+        form.name,
+        form.password,
+        request.cookies[knownDevice.name],
+      )
       await signIn(request, userId)
+      reply.setCookie(knownDevice.name, deviceToken, knownDevice.options)
       return reply.redirect(next, 303)
     } catch (error) {
+      if (error instanceof TooManyRequestsError) {
+        retryAfter(reply, error)
+        const message = `${error.message} If you forgot your password, you can choose a new one.`
+        return reply.page('sign-in', { next, values: {}, error: message }, error.statusCode)
+      }
       if (!(error instanceof ServiceError)) throw error
       return reply.page(
         'sign-in',

@@ -38,6 +38,7 @@ import {
   websiteProblem,
 } from './account-rules.js'
 import { ServiceError, ValidationError } from './errors.js'
+import type { KnownDevices } from './known-devices.js'
 import { queueMail } from './mail-delivery.js'
 import {
   burnPasswordCheck,
@@ -46,6 +47,7 @@ import {
   passwordProblem,
   verifyPassword,
 } from './passwords.js'
+import { SignInBrakeError, type SignInThrottle } from './sign-in-throttle.js'
 import { textProblem } from './text-rules.js'
 import { looksLikeToken, sha256Hex } from './tokens.js'
 
@@ -69,6 +71,7 @@ export class AccountService {
   constructor(
     private readonly db: Database,
     private readonly work: WorkSignal,
+    private readonly signIns: { throttle: SignInThrottle; devices: KnownDevices },
   ) {}
 
   /**
@@ -124,16 +127,39 @@ export class AccountService {
     return undefined
   }
 
-  /** Returns the user id when the name (or email) and password match. */
-  async authenticate(login: string, password: string): Promise<number> {
+  /**
+   * Returns the user id when the name (or email) and password match, and the known-device
+   * token the browser keeps from now on. Every try passes the sign-in throttle first: past a
+   * few failures in a row it answers SignInBrakeError without checking the password, and the
+   * try that locks an account mails its owner.
+   */
+  async authenticate(
+    login: string,
+    password: string,
+    deviceToken?: string,
+  ): Promise<{ userId: number; deviceToken: string }> {
     const trimmed = login.trim()
     if (trimmed.length === 0 || trimmed.length > EMAIL_MAX || !passwordCheckable(password)) {
       throw new ServiceError(401, SIGN_IN_FAILED)
     }
-    const credentials = await findCredentialsByLogin(
-      this.db,
-      trimmed.includes('@') ? normalizeEmail(trimmed) : trimmed,
-    )
+    const normalized = trimmed.includes('@') ? normalizeEmail(trimmed) : trimmed
+    const credentials = await findCredentialsByLogin(this.db, normalized)
+    // An unknown login is braked under its own name, exactly as an account is.
+    const accountKey = credentials
+      ? `account:${credentials.id}`
+      : `login:${normalized.toLowerCase()}`
+    const nonce = credentials && this.signIns.devices.nonceFor(deviceToken, credentials.id)
+    const key = nonce ? `device:${credentials.id}:${nonce}` : accountKey
+    try {
+      await this.signIns.throttle.begin(key)
+    } catch (error) {
+      // The try that locks an account tells its owner (a known browser's lock is its own).
+      if (error instanceof SignInBrakeError && error.locked && credentials && !nonce) {
+        await queueMail(this.db, { mail: 'signInLocked', userId: credentials.id })
+        this.work.kick()
+      }
+      throw error
+    }
     if (!credentials) {
       await burnPasswordCheck(password)
       throw new ServiceError(401, SIGN_IN_FAILED)
@@ -141,7 +167,11 @@ export class AccountService {
     if (!(await verifyPassword(credentials.hashedPassword, password))) {
       throw new ServiceError(401, SIGN_IN_FAILED)
     }
-    return credentials.id
+    await this.signIns.throttle.forgive(key, accountKey)
+    return {
+      userId: credentials.id,
+      deviceToken: nonce && deviceToken ? deviceToken : this.signIns.devices.issue(credentials.id),
+    }
   }
 
   /** Mails a new confirmation link unless the address is already confirmed (the job mints it). */
@@ -194,6 +224,8 @@ export class AccountService {
       : undefined
     if (!live || !(await consumeToken(this.db, live.id))) throw new ServiceError(400, LINK_INVALID)
     await this.replacePassword(live.userId, password)
+    // The link reached the owner's inbox: whatever locked the account is over.
+    await this.signIns.throttle.forgive(`account:${live.userId}`)
     const user = await this.requireUser(live.userId)
     // The link reached the inbox, which proves the address.
     if (live.email === user.email && !user.emailConfirmed)

@@ -21,6 +21,7 @@ type AccountMail =
   | { mail: 'resetPassword'; userId: number }
   | { mail: 'passwordChanged'; userId: number }
   | { mail: 'signUpAttempt'; userId: number }
+  | { mail: 'signInLocked'; userId: number }
   | { mail: 'exportReady'; userId: number; exportId: number }
 
 /** About what someone else did: not sent to users who turned these mails off. */
@@ -59,6 +60,8 @@ export async function sendMail(ctx: JobContext, job: MailJob): Promise<void> {
       return ctx.mailer.deliver('passwordChanged', user.email, { name: user.name })
     case 'signUpAttempt':
       return ctx.mailer.deliver('signUpAttempt', user.email, { name: user.name })
+    case 'signInLocked':
+      return ctx.mailer.deliver('signInLocked', user.email, { name: user.name })
     case 'exportReady': {
       // Gone (expired or deleted) by the time the mail goes out: nothing to announce.
       const ready = await findExport(ctx.db, job.exportId)

@@ -1,6 +1,7 @@
 // Errors as JSON, in RFC 6749's shape ({error, error_description}), with the right status.
 // Never a page, and never a stack trace.
 import type { FastifyError, FastifyInstance } from 'fastify'
+import { retryAfter } from '../../plugins/errors.js'
 import { ServiceError, ValidationError } from '../../services/errors.js'
 import { OAuthError } from '../../services/oauth.js'
 import { BearerChallenge } from './bearer.js'
@@ -55,6 +56,7 @@ function describe(error: FastifyError): Described {
 
 export function jsonErrors(app: FastifyInstance): void {
   app.setErrorHandler(async (error: FastifyError, request, reply) => {
+    retryAfter(reply, error)
     const { status, body } = describe(error)
     if (status >= 500) request.log.error({ err: error }, 'api request failed')
     else request.log.info({ status, error: body.error }, body.error_description)
