@@ -29,6 +29,12 @@ export async function createSocialSite(
       RATE_LIMIT_UPLOAD: '10000/60',
       RATE_LIMIT_SIGN_IN: '10000/60',
       RATE_LIMIT_CREATE_ACCOUNT: '10000/60',
+      // The fault scenarios' few users write far faster than people do: the per-user write
+      // limits have their own suite (test/security/anti-automation.test.ts).
+      RATE_LIMIT_LIKE: '1000000/60',
+      RATE_LIMIT_COMMENT: '1000000/60',
+      RATE_LIMIT_SAVE: '1000000/60',
+      RATE_LIMIT_FOLLOW: '1000000/60',
       ...(mode === 'production' ? { REDIS_URL: redisUrl } : {}),
       ...overrides,
     },
