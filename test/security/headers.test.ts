@@ -92,7 +92,8 @@ describe(`security headers (${onMysql ? 'MySQL' : 'SQLite'})`, () => {
       const send = async (head: string) => {
         const socket = connect(port, '127.0.0.1')
         await once(socket, 'connect')
-        socket.end(`GET /sign-in HTTP/1.1\r\n${head}Connection: close\r\n\r\n`)
+        // Written, not ended: a half-closed socket may be dropped before a slow answer.
+        socket.write(`GET /sign-in HTTP/1.1\r\n${head}Connection: close\r\n\r\n`)
         let answer = ''
         for await (const chunk of socket) answer += String(chunk)
         return answer
