@@ -41,7 +41,8 @@ export class NodePool {
     private readonly runtime: HaproxyRuntime,
     private readonly options: NodePoolOptions,
   ) {
-    this.pollMs = options.pollMs ?? 100
+    // Often enough that a node is put in rotation within a small part of a check interval.
+    this.pollMs = options.pollMs ?? Math.min(100, Math.max(10, options.checkIntervalMs / 10))
   }
 
   async list(): Promise<NodeView[]> {
