@@ -196,7 +196,10 @@ describe('an elastic node pool under steady load', async () => {
       const migrator = new Migrator({
         db,
         provider: {
-          getMigrations: async () => ({ ...migrations, '9999_01_01_0001_release_probe': expandMigration }),
+          getMigrations: async () => ({
+            ...migrations,
+            '9999_01_01_0001_release_probe': expandMigration,
+          }),
         },
       })
       const migrated = await migrator.migrateToLatest()
