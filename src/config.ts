@@ -410,6 +410,64 @@ export function loadProcessConfig(): Readonly<Config> {
   }
 }
 
+/** What `npm run nodes` and `npm run deploy:rolling` need: where HAProxy's runtime API is. */
+export interface NodePoolConfig {
+  /** A UNIX socket path or HOST:PORT (haproxy.cfg's `stats socket ... level admin`). */
+  adminSocket: string
+  backend: string
+  /** HAProxy's check interval for the nodes (CHECK_INTERVAL in haproxy.cfg), in ms. */
+  checkIntervalMs: number
+  drainTimeoutMs: number
+  readyTimeoutMs: number
+  /** A shell command that restarts one node ($NODE_NAME, $NODE_ADDRESS); rolling deploys only. */
+  restartCommand: string | undefined
+}
+
+const nodePoolSchema = {
+  type: 'object',
+  properties: {
+    HAPROXY_ADMIN_SOCKET: { type: 'string', minLength: 1, default: '/run/haproxy/admin.sock' },
+    HAPROXY_BACKEND: { type: 'string', pattern: '^[A-Za-z0-9_.-]+$', default: 'nodes' },
+    CHECK_INTERVAL: { type: 'string', pattern: '^[0-9]+(ms|s)?$', default: '2s' },
+    NODE_DRAIN_TIMEOUT_SECONDS: { type: 'integer', minimum: 1, maximum: 3600, default: 60 },
+    NODE_READY_TIMEOUT_SECONDS: { type: 'integer', minimum: 1, maximum: 3600, default: 60 },
+    DEPLOY_RESTART_COMMAND: { type: 'string', minLength: 1 },
+  },
+} as const
+
+export function loadNodePoolConfig(
+  source: Record<string, string | undefined> = process.env,
+): Readonly<NodePoolConfig> {
+  const data = Object.fromEntries(
+    Object.entries(source).filter(([, v]) => v !== undefined && v !== ''),
+  )
+  let raw: {
+    HAPROXY_ADMIN_SOCKET: string
+    HAPROXY_BACKEND: string
+    CHECK_INTERVAL: string
+    NODE_DRAIN_TIMEOUT_SECONDS: number
+    NODE_READY_TIMEOUT_SECONDS: number
+    DEPLOY_RESTART_COMMAND?: string
+  }
+  try {
+    raw = envSchema({ schema: nodePoolSchema, data, env: false, dotenv: false })
+  } catch (error) {
+    throw new ConfigError(
+      `Invalid configuration: ${(error as Error).message.replaceAll('env/', '')}`,
+    )
+  }
+  // HAProxy's time format: a bare number is milliseconds.
+  const [, amount, unit] = /^([0-9]+)(ms|s)?$/.exec(raw.CHECK_INTERVAL) as RegExpExecArray
+  return Object.freeze({
+    adminSocket: raw.HAPROXY_ADMIN_SOCKET,
+    backend: raw.HAPROXY_BACKEND,
+    checkIntervalMs: Number(amount) * (unit === 's' ? 1000 : 1),
+    drainTimeoutMs: raw.NODE_DRAIN_TIMEOUT_SECONDS * 1000,
+    readyTimeoutMs: raw.NODE_READY_TIMEOUT_SECONDS * 1000,
+    restartCommand: raw.DEPLOY_RESTART_COMMAND,
+  })
+}
+
 function readDotenvFile(file: string): Record<string, string> {
   if (!existsSync(file)) return {}
   try {

@@ -8,6 +8,11 @@ export async function migrateToLatest(db: Kysely<any>): Promise<MigrationResultS
     db,
     provider: { getMigrations: async () => migrations },
   })
+  // A newer release may already have run migrations this one does not know (during a rolling
+  // deploy, a node on the old release restarts against the new schema: docs/operations.md).
+  // Kysely calls that corrupted; with none of ours pending there is nothing to do anyway.
+  const known = await migrator.getMigrations()
+  if (known.every((m) => m.executedAt !== undefined)) return { results: [] }
   const result = await migrator.migrateToLatest()
   if (result.error) throw result.error
   return result

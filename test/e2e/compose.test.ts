@@ -37,7 +37,7 @@ describe('docker-compose.yml', { skip }, () => {
         `envsubst is told about ${name}`,
       )
       const settings = config.match(new RegExp(`^ +${name}: `, 'gm')) ?? []
-      assert.equal(settings.length, 2, `both nginx services set ${name}`)
+      assert.equal(settings.length, 1, `the nginx service sets ${name}`)
     }
     for (const service of [
       'mysql',
@@ -45,15 +45,18 @@ describe('docker-compose.yml', { skip }, () => {
       'minio',
       'minio-bucket',
       'migrate',
-      'web1',
-      'web2',
+      'web',
       'worker',
-      'nginx1',
-      'nginx2',
+      'nginx',
       'haproxy',
     ]) {
       assert.match(config, new RegExp(`^  ${service}:$`, 'm'), service)
     }
+    // Nodes are found in DNS (`--scale web=N --scale nginx=N`), two unless told otherwise; the
+    // runtime API is published on the host's loopback only.
+    assert.equal([...config.matchAll(/^ +replicas: 2$/gm)].length, 2, 'two web and two nginx')
+    assert.match(config, /NODE_DNS_NAME: nginx:80/)
+    assert.match(config, /- 127\.0\.0\.1:9999:9999/)
     assert.match(config, /noeviction/)
     assert.match(config, /appendonly/)
     const dockerfile = await readFile(path.join(projectRoot, 'Dockerfile'), 'utf8')

@@ -90,6 +90,8 @@ export class Topology {
   statsPort = 0
   private dir = ''
   private drop: () => Promise<void> = async () => {}
+  private options: { uploadMaxBytes: number; bodyTimeout: string; staticRoot?: string } | undefined
+  private template: string | undefined
   env: Record<string, string> = {}
 
   get url() {
@@ -141,56 +143,9 @@ export class Topology {
     await migrateToLatest(db)
     await db.destroy()
 
-    const template = await readFile(path.join(projectRoot, 'nginx/nginx.conf.template'), 'utf8')
-    for (const name of ['node1', 'node2']) {
-      const appPort = await freePort()
-      const nginxPort = await freePort()
-      const prefix = path.join(this.dir, name)
-      await mkdir(prefix, { recursive: true, mode: 0o777 })
-      await chmod(prefix, 0o777)
-      const conf = path.join(prefix, 'nginx.conf')
-      await writeFile(
-        conf,
-        nodeNginxConf(template, {
-          prefix,
-          listenPort: nginxPort,
-          appPort,
-          staticRoot: options.staticRoot ?? staticDir,
-          filesRoot: path.join(this.env.DATA_DIR as string, 'files'),
-          uploadMaxBytes: options.uploadMaxBytes,
-          bodyTimeout: options.bodyTimeout,
-          rate: '50r/s',
-        }),
-      )
-      // The app adds up the views its nginx answered from the answer cache.
-      const env = {
-        ...this.env,
-        PORT: String(appPort),
-        VIEW_LOG_FILE: path.join(prefix, 'views.log'),
-      }
-      const node: Node = {
-        name,
-        prefix,
-        appPort,
-        nginxPort,
-        env,
-        app: this.startApp(env),
-        nginx: spawn('nginx', ['-p', prefix, '-c', conf, '-g', 'daemon off;'], { stdio: 'ignore' }),
-      }
-      this.nodes.push(node)
-    }
-    for (const node of this.nodes) {
-      await eventually(
-        () => reachable(`http://127.0.0.1:${node.appPort}/healthy/is-healthy`),
-        30_000,
-        `${node.name} app`,
-      )
-      await eventually(
-        () => reachable(`http://127.0.0.1:${node.nginxPort}/healthy/is-healthy`),
-        10_000,
-        `${node.name} nginx`,
-      )
-    }
+    this.options = options
+    for (const name of ['node1', 'node2']) this.nodes.push(await this.startNode(name, false))
+    for (const node of this.nodes) await this.nodeReachable(node)
     this.worker = spawn(
       process.execPath,
       ['--import', 'tsx', path.join(projectRoot, 'src/worker.ts')],
@@ -205,6 +160,7 @@ export class Topology {
         PATH: process.env.PATH ?? '',
         HAPROXY_BIND: `127.0.0.1:${this.haproxyPort}`,
         HAPROXY_STATS_BIND: `127.0.0.1:${this.statsPort}`,
+        HAPROXY_ADMIN_SOCKET: this.adminSocket,
         NODE1: `127.0.0.1:${this.nodes[0]?.nginxPort}`,
         NODE2: `127.0.0.1:${this.nodes[1]?.nginxPort}`,
         CHECK_INTERVAL: '300ms',
@@ -229,6 +185,71 @@ export class Topology {
     ).catch((error: Error) => {
       throw new Error(`${error.message} (last seen: ${states.join() || 'no stats'})`)
     })
+  }
+
+  /** HAProxy's runtime API (haproxy.cfg's admin stats socket). */
+  get adminSocket() {
+    return path.join(this.dir, 'haproxy-admin.sock')
+  }
+
+  /**
+   * Starts one node (nginx -> app) on free ports; HAProxy learns of it only when told (the
+   * first two are in its configuration). Waits until both answer unless told not to.
+   */
+  async startNode(name: string, wait = true): Promise<Node> {
+    const options = this.options
+    if (!options) throw new Error('start the topology first')
+    this.template ??= await readFile(path.join(projectRoot, 'nginx/nginx.conf.template'), 'utf8')
+    const appPort = await freePort()
+    const nginxPort = await freePort()
+    const prefix = path.join(this.dir, name)
+    await mkdir(prefix, { recursive: true, mode: 0o777 })
+    await chmod(prefix, 0o777)
+    const conf = path.join(prefix, 'nginx.conf')
+    await writeFile(
+      conf,
+      nodeNginxConf(this.template, {
+        prefix,
+        listenPort: nginxPort,
+        appPort,
+        staticRoot: options.staticRoot ?? staticDir,
+        filesRoot: path.join(this.env.DATA_DIR as string, 'files'),
+        uploadMaxBytes: options.uploadMaxBytes,
+        bodyTimeout: options.bodyTimeout,
+        rate: '50r/s',
+      }),
+    )
+    // The app adds up the views its nginx answered from the answer cache.
+    const env = {
+      ...this.env,
+      PORT: String(appPort),
+      VIEW_LOG_FILE: path.join(prefix, 'views.log'),
+    }
+    const node: Node = {
+      name,
+      prefix,
+      appPort,
+      nginxPort,
+      env,
+      app: this.startApp(env),
+      nginx: spawn('nginx', ['-p', prefix, '-c', conf, '-g', 'daemon off;'], { stdio: 'ignore' }),
+    }
+    if (wait) await this.nodeReachable(node)
+    return node
+  }
+
+  /** Waits until the node's app and its nginx answer the health check. */
+  async nodeReachable(node: Node): Promise<void> {
+    await eventually(
+      () => reachable(`http://127.0.0.1:${node.appPort}/healthy/is-healthy`),
+      30_000,
+      `${node.name} app`,
+    )
+    await eventually(
+      () => reachable(`http://127.0.0.1:${node.nginxPort}/healthy/is-healthy`),
+      10_000,
+      `${node.name} nginx`,
+    )
   }
 
   startApp(env: Record<string, string>): ChildProcess {
