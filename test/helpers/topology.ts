@@ -135,6 +135,12 @@ export class Topology {
       RATE_LIMIT_UPLOAD: '1000/60',
       RATE_LIMIT_SIGN_IN: '1000/60',
       RATE_LIMIT_CREATE_ACCOUNT: '1000/60',
+      // Its load comes from a few people writing far faster than people do: the per-user
+      // write limits are not this topology's subject (test/security/anti-automation.test.ts).
+      RATE_LIMIT_LIKE: '1000000/60',
+      RATE_LIMIT_COMMENT: '1000000/60',
+      RATE_LIMIT_SAVE: '1000000/60',
+      RATE_LIMIT_FOLLOW: '1000000/60',
     }
     // Production migrates once, before the nodes start.
     if (!this.env.DATABASE_URL)
