@@ -64,33 +64,20 @@ const socialRoutes: FastifyPluginAsync = async (app) => {
     return back(request, reply, { deleted: true }, '#comments')
   })
 
-  app.post<CommentParams>(
-    '/p/:key/comment/:id/like',
-    { preHandler: like },
-    async (request, reply) => {
-      const count = await app.comments.like(
-        signedInUser(request),
-        request.params.key,
-        request.params.id,
-        true,
-      )
-      return back(request, reply, { like_count: count }, `#comment-${request.params.id}`)
-    },
-  )
-
-  app.post<CommentParams>(
-    '/p/:key/comment/:id/unlike',
-    { preHandler: like },
-    async (request, reply) => {
-      const count = await app.comments.like(
-        signedInUser(request),
-        request.params.key,
-        request.params.id,
-        false,
-      )
-      return back(request, reply, { like_count: count }, `#comment-${request.params.id}`)
-    },
-  )
+  for (const [verb, liked] of [
+    ['like', true],
+    ['unlike', false],
+  ] as const) {
+    app.post<CommentParams>(
+      `/p/:key/comment/:id/${verb}`,
+      { preHandler: like },
+      async (request, reply) => {
+        const { key, id } = request.params
+        const count = await app.comments.like(signedInUser(request), key, id, liked)
+        return back(request, reply, { like_count: count }, `#comment-${id}`)
+      },
+    )
+  }
 
   app.post<KeyParams>('/p/:key/mute', async (request, reply) => {
     await app.comments.mute(signedInUser(request), request.params.key, true)
