@@ -5,19 +5,10 @@
 // it, so an unknown name is braked exactly like a known one), and a browser the owner signed
 // in with before is braked on its own key: a flood from elsewhere never locks the owner out
 // of it. Counts live in Redis when the site has it, so every node sees the same failures.
-import type { Redis } from 'ioredis'
-import {
-  type RateLimiterAbstract,
-  RateLimiterMemory,
-  RateLimiterRedis,
-  RateLimiterRes,
-} from 'rate-limiter-flexible'
+import { type RateLimiterAbstract, RateLimiterRes } from 'rate-limiter-flexible'
 import type { SignInThrottleRules } from '../config.js'
 import { TooManyRequestsError } from './errors.js'
-
-export interface ThrottleLog {
-  warn(obj: object, msg: string): void
-}
+import { type LimiterLog, type LimiterStore, limiter, secondsToWait } from './limiter-store.js'
 
 /** The pause the nth try in a row claims before the next may come (0 while tries are free). */
 export function pauseAfter(failures: number, rules: SignInThrottleRules): number {
@@ -44,27 +35,15 @@ export class SignInThrottle {
 
   constructor(
     readonly rules: SignInThrottleRules,
-    store: { redis?: Redis | undefined; prefix: string },
-    private readonly log: ThrottleLog,
+    store: LimiterStore,
+    private readonly log: LimiterLog,
   ) {
-    const make = (keyPrefix: string, points: number, duration: number, blockDuration = 0) =>
-      store.redis
-        ? new RateLimiterRedis({
-            storeClient: store.redis,
-            rejectIfRedisNotReady: true,
-            keyPrefix,
-            points,
-            duration,
-            blockDuration,
-          })
-        : new RateLimiterMemory({ keyPrefix, points, duration, blockDuration })
-    this.tries = make(
-      `${store.prefix}:tries`,
-      rules.lockAfter - 1,
-      rules.windowSeconds,
-      rules.lockSeconds,
-    )
-    this.pauses = make(`${store.prefix}:pause`, 1, 1)
+    this.tries = limiter(store, 'tries', {
+      points: rules.lockAfter - 1,
+      duration: rules.windowSeconds,
+      blockDuration: rules.lockSeconds,
+    })
+    this.pauses = limiter(store, 'pause', { points: 1, duration: 1 })
   }
 
   /**
@@ -80,7 +59,7 @@ export class SignInThrottle {
       if (!(outcome instanceof RateLimiterRes)) return this.storeAway(outcome)
       // Past lockAfter - 1 points the limiter blocks the key for lockSeconds: the lock.
       throw new SignInBrakeError(
-        seconds(outcome.msBeforeNext),
+        secondsToWait(outcome.msBeforeNext),
         outcome.consumedPoints === this.rules.lockAfter,
       )
     }
@@ -90,7 +69,7 @@ export class SignInThrottle {
       await this.pauses.consume(key, 1, { customDuration: pause })
     } catch (outcome) {
       if (!(outcome instanceof RateLimiterRes)) return this.storeAway(outcome)
-      throw new SignInBrakeError(seconds(outcome.msBeforeNext), false)
+      throw new SignInBrakeError(secondsToWait(outcome.msBeforeNext), false)
     }
   }
 
@@ -105,8 +84,4 @@ export class SignInThrottle {
   private storeAway(error: unknown): void {
     this.log.warn({ err: error }, 'sign-in throttle not checked: its store is away')
   }
-}
-
-function seconds(ms: number): number {
-  return Math.max(1, Math.ceil(ms / 1000))
 }

@@ -3,44 +3,24 @@
 // sustained rate a script always does. Counted in Redis when the site has it, so every node
 // shares the counts; in memory otherwise. rate-limiter-flexible keeps the counters, because
 // @fastify/rate-limit runs only the first of several limits on one request.
-import type { Redis } from 'ioredis'
-import {
-  type RateLimiterAbstract,
-  RateLimiterMemory,
-  RateLimiterRedis,
-  RateLimiterRes,
-} from 'rate-limiter-flexible'
+import { type RateLimiterAbstract, RateLimiterRes } from 'rate-limiter-flexible'
 import { type RateLimit, type WriteAction, writeActions } from '../config.js'
 import { TooManyRequestsError } from './errors.js'
-
-export interface WriteLimitLog {
-  warn(obj: object, msg: string): void
-}
+import { type LimiterLog, type LimiterStore, limiter, secondsToWait } from './limiter-store.js'
 
 export class WriteLimits {
   private readonly windows: Record<WriteAction, RateLimiterAbstract[]>
 
   constructor(
     limits: Readonly<Record<WriteAction, readonly RateLimit[]>>,
-    store: { redis?: Redis | undefined; prefix: string },
-    private readonly log: WriteLimitLog,
+    store: LimiterStore,
+    private readonly log: LimiterLog,
   ) {
     this.windows = {} as Record<WriteAction, RateLimiterAbstract[]>
     for (const action of writeActions) {
-      this.windows[action] = limits[action].map((limit, window) => {
-        const options = {
-          keyPrefix: `${store.prefix}:${action}:${window}`,
-          points: limit.max,
-          duration: limit.windowSeconds,
-        }
-        return store.redis
-          ? new RateLimiterRedis({
-              ...options,
-              storeClient: store.redis,
-              rejectIfRedisNotReady: true,
-            })
-          : new RateLimiterMemory(options)
-      })
+      this.windows[action] = limits[action].map((limit, window) =>
+        limiter(store, `${action}:${window}`, { points: limit.max, duration: limit.windowSeconds }),
+      )
     }
   }
 
@@ -62,6 +42,6 @@ export class WriteLimits {
       else
         this.log.warn({ err: outcome.reason, action }, 'write limit not checked: its store is away')
     }
-    if (waitMs > 0) throw TooManyRequestsError.after(Math.max(1, Math.ceil(waitMs / 1000)))
+    if (waitMs > 0) throw TooManyRequestsError.after(secondsToWait(waitMs))
   }
 }
