@@ -112,3 +112,21 @@ export async function createTestSite(
     },
   }
 }
+
+/**
+ * Two nodes of one site sharing Redis (REDIS_URL in env), as behind the load balancer: runs
+ * `use` with both and closes them afterwards, whatever happened.
+ */
+export async function withTwoNodes<T>(
+  env: Record<string, string>,
+  use: (first: TestSite, second: FastifyInstance) => Promise<T>,
+): Promise<T> {
+  const site = await createTestSite(env)
+  const other = await buildSite(site.env)
+  try {
+    return await use(site, other)
+  } finally {
+    await other.close()
+    await site.close()
+  }
+}

@@ -8,7 +8,7 @@ import type { LightMyRequestResponse } from 'fastify'
 import { loadConfig } from '../../src/config.js'
 import { signUp } from '../helpers/accounts.js'
 import { apiClient, grantTokens, registerApp } from '../helpers/api.js'
-import { buildSite, createTestSite, onMysql } from '../helpers/app.js'
+import { onMysql, withTwoNodes } from '../helpers/app.js'
 import { AttackTable } from '../helpers/attack-table.js'
 import type { Browser } from '../helpers/browser.js'
 import { redisUrl, skipUnless } from '../helpers/services.js'
@@ -229,13 +229,12 @@ describe('write limits shared through Redis, with a sustained window', async () 
   it('counts every node and every window together', { skip }, async () => {
     await table.attack('comments spread over two nodes (Redis), hourly window', async () => {
       // A generous burst window, a small hourly one: the second window must count too.
-      const site = await createTestSite({
+      const env = {
         REDIS_URL: redisUrl,
         RATE_LIMIT_COMMENT: '100/60,3/3600',
         RATE_LIMIT_UPLOAD: '100/60',
-      })
-      const other = await buildSite(site.env)
-      try {
+      }
+      return withTwoNodes(env, async (site, other) => {
         const alice = await signUp(site.app, 'alice')
         const key = await post(alice, 'spread')
         const statuses: number[] = []
@@ -245,10 +244,7 @@ describe('write limits shared through Redis, with a sustained window', async () 
         }
         assert.deepEqual(statuses, [200, 200, 200, 429, 429])
         return statuses.length
-      } finally {
-        await other.close()
-        await site.close()
-      }
+      })
     })
   })
 })

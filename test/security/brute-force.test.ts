@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
 import { PASSWORD, signUp } from '../helpers/accounts.js'
-import { buildSite, createTestSite, onMysql, type TestSite } from '../helpers/app.js'
+import { createTestSite, onMysql, type TestSite, withTwoNodes } from '../helpers/app.js'
 import { AttackTable } from '../helpers/attack-table.js'
 import { Browser } from '../helpers/browser.js'
 import { linkFromMail, outbox } from '../helpers/mail.js'
@@ -196,13 +196,12 @@ describe('the brake shared through Redis', async () => {
 
   it('counts failures on every node together', { skip }, async () => {
     await table.attack('failures spread over two nodes (Redis)', async () => {
-      const site = await createTestSite({
+      const env = {
         REDIS_URL: redisUrl,
         RATE_LIMIT_SIGN_IN: '100000/60',
         SIGN_IN_FREE_FAILURES: '3',
-      })
-      const other = await buildSite(site.env)
-      try {
+      }
+      return withTwoNodes(env, async (site, other) => {
         await signUp(site.app, 'spread')
         const statuses: number[] = []
         for (let i = 0; i < 6; i++) {
@@ -214,10 +213,7 @@ describe('the brake shared through Redis', async () => {
         }
         assert.deepEqual(statuses, [401, 401, 401, 401, 429, 429])
         return statuses.length
-      } finally {
-        await other.close()
-        await site.close()
-      }
+      })
     })
   })
 })
