@@ -4,6 +4,7 @@ import { mkdirSync } from 'node:fs'
 import path from 'node:path'
 import { Kysely, type KyselyPlugin, MysqlDialect, SqliteDialect } from 'kysely'
 import type { DatabaseConfig } from '../config.js'
+import { countedDialect, type PoolUsage, recordPoolUsage } from './pool-usage.js'
 import type { DB } from './schema.js'
 
 export type Database = Kysely<DB>
@@ -11,24 +12,23 @@ export type Database = Kysely<DB>
 /** `plugins` see every query (the query-budget test counts them with one). */
 export function openDatabase(config: DatabaseConfig, plugins: KyselyPlugin[] = []): Database {
   if (config.dialect === 'mysql') {
-    return new Kysely<DB>({
-      plugins,
-      dialect: new MysqlDialect({
-        pool: async () => {
-          const { createPool } = await import('mysql2')
-          return createPool({
-            uri: config.url,
-            // UTC in, UTC out, and datetimes as plain strings so both dialects agree.
-            timezone: 'Z',
-            dateStrings: true,
-            charset: 'utf8mb4_unicode_ci',
-            connectionLimit: 10,
-            supportBigNumbers: true,
-            decimalNumbers: true,
-          })
-        },
-      }),
+    const usage: PoolUsage = { inUse: 0, waiting: 0, size: MYSQL_POOL_SIZE }
+    const dialect = new MysqlDialect({
+      pool: async () => {
+        const { createPool } = await import('mysql2')
+        return createPool({
+          uri: config.url,
+          // UTC in, UTC out, and datetimes as plain strings so both dialects agree.
+          timezone: 'Z',
+          dateStrings: true,
+          charset: 'utf8mb4_unicode_ci',
+          connectionLimit: MYSQL_POOL_SIZE,
+          supportBigNumbers: true,
+          decimalNumbers: true,
+        })
+      },
     })
+    return counted(new Kysely<DB>({ plugins, dialect: countedDialect(dialect, usage) }), usage)
   }
   const file = config.file
   const database = async () => {
@@ -41,5 +41,14 @@ export function openDatabase(config: DatabaseConfig, plugins: KyselyPlugin[] = [
     sqlite.pragma('synchronous = NORMAL')
     return sqlite
   }
-  return new Kysely<DB>({ dialect: new SqliteDialect({ database }), plugins })
+  const usage: PoolUsage = { inUse: 0, waiting: 0, size: 1 }
+  const dialect = countedDialect(new SqliteDialect({ database }), usage)
+  return counted(new Kysely<DB>({ dialect, plugins }), usage)
+}
+
+const MYSQL_POOL_SIZE = 10
+
+function counted(db: Database, usage: PoolUsage): Database {
+  recordPoolUsage(db, usage)
+  return db
 }
