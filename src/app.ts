@@ -11,6 +11,7 @@ import databasePlugin from './plugins/database.js'
 import errorsPlugin from './plugins/errors.js'
 import formsPlugin from './plugins/forms.js'
 import hostHeaderPlugin from './plugins/host-header.js'
+import metricsPlugin from './plugins/metrics.js'
 import multipartPlugin from './plugins/multipart.js'
 import pageCachePlugin from './plugins/page-cache.js'
 import rateLimitPlugin from './plugins/rate-limit.js'
@@ -74,6 +75,8 @@ export async function createServer(
   })
 
   await app.register(databasePlugin, { queryPlugins: options.queryPlugins ?? [] })
+  // Before every route: its hook times them all.
+  await app.register(metricsPlugin)
   // Before the services: the account service brakes sign-ins with its counters.
   await app.register(rateLimitPlugin)
   await app.register(servicesPlugin)

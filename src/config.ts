@@ -142,6 +142,17 @@ export interface Config {
    */
   writeLimits: Record<WriteAction, readonly RateLimit[]>
   signInThrottle: SignInThrottleRules
+  metrics: MetricsConfig
+}
+
+/** Who may read /metrics (and the worker's metrics port). */
+export interface MetricsConfig {
+  /** Addresses and CIDRs that connect directly (not through a proxy) and may read. */
+  allow: string[]
+  /** A scraper anywhere may read with `Authorization: Bearer <token>`. */
+  token: string | undefined
+  /** The worker's metrics port; 0: the worker shows none. */
+  workerPort: number
 }
 
 const schema = {
@@ -210,6 +221,9 @@ const schema = {
     IMAGE_MAX_PIXELS: { type: 'integer', minimum: 256, default: 50_000_000 },
     IMAGE_MAX_FRAMES: { type: 'integer', minimum: 1, default: 1000 },
     IMAGE_MAX_TOTAL_PIXELS: { type: 'integer', minimum: 256, default: 200_000_000 },
+    METRICS_ALLOW: { type: 'string', default: '127.0.0.0/8,::1' },
+    METRICS_TOKEN: { type: 'string', minLength: 16 },
+    WORKER_METRICS_PORT: { type: 'integer', minimum: 0, maximum: 65535, default: 0 },
   },
 } as const
 
@@ -264,6 +278,9 @@ interface RawEnv {
   IMAGE_MAX_PIXELS: number
   IMAGE_MAX_FRAMES: number
   IMAGE_MAX_TOTAL_PIXELS: number
+  METRICS_ALLOW: string
+  METRICS_TOKEN?: string
+  WORKER_METRICS_PORT: number
 }
 
 export class ConfigError extends Error {
@@ -374,6 +391,11 @@ export function loadConfig(
       maxPauseSeconds: 60,
       windowSeconds: 24 * 3600,
     },
+    metrics: {
+      allow: parseCidrs('METRICS_ALLOW', raw.METRICS_ALLOW),
+      token: raw.METRICS_TOKEN,
+      workerPort: raw.WORKER_METRICS_PORT,
+    },
     filesBaseUrl: raw.FILES_BASE_URL ? parseBaseUrl(raw.FILES_BASE_URL, 'FILES_BASE_URL') : baseUrl,
     images: {
       maxBytes: raw.UPLOAD_MAX_BYTES,
@@ -392,7 +414,7 @@ export function loadConfig(
     xAccelLocalFiles: raw.X_ACCEL_LOCAL_FILES,
     viewLogFile: raw.VIEW_LOG_FILE ? path.resolve(projectRoot, raw.VIEW_LOG_FILE) : undefined,
     urlFetch: {
-      allowed: parseCidrs(raw.URL_FETCH_ALLOWED_ADDRESSES),
+      allowed: parseCidrs('URL_FETCH_ALLOWED_ADDRESSES', raw.URL_FETCH_ALLOWED_ADDRESSES),
       timeoutSeconds: raw.URL_FETCH_TIMEOUT_SECONDS,
     },
   }
@@ -520,7 +542,7 @@ function parseTrustProxy(value: string | undefined): boolean | string {
   return value
 }
 
-function parseCidrs(value: string | undefined): string[] {
+function parseCidrs(name: string, value: string | undefined): string[] {
   if (!value) return []
   const cidrs = value
     .split(',')
@@ -529,7 +551,7 @@ function parseCidrs(value: string | undefined): string[] {
   for (const cidr of cidrs) {
     const [address = '', prefix] = cidr.split('/')
     if (isIP(address) === 0 || (prefix !== undefined && !/^\d{1,3}$/.test(prefix))) {
-      throw new ConfigError(`URL_FETCH_ALLOWED_ADDRESSES: ${cidr} is not an address or CIDR`)
+      throw new ConfigError(`${name}: ${cidr} is not an address or CIDR`)
     }
   }
   return cidrs

@@ -12,6 +12,9 @@ import {
   reportError,
   startErrorReporting,
 } from './observability/error-reports.js'
+import { Metrics } from './observability/metrics.js'
+import { startMetricsServer } from './observability/metrics-server.js'
+import { registerSiteGauges } from './observability/site-gauges.js'
 import { failStartup } from './observability/startup-failure.js'
 
 const config = loadProcessConfig()
@@ -32,7 +35,13 @@ if (pending.length > 0) {
   console.error(`The database needs migrating first (npm run migrate): ${pending.join(', ')}`)
   process.exit(1)
 }
-const runtime = await createJobRuntime(config, db, log, { role: 'worker' })
+const metrics = new Metrics('worker')
+const runtime = await createJobRuntime(config, db, log, { role: 'worker', metrics })
+registerSiteGauges(metrics, { db, queueHealth: () => runtime.queueHealth() })
+const metricsServer =
+  config.metrics.workerPort > 0
+    ? await startMetricsServer(metrics, config.metrics, config.host)
+    : undefined
 
 closeWithGrace({ delay: 30_000 }, async ({ signal, err }) => {
   if (err) {
@@ -41,8 +50,9 @@ closeWithGrace({ delay: 30_000 }, async ({ signal, err }) => {
     // Before anything else: closing may hang, and the process is about to end.
     await flushErrorReports()
   } else log.info({ signal }, 'closing')
+  await metricsServer?.close()
   await runtime.close()
   await db.destroy()
   await flushErrorReports()
 })
-log.info('worker running')
+log.info({ metricsPort: metricsServer?.port }, 'worker running')

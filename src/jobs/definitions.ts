@@ -60,6 +60,8 @@ export function runJob(ctx: JobContext, job: string, payload: unknown): Promise<
   const handler = handlers[job as JobName] as
     | ((ctx: JobContext, payload: unknown) => Promise<void>)
     | undefined
-  if (!handler) throw new Error(`unknown job ${job}`)
-  return handler(ctx, payload)
+  return ctx.metrics.timeJob(job, async () => {
+    if (!handler) throw new Error(`unknown job ${job}`)
+    return handler(ctx, payload)
+  })
 }

@@ -1,6 +1,7 @@
 import type { Config } from '../config.js'
 import type { Database } from '../db/database.js'
 import type { Mailer } from '../mail/mailer.js'
+import type { Metrics } from '../observability/metrics.js'
 import type { FileStore } from '../storage/file-store.js'
 
 /** The slice of a logger jobs use; pino's loggers fit. */
@@ -10,11 +11,15 @@ export interface JobLog {
   error(obj: object, msg: string): void
 }
 
-/** What every job handler gets: the database, the file store, the settings, a logger and the mailer. */
+/**
+ * What every job handler gets: the database, the file store, the settings, a logger, the
+ * mailer, and the process's metrics (where each run is counted and timed).
+ */
 export interface JobContext {
   db: Database
   store: FileStore
   config: Readonly<Config>
   log: JobLog
   mailer: Mailer
+  metrics: Metrics
 }

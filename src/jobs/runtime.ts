@@ -5,6 +5,7 @@
 import type { Config } from '../config.js'
 import type { Database } from '../db/database.js'
 import { createMailer } from '../mail/mailer.js'
+import { Metrics } from '../observability/metrics.js'
 import { createFileStore } from '../storage/create-store.js'
 import type { FailedJob, QueueHealth } from './bullmq.js'
 import { InProcessDispatcher, startTimers } from './in-process.js'
@@ -33,7 +34,9 @@ export async function createJobRuntime(
   config: Readonly<Config>,
   db: Database,
   log: JobLog,
-  options: { role: 'web' | 'worker'; relayIntervalMs?: number } = { role: 'web' },
+  options: { role: 'web' | 'worker'; relayIntervalMs?: number; metrics?: Metrics } = {
+    role: 'web',
+  },
 ): Promise<JobRuntime> {
   const ctx: JobContext = {
     db,
@@ -41,6 +44,7 @@ export async function createJobRuntime(
     config,
     log,
     mailer: createMailer(config, log),
+    metrics: options.metrics ?? new Metrics(options.role),
   }
   const interval = options.relayIntervalMs ?? 1000
   if (!config.redisUrl) {

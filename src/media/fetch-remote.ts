@@ -5,7 +5,7 @@
 import { lookup } from 'node:dns/promises'
 import http from 'node:http'
 import https from 'node:https'
-import { BlockList, isIP } from 'node:net'
+import { type BlockList, isIP } from 'node:net'
 import ipaddr from 'ipaddr.js'
 import { ServiceError } from '../services/errors.js'
 import { saveToTempFile, type TempUpload, TooLargeError } from './temp-file.js'
@@ -19,16 +19,6 @@ export interface FetchPolicy {
   maxRedirects: number
   /** Addresses exempted from the block (CIDR list), for an operator's own image hosts. */
   allowed: BlockList
-}
-
-export function addressList(cidrs: readonly string[]): BlockList {
-  const list = new BlockList()
-  for (const cidr of cidrs) {
-    const [address = '', prefix] = cidr.split('/')
-    const family = isIP(address) === 6 ? 'ipv6' : 'ipv4'
-    list.addSubnet(address, Number(prefix ?? (family === 'ipv6' ? 128 : 32)), family)
-  }
-  return list
 }
 
 // Global unicast IPv6 (2000::/3). Everything outside it is special in one way or another,

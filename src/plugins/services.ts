@@ -30,7 +30,10 @@ import type { S3Store } from '../storage/s3-store.js'
 
 export default fp(
   async (app) => {
-    const jobs = await createJobRuntime(app.config, app.db, app.log, { role: 'web' })
+    const jobs = await createJobRuntime(app.config, app.db, app.log, {
+      role: 'web',
+      metrics: app.metrics,
+    })
     app.decorate('jobs', jobs)
     // Every web node watches the queues: the alarm must not depend on the workers it is about.
     const queueWatch = new QueueWatch(app.db, jobs, app.config.queueAlarmSeconds, app.log)
@@ -42,7 +45,7 @@ export default fp(
     app.decorate('dataExports', new DataExportService(app.db, jobs))
     const store = await createFileStore(app.config)
     app.decorate<LocalStore | S3Store>('fileStore', store)
-    app.decorate('posting', new PostingService(app.db, store, app.config, jobs))
+    app.decorate('posting', new PostingService(app.db, store, app.config, jobs, app.metrics))
     app.decorate('posts', new PostService(app.db))
     app.decorate('avatars', new AvatarService(app.db, store, app.config.images, app.config.tmpDir))
     app.decorate('likes', new LikeService(app.db, jobs))
@@ -74,7 +77,7 @@ export default fp(
       await views.stop()
     })
   },
-  { name: 'services', dependencies: ['database', 'rate-limit'] },
+  { name: 'services', dependencies: ['database', 'rate-limit', 'metrics'] },
 )
 
 declare module 'fastify' {

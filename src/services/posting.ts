@@ -9,9 +9,15 @@ import { inTransaction } from '../db/transaction.js'
 import { enqueue } from '../jobs/enqueue.js'
 import type { JobContext } from '../jobs/job-context.js'
 import type { JobPayloads, WorkSignal } from '../jobs/job-names.js'
-import { addressList, type FetchPolicy, fetchRemoteImage } from '../media/fetch-remote.js'
-import { probeImage, renderImage, sniffImageFormat } from '../media/image-pipeline.js'
+import { type FetchPolicy, fetchRemoteImage } from '../media/fetch-remote.js'
+import {
+  type ImageInfo,
+  probeImage,
+  renderImage,
+  sniffImageFormat,
+} from '../media/image-pipeline.js'
 import type { TempUpload } from '../media/temp-file.js'
+import type { Metrics } from '../observability/metrics.js'
 import {
   addPostToShake,
   bytesPostedSince,
@@ -28,6 +34,7 @@ import {
 import { setPostTags } from '../repositories/tags.js'
 import type { User } from '../repositories/users.js'
 import type { FileStore } from '../storage/file-store.js'
+import { addressList } from './address-list.js'
 import { ServiceError } from './errors.js'
 import { formatBytes } from './format-bytes.js'
 import { hasVideo, wantsVideo } from './gif-videos.js'
@@ -96,6 +103,7 @@ export class PostingService {
     private readonly store: FileStore,
     config: Pick<Config, 'images' | 'monthlyUploadQuota' | 'tmpDir' | 'urlFetch'>,
     private readonly work: WorkSignal,
+    private readonly metrics: Pick<Metrics, 'uploadDuration' | 'imageRenderDuration'>,
   ) {
     this.limits = config.images
     this.monthlyQuota = config.monthlyUploadQuota
@@ -124,6 +132,19 @@ export class PostingService {
 
   /** Posts the uploaded file. The caller still owns (and removes) the temporary file. */
   async postUpload(user: User, upload: TempUpload, input: NewPostInput): Promise<NewPost> {
+    const stop = this.metrics.uploadDuration.startTimer()
+    try {
+      const post = await this.storeUpload(user, upload, input)
+      stop({ outcome: 'posted' })
+      return post
+    } catch (error) {
+      // Refused: the file or the request was wrong (4xx); failed: the site was (5xx).
+      stop({ outcome: error instanceof ServiceError && error.status < 500 ? 'refused' : 'failed' })
+      throw error
+    }
+  }
+
+  private async storeUpload(user: User, upload: TempUpload, input: NewPostInput): Promise<NewPost> {
     const text = checkedPostText(input)
     if (upload.size === 0) throw new ServiceError(400, 'That file is empty.')
     const shake = await this.shakeFor(user, input.shakeId)
@@ -158,6 +179,15 @@ export class PostingService {
     })
     this.work.kick()
     return { id, key: shareKey(id) }
+  }
+
+  private async timedRender(file: string, info: ImageInfo, workDir: string, format: string) {
+    const stop = this.metrics.imageRenderDuration.startTimer({ format })
+    try {
+      return await renderImage(file, info, workDir)
+    } finally {
+      stop()
+    }
   }
 
   private shakeFor(user: User, shakeId: string) {
@@ -219,7 +249,7 @@ export class PostingService {
     const workDir = await mkdtemp(path.join(this.tempDir, 'render-'))
     const storedKeys: string[] = []
     try {
-      const rendered = await renderImage(upload.path, info, workDir)
+      const rendered = await this.timedRender(upload.path, info, workDir, format)
       const renditions: Rendition[] = []
       for (const file of rendered) {
         // Keys come from the content hash, so the same upload always lands on the same keys.

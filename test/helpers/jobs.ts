@@ -38,5 +38,6 @@ export function jobContext(app: FastifyInstance): JobContext {
     config: app.config,
     log,
     mailer: createMailer(app.config, log),
+    metrics: app.metrics,
   }
 }
