@@ -49,6 +49,7 @@ describe('docker-compose.yml', { skip }, () => {
       'worker',
       'nginx',
       'haproxy',
+      'prometheus',
     ]) {
       assert.match(config, new RegExp(`^  ${service}:$`, 'm'), service)
     }
@@ -57,6 +58,11 @@ describe('docker-compose.yml', { skip }, () => {
     assert.equal([...config.matchAll(/^ +replicas: 2$/gm)].length, 2, 'two web and two nginx')
     assert.match(config, /NODE_DNS_NAME: nginx:80/)
     assert.match(config, /- 127\.0\.0\.1:9999:9999/)
+    // Prometheus reads the shipped configuration and alerts; the worker serves its metrics.
+    assert.match(config, /ops\/prometheus\.yml:\/etc\/prometheus\/prometheus\.yml:ro/)
+    assert.match(config, /ops\/alerts\.yml:\/etc\/prometheus\/alerts\.yml:ro/)
+    assert.match(config, /WORKER_METRICS_PORT: '9300'/)
+    assert.match(config, /- 127\.0\.0\.1:9090:9090/)
     assert.match(config, /noeviction/)
     assert.match(config, /appendonly/)
     const dockerfile = await readFile(path.join(projectRoot, 'Dockerfile'), 'utf8')
