@@ -31,6 +31,7 @@ export async function startBenchNginx(options: BenchNginxOptions) {
   const conf = nodeNginxConf(template, {
     prefix: options.dir,
     listenPort: port,
+    statusPort: await freePort(),
     appPort: options.appPort,
     staticRoot: options.staticRoot,
     filesRoot: options.filesRoot,

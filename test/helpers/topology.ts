@@ -35,6 +35,8 @@ function render(template: string, values: Record<string, string>): string {
 export interface NodeNginx {
   prefix: string
   listenPort: number
+  /** stub_status's port (GET /nginx_status). */
+  statusPort: number
   appPort: number
   staticRoot: string
   filesRoot: string
@@ -50,6 +52,7 @@ export function nodeNginxConf(template: string, node: NodeNginx): string {
     NGINX_PREFIX: node.prefix,
     NGINX_MIME_TYPES: '/etc/nginx/mime.types',
     NGINX_LISTEN: `127.0.0.1:${node.listenPort}`,
+    NGINX_STATUS_LISTEN: `127.0.0.1:${node.statusPort}`,
     APP_UPSTREAM: `127.0.0.1:${node.appPort}`,
     STATIC_ROOT: node.staticRoot,
     UPLOAD_MAX_BODY: String(node.uploadMaxBytes),
@@ -76,6 +79,7 @@ export interface Node {
   prefix: string
   appPort: number
   nginxPort: number
+  nginxStatusPort: number
   app: ChildProcess
   nginx: ChildProcess
   env: Record<string, string>
@@ -88,6 +92,8 @@ export class Topology {
   s3: TestS3 | undefined
   haproxyPort = 0
   statsPort = 0
+  /** The worker's Prometheus endpoint (WORKER_METRICS_PORT). */
+  workerMetricsPort = 0
   private dir = ''
   private drop: () => Promise<void> = async () => {}
   private options: { uploadMaxBytes: number; bodyTimeout: string; staticRoot?: string } | undefined
@@ -152,15 +158,8 @@ export class Topology {
     this.options = options
     for (const name of ['node1', 'node2']) this.nodes.push(await this.startNode(name, false))
     for (const node of this.nodes) await this.nodeReachable(node)
-    this.worker = spawn(
-      process.execPath,
-      ['--import', 'tsx', path.join(projectRoot, 'src/worker.ts')],
-      {
-        cwd: projectRoot,
-        env: { PATH: process.env.PATH ?? '', ...this.env },
-        stdio: 'ignore',
-      },
-    )
+    this.workerMetricsPort = await freePort()
+    this.worker = this.startWorker()
     this.haproxy = spawn('haproxy', ['-db', '-f', path.join(projectRoot, 'haproxy/haproxy.cfg')], {
       env: {
         PATH: process.env.PATH ?? '',
@@ -193,6 +192,19 @@ export class Topology {
     })
   }
 
+  /** The worker process; its metrics on workerMetricsPort. */
+  startWorker(): ChildProcess {
+    return spawn(process.execPath, ['--import', 'tsx', path.join(projectRoot, 'src/worker.ts')], {
+      cwd: projectRoot,
+      env: {
+        PATH: process.env.PATH ?? '',
+        ...this.env,
+        WORKER_METRICS_PORT: String(this.workerMetricsPort),
+      },
+      stdio: 'ignore',
+    })
+  }
+
   /** HAProxy's runtime API (haproxy.cfg's admin stats socket). */
   get adminSocket() {
     return path.join(this.dir, 'haproxy-admin.sock')
@@ -208,6 +220,7 @@ export class Topology {
     this.template ??= await readFile(path.join(projectRoot, 'nginx/nginx.conf.template'), 'utf8')
     const appPort = await freePort()
     const nginxPort = await freePort()
+    const nginxStatusPort = await freePort()
     const prefix = path.join(this.dir, name)
     await mkdir(prefix, { recursive: true, mode: 0o777 })
     await chmod(prefix, 0o777)
@@ -217,6 +230,7 @@ export class Topology {
       nodeNginxConf(this.template, {
         prefix,
         listenPort: nginxPort,
+        statusPort: nginxStatusPort,
         appPort,
         staticRoot: options.staticRoot ?? staticDir,
         filesRoot: path.join(this.env.DATA_DIR as string, 'files'),
@@ -236,6 +250,7 @@ export class Topology {
       prefix,
       appPort,
       nginxPort,
+      nginxStatusPort,
       env,
       app: this.startApp(env),
       nginx: spawn('nginx', ['-p', prefix, '-c', conf, '-g', 'daemon off;'], { stdio: 'ignore' }),
