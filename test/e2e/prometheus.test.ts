@@ -168,9 +168,9 @@ describe('Prometheus scraping the production topology', async () => {
     const [first] = posts as [string]
     const [opener, ...rest] = people as [HttpClient, ...HttpClient[]]
     // The first like makes the series; Prometheus sees it before the others arrive.
-    await likeAll(first, [opener])
+    const openerTook = await likeAll(first, [opener])
     await eventually(async () => (await prom().value(likeCount)) === 1, 10_000, 'the first like')
-    const slowest = await likeAll(first, rest)
+    const slowest = Math.max(openerTook, await likeAll(first, rest))
     await eventually(
       async () => (await prom().value(likeCount)) === people.length,
       10_000,
