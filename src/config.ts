@@ -82,6 +82,8 @@ export interface Config {
   dataDir: string
   /** Private folder for uploads in flight; everything in it is removed when the upload ends. */
   tmpDir: string
+  /** Where `npm run backup` writes its backups unless given a folder (embedded mode). */
+  backupDir: string
   database: DatabaseConfig
   redisUrl: string | undefined
   /** Namespace of every key this site keeps in Redis (queues, rate limits). */
@@ -168,6 +170,7 @@ const schema = {
     BASE_URL: { type: 'string' },
     DATA_DIR: { type: 'string', minLength: 1, default: 'data' },
     TMP_DIR: { type: 'string', minLength: 1 },
+    BACKUP_DIR: { type: 'string', minLength: 1, default: 'backups' },
     DATABASE_URL: { type: 'string' },
     REDIS_URL: { type: 'string', pattern: '^rediss?://' },
     REDIS_PREFIX: { type: 'string', pattern: '^[A-Za-z0-9_-]{1,40}$', default: 'mlkshk' },
@@ -234,6 +237,7 @@ interface RawEnv {
   BASE_URL?: string
   DATA_DIR: string
   TMP_DIR?: string
+  BACKUP_DIR: string
   DATABASE_URL?: string
   REDIS_URL?: string
   REDIS_PREFIX: string
@@ -355,6 +359,7 @@ export function loadConfig(
     embedded,
     dataDir,
     tmpDir: raw.TMP_DIR ? path.resolve(projectRoot, raw.TMP_DIR) : path.join(dataDir, 'tmp'),
+    backupDir: path.resolve(projectRoot, raw.BACKUP_DIR),
     database,
     redisUrl: raw.REDIS_URL,
     redisPrefix: raw.REDIS_PREFIX,

@@ -24,3 +24,13 @@ export async function pendingMigrations(db: Kysely<any>): Promise<string[]> {
   const all = await migrator.getMigrations()
   return all.filter((m) => m.executedAt === undefined).map((m) => m.name)
 }
+
+/** Names of the migrations this release knows that have run, in order. */
+export async function executedMigrations(db: Kysely<any>): Promise<string[]> {
+  const migrator = new Migrator({ db, provider: { getMigrations: async () => migrations } })
+  const all = await migrator.getMigrations()
+  return all.filter((m) => m.executedAt !== undefined).map((m) => m.name)
+}
+
+/** Every migration this release knows, in order. */
+export const knownMigrations: readonly string[] = Object.keys(migrations)
