@@ -81,9 +81,11 @@ cleanup() {
 trap cleanup EXIT
 
 say "copying the checkout to $work"
+git -C "$root" rev-parse --git-dir >/dev/null 2>&1 || die "$root is not a git checkout"
 (cd "$root" && git ls-files -z --cached --others --exclude-standard |
-  while IFS= read -r -d '' file; do [ -e "$file" ] && printf '%s\0' "$file"; done |
-  tar --null -T - -cf -) | tar -xf - -C "$work"
+  while IFS= read -r -d '' file; do if [ -e "$file" ]; then printf '%s\0' "$file"; fi; done |
+  tar --null -T - -cf -) | tar -xf - -C "$work" || die "could not copy $root to $work"
+[ -f "$work/package-lock.json" ] || die "the copy in $work has no package-lock.json"
 
 export PATH="$nodedir/bin:$PATH"
 export npm_config_nodedir="$nodedir"
