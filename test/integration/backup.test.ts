@@ -6,7 +6,6 @@
 import assert from 'node:assert/strict'
 import { type ChildProcess, spawn } from 'node:child_process'
 import { createHash, randomBytes } from 'node:crypto'
-import { once } from 'node:events'
 import { existsSync } from 'node:fs'
 import { cp, mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises'
 import os from 'node:os'
@@ -16,15 +15,9 @@ import { openDatabase } from '../../src/db/database.js'
 import { projectRoot } from '../../src/paths.js'
 import type { BackupManifest } from '../../src/services/backup-manifest.js'
 import { SESSION_SECRET } from '../helpers/app.js'
+import { type Finished, finish } from '../helpers/child-output.js'
 import { HttpClient } from '../helpers/http-client.js'
 import * as images from '../helpers/images.js'
-
-interface Finished {
-  code: number | null
-  stdout: string
-  stderr: string
-  ms: number
-}
 
 function spawnEntry(script: string, args: string[], env: Record<string, string>): ChildProcess {
   return spawn(
@@ -36,19 +29,6 @@ function spawnEntry(script: string, args: string[], env: Record<string, string>)
       stdio: ['ignore', 'pipe', 'pipe'],
     },
   )
-}
-
-async function finish(child: ChildProcess, started = performance.now()): Promise<Finished> {
-  let stdout = ''
-  let stderr = ''
-  child.stdout?.on('data', (d) => {
-    stdout += d
-  })
-  child.stderr?.on('data', (d) => {
-    stderr += d
-  })
-  const [code] = await once(child, 'close')
-  return { code, stdout, stderr, ms: Math.round(performance.now() - started) }
 }
 
 function run(script: string, args: string[], env: Record<string, string>): Promise<Finished> {

@@ -1,11 +1,11 @@
 // The real entry points as separate processes: migrate, then the web server, then SIGTERM.
 import assert from 'node:assert/strict'
 import { type ChildProcess, spawn } from 'node:child_process'
-import { once } from 'node:events'
 import path from 'node:path'
 import { after, describe, it } from 'node:test'
 import { projectRoot } from '../../src/paths.js'
 import { freshEnvironment, onMysql } from '../helpers/app.js'
+import { finish } from '../helpers/child-output.js'
 import { redisUrl, skipUnless } from '../helpers/services.js'
 
 function run(script: string, env: Record<string, string>): ChildProcess {
@@ -14,22 +14,6 @@ function run(script: string, env: Record<string, string>): ChildProcess {
     env: { PATH: process.env.PATH ?? '', TZ: process.env.TZ ?? '', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   })
-}
-
-async function finish(
-  child: ChildProcess,
-): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  let stdout = ''
-  let stderr = ''
-  child.stdout?.on('data', (d) => {
-    stdout += d
-  })
-  child.stderr?.on('data', (d) => {
-    stderr += d
-  })
-  // 'close' comes after the output streams end; 'exit' may come before the last line is read.
-  const [code] = await once(child, 'close')
-  return { code, stdout, stderr }
 }
 
 describe('processes', async () => {
