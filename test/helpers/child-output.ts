@@ -24,3 +24,16 @@ export async function finish(child: ChildProcess, started = performance.now()): 
   const [code] = await once(child, 'close')
   return { code, stdout, stderr, ms: Math.round(performance.now() - started) }
 }
+
+/** The address a server entry point (src/server.ts) says it listens on; rejects if it exits first. */
+export function listeningAddress(child: ChildProcess): Promise<string> {
+  let output = ''
+  return new Promise<string>((resolve, reject) => {
+    child.stdout?.on('data', (chunk) => {
+      output += chunk
+      const match = /Server listening at (http:\/\/127\.0\.0\.1:\d+)/.exec(output)
+      if (match?.[1]) resolve(match[1])
+    })
+    child.once('exit', () => reject(new Error(`the server exited: ${output}`)))
+  })
+}

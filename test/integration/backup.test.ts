@@ -15,7 +15,7 @@ import { openDatabase } from '../../src/db/database.js'
 import { projectRoot } from '../../src/paths.js'
 import type { BackupManifest } from '../../src/services/backup-manifest.js'
 import { SESSION_SECRET } from '../helpers/app.js'
-import { type Finished, finish } from '../helpers/child-output.js'
+import { type Finished, finish, listeningAddress } from '../helpers/child-output.js'
 import { HttpClient } from '../helpers/http-client.js'
 import * as images from '../helpers/images.js'
 
@@ -42,15 +42,7 @@ async function startSite(env: Record<string, string>): Promise<{
 }> {
   const child = spawnEntry('server.ts', [], env)
   const exited = finish(child)
-  let output = ''
-  const url = await new Promise<string>((resolve, reject) => {
-    child.stdout?.on('data', (chunk) => {
-      output += chunk
-      const match = /Server listening at (http:\/\/127\.0\.0\.1:\d+)/.exec(output)
-      if (match?.[1]) resolve(match[1])
-    })
-    child.once('exit', () => reject(new Error(`the site exited: ${output}`)))
-  })
+  const url = await listeningAddress(child)
   return {
     url,
     async stop() {

@@ -5,7 +5,7 @@ import path from 'node:path'
 import { after, describe, it } from 'node:test'
 import { projectRoot } from '../../src/paths.js'
 import { freshEnvironment, onMysql } from '../helpers/app.js'
-import { finish } from '../helpers/child-output.js'
+import { finish, listeningAddress } from '../helpers/child-output.js'
 import { redisUrl, skipUnless } from '../helpers/services.js'
 
 function run(script: string, env: Record<string, string>): ChildProcess {
@@ -47,15 +47,7 @@ describe('processes', async () => {
 
     const server = run('server.ts', env)
     const exited = finish(server)
-    let output = ''
-    const address = await new Promise<string>((resolve, reject) => {
-      server.stdout?.on('data', (chunk) => {
-        output += chunk
-        const match = /Server listening at (http:\/\/127\.0\.0\.1:\d+)/.exec(output)
-        if (match?.[1]) resolve(match[1])
-      })
-      server.once('exit', () => reject(new Error(`server exited: ${output}`)))
-    })
+    const address = await listeningAddress(server)
     const health = await fetch(`${address}/healthy/is-healthy`)
     assert.equal(await health.text(), 'OK')
     const home = await fetch(`${address}/`)
@@ -76,15 +68,7 @@ describe('processes', async () => {
       DRAIN_SECONDS: '2',
     })
     const exited = finish(server)
-    let output = ''
-    const address = await new Promise<string>((resolve, reject) => {
-      server.stdout?.on('data', (chunk) => {
-        output += chunk
-        const match = /Server listening at (http:\/\/127\.0\.0\.1:\d+)/.exec(output)
-        if (match?.[1]) resolve(match[1])
-      })
-      server.once('exit', () => reject(new Error(`server exited: ${output}`)))
-    })
+    const address = await listeningAddress(server)
     assert.equal((await fetch(`${address}/healthy/is-healthy`)).status, 200)
     const started = Date.now()
     server.kill('SIGTERM')
