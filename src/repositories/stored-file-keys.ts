@@ -3,10 +3,8 @@
 // the files against this list.
 import type { Kysely } from 'kysely'
 import type { DB } from '../db/schema.js'
+import { shakeImageFiles } from '../storage/shake-image-files.js'
 import type { Rendition } from './sourcefiles.js'
-
-/** Suffixes a shake's image_key is stored under (services/shakes.ts stores both sizes). */
-const shakeImageSizes = ['-96.jpg', '-568.jpg'] as const
 
 export async function referencedFileKeys(db: Kysely<DB>): Promise<Set<string>> {
   const keys = new Set<string>()
@@ -26,7 +24,7 @@ export async function referencedFileKeys(db: Kysely<DB>): Promise<Set<string>> {
     .where('image_key', 'is not', null)
     .execute()
   for (const { image_key } of shakeImages) {
-    for (const size of shakeImageSizes) keys.add(`${image_key}${size}`)
+    for (const file of shakeImageFiles(image_key as string)) keys.add(file)
   }
   const exports = await db
     .selectFrom('data_export')

@@ -36,6 +36,7 @@ import { recountLikes } from '../repositories/favorites.js'
 import { recountSaves } from '../repositories/posts.js'
 import { deleteUserSessions } from '../repositories/sessions.js'
 import type { User } from '../repositories/users.js'
+import { shakeImageFiles } from '../storage/shake-image-files.js'
 import type { AccountService } from './accounts.js'
 
 export interface DeletionRequest {
@@ -104,8 +105,8 @@ export async function deleteAccount(
     ...images.flatMap((image) => image.keys),
     ...(await privateKeysOf(db, userId)),
     ...shakes
-      .filter((shake) => heirs.get(shake.id) === undefined && shake.imageKey)
-      .flatMap((shake) => [`${shake.imageKey}-96.jpg`, `${shake.imageKey}-568.jpg`]),
+      .filter((shake) => heirs.get(shake.id) === undefined)
+      .flatMap((shake) => (shake.imageKey ? shakeImageFiles(shake.imageKey) : [])),
   ])
 
   const summary = await inTransaction(db, async (trx) => {

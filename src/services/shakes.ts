@@ -35,6 +35,7 @@ import {
 } from '../repositories/shakes.js'
 import { findUserById, findUserByName, type User, userNameTaken } from '../repositories/users.js'
 import type { FileStore } from '../storage/file-store.js'
+import { shakeImageFile, shakeImageFiles } from '../storage/shake-image-files.js'
 import { nameProblem } from './account-rules.js'
 import { refuseIfBlocked } from './blocks.js'
 import { ServiceError, ValidationError } from './errors.js'
@@ -129,13 +130,11 @@ export class ShakeService {
         .update(await readFile(large.path))
         .digest('hex')
       const key = `s/${shake.id}/${digest}`
-      await this.store.put(`${key}-96.jpg`, small.path, 'image/jpeg')
-      await this.store.put(`${key}-568.jpg`, large.path, 'image/jpeg')
+      await this.store.put(shakeImageFile(key, 96), small.path, 'image/jpeg')
+      await this.store.put(shakeImageFile(key, 568), large.path, 'image/jpeg')
       await updateShake(this.db, shake.id, { imageKey: key })
       if (shake.imageKey && shake.imageKey !== key) {
-        await this.store
-          .delete([`${shake.imageKey}-96.jpg`, `${shake.imageKey}-568.jpg`])
-          .catch(() => {})
+        await this.store.delete(shakeImageFiles(shake.imageKey)).catch(() => {})
       }
     } finally {
       await small.cleanup()
