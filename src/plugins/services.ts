@@ -63,7 +63,7 @@ export default fp(
     app.decorate('takedowns', new TakedownService(app.db, store))
     app.decorate('blocks', new BlockService(app.db))
     app.decorate('mutes', new MuteService(app.db))
-    const views = new ViewCounter(app.db)
+    const views = new ViewCounter(app.db, app.log)
     views.start()
     app.decorate('views', views)
     // Behind nginx's answer cache, the views nginx answered come from its log.

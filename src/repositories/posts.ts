@@ -1,5 +1,5 @@
 // SQL for posts: sharedfile rows and their places in shakes (shakesharedfile).
-import type { Kysely } from 'kysely'
+import { type Kysely, sql } from 'kysely'
 import { dbNow, fromDbDateTime } from '../db/dialect.js'
 import type { DB } from '../db/schema.js'
 import { notBlockedBy } from './blocks.js'
@@ -200,6 +200,57 @@ export async function addPostToShake(
   await db
     .insertInto('shakesharedfile')
     .values({ shake_id: shakeId, sharedfile_id: postId, created_at: dbNow() })
+    .execute()
+}
+
+/**
+ * Puts a post in a shake, or back in it if it was taken out. False when it is already there, so
+ * the caller knows there is nothing to fan out.
+ */
+export async function placePostInShake(
+  db: Kysely<DB>,
+  shakeId: number,
+  postId: number,
+): Promise<boolean> {
+  const placed = await db
+    .selectFrom('shakesharedfile')
+    .select(['id', 'deleted'])
+    .where('shake_id', '=', shakeId)
+    .where('sharedfile_id', '=', postId)
+    .executeTakeFirst()
+  if (placed?.deleted === 0) return false
+  if (placed)
+    await db
+      .updateTable('shakesharedfile')
+      .set({ deleted: 0 })
+      .where('id', '=', placed.id)
+      .execute()
+  else await addPostToShake(db, shakeId, postId)
+  return true
+}
+
+/** Takes a post out of a shake. False when it was not in it. */
+export async function takePostOutOfShake(
+  db: Kysely<DB>,
+  shakeId: number,
+  postId: number,
+): Promise<boolean> {
+  const result = await db
+    .updateTable('shakesharedfile')
+    .set({ deleted: 1 })
+    .where('shake_id', '=', shakeId)
+    .where('sharedfile_id', '=', postId)
+    .where('deleted', '=', 0)
+    .executeTakeFirst()
+  return result.numUpdatedRows > 0n
+}
+
+/** Adds views counted elsewhere (in memory, or in nginx's log) to a post's count. */
+export async function addPostViews(db: Kysely<DB>, postId: number, views: number): Promise<void> {
+  await db
+    .updateTable('sharedfile')
+    .set({ view_count: sql`view_count + ${views}` })
+    .where('id', '=', postId)
     .execute()
 }
 

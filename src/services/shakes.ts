@@ -22,7 +22,7 @@ import {
 } from '../repositories/memberships.js'
 import { insertLogEntry } from '../repositories/moderation-log.js'
 import { insertNotification } from '../repositories/notifications.js'
-import { addPostToShake } from '../repositories/posts.js'
+import { placePostInShake, takePostOutOfShake } from '../repositories/posts.js'
 import {
   type DirectoryEntry,
   findShakeByName,
@@ -291,21 +291,8 @@ export class ShakeService {
     if (!(await canPostTo(this.db, user, shake)))
       throw new ServiceError(403, 'You cannot post to that shake.')
     await inTransaction(this.db, async (trx) => {
-      const placed = await trx
-        .selectFrom('shakesharedfile')
-        .select(['id', 'deleted'])
-        .where('shake_id', '=', shake.id)
-        .where('sharedfile_id', '=', post.id)
-        .executeTakeFirst()
-      if (placed?.deleted === 0) return
-      if (placed)
-        await trx
-          .updateTable('shakesharedfile')
-          .set({ deleted: 0 })
-          .where('id', '=', placed.id)
-          .execute()
-      else await addPostToShake(trx, shake.id, post.id)
-      await enqueue(trx, 'fan-out-post', { postId: post.id })
+      if (await placePostInShake(trx, shake.id, post.id))
+        await enqueue(trx, 'fan-out-post', { postId: post.id })
     })
     this.work.kick()
   }
@@ -320,14 +307,8 @@ export class ShakeService {
         'Only the poster or the shake owner can take a post out of a shake.',
       )
     }
-    const result = await this.db
-      .updateTable('shakesharedfile')
-      .set({ deleted: 1 })
-      .where('shake_id', '=', shake.id)
-      .where('sharedfile_id', '=', post.id)
-      .where('deleted', '=', 0)
-      .executeTakeFirst()
-    if (result.numUpdatedRows === 0n) throw new ServiceError(404, 'That post is not in that shake.')
+    if (!(await takePostOutOfShake(this.db, shake.id, post.id)))
+      throw new ServiceError(404, 'That post is not in that shake.')
   }
 
   /**
