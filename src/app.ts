@@ -15,6 +15,7 @@ import metricsPlugin from './plugins/metrics.js'
 import multipartPlugin from './plugins/multipart.js'
 import pageCachePlugin from './plugins/page-cache.js'
 import rateLimitPlugin from './plugins/rate-limit.js'
+import readRoutingPlugin from './plugins/read-routing.js'
 import redirectGuardPlugin from './plugins/redirect-guard.js'
 import securityHeadersPlugin from './plugins/security-headers.js'
 import servicesPlugin from './plugins/services.js'
@@ -78,6 +79,7 @@ export async function createServer(
   // Before every route: its hook times them all.
   await app.register(metricsPlugin)
   // Before the services: the account service brakes sign-ins with its counters.
+  await app.register(readRoutingPlugin)
   await app.register(rateLimitPlugin)
   await app.register(servicesPlugin)
   await app.register(securityHeadersPlugin)

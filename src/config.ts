@@ -72,6 +72,12 @@ export interface ImageLimits {
 
 export type DatabaseConfig = { dialect: 'sqlite'; file: string } | { dialect: 'mysql'; url: string }
 
+export interface ReplicaConfig {
+  urls: string[]
+  /** A replica further behind than this (or not replicating) takes no reads. */
+  maxLagSeconds: number
+}
+
 export interface Config {
   env: 'development' | 'production' | 'test'
   port: number
@@ -85,6 +91,8 @@ export interface Config {
   /** Where `npm run backup` writes its backups unless given a folder (embedded mode). */
   backupDir: string
   database: DatabaseConfig
+  /** Read replicas of a MySQL primary: page and API reads go to a fit one (see docs/scaling.md). */
+  replicas: ReplicaConfig
   redisUrl: string | undefined
   /** Namespace of every key this site keeps in Redis (queues, rate limits). */
   redisPrefix: string
@@ -172,6 +180,8 @@ const schema = {
     TMP_DIR: { type: 'string', minLength: 1 },
     BACKUP_DIR: { type: 'string', minLength: 1, default: 'backups' },
     DATABASE_URL: { type: 'string' },
+    DATABASE_REPLICA_URLS: { type: 'string' },
+    REPLICA_MAX_LAG_SECONDS: { type: 'number', minimum: 0.5, maximum: 3600, default: 5 },
     REDIS_URL: { type: 'string', pattern: '^rediss?://' },
     REDIS_PREFIX: { type: 'string', pattern: '^[A-Za-z0-9_-]{1,40}$', default: 'mlkshk' },
     S3_BUCKET: { type: 'string', minLength: 3 },
@@ -239,6 +249,8 @@ interface RawEnv {
   TMP_DIR?: string
   BACKUP_DIR: string
   DATABASE_URL?: string
+  DATABASE_REPLICA_URLS?: string
+  REPLICA_MAX_LAG_SECONDS: number
   REDIS_URL?: string
   REDIS_PREFIX: string
   S3_BUCKET?: string
@@ -361,6 +373,10 @@ export function loadConfig(
     tmpDir: raw.TMP_DIR ? path.resolve(projectRoot, raw.TMP_DIR) : path.join(dataDir, 'tmp'),
     backupDir: path.resolve(projectRoot, raw.BACKUP_DIR),
     database,
+    replicas: {
+      urls: parseReplicaUrls(raw.DATABASE_REPLICA_URLS, database),
+      maxLagSeconds: raw.REPLICA_MAX_LAG_SECONDS,
+    },
     redisUrl: raw.REDIS_URL,
     redisPrefix: raw.REDIS_PREFIX,
     s3,
@@ -522,6 +538,22 @@ function parseDatabaseUrl(url: string | undefined, dataDir: string): DatabaseCon
     return { dialect: 'sqlite', file: file === ':memory:' ? file : path.resolve(projectRoot, file) }
   }
   throw new ConfigError('DATABASE_URL must start with mysql:// or sqlite:')
+}
+
+function parseReplicaUrls(value: string | undefined, primary: DatabaseConfig): string[] {
+  const urls = (value ?? '')
+    .split(',')
+    .map((url) => url.trim())
+    .filter((url) => url !== '')
+  if (urls.length === 0) return []
+  if (primary.dialect !== 'mysql')
+    throw new ConfigError('DATABASE_REPLICA_URLS needs a mysql:// DATABASE_URL (replicas of it)')
+  for (const url of urls) {
+    const parsed = URL.canParse(url) ? new URL(url) : undefined
+    if (parsed?.protocol !== 'mysql:' || !parsed.hostname)
+      throw new ConfigError('DATABASE_REPLICA_URLS must be mysql:// URLs, separated by commas')
+  }
+  return urls
 }
 
 function parseBaseUrl(value: string, name = 'BASE_URL'): string {

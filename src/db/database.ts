@@ -3,32 +3,42 @@
 import { mkdirSync } from 'node:fs'
 import path from 'node:path'
 import { Kysely, type KyselyPlugin, MysqlDialect, SqliteDialect } from 'kysely'
-import type { DatabaseConfig } from '../config.js'
+import type { DatabaseConfig, ReplicaConfig } from '../config.js'
 import { countedDialect, type PoolUsage, recordPoolUsage } from './pool-usage.js'
+import { readRoutingDialect } from './read-routing.js'
+import { ReplicaSet, replicaName } from './replica-set.js'
 import type { DB } from './schema.js'
 
 export type Database = Kysely<DB>
 
-/** `plugins` see every query (the query-budget test counts them with one). */
-export function openDatabase(config: DatabaseConfig, plugins: KyselyPlugin[] = []): Database {
+/**
+ * `plugins` see every query (the query-budget test counts them with one). With replicas, reads
+ * that may go to a replica do (see read-routing.ts); `replicaSetOf` gives their states.
+ */
+export function openDatabase(
+  config: DatabaseConfig,
+  plugins: KyselyPlugin[] = [],
+  replicas?: ReplicaConfig,
+): Database {
   if (config.dialect === 'mysql') {
     const usage: PoolUsage = { inUse: 0, waiting: 0, size: MYSQL_POOL_SIZE }
-    const dialect = new MysqlDialect({
-      pool: async () => {
-        const { createPool } = await import('mysql2')
-        return createPool({
-          uri: config.url,
-          // UTC in, UTC out, and datetimes as plain strings so both dialects agree.
-          timezone: 'Z',
-          dateStrings: true,
-          charset: 'utf8mb4_unicode_ci',
-          connectionLimit: MYSQL_POOL_SIZE,
-          supportBigNumbers: true,
-          decimalNumbers: true,
-        })
-      },
-    })
-    return counted(new Kysely<DB>({ plugins, dialect: countedDialect(dialect, usage) }), usage)
+    let dialect = countedDialect(mysqlDialect(config.url), usage)
+    let replicaSet: ReplicaSet | undefined
+    if (replicas && replicas.urls.length > 0) {
+      replicaSet = new ReplicaSet(
+        replicas.urls.map((url) => ({
+          name: replicaName(url),
+          url,
+          // A replica that is away must not hold a page up for long: the primary is there.
+          driver: mysqlDialect(url, REPLICA_CONNECT_TIMEOUT_MS).createDriver(),
+        })),
+        replicas.maxLagSeconds,
+      )
+      dialect = readRoutingDialect(dialect, replicaSet)
+    }
+    const db = counted(new Kysely<DB>({ plugins, dialect }), usage)
+    if (replicaSet) replicaSets.set(db, replicaSet)
+    return db
   }
   const file = config.file
   const database = async () => {
@@ -47,6 +57,33 @@ export function openDatabase(config: DatabaseConfig, plugins: KyselyPlugin[] = [
 }
 
 const MYSQL_POOL_SIZE = 10
+const REPLICA_CONNECT_TIMEOUT_MS = 2000
+
+const replicaSets = new WeakMap<object, ReplicaSet>()
+
+/** The replicas a database opened by openDatabase reads from, if any. */
+export function replicaSetOf(db: object): ReplicaSet | undefined {
+  return replicaSets.get(db)
+}
+
+export function mysqlDialect(url: string, connectTimeout?: number): MysqlDialect {
+  return new MysqlDialect({
+    pool: async () => {
+      const { createPool } = await import('mysql2')
+      return createPool({
+        uri: url,
+        // UTC in, UTC out, and datetimes as plain strings so both dialects agree.
+        timezone: 'Z',
+        dateStrings: true,
+        charset: 'utf8mb4_unicode_ci',
+        connectionLimit: MYSQL_POOL_SIZE,
+        supportBigNumbers: true,
+        decimalNumbers: true,
+        ...(connectTimeout ? { connectTimeout } : {}),
+      })
+    },
+  })
+}
 
 function counted(db: Database, usage: PoolUsage): Database {
   recordPoolUsage(db, usage)

@@ -8,7 +8,7 @@ import { migrateToLatest, pendingMigrations } from '../db/migrator.js'
 
 export default fp(
   async (app, options: { queryPlugins?: KyselyPlugin[] }) => {
-    const db = openDatabase(app.config.database, options.queryPlugins)
+    const db = openDatabase(app.config.database, options.queryPlugins, app.config.replicas)
     app.decorate('db', db)
     app.addHook('onClose', async () => {
       await db.destroy()

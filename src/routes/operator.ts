@@ -1,5 +1,6 @@
 // Pages for the site's operators (admins) only.
 import type { FastifyPluginAsync } from 'fastify'
+import { replicaSetOf } from '../db/database.js'
 import { requireRole } from '../plugins/auth.js'
 import { deadOutbox, settleDead } from '../repositories/outbox.js'
 import { ServiceError } from '../services/errors.js'
@@ -14,7 +15,13 @@ const operatorRoutes: FastifyPluginAsync = async (app) => {
   app.addHook('preHandler', requireRole('admin'))
 
   app.get('/healthy/details', async (_request, reply) => {
-    const health = await siteHealth(app.db, app.fileStore, app.jobs, app.queueWatch)
+    const health = await siteHealth(
+      app.db,
+      app.fileStore,
+      app.jobs,
+      app.queueWatch,
+      replicaSetOf(app.db),
+    )
     return reply
       .header('cache-control', 'no-store')
       .code(health.database.ok ? 200 : 503)
@@ -22,7 +29,13 @@ const operatorRoutes: FastifyPluginAsync = async (app) => {
   })
 
   app.get('/admin/queues', async (_request, reply) => {
-    const health = await siteHealth(app.db, app.fileStore, app.jobs, app.queueWatch)
+    const health = await siteHealth(
+      app.db,
+      app.fileStore,
+      app.jobs,
+      app.queueWatch,
+      replicaSetOf(app.db),
+    )
     const failed = health.jobs.ok ? await app.jobs.failedJobs().catch(() => []) : []
     return reply.header('cache-control', 'no-store').page('admin-queues', {
       health,

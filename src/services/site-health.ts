@@ -2,6 +2,7 @@
 // and the outbox. Each check is bounded in time, so a dead dependency shows as an error
 // instead of a page that never answers.
 import type { Database } from '../db/database.js'
+import type { ReplicaSet, ReplicaState } from '../db/replica-set.js'
 import type { QueueHealth } from '../jobs/bullmq.js'
 import type { JobRuntime } from '../jobs/runtime.js'
 import { pingDatabase } from '../repositories/health.js'
@@ -18,6 +19,8 @@ export interface SiteHealth {
   outbox: Check<OutboxHealth>
   /** The queue watch's last look: stuck queues or an outbox that stopped draining. */
   alarms: AlarmState
+  /** Read replicas: each fit one takes reads; the others are skipped, and why. */
+  replicas: ReplicaState[]
 }
 
 export async function siteHealth(
@@ -25,6 +28,7 @@ export async function siteHealth(
   store: FileStore,
   jobs: JobRuntime,
   watch: QueueWatch,
+  replicas?: ReplicaSet,
 ): Promise<SiteHealth> {
   const [database, files, queues, outbox] = await Promise.all([
     timed(() => pingDatabase(db)),
@@ -33,12 +37,20 @@ export async function siteHealth(
     timed(() => outboxHealth(db)),
   ])
   const alarms = watch.state()
+  const replicaStates = replicas?.report() ?? []
   return {
-    ok: database.ok && files.ok && queues.ok && outbox.ok && alarms.alarms.length === 0,
+    ok:
+      database.ok &&
+      files.ok &&
+      queues.ok &&
+      outbox.ok &&
+      alarms.alarms.length === 0 &&
+      replicaStates.every((r) => r.fit),
     database: database as Check,
     files: { ...(files as Check), store: store.kind },
     jobs: { ...queues, runner: jobs.mode },
     outbox,
     alarms,
+    replicas: replicaStates,
   }
 }

@@ -25,16 +25,23 @@ export function skipWithoutMariadbServer(): string | false {
   return 'mariadbd is not installed'
 }
 
+/** A server in a replication pair: its id, and the primary's binary log (GTID) or a replica's read_only. */
+export interface ReplicationRole {
+  serverId: number
+  role: 'primary' | 'replica'
+}
+
 export class OwnMariadb {
   private process: ChildProcess | undefined
 
   private constructor(
     readonly port: number,
     readonly dir: string,
+    readonly replication?: ReplicationRole,
   ) {}
 
   /** Creates the data folder (a few seconds, cold) and starts the server. */
-  static async start(): Promise<OwnMariadb> {
+  static async start(replication?: ReplicationRole): Promise<OwnMariadb> {
     const dir = await mkdtemp(path.join(os.tmpdir(), 'mlkshk-mariadb-'))
     const install = spawnSync(
       'mariadb-install-db',
@@ -48,7 +55,7 @@ export class OwnMariadb {
       { encoding: 'utf8' },
     )
     if (install.status !== 0) throw new Error(`mariadb-install-db failed: ${install.stderr}`)
-    const server = new OwnMariadb(await freePort(), dir)
+    const server = new OwnMariadb(await freePort(), dir, replication)
     await server.start()
     return server
   }
@@ -70,7 +77,7 @@ export class OwnMariadb {
         // Its temporary tables stay in its own folder, away from the shared server's /tmp.
         `--tmpdir=${this.dir}`,
         '--bind-address=127.0.0.1',
-        '--skip-log-bin',
+        ...this.replicationArguments(),
         '--innodb-buffer-pool-size=32M',
         '--character-set-server=utf8mb4',
         '--collation-server=utf8mb4_unicode_ci',
@@ -89,6 +96,47 @@ export class OwnMariadb {
       30_000,
       'mariadbd to accept connections',
     )
+  }
+
+  private replicationArguments(): string[] {
+    if (!this.replication) return ['--skip-log-bin']
+    const common = [`--server-id=${this.replication.serverId}`, '--binlog-format=ROW']
+    if (this.replication.role === 'primary')
+      return [...common, `--log-bin=${path.join(this.dir, 'binlog')}`]
+    return [
+      ...common,
+      '--skip-log-bin',
+      '--read-only=1',
+      `--relay-log=${path.join(this.dir, 'relay')}`,
+    ]
+  }
+
+  /**
+   * Makes this server a replica of `primary` (binary log with GTIDs), from the primary's first
+   * event: start the pair before creating any database. `delaySeconds` holds every event back.
+   */
+  async replicateFrom(primary: OwnMariadb, delaySeconds = 0): Promise<void> {
+    await this.query(
+      `change master to master_host='127.0.0.1', master_port=${primary.port}, master_user='root', master_password='', master_use_gtid=slave_pos, master_delay=${delaySeconds}, master_connect_retry=1`,
+    )
+    await this.query('start slave')
+  }
+
+  /** Changes the replica's delay (replication stops for a moment). */
+  async setReplicationDelay(delaySeconds: number): Promise<void> {
+    await this.query('stop slave')
+    await this.query(`change master to master_delay=${delaySeconds}`)
+    await this.query('start slave')
+  }
+
+  async query(statement: string): Promise<Record<string, unknown>[]> {
+    const connection = await createConnection({ uri: this.url })
+    try {
+      const [rows] = await connection.query(statement)
+      return rows as Record<string, unknown>[]
+    } finally {
+      await connection.end()
+    }
   }
 
   /** Kills the server at once, as a crash would; InnoDB recovers on the next start. */

@@ -60,6 +60,9 @@ describe('config', () => {
       SESSION_SECRET: 's'.repeat(40),
       TRUST_PROXY: '10.0.0.0/8,127.0.0.1',
       RATE_LIMIT_SIGN_IN: '10/60',
+      DATABASE_REPLICA_URLS:
+        'mysql://app:secret@replica1/mlkshk, mysql://app:secret@replica2:3307/mlkshk',
+      REPLICA_MAX_LAG_SECONDS: '2.5',
     })
     assert.equal(config.port, 8080)
     assert.equal(config.baseUrl, 'https://mlkshk.example')
@@ -72,6 +75,10 @@ describe('config', () => {
     assert.equal(config.s3?.forcePathStyle, true)
     assert.equal(config.trustProxy, '10.0.0.0/8,127.0.0.1')
     assert.deepEqual(config.rateLimits.signIn, { max: 10, windowSeconds: 60 })
+    assert.deepEqual(config.replicas, {
+      urls: ['mysql://app:secret@replica1/mlkshk', 'mysql://app:secret@replica2:3307/mlkshk'],
+      maxLagSeconds: 2.5,
+    })
   })
 
   const refusals: Array<[Record<string, string>, RegExp]> = [
@@ -89,6 +96,19 @@ describe('config', () => {
     [{ TRUST_PROXY: 'true' }, /TRUST_PROXY=true would let any client forge its address/],
     [{ S3_ENDPOINT: 'http://s3:4568' }, /S3_ENDPOINT is set but S3_BUCKET is not/],
     [{ RATE_LIMIT_SIGN_IN: 'lots' }, /RATE_LIMIT_SIGN_IN must match pattern/],
+    [
+      { DATABASE_REPLICA_URLS: 'mysql://r/x' },
+      /DATABASE_REPLICA_URLS needs a mysql:\/\/ DATABASE_URL/,
+    ],
+    [
+      {
+        DATABASE_URL: 'mysql://db/x',
+        SESSION_SECRET: 's'.repeat(40),
+        DATABASE_REPLICA_URLS: 'r:3306',
+      },
+      /DATABASE_REPLICA_URLS must be mysql:\/\/ URLs/,
+    ],
+    [{ REPLICA_MAX_LAG_SECONDS: '0' }, /REPLICA_MAX_LAG_SECONDS must be >= 0.5/],
     [{ LOG_LEVEL: 'loud' }, /LOG_LEVEL must be equal to one of the allowed values/],
   ]
   for (const [env, message] of refusals) {

@@ -1,0 +1,76 @@
+// Which requests may read from a replica (only when DATABASE_REPLICA_URLS is set). Every request
+// starts on the primary, so its session and token are looked up there (a sign-out or a new
+// token counts at once). Once the request knows who is asking, a GET or HEAD reads from a fit
+// replica unless that person wrote in the last few seconds. A write marks its author before
+// its answer leaves, so the next page, on whichever node, shows it.
+import type { FastifyRequest } from 'fastify'
+import fp from 'fastify-plugin'
+import { openDatabase, replicaSetOf } from '../db/database.js'
+import { type ReadIntent, withReadIntent } from '../db/read-intent.js'
+import { RecentWriters } from '../services/recent-writers.js'
+import { ReplicaMonitor } from '../services/replica-monitor.js'
+
+const READS = new Set(['GET', 'HEAD'])
+
+export default fp(
+  async (app) => {
+    const replicas = replicaSetOf(app.db)
+    if (!replicas) return
+    const checked = replicas.replicas.map((r) => ({
+      name: r.name,
+      db: openDatabase({ dialect: 'mysql', url: r.url }),
+    }))
+    const monitor = new ReplicaMonitor(replicas, checked, app.log)
+    const redis = app.config.redisUrl
+      ? new (await import('ioredis')).Redis(app.config.redisUrl, {
+          connectTimeout: 1000,
+          maxRetriesPerRequest: 1,
+          enableOfflineQueue: false,
+        })
+      : undefined
+    redis?.on('error', (error) => app.log.warn({ err: error }, 'recent writers: redis error'))
+    // Longer than the most a fit replica may lag, with a check interval and rounding to spare.
+    const writers = new RecentWriters(
+      (app.config.replicas.maxLagSeconds + 2) * 1000,
+      redis ? { client: redis, prefix: app.config.redisPrefix } : undefined,
+    )
+    await monitor.start()
+    app.addHook('onClose', async () => {
+      await monitor.stop()
+      await Promise.all(checked.map((r) => r.db.destroy()))
+      redis?.disconnect()
+    })
+
+    const intents = new WeakMap<FastifyRequest, ReadIntent>()
+    app.addHook('onRequest', (request, _reply, done) => {
+      const intent: ReadIntent = { replica: false }
+      intents.set(request, intent)
+      withReadIntent(intent, done)
+    })
+    app.addHook('preHandler', async (request) => {
+      const intent = intents.get(request)
+      if (!intent || !READS.has(request.method)) return
+      const userId = personOf(request)
+      if (userId !== undefined && (await writers.wroteRecently(userId))) return
+      intent.replica = true
+    })
+    app.addHook('onSend', async (request, _reply, payload) => {
+      // Work the request leaves behind reads from the primary.
+      const intent = intents.get(request)
+      if (intent) intent.replica = false
+      if (READS.has(request.method) || request.method === 'OPTIONS') return payload
+      const userId = personOf(request)
+      if (userId !== undefined)
+        await writers.wrote(userId).catch((error: unknown) => {
+          request.log.warn({ err: error }, 'recent writers: not recorded')
+        })
+      return payload
+    })
+  },
+  { name: 'read-routing', dependencies: ['database'] },
+)
+
+/** The signed-in user, the one just signed in, or the API token's user. */
+function personOf(request: FastifyRequest): number | undefined {
+  return request.user?.id ?? request.session?.userId ?? request.caller?.user.id
+}
