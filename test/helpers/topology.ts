@@ -11,6 +11,7 @@ import { migrateToLatest } from '../../src/db/migrator.js'
 import { projectRoot, staticDir } from '../../src/paths.js'
 import { freshEnvironment } from './app.js'
 import { eventually } from './jobs.js'
+import { OwnMariadb } from './own-mariadb.js'
 import { startS3, type TestS3 } from './s3.js'
 import { redisUrl } from './services.js'
 
@@ -97,6 +98,9 @@ export class Topology {
   private dir = ''
   private drop: () => Promise<void> = async () => {}
   private options: { uploadMaxBytes: number; bodyTimeout: string; staticRoot?: string } | undefined
+  /** With `replica: true`: the primary and the replica the nodes read from. */
+  primary: OwnMariadb | undefined
+  replica: OwnMariadb | undefined
   private template: string | undefined
   env: Record<string, string> = {}
 
@@ -119,10 +123,13 @@ export class Topology {
     bodyTimeout: string
     staticRoot?: string
     quiet?: boolean
+    /** A MariaDB primary and replica of its own (binary log, GTID) instead of the run's database. */
+    replica?: boolean
   }): Promise<void> {
     this.dir = await mkdtemp(path.join(os.tmpdir(), 'mlkshk-topology-'))
     await chmod(this.dir, 0o777)
-    const fresh = await freshEnvironment()
+    const replication = options.replica ? await this.startReplication() : undefined
+    const fresh = await freshEnvironment(replication ? { mysqlServer: replication.primary } : {})
     this.drop = fresh.drop
     this.s3 = await startS3()
     this.haproxyPort = await freePort()
@@ -147,6 +154,18 @@ export class Topology {
       RATE_LIMIT_COMMENT: '1000000/60',
       RATE_LIMIT_SAVE: '1000000/60',
       RATE_LIMIT_FOLLOW: '1000000/60',
+    }
+    if (replication) {
+      const database = new URL(this.env.DATABASE_URL as string).pathname
+      this.env.DATABASE_REPLICA_URLS = `${replication.replica.replace(/\/$/, '')}${database}`
+      this.env.REPLICA_MAX_LAG_SECONDS = '2'
+      await eventually(
+        async () =>
+          ((await this.replica?.query(`show databases like '${database.slice(1)}'`)) ?? []).length >
+          0,
+        30_000,
+        'the database on the replica',
+      )
     }
     // Production migrates once, before the nodes start.
     if (!this.env.DATABASE_URL)
@@ -190,6 +209,15 @@ export class Topology {
     ).catch((error: Error) => {
       throw new Error(`${error.message} (last seen: ${states.join() || 'no stats'})`)
     })
+  }
+
+  private async startReplication(): Promise<{ primary: string; replica: string }> {
+    ;[this.primary, this.replica] = await Promise.all([
+      OwnMariadb.start({ serverId: 1, role: 'primary' }),
+      OwnMariadb.start({ serverId: 2, role: 'replica' }),
+    ])
+    await this.replica.replicateFrom(this.primary)
+    return { primary: this.primary.url, replica: this.replica.url }
   }
 
   /** The worker process; its metrics on workerMetricsPort. */
@@ -325,6 +353,7 @@ export class Topology {
     }
     await this.s3?.close()
     await this.drop()
+    await Promise.all([this.primary?.close(), this.replica?.close()])
     await rm(this.dir, { recursive: true, force: true })
   }
 }
