@@ -74,6 +74,15 @@ async function reachable(url: string): Promise<boolean> {
   )
 }
 
+async function stopNginx(nginx: ChildProcess): Promise<void> {
+  if (nginx.exitCode !== null || nginx.signalCode !== null) return
+  const exited = once(nginx, 'exit').catch(() => {})
+  nginx.kill('SIGTERM')
+  const timer = setTimeout(() => nginx.kill('SIGKILL'), 5000)
+  await exited
+  clearTimeout(timer)
+}
+
 export interface Node {
   name: string
   /** nginx's prefix folder: its logs and temporary files. */
@@ -344,13 +353,16 @@ export class Topology {
   }
 
   async stop(): Promise<void> {
-    const children = [this.haproxy, this.worker, ...this.nodes.flatMap((n) => [n.app, n.nginx])]
+    const children = [this.haproxy, this.worker, ...this.nodes.map((n) => n.app)]
     for (const child of children) {
       if (child && child.exitCode === null && child.signalCode === null) {
         child.kill('SIGKILL')
         await once(child, 'exit').catch(() => {})
       }
     }
+    // nginx's master stops its workers and cache processes on its own fast-shutdown signal;
+    // killed outright, it would leave them behind.
+    await Promise.all(this.nodes.map((n) => stopNginx(n.nginx)))
     await this.s3?.close()
     await this.drop()
     await Promise.all([this.primary?.close(), this.replica?.close()])
