@@ -15,7 +15,23 @@ const READS = new Set(['GET', 'HEAD'])
 export default fp(
   async (app) => {
     const replicas = replicaSetOf(app.db)
+    // Present (0) without replicas too, so the alert on it can be checked on any site.
+    app.metrics.gauge(
+      'mlkshk_replicas_unfit',
+      'Read replicas taking no reads: lagging, not replicating or unreachable',
+      [],
+      (set) => set({}, replicas?.report().filter((r) => !r.fit).length ?? 0),
+    )
     if (!replicas) return
+    app.metrics.gauge(
+      'mlkshk_replica_lag_seconds',
+      "Each replica's lag behind the primary at its last check (absent when unknown)",
+      ['replica'],
+      (set) => {
+        for (const r of replicas.report())
+          if (r.lagSeconds !== null) set({ replica: r.name }, r.lagSeconds)
+      },
+    )
     const checked = replicas.replicas.map((r) => ({
       name: r.name,
       db: openDatabase({ dialect: 'mysql', url: r.url }),
@@ -67,7 +83,7 @@ export default fp(
       return payload
     })
   },
-  { name: 'read-routing', dependencies: ['database'] },
+  { name: 'read-routing', dependencies: ['database', 'metrics'] },
 )
 
 /** The signed-in user, the one just signed in, or the API token's user. */

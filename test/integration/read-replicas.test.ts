@@ -77,6 +77,12 @@ describe('read replicas', { skip }, async () => {
     assert.equal(state.fit, true, state.reason)
     assert.equal(state.lagSeconds, 0)
     assert.doesNotMatch(JSON.stringify(state), /root@/, 'no credentials in the report')
+    const metrics = (await app.inject({ url: '/metrics', remoteAddress: '127.0.0.1' })).body
+    assert.match(metrics, /^mlkshk_replicas_unfit(\{[^}]*\})? 0$/m)
+    assert.match(
+      metrics,
+      new RegExp(`^mlkshk_replica_lag_seconds\\{[^}]*replica="${state.name}"[^}]*\\} 0$`, 'm'),
+    )
   })
 
   it('reads pages from the replica, while a writer reads their own writes from the primary', async () => {
@@ -124,6 +130,8 @@ describe('read replicas', { skip }, async () => {
     console.log(`# stopped replica set aside after ${tookMs} ms`)
     assert.ok(tookMs <= 2000, `set aside after ${tookMs} ms`)
     assert.match((await replicaState()).reason ?? '', /stopped/)
+    const metrics = (await app.inject({ url: '/metrics', remoteAddress: '127.0.0.1' })).body
+    assert.match(metrics, /^mlkshk_replicas_unfit(\{[^}]*\})? 1$/m, 'the metric the alert reads')
 
     const carol = await signUp(app, 'carol')
     const key = await post(carol, 'while the replica is stopped')
