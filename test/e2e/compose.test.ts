@@ -65,6 +65,20 @@ describe('docker-compose.yml', { skip }, () => {
     assert.match(config, /- 127\.0\.0\.1:9090:9090/)
     assert.match(config, /noeviction/)
     assert.match(config, /appendonly/)
+    // A read replica by GTID, only with its profile; the primary logs GTIDs either way.
+    const withReplica = spawnSync(
+      'docker-compose',
+      ['-f', 'docker-compose.yml', '--profile', 'replica', 'config'],
+      { cwd: projectRoot, encoding: 'utf8' },
+    ).stdout
+    const replica = withReplica.slice(withReplica.indexOf('\n  mysql-replica:\n'))
+    assert.match(replica, /profiles:\n +- replica\n/, 'started only with its profile')
+    assert.match(replica, /--read-only=ON/)
+    assert.match(replica, /replica-init\.sql:\/docker-entrypoint-initdb\.d\//)
+    assert.equal([...withReplica.matchAll(/--gtid-mode=ON/g)].length, 2, 'GTIDs on both')
+    const init = await readFile(path.join(projectRoot, 'ops/mysql/replica-init.sql'), 'utf8')
+    assert.match(init, /SOURCE_HOST = 'mysql'/)
+    assert.match(init, /SOURCE_AUTO_POSITION = 1/)
     const dockerfile = await readFile(path.join(projectRoot, 'Dockerfile'), 'utf8')
     assert.match(dockerfile, /^USER node$/m, 'the image runs as a non-root user')
     assert.equal([...dockerfile.matchAll(/^FROM /gm)].length, 2, 'multi-stage')
