@@ -5,6 +5,8 @@ import { AsyncLocalStorage } from 'node:async_hooks'
 
 export interface ReadIntent {
   replica: boolean
+  /** Set by the first write that runs under the intent: the rest of the request reads its own write. */
+  wrote?: boolean
 }
 
 const intents = new AsyncLocalStorage<ReadIntent>()
@@ -16,4 +18,12 @@ export function withReadIntent<T>(intent: ReadIntent, fn: () => T): T {
 
 export function mayReadFromReplica(): boolean {
   return intents.getStore()?.replica === true
+}
+
+/** A write ran: later reads of the same request go to the primary, which has it. */
+export function noteWrite(): void {
+  const intent = intents.getStore()
+  if (!intent) return
+  intent.replica = false
+  intent.wrote = true
 }

@@ -2,7 +2,8 @@
 // repositories keep one `db`. A connection handed out while reads may go to a replica holds up
 // to two real connections, each taken when first needed: plain SELECTs outside a transaction
 // run on the replica; writes, locking reads, raw SQL and everything inside a transaction run on
-// the primary. A replica whose read fails is set aside and the read runs on the primary.
+// the primary. A replica whose read fails is set aside and the read runs on the primary. After
+// a write, the rest of the request reads from the primary too (read-intent.ts).
 import type {
   CompiledQuery,
   DatabaseConnection,
@@ -12,7 +13,7 @@ import type {
   QueryResult,
   TransactionSettings,
 } from 'kysely'
-import { mayReadFromReplica } from './read-intent.js'
+import { mayReadFromReplica, noteWrite } from './read-intent.js'
 import type { Replica, ReplicaSet } from './replica-set.js'
 
 export function readRoutingDialect(primary: Dialect, replicas: ReplicaSet): Dialect {
@@ -46,6 +47,7 @@ class ReadRoutingDriver implements Driver {
     if (!(connection instanceof RoutedConnection))
       return this.primary.beginTransaction(connection, settings)
     connection.inTransaction = true
+    noteWrite()
     await this.primary.beginTransaction(await connection.onPrimary(), settings)
   }
 
@@ -134,7 +136,7 @@ class RoutedConnection implements DatabaseConnection {
         this.replicas.failed(this.replica.name, error)
         await this.dropReplica()
       }
-    }
+    } else if (!this.inTransaction && query.query.kind !== 'SelectQueryNode') noteWrite()
     return (await this.onPrimary()).executeQuery<R>(query)
   }
 

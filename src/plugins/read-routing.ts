@@ -74,7 +74,8 @@ export default fp(
       // Work the request leaves behind reads from the primary.
       const intent = intents.get(request)
       if (intent) intent.replica = false
-      if (READS.has(request.method) || request.method === 'OPTIONS') return payload
+      const wrote = intent?.wrote === true
+      if (!wrote && (READS.has(request.method) || request.method === 'OPTIONS')) return payload
       const userId = personOf(request)
       if (userId !== undefined)
         await writers.wrote(userId).catch((error: unknown) => {

@@ -107,8 +107,20 @@ describe('read replicas', { skip }, async () => {
       'the comment to reach the replica',
     )
 
-    // 1,000 tries: each like or unlike shows in the writer's next page, every time.
+    // A signed-in reader who only reads stays on the replica, whatever pages they open.
     const bob = await signUp(app, 'bob')
+    await new Promise((resolve) => setTimeout(resolve, (MAX_LAG + 2) * 1000)) // both windows pass
+    await bob.post(`/p/${key}/comment`, { body: 'words from bob' })
+    for (const url of ['/', '/notifications', '/incoming', `/user/alice`])
+      assert.equal((await alice.get(url)).statusCode, 200, url)
+    assert.doesNotMatch(
+      (await alice.get(`/p/${key}`)).body,
+      /words from bob/,
+      "a reader's pages came from the replica",
+    )
+    await new Promise((resolve) => setTimeout(resolve, (MAX_LAG + 2) * 1000)) // bob's window passes
+
+    // 1,000 tries: each like or unlike shows in the writer's next page, every time.
     let seen = 0
     for (let i = 0; i < 1000; i++) {
       const liked = i % 2 === 0
