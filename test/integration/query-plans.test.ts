@@ -24,8 +24,8 @@ import { Browser } from '../helpers/browser.js'
 import { type LoggedQuery, QueryLog } from '../helpers/query-log.js'
 import { analyze, judgePlan } from '../helpers/query-plans.js'
 
-/** A twentieth of the benchmark's set: 10,000 posts, 50,000 likes, 15,000 comments. */
-const SCALE = 0.05
+/** A tenth of the benchmark's set: 20,000 posts, 100,000 likes, 30,000 comments, 1,000 people. */
+const SCALE = 0.1
 
 /**
  * GET routes this test does not visit, and why. Any other GET route must be in the visits
@@ -482,9 +482,9 @@ const GROWING_TABLES = [
 ]
 const MIN_ROWS = 250
 /**
- * Most rows one table access may read for one request. The data is a twentieth of the
- * benchmark's: a few thousand rows at full size is about a hundred here, and a page of 10–20
- * items with its lookups needs far fewer; a read that grows with the table passes this soon.
+ * Most rows one table access may read for one request. The data is a tenth of the benchmark's:
+ * 300 rows here stand for the "few thousand" of the full set, where a page of 10–20 items with
+ * its lookups needs a few dozen; a read that grows with the table passes it soon.
  */
 const MAX_ROWS_READ = 300
 /** Sorting a page's worth of looked-up rows costs nothing; sorting a user's or a week's does. */
@@ -496,14 +496,14 @@ const MAX_ROWS_SORTED = 100
  */
 const ALLOWED: Array<{ sql: RegExp; problem: RegExp; why: string }> = [
   {
-    sql: /^select count\(\*\) as `n`(, sum\(case when `deleted`.*)? from `(sharedfile|favorite)` where `user_id` = \?$/,
-    problem: /too many rows read from (sharedfile|favorite) \(ref/,
+    sql: /^select count\(\*\) as `n`(, sum\(case when `deleted`.*)? from `(sharedfile|favorite|comment)` where `user_id` = \?( and `deleted` = \?)?$/,
+    problem: /too many rows read from (sharedfile|favorite|comment) \(ref/,
     why: 'a moderator’s page of one account: its exact totals are the point, read off the user’s index; grows with that account, not the table',
   },
   {
-    sql: /from `subscription` as `s` inner join `shake` as `k` .* where `s`.`user_id` = \? and `k`.`deleted` = \? order by `s`.`id` desc limit \?$/,
+    sql: /from `subscription` as `s` inner join .* where `s`.`(user_id|shake_id)` = \? and .* order by `s`.`id` desc limit \?$/,
     problem: /(too many rows read from|filesort of) (subscription|shake|user) \(/,
-    why: 'the following list shows up to 500 shakes on one page (not paged yet): the reader follows exactly 500, so all of them are the page',
+    why: 'the following and followers lists show up to 500 people or shakes on one page (not paged yet): what they read is that page, capped by its LIMIT',
   },
   // Known and not fixed yet (see the report of issue 17): each needs a value kept on write.
   {
@@ -515,6 +515,11 @@ const ALLOWED: Array<{ sql: RegExp; problem: RegExp; why: string }> = [
     sql: /^select `id`, `name`, `full_name` from `user` where `deleted` = \? and \(`name` like \? or `full_name` like \?/,
     problem: /(full table scan|filesort) of user/,
     why: 'NOT FIXED: people search matches any part of the full name (like %word%); needs a full-text index over names in both dialects',
+  },
+  {
+    sql: /from `comment` as `c` inner join `user` as `u` on `u`.`id` = `c`.`user_id` where `c`.`deleted` = \? and `u`.`deleted` = \? and `c`.`sharedfile_id` (= \?|in \()/,
+    problem: /too many rows read from (comment|user) \(/,
+    why: 'NOT FIXED: a post shows every comment it has, and the API counts them row by row; needs a paged comment list and a comment count kept on the post by the comment path',
   },
   {
     sql: /^select `v`.`sharedfile_id`, \(select `c`.`id` from `comment`/,
