@@ -522,6 +522,11 @@ const ALLOWED: Array<{ sql: RegExp; problem: RegExp; why: string }> = [
     why: 'NOT FIXED: a post shows every comment it has, and the API counts them row by row; needs a paged comment list and a comment count kept on the post by the comment path',
   },
   {
+    sql: /^\s*select p\.id from sharedfile p inner join user u on u\.id = p\.user_id\s+where match\(p\.title, p\.description, p\.alt_text\)/,
+    problem: /(too many rows read from|filesort of) (sharedfile|user) \((fulltext|eq_ref)/,
+    why: 'NOT FIXED: search ranks every post that matches a word (InnoDB FULLTEXT hands over all matches, then they are sorted by relevance); needs a search engine or a bounded window of candidates',
+  },
+  {
     sql: /^select `v`.`sharedfile_id`, \(select `c`.`id` from `comment`/,
     problem: /(too many rows read from|filesort of) (conversation|comment) \(/,
     why: 'NOT FIXED: /conversations orders every conversation of the user by its latest comment (one index step each now, not every comment); needs the latest comment kept on the conversation by the comment path',
@@ -652,6 +657,20 @@ async function seedTheRest(site: TestSite, seeded: SeedResult): Promise<void> {
     .insertInto('user_mute')
     .values({ user_id: 1, kind: 'user', target_id: users - 2, created_at: at(DAY) })
     .execute()
+  // The seed's rebuilt FULLTEXT index comes out empty on MariaDB 10.11 (a search of a word in
+  // hundreds of titles finds nothing), so search would be judged on no rows: build it again.
+  const found = () =>
+    sql<{ n: number }>`select count(*) as n from sharedfile
+      where match(title, description, alt_text) against ('sunset' in natural language mode)`
+      .execute(db)
+      .then((r) => Number(r.rows[0]?.n))
+  if ((await found()) === 0) {
+    await sql`alter table sharedfile drop index sharedfile_fulltext`.execute(db)
+    await sql`alter table sharedfile add fulltext index sharedfile_fulltext (title, description, alt_text)`.execute(
+      db,
+    )
+  }
+  assert.ok((await found()) > 100, 'search finds the seeded titles')
   await sql`analyze table notification, conversation, tag, tagged_file, user_block, user_mute`.execute(
     db,
   )
