@@ -170,18 +170,28 @@ export async function conversationPostIds(
   userId: number,
   limit = 50,
 ): Promise<number[]> {
+  // One step back through each conversation's comments (comment_sharedfile_id) for its
+  // latest live one; a join read every comment of every conversation to group them.
   const rows = await db
     .selectFrom('conversation as v')
-    .innerJoin('comment as c', 'c.sharedfile_id', 'v.sharedfile_id')
-    .select((eb) => ['v.sharedfile_id', eb.fn.max('c.id').as('last')])
+    .select((eb) => [
+      'v.sharedfile_id',
+      eb
+        .selectFrom('comment as c')
+        .select('c.id')
+        .whereRef('c.sharedfile_id', '=', 'v.sharedfile_id')
+        .where('c.deleted', '=', 0)
+        .orderBy('c.id', 'desc')
+        .limit(1)
+        .as('last'),
+    ])
     .where('v.user_id', '=', userId)
     .where('v.muted', '=', 0)
-    .where('c.deleted', '=', 0)
-    .groupBy('v.sharedfile_id')
     .orderBy('last', 'desc')
     .limit(limit)
     .execute()
-  return rows.map((r) => r.sharedfile_id)
+  // Conversations whose comments were all deleted sort last, and are not shown.
+  return rows.filter((r) => r.last !== null).map((r) => r.sharedfile_id)
 }
 
 /** Comments that mention the user, newest first. */
@@ -204,7 +214,9 @@ export async function mentionsOf(db: Kysely<DB>, userName: string, limit = 50): 
     .where('n.type', '=', 'mention')
     .where('r.name', '=', userName)
     .where('c.deleted', '=', 0)
-    .orderBy('c.id', 'desc')
+    // The comment's id is the notification's action_id: ordered by it, the receiver's mentions
+    // are read off notification_receiver_type newest first and the read stops at the limit.
+    .orderBy('n.action_id', 'desc')
     .limit(limit)
     .execute()
   return rows.map(toComment)

@@ -58,6 +58,9 @@ export async function recentNotifications(
     .where('n.created_at', '>', dbNow(-7 * 24 * 3600))
     .where('u.deleted', '=', 0)
     .where(wanted(receiverId))
+    // The week is a range of notification_receiver_recent, read newest first up to the limit
+    // (ordered by id, every uncleared notification of the receiver was read to find a week's).
+    .orderBy('n.created_at', 'desc')
     .orderBy('n.id', 'desc')
     .limit(limit)
     .execute()
