@@ -197,13 +197,14 @@ export async function runScaleCurve(
     string,
     { url: string; seconds: number; headers?: Record<string, string> }
   > = {}
+  const bytes: Record<string, number> = {}
   for (const name of Object.keys(pages(sets[0]?.seeded as SeedResult))) {
     for (const { set, web, reader } of webs) {
       const page = pages(set.seeded)[name as keyof ReturnType<typeof pages>]
       const headers = 'signedIn' in page ? { Cookie: reader.cookie } : undefined
       // A page that does not answer 200 would measure an error page.
       const response = await fetch(`${web.base}${page.path}`, { headers })
-      await response.arrayBuffer()
+      bytes[`${name}@${set.scale}`] = (await response.arrayBuffer()).byteLength
       if (response.status !== 200)
         throw new Error(`${page.path} at scale ${set.scale}: ${response.status}`)
       variants[`${name}@${set.scale}`] = {
@@ -214,9 +215,10 @@ export async function runScaleCurve(
     }
   }
   const measured = await alternate(variants, options.rounds)
+  const kb = (variant: string) => Math.round((bytes[variant] ?? 0) / 1024)
   const rows: CurveRow[] = []
   const [base, ...larger] = sets
-  if (!base) return { rows, results: measured }
+  if (!base) return { rows, results: { measured, bytes } }
   for (const [name, page] of Object.entries(pages(base.seeded))) {
     const low = measured[`${name}@${base.scale}`] as Measured
     for (const set of larger) {
@@ -228,7 +230,7 @@ export async function runScaleCurve(
       const p99 = ratio(high.p99Ms, low.p99Ms)
       rows.push({
         path: `${label}: uncached throughput`,
-        figure: `${Math.round(high.rps)} vs ${Math.round(low.rps)} req/s (c=50)`,
+        figure: `${Math.round(high.rps)} vs ${Math.round(low.rps)} req/s (c=50; page ${kb(`${name}@${set.scale}`)} vs ${kb(`${name}@${base.scale}`)} KB)`,
         ratio: String(throughput),
         goal: '≥ 0.80',
         met: throughput >= 0.8 && high.errors + low.errors === 0,
@@ -242,5 +244,5 @@ export async function runScaleCurve(
       })
     }
   }
-  return { rows, results: measured }
+  return { rows, results: { measured, bytes } }
 }
