@@ -5,6 +5,9 @@
 //
 //   npm run bench                          (MariaDB at BENCH_MYSQL_URL, default root@127.0.0.1)
 //   npm run bench -- --rounds 2 --seconds 3 --scale 0.1     (a quick check of the harness)
+//   npm run bench -- --scales 1,10 --reuse --scale-curve-only
+//                                          (the page scenarios at 1× and 10× data, side by side;
+//                                           see harness/scale-curve.ts)
 //
 // Server side (core 1): the web processes, the worker, Redis (private, random port), nginx (one
 // worker, from the production template), the baselines. Client side (core 0): this process and
