@@ -173,7 +173,7 @@ export interface SeedResult {
   readerName: string
   /** The user with the most posts: the /user/NAME scenario. */
   busiestUserName: string
-  /** A recent original with comments and likes: the /p/KEY scenario. */
+  /** The most liked original posted 1-2% of the way back (as old at every scale): /p/KEY. */
   busyPostId: number
   /** The account every member follows (`counts.hotFollowers` followers). */
   hotAccountName: string
@@ -675,9 +675,16 @@ export async function seedDatabase(
     }
     for (let u = 2; u <= users; u++)
       if ((postsOf[u] as number) > (postsOf[busiest] as number)) busiest = u
-    // The busiest recent original of an ordinary member (the hot post has a scenario of its own).
-    const recent = originals.slice(-2000).filter((id) => owner[id] !== hotId)
-    let busyPost = recent.at(-1) ?? (originals.at(-1) as number)
+    // The busiest recent original of an ordinary member (the hot post has a scenario of its own),
+    // among the posts 1 to 2% of the way back: the same age at every scale, so its page holds
+    // about as much at 1× as at 10× (the very newest posts draw ever more comments as the data
+    // grows). The most liked, the oldest of equals.
+    const from = Math.floor(posts * 0.98)
+    const to = Math.floor(posts * 0.99)
+    const ordinary = originals.filter((id) => owner[id] !== hotId)
+    const window = ordinary.filter((id) => id >= from && id < to)
+    const recent = window.length > 0 ? window : ordinary.slice(-2000)
+    let busyPost = (recent[0] ?? originals.at(-1)) as number
     for (const id of recent)
       if ((likeCount[id] as number) > (likeCount[busyPost] as number)) busyPost = id
     log(`done in ${((Date.now() - started) / 1000).toFixed(1)} s`)
