@@ -5,6 +5,9 @@
 //
 //   npm run bench                          (MariaDB at BENCH_MYSQL_URL, default root@127.0.0.1)
 //   npm run bench -- --rounds 2 --seconds 3 --scale 0.1     (a quick check of the harness)
+//   npm run bench -- --scales 1,10 --reuse --scale-curve-only
+//                                          (the page scenarios at 1× and 10× data, side by side;
+//                                           see harness/scale-curve.ts)
 //
 // Server side (core 1): the web processes, the worker, Redis (private, random port), nginx (one
 // worker, from the production template), the baselines. Client side (core 0): this process and
@@ -31,10 +34,11 @@ import {
   pinned,
   SERVER_CORE,
   stopAll,
-  WEB_NODE_FLAGS,
   waitFor,
 } from './harness/processes.js'
-import { READER_NAME, SEED_PASSWORD, type SeedResult, scaled, seedDatabase } from './seed.js'
+import { dropDataSets, prepareDataSets, runScaleCurve } from './harness/scale-curve.js'
+import { signIn, startWeb } from './harness/web.js'
+import { READER_NAME, type SeedResult, scaled, seedDatabase } from './seed.js'
 import { uploadBench } from './upload.js'
 
 const { values: args } = parseArgs({
@@ -44,31 +48,49 @@ const { values: args } = parseArgs({
     scale: { type: 'string', default: '1' },
     'upload-runs': { type: 'string', default: '5' },
     'image-jobs': { type: 'string', default: '1000' },
+    /** Data-set sizes for the scale curve, e.g. 1,10; the smallest is the reference. */
+    scales: { type: 'string', default: '' },
+    /** Keep the scale curve's databases (mlkshk_scale_N) and use them again next time. */
+    reuse: { type: 'boolean', default: false },
+    /** Only the scale curve (with --scales). */
+    'scale-curve-only': { type: 'boolean', default: false },
   },
 })
 const ROUNDS = Number(args.rounds)
 const SECONDS = Number(args.seconds)
+const SCALES = (args.scales ?? '')
+  .split(',')
+  .filter(Boolean)
+  .map(Number)
+  .sort((a, b) => a - b)
+if (SCALES.some((scale) => !(scale > 0))) throw new Error(`--scales: ${args.scales}`)
+if (args['scale-curve-only'] && SCALES.length < 2)
+  throw new Error('--scale-curve-only needs --scales with two sizes or more')
 const mysqlServer = process.env.BENCH_MYSQL_URL ?? 'mysql://root@127.0.0.1:3306/'
 const SESSION_SECRET = randomBytes(32).toString('hex')
+/** The web processes' environment, less the database, Redis and data folder of each. */
+const appEnv: Record<string, string> = {
+  NODE_ENV: 'production',
+  HOST: '127.0.0.1',
+  LOG_LEVEL: 'warn',
+  SESSION_SECRET,
+  BASE_URL: 'http://127.0.0.1',
+  TRUST_PROXY: '127.0.0.1',
+  MALLOC_ARENA_MAX: '2',
+  RATE_LIMIT_SIGN_IN: '100000/60',
+  RATE_LIMIT_UPLOAD: '100000/60',
+  // The benchmark's few users write far faster than people: measure the write path, not
+  // the per-user limits (whose counting still runs on every write).
+  RATE_LIMIT_LIKE: '10000000/60',
+  RATE_LIMIT_COMMENT: '10000000/60',
+  RATE_LIMIT_SAVE: '10000000/60',
+  RATE_LIMIT_FOLLOW: '10000000/60',
+}
+
 /** A script of the repository, run compiled from dist/ (built at the first use). */
 const node = (script: string) => compiled(script)
 
 const log = (line: string) => console.log(`bench ${new Date().toISOString().slice(11, 19)} ${line}`)
-
-/** A web process of the app, in production mode, pinned to the server core. */
-async function startWeb(name: string, env: Record<string, string>) {
-  const port = await freePort()
-  const [program, ...rest] = compiled('src/server.ts', WEB_NODE_FLAGS)
-  const child = pinned(
-    program as string,
-    rest,
-    { ...env, PORT: String(port) },
-    { cwd: projectRoot },
-  )
-  const base = `http://127.0.0.1:${port}`
-  await waitFor(`${base}/healthy/alive`, child, name)
-  return { name, child, base, port }
-}
 
 /** nginx from the production template: one worker, in front of one web process. */
 function startNginx(
@@ -77,40 +99,6 @@ function startNginx(
   values: { staticRoot: string; filesRoot: string; locations: string; servers: string },
 ) {
   return startBenchNginx({ root: projectRoot, dir, appPort, ...values })
-}
-
-/** Signs a seeded user in over HTTP; returns the cookie and a CSRF token for scripted posts. */
-async function signIn(base: string, name: string) {
-  const jar = new Map<string, string>()
-  const cookie = () => [...jar].map(([k, v]) => `${k}=${v}`).join('; ')
-  const remember = (response: Response) => {
-    for (const c of response.headers.getSetCookie()) {
-      const [pair = ''] = c.split(';')
-      const at = pair.indexOf('=')
-      jar.set(pair.slice(0, at), pair.slice(at + 1))
-    }
-  }
-  const token = async (url: string) => {
-    const page = await fetch(`${base}${url}`, { headers: { cookie: cookie() } })
-    remember(page)
-    const found = /name="_csrf" value="([^"]+)"/.exec(await page.text())?.[1]
-    if (!found) throw new Error(`no form on ${url}`)
-    return found
-  }
-  const signInToken = await token('/sign-in')
-  const signedIn = await fetch(`${base}/sign-in`, {
-    method: 'POST',
-    redirect: 'manual',
-    headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: cookie() },
-    body: new URLSearchParams({
-      _csrf: signInToken,
-      name,
-      password: SEED_PASSWORD,
-    }).toString(),
-  })
-  remember(signedIn)
-  if (signedIn.status !== 303) throw new Error(`sign-in of ${name}: ${signedIn.status}`)
-  return { cookie: cookie(), csrf: await token('/tools/new-post') }
 }
 
 const ratio = (a: number, b: number) => Math.round((a / b) * 1000) / 1000
@@ -178,6 +166,24 @@ async function main() {
   const work = await mkdtemp(path.join(os.tmpdir(), 'mlkshk-bench-run-'))
   await rm(work, { recursive: true, force: true })
   await mkdir(work, { recursive: true, mode: 0o755 })
+  const cleanups: Array<() => Promise<void>> = []
+  let failure = ''
+  try {
+    if (!args['scale-curve-only']) await fullBench(work, cleanups)
+    if (SCALES.length > 0) await scaleCurve(work, cleanups)
+  } catch (error) {
+    failure = `The run stopped early: ${(error as Error).message}`
+    throw error
+  } finally {
+    await writeReport(failure).then((markdown) => console.log(`\n${markdown}`))
+    await stopAll()
+    for (const cleanup of cleanups) await cleanup().catch(() => {})
+    await rm(work, { recursive: true, force: true })
+  }
+}
+
+/** Everything but the scale curve, on one data set of `--scale`. */
+async function fullBench(work: string, cleanups: Array<() => Promise<void>>) {
   const dirs = {
     data: path.join(work, 'data'),
     files: path.join(work, 'data', 'files'),
@@ -189,483 +195,481 @@ async function main() {
   await server.query(
     `create database \`${dbName}\` character set utf8mb4 collate utf8mb4_unicode_ci`,
   )
-  const databaseUrl = new URL(mysqlServer)
-  databaseUrl.pathname = `/${dbName}`
-  let failure = ''
-  try {
-    // 1. Data: the seeded set plus the raw-file fixtures.
-    log(`seeding ${dbName} (scale ${args.scale})`)
-    const db = openDatabase({ dialect: 'mysql', url: databaseUrl.toString() })
-    await migrateToLatest(db)
-    const seedStarted = performance.now()
-    const seeded: SeedResult = await seedDatabase(db, scaled(Number(args.scale)), {
-      filesRoot: dirs.files,
-      poolDir: path.join(projectRoot, 'data', 'seed-pool'),
-      log: (line) => log(`seed ${line}`),
-    })
-    results.seed = { ...seeded, seconds: Math.round((performance.now() - seedStarted) / 1000) }
-    const fixtures = await rawFixtures(db, dirs, 2)
-    await db.destroy()
-
-    // 2. Server side.
-    const redisPort = await freePort()
-    pinned(
-      'redis-server',
-      ['--port', String(redisPort), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
-      {},
-    )
-    const s3Port = await freePort()
-    const env: Record<string, string> = {
-      NODE_ENV: 'production',
-      HOST: '127.0.0.1',
-      LOG_LEVEL: 'warn',
-      DATABASE_URL: databaseUrl.toString(),
-      REDIS_URL: `redis://127.0.0.1:${redisPort}`,
-      REDIS_PREFIX: 'bench',
-      SESSION_SECRET,
-      DATA_DIR: dirs.data,
-      BASE_URL: 'http://127.0.0.1',
-      TRUST_PROXY: '127.0.0.1',
-      MALLOC_ARENA_MAX: '2',
-      RATE_LIMIT_SIGN_IN: '100000/60',
-      RATE_LIMIT_UPLOAD: '100000/60',
-      // The benchmark's few users write far faster than people: measure the write path, not
-      // the per-user limits (whose counting still runs on every write).
-      RATE_LIMIT_LIKE: '10000000/60',
-      RATE_LIMIT_COMMENT: '10000000/60',
-      RATE_LIMIT_SAVE: '10000000/60',
-      RATE_LIMIT_FOLLOW: '10000000/60',
-    }
-    log('starting web processes, worker, nginx')
-    const plain = await startWeb('web (no page cache, app streams files)', {
-      ...env,
-      PAGE_CACHE_SECONDS: '0',
-    })
-    await new Promise((resolve) => setTimeout(resolve, 2000))
-    const webIdle = await memoryMb(plain.child.pid as number)
-    const cached = await startWeb('web (page cache, X-Accel local files)', {
-      ...env,
-      PAGE_CACHE_SECONDS: '5',
-      X_ACCEL_LOCAL_FILES: 'true',
-      // nginx keeps /r/ answers only while the app counts the views it answered.
-      VIEW_LOG_FILE: path.join(work, 'nginx-local', 'views.log'),
-    })
-    const s3 = await startWeb('web (page cache, S3)', {
-      ...env,
-      PAGE_CACHE_SECONDS: '5',
-      S3_BUCKET: 'bench',
-      S3_ENDPOINT: `http://127.0.0.1:${s3Port}`,
-      S3_ACCESS_KEY_ID: 'bench',
-      S3_SECRET_ACCESS_KEY: 'bench-secret',
-      S3_FORCE_PATH_STYLE: 'true',
-      VIEW_LOG_FILE: path.join(work, 'nginx-s3', 'views.log'),
-    })
-    const [workerProgram, ...workerArgs] = node('src/worker.ts')
-    pinned(workerProgram as string, workerArgs, env, { cwd: projectRoot })
-    const nginxValues = { staticRoot: dirs.staticRoot, filesRoot: dirs.files }
-    const nginxLocal = await startNginx(path.join(work, 'nginx-local'), cached.port, {
-      ...nginxValues,
-      locations: '',
-      servers: '',
-    })
-    // The S3 stand-in is nginx serving the bucket folder (path-style, presigned query ignored);
-    // /bench-s3/ proxies the same objects directly, with the same file cache as /_files/.
-    const nginxS3 = await startNginx(path.join(work, 'nginx-s3'), s3.port, {
-      ...nginxValues,
-      locations: `    location /bench-s3/ {
-      proxy_pass http://127.0.0.1:${s3Port}/bench/;
-      proxy_cache files;
-      proxy_cache_key $uri;
-      proxy_cache_valid 200 7d;
-      proxy_cache_lock on;
-    }
-`,
-      servers: `  server {
-    listen 127.0.0.1:${s3Port};
-    access_log off;
-    location /bench/ { alias ${dirs.bucket}/; }
-  }
-`,
-    })
-
-    // 3. The pages, and the same bytes pre-rendered for the baseline.
-    const reader = await signIn(plain.base, READER_NAME)
-    const pages: Record<string, { path: string; signedIn?: boolean }> = {
-      post: { path: `/p/${shareKey(seeded.busyPostId)}` },
-      user: { path: `/user/${seeded.busiestUserName}` },
-      popular: { path: '/popular' },
-      incoming: { path: '/incoming' },
-      home: { path: '/', signedIn: true },
-    }
-    const pageFiles: string[] = []
-    const pageBytes: Record<string, number> = {}
-    await mkdir(path.join(work, 'pages'))
-    for (const [name, page] of Object.entries(pages)) {
-      const response = await fetch(`${plain.base}${page.path}`, {
-        headers: page.signedIn ? { cookie: reader.cookie } : {},
-      })
-      if (response.status !== 200) throw new Error(`${page.path}: ${response.status}`)
-      const html = await response.text()
-      pageBytes[name] = Buffer.byteLength(html)
-      const file = path.join(work, 'pages', `${name}.html`)
-      await writeFile(file, html)
-      pageFiles.push(file)
-    }
-    const helloPort = await freePort()
-    const [bp, ...ba] = node('bench/harness/baseline-server.ts')
-    const hello = pinned(
-      bp as string,
-      [...ba, 'hello', String(helloPort)],
-      {},
-      { cwd: projectRoot },
-    )
-    const fastifyPort = await freePort()
-    const fastify = pinned(
-      bp as string,
-      [...ba, 'fastify', String(fastifyPort), ...pageFiles],
-      {},
-      {
-        cwd: projectRoot,
-      },
-    )
-    const helloUrl = `http://127.0.0.1:${helloPort}/`
-    const fastifyBase = `http://127.0.0.1:${fastifyPort}`
-    await waitFor(helloUrl, hello, 'node:http hello')
-    await waitFor(`${fastifyBase}/hello`, fastify, 'bare Fastify')
-    await new Promise((resolve) => setTimeout(resolve, 1000))
-    const fastifyIdle = await memoryMb(fastify.pid as number)
-    const seconds = SECONDS
-
-    // 4. Cheapest route vs bare node:http.
-    await section('cheapest route')
-    const cheapest = await alternate(
-      {
-        hello: { url: helloUrl, seconds },
-        fastify: { url: `${fastifyBase}/hello`, seconds },
-        app: { url: `${plain.base}/healthy/alive`, seconds },
-      },
-      ROUNDS,
-    )
-    results.cheapest = cheapest
-    const helloRps = cheapest.hello?.rps as number
-    rows.push({
-      path: 'cheapest app route (/healthy/alive) ÷ bare node:http',
-      figure: `${Math.round(cheapest.app?.rps ?? 0)} vs ${Math.round(helloRps)} req/s (bare Fastify ${Math.round(cheapest.fastify?.rps ?? 0)})`,
-      ratio: String(ratio(cheapest.app?.rps ?? 0, helloRps)),
-      goal: '≥ 0.85',
-      met: ratio(cheapest.app?.rps ?? 0, helloRps) >= 0.85 && cheapest.app?.errors === 0,
-    })
-
-    // 5. Pages: uncached, cached, pre-rendered, against hello in the same rounds.
-    await section('pages')
-    const variants: Record<
-      string,
-      { url: string; seconds: number; headers?: Record<string, string> }
-    > = {
-      hello: { url: helloUrl, seconds },
-    }
-    for (const [name, page] of Object.entries(pages)) {
-      const headers = page.signedIn ? { Cookie: reader.cookie } : undefined
-      variants[`${name}:uncached`] = {
-        url: `${plain.base}${page.path}`,
-        seconds,
-        ...(headers ? { headers } : {}),
-      }
-      if (!page.signedIn)
-        variants[`${name}:cached`] = { url: `${cached.base}${page.path}`, seconds }
-      variants[`${name}:prerendered`] = { url: `${fastifyBase}/page/${name}`, seconds }
-    }
-    const pageResults = await alternate(variants, ROUNDS)
-    results.pages = { ...pageResults, pageBytes }
-    const pagesHello = pageResults.hello?.rps as number
-    const webLoaded = await memoryMb(plain.child.pid as number)
-    for (const [name, page] of Object.entries(pages)) {
-      const uncached = pageResults[`${name}:uncached`] as Measured
-      const pre = pageResults[`${name}:prerendered`] as Measured
-      rows.push({
-        path: `${page.signedIn ? 'signed-in' : 'anonymous'} ${page.path} uncached ÷ hello (${Math.round((pageBytes[name] ?? 0) / 1024)} KB)`,
-        figure: `${Math.round(uncached.rps)} req/s, p99 ${round1(uncached.p99Ms)} ms at c=50; pre-rendered ${Math.round(pre.rps)} (${ratio(pre.rps, pagesHello)})`,
-        ratio: String(ratio(uncached.rps, pagesHello)),
-        goal: '≥ 0.015',
-        met: ratio(uncached.rps, pagesHello) >= 0.015 && uncached.errors === 0,
-      })
-      const hit = pageResults[`${name}:cached`]
-      if (hit)
-        rows.push({
-          path: `anonymous ${page.path} with the page cache ÷ hello`,
-          figure: `${Math.round(hit.rps)} req/s (pre-rendered by Fastify ${ratio(pre.rps, pagesHello)})`,
-          ratio: String(ratio(hit.rps, pagesHello)),
-          goal: '≥ 0.50',
-          met: ratio(hit.rps, pagesHello) >= 0.5 && hit.errors === 0,
-        })
-    }
-
-    // 6. Full uncached page at fixed concurrency.
-    await section('latency at fixed concurrency')
-    const postUrl = `${plain.base}${pages.post?.path}`
-    const c1 = await load(postUrl, { connections: 1, seconds })
-    const c10 = await load(postUrl, { connections: 10, seconds })
-    results.latency = { c1, c10 }
-    rows.push({
-      path: `full uncached page ${pages.post?.path} p99 at c=1 / c=10`,
-      figure: `${round1(c1.p99Ms)} ms / ${round1(c10.p99Ms)} ms (p50 ${round1(c1.p50Ms)} / ${round1(c10.p50Ms)})`,
-      ratio: '–',
-      goal: 'c=1 ≤ 10 ms; c=10 ≤ 50 ms',
-      met: c1.p99Ms <= 10 && c10.p99Ms <= 50 && c1.errors + c10.errors === 0,
-    })
-
-    // 7. Render alone vs JSON.stringify, and its share of the page's cost.
-    await section('render alone')
-    const [rp, ...ra] = node('bench/harness/render.ts')
-    const renderOut = execFileSync(
-      'taskset',
-      ['-c', SERVER_CORE, rp as string, ...ra, shareKey(seeded.busyPostId)],
-      {
-        cwd: projectRoot,
-        env: { PATH: process.env.PATH ?? '', ...env, PORT: '0' },
-        encoding: 'utf8',
-      },
-    )
-    const renderResult = JSON.parse(renderOut.trim().split('\n').at(-1) as string) as {
-      renderUs: number
-      stringifyUs: number
-      htmlBytes: number
-    }
-    const postPageUs = 1e6 / (pageResults['post:uncached']?.rps as number)
-    const renderShare = renderResult.renderUs / postPageUs
-    results.render = { ...renderResult, postPageUs, renderShare }
-    rows.push({
-      path: 'render alone (post page, data in memory) ÷ JSON.stringify of it',
-      figure: `${Math.round(renderResult.renderUs)} µs vs ${round1(renderResult.stringifyUs)} µs; render is ${Math.round(renderShare * 100)}% of the uncached page (${Math.round(postPageUs)} µs)`,
-      ratio: `${round1(renderResult.renderUs / renderResult.stringifyUs)}×`,
-      goal: 'render ≤ 35% of page cost',
-      met: renderShare <= 0.35,
-    })
-
-    // 8. Raw files.
-    await section('raw files')
-    for (const fixture of fixtures) {
-      const urls = {
-        xAccelLocal: `${nginxLocal.base}/r/${fixture.key}`,
-        nginxStatic: `${nginxLocal.base}/static/${fixture.name}.jpg`,
-        xAccelS3: `${nginxS3.base}/r/${fixture.key}`,
-        nginxProxyS3: `${nginxS3.base}/bench-s3/${fixture.storageKey}`,
-        nodeStreaming: `${plain.base}/r/${fixture.key}`,
-      }
-      // Every path must send the same bytes, or its figure means nothing.
-      const wrong: string[] = []
-      for (const [name, url] of Object.entries(urls)) {
-        const response = await fetch(url)
-        const body = await response.arrayBuffer()
-        if (response.status !== 200 || body.byteLength !== fixture.bytes)
-          wrong.push(`${name}: ${response.status}, ${body.byteLength} bytes`)
-      }
-      if (wrong.length > 0) {
-        rows.push({
-          path: `/r/KEY ${fixture.name}`,
-          figure: `not measured: ${wrong.join('; ')}`,
-          ratio: '–',
-          goal: '–',
-          met: false,
-        })
-        continue
-      }
-      const raw = await alternate(
-        {
-          xAccelLocal: { url: `${nginxLocal.base}/r/${fixture.key}`, seconds },
-          nginxStatic: { url: `${nginxLocal.base}/static/${fixture.name}.jpg`, seconds },
-          xAccelS3: { url: `${nginxS3.base}/r/${fixture.key}`, seconds },
-          nginxProxyS3: { url: `${nginxS3.base}/bench-s3/${fixture.storageKey}`, seconds },
-          nodeStreaming: { url: `${plain.base}/r/${fixture.key}`, seconds },
-        },
-        ROUNDS,
-      )
-      results[`raw${fixture.name}`] = raw
-      const r = (n: string) => raw[n]?.rps as number
-      const goal = fixture.name === '136k' ? 0.7 : 0.85
-      rows.push({
-        path: `/r/KEY ${Math.round(fixture.bytes / 1024)} KB via X-Accel (local files) ÷ nginx static`,
-        figure: `${Math.round(r('xAccelLocal'))} vs ${Math.round(r('nginxStatic'))} req/s; Node streaming ${Math.round(r('nodeStreaming'))} (${ratio(r('nodeStreaming'), r('nginxStatic'))})`,
-        ratio: String(ratio(r('xAccelLocal'), r('nginxStatic'))),
-        goal: `≥ ${goal}`,
-        met: ratio(r('xAccelLocal'), r('nginxStatic')) >= goal && raw.xAccelLocal?.errors === 0,
-      })
-      rows.push({
-        path: `/r/KEY ${Math.round(fixture.bytes / 1024)} KB via X-Accel (S3 stand-in) ÷ nginx proxying it directly`,
-        figure: `${Math.round(r('xAccelS3'))} vs ${Math.round(r('nginxProxyS3'))} req/s`,
-        ratio: String(ratio(r('xAccelS3'), r('nginxProxyS3'))),
-        goal: '≥ 0.80',
-        met: ratio(r('xAccelS3'), r('nginxProxyS3')) >= 0.8 && raw.xAccelS3?.errors === 0,
-      })
-    }
-
-    // 9. Like and save POSTs, and like -> count visible at 200 likes/s.
-    await section('likes and saves')
-    const actor = await signIn(plain.base, READER_NAME)
-    const postHeaders = {
-      Cookie: actor.cookie,
-      'x-csrf-token': actor.csrf,
-      Accept: 'application/json',
-      'Content-Type': 'application/x-www-form-urlencoded',
-    }
-    // Posts by others (the reader has none), in disjoint id ranges for each scenario.
-    const total = seeded.counts.posts
-    const keys = (fromShare: number, count: number) =>
-      Array.from(
-        { length: Math.min(count, Math.floor(total * 0.1)) },
-        (_, i) => Math.floor(total * fromShare) + i,
-      )
-    const likeKeys = keys(0.05, 3000).map(shareKey)
-    const likePaths = path.join(work, 'like-paths.txt')
-    await writeFile(
-      likePaths,
-      [...likeKeys.map((k) => `/p/${k}/like`), ...likeKeys.map((k) => `/p/${k}/unlike`)].join('\n'),
-    )
-    const savePaths = path.join(work, 'save-paths.txt')
-    await writeFile(
-      savePaths,
-      keys(0.3, 20_000)
-        .map((id) => `/p/${shareKey(id)}/save`)
-        .join('\n'),
-    )
-    const social = await alternate(
-      {
-        hello: { url: helloUrl, seconds },
-        like: {
-          url: plain.base,
-          seconds,
-          method: 'POST',
-          headers: postHeaders,
-          pathsFile: likePaths,
-          connections: 10,
-        },
-        save: {
-          url: plain.base,
-          seconds,
-          method: 'POST',
-          headers: postHeaders,
-          body: 'shake_id=1',
-          pathsFile: savePaths,
-          connections: 10,
-        },
-      },
-      ROUNDS,
-    )
-    results.social = social
-    for (const name of ['like', 'save'] as const) {
-      const m = social[name] as Measured
-      rows.push({
-        path: `${name} POST (c=10) ÷ hello`,
-        figure: `${Math.round(m.rps)} req/s, p50 ${round1(m.p50Ms)} ms, p99 ${round1(m.p99Ms)} ms`,
-        ratio: String(ratio(m.rps, social.hello?.rps as number)),
-        goal: 'report',
-        met: m.errors === 0 ? undefined : false,
-      })
-    }
-    // Open loop: one like every 5 ms, each on a post not liked before; the answer carries the
-    // count from the same commit, and the follow-up job is queued through the outbox.
-    const openKeys = keys(0.6, 2000).map(shareKey)
-    const latencies: number[] = []
-    const inFlight: Promise<void>[] = []
-    const openStarted = performance.now()
-    for (let i = 0; i < openKeys.length; i++) {
-      const due = openStarted + i * 5
-      const wait = due - performance.now()
-      if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait))
-      const sent = performance.now()
-      inFlight.push(
-        fetch(`${plain.base}/p/${openKeys[i]}/like`, { method: 'POST', headers: postHeaders }).then(
-          async (response) => {
-            const body = (await response.json()) as { like_count?: number }
-            if (response.status !== 200 || typeof body.like_count !== 'number')
-              throw new Error(`like: ${response.status}`)
-            latencies.push(performance.now() - sent)
-          },
-        ),
-      )
-    }
-    await Promise.all(inFlight)
-    const sorted = [...latencies].sort((a, b) => a - b)
-    const pct = (p: number) =>
-      sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] as number
-    const likeOpen = {
-      likes: latencies.length,
-      p50Ms: pct(50),
-      p99Ms: pct(99),
-      maxMs: sorted.at(-1) as number,
-    }
-    results.likeToCount = likeOpen
-    rows.push({
-      path: 'like → count visible, open loop 200 likes/s',
-      figure: `p50 ${round1(likeOpen.p50Ms)} ms, p99 ${round1(likeOpen.p99Ms)} ms, max ${round1(likeOpen.maxMs)} ms (${likeOpen.likes} likes)`,
-      ratio: '–',
-      goal: 'p50 ≤ 3, p99 ≤ 15, max ≤ 100 ms',
-      met: likeOpen.p50Ms <= 3 && likeOpen.p99Ms <= 15 && likeOpen.maxMs <= 100,
-    })
-
-    // 10. Memory of the web process.
-    rows.push({
-      path: 'web RSS idle ÷ bare Fastify idle',
-      figure: `${Math.round(webIdle.rss)} MB vs ${Math.round(fastifyIdle.rss)} MB`,
-      ratio: String(ratio(webIdle.rss, fastifyIdle.rss)),
-      goal: '≤ 1.6',
-      met: webIdle.rss / fastifyIdle.rss <= 1.6,
-    })
-    rows.push({
-      path: 'web RSS loaded (peak through the page scenarios)',
-      figure: `${Math.round(webLoaded.peak)} MB`,
-      ratio: '–',
-      goal: '≤ 200 MB',
-      met: webLoaded.peak <= 200,
-    })
-    results.memory = { webIdle, webLoaded, fastifyIdle }
-
-    // 11. Upload and image jobs (the load generator is idle meanwhile).
-    await section('upload')
-    const upload = await uploadBench(Number(args['upload-runs']), SERVER_CORE)
-    results.upload = upload
-    rows.push({
-      path: '12 MP upload, full ingest ÷ sharp alone making the same renditions',
-      figure: `${upload.appMedianMs} ms vs ${upload.sharpAloneMedianMs} ms (web peak RSS ${upload.webPeakRssMb} MB)`,
-      ratio: `${upload.ratio}×`,
-      goal: '≤ 1.5×',
-      met: upload.ratio <= 1.5,
-    })
-    await section('image jobs')
-    const [ip, ...ia] = node('bench/harness/image-jobs.ts')
-    const imageOut = execFileSync(
-      'taskset',
-      ['-c', SERVER_CORE, ip as string, ...ia, args['image-jobs'] as string],
-      {
-        cwd: projectRoot,
-        env: { PATH: process.env.PATH ?? '', MALLOC_ARENA_MAX: '2' },
-        encoding: 'utf8',
-      },
-    )
-    const images = JSON.parse(imageOut.trim().split('\n').at(-1) as string) as {
-      jobs: number
-      rssAfter100Mb: number
-      rssAfterAllMb: number
-      msPerJob: number
-    }
-    results.imageJobs = images
-    rows.push({
-      path: `image-job process RSS after ${images.jobs} ÷ after 100 jobs (MALLOC_ARENA_MAX=2)`,
-      figure: `${Math.round(images.rssAfterAllMb)} MB vs ${Math.round(images.rssAfter100Mb)} MB (${Math.round(images.msPerJob)} ms/job)`,
-      ratio: String(ratio(images.rssAfterAllMb, images.rssAfter100Mb)),
-      goal: '≤ 1.25',
-      met: images.rssAfterAllMb / images.rssAfter100Mb <= 1.25,
-    })
-  } catch (error) {
-    failure = `The run stopped early: ${(error as Error).message}`
-    throw error
-  } finally {
-    await writeReport(failure).then((markdown) => console.log(`\n${markdown}`))
-    await stopAll()
+  cleanups.push(async () => {
     await server.query(`drop database if exists \`${dbName}\``).catch(() => {})
     await server.end()
-    await rm(work, { recursive: true, force: true })
+  })
+  const databaseUrl = new URL(mysqlServer)
+  databaseUrl.pathname = `/${dbName}`
+  // 1. Data: the seeded set plus the raw-file fixtures.
+  log(`seeding ${dbName} (scale ${args.scale})`)
+  const db = openDatabase({ dialect: 'mysql', url: databaseUrl.toString() })
+  await migrateToLatest(db)
+  const seedStarted = performance.now()
+  const seeded: SeedResult = await seedDatabase(db, scaled(Number(args.scale)), {
+    filesRoot: dirs.files,
+    poolDir: path.join(projectRoot, 'data', 'seed-pool'),
+    log: (line) => log(`seed ${line}`),
+  })
+  results.seed = { ...seeded, seconds: Math.round((performance.now() - seedStarted) / 1000) }
+  const fixtures = await rawFixtures(db, dirs, 2)
+  await db.destroy()
+
+  // 2. Server side.
+  const redisPort = await freePort()
+  pinned(
+    'redis-server',
+    ['--port', String(redisPort), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
+    {},
+  )
+  const s3Port = await freePort()
+  const env: Record<string, string> = {
+    ...appEnv,
+    DATABASE_URL: databaseUrl.toString(),
+    REDIS_URL: `redis://127.0.0.1:${redisPort}`,
+    REDIS_PREFIX: 'bench',
+    DATA_DIR: dirs.data,
   }
+  log('starting web processes, worker, nginx')
+  const plain = await startWeb('web (no page cache, app streams files)', {
+    ...env,
+    PAGE_CACHE_SECONDS: '0',
+  })
+  await new Promise((resolve) => setTimeout(resolve, 2000))
+  const webIdle = await memoryMb(plain.child.pid as number)
+  const cached = await startWeb('web (page cache, X-Accel local files)', {
+    ...env,
+    PAGE_CACHE_SECONDS: '5',
+    X_ACCEL_LOCAL_FILES: 'true',
+    // nginx keeps /r/ answers only while the app counts the views it answered.
+    VIEW_LOG_FILE: path.join(work, 'nginx-local', 'views.log'),
+  })
+  const s3 = await startWeb('web (page cache, S3)', {
+    ...env,
+    PAGE_CACHE_SECONDS: '5',
+    S3_BUCKET: 'bench',
+    S3_ENDPOINT: `http://127.0.0.1:${s3Port}`,
+    S3_ACCESS_KEY_ID: 'bench',
+    S3_SECRET_ACCESS_KEY: 'bench-secret',
+    S3_FORCE_PATH_STYLE: 'true',
+    VIEW_LOG_FILE: path.join(work, 'nginx-s3', 'views.log'),
+  })
+  const [workerProgram, ...workerArgs] = node('src/worker.ts')
+  pinned(workerProgram as string, workerArgs, env, { cwd: projectRoot })
+  const nginxValues = { staticRoot: dirs.staticRoot, filesRoot: dirs.files }
+  const nginxLocal = await startNginx(path.join(work, 'nginx-local'), cached.port, {
+    ...nginxValues,
+    locations: '',
+    servers: '',
+  })
+  // The S3 stand-in is nginx serving the bucket folder (path-style, presigned query ignored);
+  // /bench-s3/ proxies the same objects directly, with the same file cache as /_files/.
+  const nginxS3 = await startNginx(path.join(work, 'nginx-s3'), s3.port, {
+    ...nginxValues,
+    locations: `    location /bench-s3/ {
+    proxy_pass http://127.0.0.1:${s3Port}/bench/;
+    proxy_cache files;
+    proxy_cache_key $uri;
+    proxy_cache_valid 200 7d;
+    proxy_cache_lock on;
+  }
+`,
+    servers: `  server {
+  listen 127.0.0.1:${s3Port};
+  access_log off;
+  location /bench/ { alias ${dirs.bucket}/; }
+}
+`,
+  })
+
+  // 3. The pages, and the same bytes pre-rendered for the baseline.
+  const reader = await signIn(plain.base, READER_NAME)
+  const pages: Record<string, { path: string; signedIn?: boolean }> = {
+    post: { path: `/p/${shareKey(seeded.busyPostId)}` },
+    user: { path: `/user/${seeded.busiestUserName}` },
+    popular: { path: '/popular' },
+    incoming: { path: '/incoming' },
+    home: { path: '/', signedIn: true },
+  }
+  const pageFiles: string[] = []
+  const pageBytes: Record<string, number> = {}
+  await mkdir(path.join(work, 'pages'))
+  for (const [name, page] of Object.entries(pages)) {
+    const response = await fetch(`${plain.base}${page.path}`, {
+      headers: page.signedIn ? { cookie: reader.cookie } : {},
+    })
+    if (response.status !== 200) throw new Error(`${page.path}: ${response.status}`)
+    const html = await response.text()
+    pageBytes[name] = Buffer.byteLength(html)
+    const file = path.join(work, 'pages', `${name}.html`)
+    await writeFile(file, html)
+    pageFiles.push(file)
+  }
+  const helloPort = await freePort()
+  const [bp, ...ba] = node('bench/harness/baseline-server.ts')
+  const hello = pinned(bp as string, [...ba, 'hello', String(helloPort)], {}, { cwd: projectRoot })
+  const fastifyPort = await freePort()
+  const fastify = pinned(
+    bp as string,
+    [...ba, 'fastify', String(fastifyPort), ...pageFiles],
+    {},
+    {
+      cwd: projectRoot,
+    },
+  )
+  const helloUrl = `http://127.0.0.1:${helloPort}/`
+  const fastifyBase = `http://127.0.0.1:${fastifyPort}`
+  await waitFor(helloUrl, hello, 'node:http hello')
+  await waitFor(`${fastifyBase}/hello`, fastify, 'bare Fastify')
+  await new Promise((resolve) => setTimeout(resolve, 1000))
+  const fastifyIdle = await memoryMb(fastify.pid as number)
+  const seconds = SECONDS
+
+  // 4. Cheapest route vs bare node:http.
+  await section('cheapest route')
+  const cheapest = await alternate(
+    {
+      hello: { url: helloUrl, seconds },
+      fastify: { url: `${fastifyBase}/hello`, seconds },
+      app: { url: `${plain.base}/healthy/alive`, seconds },
+    },
+    ROUNDS,
+  )
+  results.cheapest = cheapest
+  const helloRps = cheapest.hello?.rps as number
+  rows.push({
+    path: 'cheapest app route (/healthy/alive) ÷ bare node:http',
+    figure: `${Math.round(cheapest.app?.rps ?? 0)} vs ${Math.round(helloRps)} req/s (bare Fastify ${Math.round(cheapest.fastify?.rps ?? 0)})`,
+    ratio: String(ratio(cheapest.app?.rps ?? 0, helloRps)),
+    goal: '≥ 0.85',
+    met: ratio(cheapest.app?.rps ?? 0, helloRps) >= 0.85 && cheapest.app?.errors === 0,
+  })
+
+  // 5. Pages: uncached, cached, pre-rendered, against hello in the same rounds.
+  await section('pages')
+  const variants: Record<
+    string,
+    { url: string; seconds: number; headers?: Record<string, string> }
+  > = {
+    hello: { url: helloUrl, seconds },
+  }
+  for (const [name, page] of Object.entries(pages)) {
+    const headers = page.signedIn ? { Cookie: reader.cookie } : undefined
+    variants[`${name}:uncached`] = {
+      url: `${plain.base}${page.path}`,
+      seconds,
+      ...(headers ? { headers } : {}),
+    }
+    if (!page.signedIn) variants[`${name}:cached`] = { url: `${cached.base}${page.path}`, seconds }
+    variants[`${name}:prerendered`] = { url: `${fastifyBase}/page/${name}`, seconds }
+  }
+  const pageResults = await alternate(variants, ROUNDS)
+  results.pages = { ...pageResults, pageBytes }
+  const pagesHello = pageResults.hello?.rps as number
+  const webLoaded = await memoryMb(plain.child.pid as number)
+  for (const [name, page] of Object.entries(pages)) {
+    const uncached = pageResults[`${name}:uncached`] as Measured
+    const pre = pageResults[`${name}:prerendered`] as Measured
+    rows.push({
+      path: `${page.signedIn ? 'signed-in' : 'anonymous'} ${page.path} uncached ÷ hello (${Math.round((pageBytes[name] ?? 0) / 1024)} KB)`,
+      figure: `${Math.round(uncached.rps)} req/s, p99 ${round1(uncached.p99Ms)} ms at c=50; pre-rendered ${Math.round(pre.rps)} (${ratio(pre.rps, pagesHello)})`,
+      ratio: String(ratio(uncached.rps, pagesHello)),
+      goal: '≥ 0.015',
+      met: ratio(uncached.rps, pagesHello) >= 0.015 && uncached.errors === 0,
+    })
+    const hit = pageResults[`${name}:cached`]
+    if (hit)
+      rows.push({
+        path: `anonymous ${page.path} with the page cache ÷ hello`,
+        figure: `${Math.round(hit.rps)} req/s (pre-rendered by Fastify ${ratio(pre.rps, pagesHello)})`,
+        ratio: String(ratio(hit.rps, pagesHello)),
+        goal: '≥ 0.50',
+        met: ratio(hit.rps, pagesHello) >= 0.5 && hit.errors === 0,
+      })
+  }
+
+  // 6. Full uncached page at fixed concurrency.
+  await section('latency at fixed concurrency')
+  const postUrl = `${plain.base}${pages.post?.path}`
+  const c1 = await load(postUrl, { connections: 1, seconds })
+  const c10 = await load(postUrl, { connections: 10, seconds })
+  results.latency = { c1, c10 }
+  rows.push({
+    path: `full uncached page ${pages.post?.path} p99 at c=1 / c=10`,
+    figure: `${round1(c1.p99Ms)} ms / ${round1(c10.p99Ms)} ms (p50 ${round1(c1.p50Ms)} / ${round1(c10.p50Ms)})`,
+    ratio: '–',
+    goal: 'c=1 ≤ 10 ms; c=10 ≤ 50 ms',
+    met: c1.p99Ms <= 10 && c10.p99Ms <= 50 && c1.errors + c10.errors === 0,
+  })
+
+  // 7. Render alone vs JSON.stringify, and its share of the page's cost.
+  await section('render alone')
+  const [rp, ...ra] = node('bench/harness/render.ts')
+  const renderOut = execFileSync(
+    'taskset',
+    ['-c', SERVER_CORE, rp as string, ...ra, shareKey(seeded.busyPostId)],
+    {
+      cwd: projectRoot,
+      env: { PATH: process.env.PATH ?? '', ...env, PORT: '0' },
+      encoding: 'utf8',
+    },
+  )
+  const renderResult = JSON.parse(renderOut.trim().split('\n').at(-1) as string) as {
+    renderUs: number
+    stringifyUs: number
+    htmlBytes: number
+  }
+  const postPageUs = 1e6 / (pageResults['post:uncached']?.rps as number)
+  const renderShare = renderResult.renderUs / postPageUs
+  results.render = { ...renderResult, postPageUs, renderShare }
+  rows.push({
+    path: 'render alone (post page, data in memory) ÷ JSON.stringify of it',
+    figure: `${Math.round(renderResult.renderUs)} µs vs ${round1(renderResult.stringifyUs)} µs; render is ${Math.round(renderShare * 100)}% of the uncached page (${Math.round(postPageUs)} µs)`,
+    ratio: `${round1(renderResult.renderUs / renderResult.stringifyUs)}×`,
+    goal: 'render ≤ 35% of page cost',
+    met: renderShare <= 0.35,
+  })
+
+  // 8. Raw files.
+  await section('raw files')
+  for (const fixture of fixtures) {
+    const urls = {
+      xAccelLocal: `${nginxLocal.base}/r/${fixture.key}`,
+      nginxStatic: `${nginxLocal.base}/static/${fixture.name}.jpg`,
+      xAccelS3: `${nginxS3.base}/r/${fixture.key}`,
+      nginxProxyS3: `${nginxS3.base}/bench-s3/${fixture.storageKey}`,
+      nodeStreaming: `${plain.base}/r/${fixture.key}`,
+    }
+    // Every path must send the same bytes, or its figure means nothing.
+    const wrong: string[] = []
+    for (const [name, url] of Object.entries(urls)) {
+      const response = await fetch(url)
+      const body = await response.arrayBuffer()
+      if (response.status !== 200 || body.byteLength !== fixture.bytes)
+        wrong.push(`${name}: ${response.status}, ${body.byteLength} bytes`)
+    }
+    if (wrong.length > 0) {
+      rows.push({
+        path: `/r/KEY ${fixture.name}`,
+        figure: `not measured: ${wrong.join('; ')}`,
+        ratio: '–',
+        goal: '–',
+        met: false,
+      })
+      continue
+    }
+    const raw = await alternate(
+      {
+        xAccelLocal: { url: `${nginxLocal.base}/r/${fixture.key}`, seconds },
+        nginxStatic: { url: `${nginxLocal.base}/static/${fixture.name}.jpg`, seconds },
+        xAccelS3: { url: `${nginxS3.base}/r/${fixture.key}`, seconds },
+        nginxProxyS3: { url: `${nginxS3.base}/bench-s3/${fixture.storageKey}`, seconds },
+        nodeStreaming: { url: `${plain.base}/r/${fixture.key}`, seconds },
+      },
+      ROUNDS,
+    )
+    results[`raw${fixture.name}`] = raw
+    const r = (n: string) => raw[n]?.rps as number
+    const goal = fixture.name === '136k' ? 0.7 : 0.85
+    rows.push({
+      path: `/r/KEY ${Math.round(fixture.bytes / 1024)} KB via X-Accel (local files) ÷ nginx static`,
+      figure: `${Math.round(r('xAccelLocal'))} vs ${Math.round(r('nginxStatic'))} req/s; Node streaming ${Math.round(r('nodeStreaming'))} (${ratio(r('nodeStreaming'), r('nginxStatic'))})`,
+      ratio: String(ratio(r('xAccelLocal'), r('nginxStatic'))),
+      goal: `≥ ${goal}`,
+      met: ratio(r('xAccelLocal'), r('nginxStatic')) >= goal && raw.xAccelLocal?.errors === 0,
+    })
+    rows.push({
+      path: `/r/KEY ${Math.round(fixture.bytes / 1024)} KB via X-Accel (S3 stand-in) ÷ nginx proxying it directly`,
+      figure: `${Math.round(r('xAccelS3'))} vs ${Math.round(r('nginxProxyS3'))} req/s`,
+      ratio: String(ratio(r('xAccelS3'), r('nginxProxyS3'))),
+      goal: '≥ 0.80',
+      met: ratio(r('xAccelS3'), r('nginxProxyS3')) >= 0.8 && raw.xAccelS3?.errors === 0,
+    })
+  }
+
+  // 9. Like and save POSTs, and like -> count visible at 200 likes/s.
+  await section('likes and saves')
+  const actor = await signIn(plain.base, READER_NAME)
+  const postHeaders = {
+    Cookie: actor.cookie,
+    'x-csrf-token': actor.csrf,
+    Accept: 'application/json',
+    'Content-Type': 'application/x-www-form-urlencoded',
+  }
+  // Posts by others (the reader has none), in disjoint id ranges for each scenario.
+  const total = seeded.counts.posts
+  const keys = (fromShare: number, count: number) =>
+    Array.from(
+      { length: Math.min(count, Math.floor(total * 0.1)) },
+      (_, i) => Math.floor(total * fromShare) + i,
+    )
+  const likeKeys = keys(0.05, 3000).map(shareKey)
+  const likePaths = path.join(work, 'like-paths.txt')
+  await writeFile(
+    likePaths,
+    [...likeKeys.map((k) => `/p/${k}/like`), ...likeKeys.map((k) => `/p/${k}/unlike`)].join('\n'),
+  )
+  const savePaths = path.join(work, 'save-paths.txt')
+  await writeFile(
+    savePaths,
+    keys(0.3, 20_000)
+      .map((id) => `/p/${shareKey(id)}/save`)
+      .join('\n'),
+  )
+  const social = await alternate(
+    {
+      hello: { url: helloUrl, seconds },
+      like: {
+        url: plain.base,
+        seconds,
+        method: 'POST',
+        headers: postHeaders,
+        pathsFile: likePaths,
+        connections: 10,
+      },
+      save: {
+        url: plain.base,
+        seconds,
+        method: 'POST',
+        headers: postHeaders,
+        body: 'shake_id=1',
+        pathsFile: savePaths,
+        connections: 10,
+      },
+    },
+    ROUNDS,
+  )
+  results.social = social
+  for (const name of ['like', 'save'] as const) {
+    const m = social[name] as Measured
+    rows.push({
+      path: `${name} POST (c=10) ÷ hello`,
+      figure: `${Math.round(m.rps)} req/s, p50 ${round1(m.p50Ms)} ms, p99 ${round1(m.p99Ms)} ms`,
+      ratio: String(ratio(m.rps, social.hello?.rps as number)),
+      goal: 'report',
+      met: m.errors === 0 ? undefined : false,
+    })
+  }
+  // Open loop: one like every 5 ms, each on a post not liked before; the answer carries the
+  // count from the same commit, and the follow-up job is queued through the outbox.
+  const openKeys = keys(0.6, 2000).map(shareKey)
+  const latencies: number[] = []
+  const inFlight: Promise<void>[] = []
+  const openStarted = performance.now()
+  for (let i = 0; i < openKeys.length; i++) {
+    const due = openStarted + i * 5
+    const wait = due - performance.now()
+    if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait))
+    const sent = performance.now()
+    inFlight.push(
+      fetch(`${plain.base}/p/${openKeys[i]}/like`, { method: 'POST', headers: postHeaders }).then(
+        async (response) => {
+          const body = (await response.json()) as { like_count?: number }
+          if (response.status !== 200 || typeof body.like_count !== 'number')
+            throw new Error(`like: ${response.status}`)
+          latencies.push(performance.now() - sent)
+        },
+      ),
+    )
+  }
+  await Promise.all(inFlight)
+  const sorted = [...latencies].sort((a, b) => a - b)
+  const pct = (p: number) =>
+    sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] as number
+  const likeOpen = {
+    likes: latencies.length,
+    p50Ms: pct(50),
+    p99Ms: pct(99),
+    maxMs: sorted.at(-1) as number,
+  }
+  results.likeToCount = likeOpen
+  rows.push({
+    path: 'like → count visible, open loop 200 likes/s',
+    figure: `p50 ${round1(likeOpen.p50Ms)} ms, p99 ${round1(likeOpen.p99Ms)} ms, max ${round1(likeOpen.maxMs)} ms (${likeOpen.likes} likes)`,
+    ratio: '–',
+    goal: 'p50 ≤ 3, p99 ≤ 15, max ≤ 100 ms',
+    met: likeOpen.p50Ms <= 3 && likeOpen.p99Ms <= 15 && likeOpen.maxMs <= 100,
+  })
+
+  // 10. Memory of the web process.
+  rows.push({
+    path: 'web RSS idle ÷ bare Fastify idle',
+    figure: `${Math.round(webIdle.rss)} MB vs ${Math.round(fastifyIdle.rss)} MB`,
+    ratio: String(ratio(webIdle.rss, fastifyIdle.rss)),
+    goal: '≤ 1.6',
+    met: webIdle.rss / fastifyIdle.rss <= 1.6,
+  })
+  rows.push({
+    path: 'web RSS loaded (peak through the page scenarios)',
+    figure: `${Math.round(webLoaded.peak)} MB`,
+    ratio: '–',
+    goal: '≤ 200 MB',
+    met: webLoaded.peak <= 200,
+  })
+  results.memory = { webIdle, webLoaded, fastifyIdle }
+
+  // 11. Upload and image jobs (the load generator is idle meanwhile).
+  await section('upload')
+  const upload = await uploadBench(Number(args['upload-runs']), SERVER_CORE)
+  results.upload = upload
+  rows.push({
+    path: '12 MP upload, full ingest ÷ sharp alone making the same renditions',
+    figure: `${upload.appMedianMs} ms vs ${upload.sharpAloneMedianMs} ms (web peak RSS ${upload.webPeakRssMb} MB)`,
+    ratio: `${upload.ratio}×`,
+    goal: '≤ 1.5×',
+    met: upload.ratio <= 1.5,
+  })
+  await section('image jobs')
+  const [ip, ...ia] = node('bench/harness/image-jobs.ts')
+  const imageOut = execFileSync(
+    'taskset',
+    ['-c', SERVER_CORE, ip as string, ...ia, args['image-jobs'] as string],
+    {
+      cwd: projectRoot,
+      env: { PATH: process.env.PATH ?? '', MALLOC_ARENA_MAX: '2' },
+      encoding: 'utf8',
+    },
+  )
+  const images = JSON.parse(imageOut.trim().split('\n').at(-1) as string) as {
+    jobs: number
+    rssAfter100Mb: number
+    rssAfterAllMb: number
+    msPerJob: number
+  }
+  results.imageJobs = images
+  rows.push({
+    path: `image-job process RSS after ${images.jobs} ÷ after 100 jobs (MALLOC_ARENA_MAX=2)`,
+    figure: `${Math.round(images.rssAfterAllMb)} MB vs ${Math.round(images.rssAfter100Mb)} MB (${Math.round(images.msPerJob)} ms/job)`,
+    ratio: String(ratio(images.rssAfterAllMb, images.rssAfter100Mb)),
+    goal: '≤ 1.25',
+    met: images.rssAfterAllMb / images.rssAfter100Mb <= 1.25,
+  })
+}
+
+/** The page scenarios on a data set of each of `--scales`, the larger ones against the smallest. */
+async function scaleCurve(work: string, cleanups: Array<() => Promise<void>>) {
+  await section(`scale curve (${SCALES.join(', ')})`)
+  const sets = await prepareDataSets(SCALES, {
+    mysqlServer,
+    reuse: Boolean(args.reuse),
+    log,
+  })
+  cleanups.push(() => dropDataSets(sets, mysqlServer))
+  results.scaleCurveSeeds = sets.map((s) => ({
+    scale: s.scale,
+    database: s.database,
+    seedSeconds: s.seedSeconds,
+    seeded: s.seeded,
+  }))
+  await section('scale curve pages')
+  const curve = await runScaleCurve(sets, {
+    rounds: ROUNDS,
+    seconds: SECONDS,
+    dataDir: path.join(work, 'scale-curve'),
+    env: appEnv,
+  })
+  results.scaleCurve = curve.results
+  rows.push(...curve.rows)
 }
 
 main().then(

@@ -1,29 +1,34 @@
 // A realistic data set for benchmarks and the query-budget test, in either database: users with
 // their shakes, group shakes, a long-tail follow graph, posts and saves over distinct images,
-// likes, comments, and a timeline for one reader who follows 500 shakes. Deterministic (one
-// seeded PRNG), bulk inserts in batches inside transactions, counters computed from the rows.
+// likes, comments, a timeline for one reader who follows 500 shakes, and the two hot spots of a
+// big site: an account every member follows and a post liked by half of them. Deterministic
+// (seeded PRNGs), streamed from generators into bulk inserts (memory stays bounded at any
+// scale), counters computed from the rows.
 //
 //   npm run seed                     (DATABASE_URL and DATA_DIR as for the app; SQLite default)
 //   npm run seed -- --scale 0.1      (a tenth of everything)
+//   npm run seed -- --scale 10       (100,000 users, 2,000,000 posts, 10,000,000 likes, ...)
 //
 // The database must be empty (migrated or not); the seed migrates it first.
 import { createHash } from 'node:crypto'
 import { link, mkdir, stat } from 'node:fs/promises'
 import path from 'node:path'
 import { parseArgs } from 'node:util'
-import { type Kysely, sql } from 'kysely'
+import { sql } from 'kysely'
 import sharp from 'sharp'
 import { loadConfig } from '../src/config.js'
 import { type Database, openDatabase } from '../src/db/database.js'
 import { isMysql, toDbDateTime } from '../src/db/dialect.js'
 import { migrateToLatest } from '../src/db/migrator.js'
-import type { DB } from '../src/db/schema.js'
 import { projectRoot } from '../src/paths.js'
 import { hashPassword } from '../src/services/passwords.js'
+import { bulkInsert, deferIndexes, type Row } from './harness/bulk-insert.js'
 
 export const SEED_PASSWORD = 'seeded-password-1'
 /** The signed-in home scenario's user: follows READER_FOLLOWS shakes. */
 export const READER_NAME = 'reader'
+/** The account every seeded member follows (100,000 followers at scale 10). */
+export const HOT_ACCOUNT_NAME = 'celebrity'
 const READER_FOLLOWS = 500
 const MAGIC_THRESHOLD = 10
 const DAY = 24 * 3600 * 1000
@@ -34,8 +39,13 @@ export interface SeedCounts {
   images: number
   /** Originals and saves together; half of them are saves. */
   posts: number
+  /** Every like, the hot post's included. */
   likes: number
   comments: number
+  /** Members who follow the hot account (at most `users`: each member follows it at most once). */
+  hotFollowers: number
+  /** Likes on the hot post (part of `likes`; at most `users`). */
+  hotLikes: number
 }
 
 export const fullScale: SeedCounts = {
@@ -45,17 +55,23 @@ export const fullScale: SeedCounts = {
   posts: 200_000,
   likes: 1_000_000,
   comments: 300_000,
+  hotFollowers: 10_000,
+  hotLikes: 5_000,
 }
 
 export function scaled(factor: number): SeedCounts {
   const n = (x: number, min: number) => Math.max(min, Math.round(x * factor))
+  const users = n(fullScale.users, 50)
+  const likes = n(fullScale.likes, 1000)
   return {
-    users: n(fullScale.users, 50),
+    users,
     groupShakes: n(fullScale.groupShakes, 5),
     images: n(fullScale.images, 20),
     posts: n(fullScale.posts, 200),
-    likes: n(fullScale.likes, 1000),
+    likes,
     comments: n(fullScale.comments, 300),
+    hotFollowers: Math.min(users, n(fullScale.hotFollowers, 10)),
+    hotLikes: Math.min(users, Math.floor(likes / 2), n(fullScale.hotLikes, 10)),
   }
 }
 
@@ -152,100 +168,63 @@ async function makeImagePool(dir: string, count: number, random: () => number) {
   return pool
 }
 
-type Row = Record<string, string | number | null>
-
-/** Inserts rows in multi-row statements, many statements per transaction. */
-async function bulkInsert(db: Kysely<DB>, table: keyof DB, rows: Iterable<Row>, columns: number) {
-  const perStatement = Math.max(50, Math.floor(20_000 / columns))
-  const perTransaction = perStatement * 20
-  let batch: Row[] = []
-  let inTransaction = 0
-  const flush = async () => {
-    if (batch.length === 0) return
-    if (inTransaction === 0) await sql`begin`.execute(db)
-    await db
-      .insertInto(table)
-      // biome-ignore lint/suspicious/noExplicitAny: one helper for every table
-      .values(batch as any)
-      .execute()
-    inTransaction += batch.length
-    batch = []
-    if (inTransaction >= perTransaction) {
-      await sql`commit`.execute(db)
-      inTransaction = 0
-    }
-  }
-  for (const row of rows) {
-    batch.push(row)
-    if (batch.length >= perStatement) await flush()
-  }
-  await flush()
-  if (inTransaction > 0) await sql`commit`.execute(db)
-}
-
-const BIG_TABLES = ['sharedfile', 'shakesharedfile', 'favorite', 'comment', 'subscription', 'post']
-
-/**
- * MySQL: drops the secondary indexes of the big tables, to be rebuilt once after the load (one
- * sorted build per index is far faster than keeping each up to date row by row). Returns the
- * statements that put them back.
- */
-async function deferIndexes(db: Kysely<DB>): Promise<string[]> {
-  const { rows } = await sql<{
-    table_name: string
-    index_name: string
-    non_unique: number
-    index_type: string
-    column_name: string
-  }>`select table_name, index_name, non_unique, index_type, column_name
-     from information_schema.statistics
-     where table_schema = database() and index_name <> 'PRIMARY'
-       and table_name in (${sql.join(BIG_TABLES)})
-     order by table_name, index_name, seq_in_index`.execute(db)
-  const indexes = new Map<string, { table: string; kind: string; columns: string[] }>()
-  for (const row of rows) {
-    const key = `${row.table_name}.${row.index_name}`
-    const kind = row.index_type === 'FULLTEXT' ? 'fulltext ' : row.non_unique ? '' : 'unique '
-    const index = indexes.get(key) ?? { table: row.table_name, kind, columns: [] }
-    index.columns.push(`\`${row.column_name}\``)
-    indexes.set(key, index)
-  }
-  const restore = new Map<string, string[]>()
-  for (const [key, index] of indexes) {
-    const name = key.slice(index.table.length + 1)
-    // Foreign keys need an index on their columns: those stay.
-    const drop = await sql
-      .raw(`alter table \`${index.table}\` drop index \`${name}\``)
-      .execute(db)
-      .then(
-        () => true,
-        () => false,
-      )
-    if (!drop) continue
-    const adds = restore.get(index.table) ?? []
-    adds.push(`add ${index.kind}index \`${name}\` (${index.columns.join(', ')})`)
-    restore.set(index.table, adds)
-  }
-  return [...restore].flatMap(([table, adds]) =>
-    // InnoDB builds one FULLTEXT index per statement.
-    adds.map((add) => `alter table \`${table}\` ${add}`),
-  )
-}
-
 export interface SeedResult {
   counts: SeedCounts
   readerName: string
   /** The user with the most posts: the /user/NAME scenario. */
   busiestUserName: string
-  /** A recent original with comments and likes: the /p/KEY scenario. */
+  /** The most liked original posted 1-2% of the way back (as old at every scale): /p/KEY. */
   busyPostId: number
+  /** The account every member follows (`counts.hotFollowers` followers). */
+  hotAccountName: string
+  hotAccountId: number
+  /** The hot account's newest original, liked `counts.hotLikes` times. */
+  hotPostId: number
+  likes: number
   timelineRows: number
   subscriptions: number
 }
 
+/** How a post's likers are drawn: distinct, never its owner, the active members most often. */
+function* likersOf(
+  likes: number,
+  owner: number,
+  users: number,
+  random: () => number,
+): Generator<number> {
+  if (likes * 3 <= users) {
+    const seen = new Set<number>()
+    for (let tries = 0; seen.size < likes && tries < likes * 50; tries++) {
+      const user = 1 + Math.floor(random() ** 2 * users)
+      if (user === owner || seen.has(user)) continue
+      seen.add(user)
+      yield user
+    }
+    // The few a skewed draw is slow to reach, in id order.
+    for (let user = 1; user <= users && seen.size < likes; user++) {
+      if (user === owner || seen.has(user)) continue
+      seen.add(user)
+      yield user
+    }
+    return
+  }
+  // A large share of all members (the hot post): a walk with a stride prime to the member count
+  // visits each once, with no set of tens of thousands to remember.
+  const stride = users % 7919 === 0 ? 7907 : 7919
+  const first = Math.floor(random() * users)
+  let given = 0
+  for (let i = 0; i < users && given < likes; i++) {
+    const user = 1 + ((first + i * stride) % users)
+    if (user === owner) continue
+    given++
+    yield user
+  }
+}
+
 /**
  * Fills an empty, migrated database. `filesRoot` (the LocalStore root) gets every rendition as a
- * hard link to a pool image; without it only the rows are written.
+ * hard link to a pool image; without it only the rows are written. Memory stays bounded by a few
+ * typed arrays per post: every big table is streamed from a generator.
  */
 export async function seedDatabase(
   database: Database,
@@ -259,7 +238,11 @@ export async function seedDatabase(
   const now = options.now ?? Math.floor(Date.now() / DAY) * DAY
   const at = (ms: number) => toDbDateTime(new Date(ms))
   const { users, groupShakes, images, posts, likes, comments } = counts
+  const hotFollowers = Math.min(counts.hotFollowers, users)
+  const hotLikes = Math.min(counts.hotLikes, users, likes)
   const mysql = isMysql(database)
+  // The hot account comes after the members and the groups: its user id is its shake id.
+  const hotId = users + groupShakes + 1
 
   const existing = await database
     .selectFrom('user')
@@ -291,15 +274,23 @@ export async function seedDatabase(
     const span = 2 * 365 * DAY
     const start = now - span
 
-    // Users (id 1 is the reader) and their shakes (shake id = user id).
-    log(`users: ${users}`)
+    // Users (id 1 is the reader) and their shakes (shake id = user id); the hot account last.
+    log(`users: ${users} and ${HOT_ACCOUNT_NAME}`)
+    const userCreated = (id: number) =>
+      id === hotId ? start : start + ((id - 1) * span) / (users * 4)
+    const userName = (id: number) =>
+      id === 1 ? READER_NAME : id === hotId ? HOT_ACCOUNT_NAME : `user${id}`
+    const memberIds = function* () {
+      for (let id = 1; id <= users; id++) yield id
+      yield hotId
+    }
     await bulkInsert(
       db,
       'user',
       (function* () {
-        for (let id = 1; id <= users; id++) {
-          const name = id === 1 ? READER_NAME : `user${id}`
-          const created = at(start + ((id - 1) * span) / (users * 4))
+        for (const id of memberIds()) {
+          const name = userName(id)
+          const created = at(userCreated(id))
           yield {
             id,
             name,
@@ -314,24 +305,21 @@ export async function seedDatabase(
       })(),
       8,
     )
-    const userCreated = (id: number) => start + ((id - 1) * span) / (users * 4)
+    const userShake = (id: number): Row => ({
+      id,
+      user_id: id,
+      type: 'user',
+      name: userName(id),
+      title: '',
+      description: '',
+      created_at: at(userCreated(id)),
+      updated_at: at(userCreated(id)),
+    })
     await bulkInsert(
       db,
       'shake',
       (function* () {
-        for (let id = 1; id <= users; id++) {
-          const name = id === 1 ? READER_NAME : `user${id}`
-          yield {
-            id,
-            user_id: id,
-            type: 'user',
-            name,
-            title: '',
-            description: '',
-            created_at: at(userCreated(id)),
-            updated_at: at(userCreated(id)),
-          }
-        }
+        for (let id = 1; id <= users; id++) yield userShake(id)
         for (let g = 1; g <= groupShakes; g++) {
           const owner = 2 + Math.floor(random() ** 2 * (users - 1))
           yield {
@@ -345,6 +333,7 @@ export async function seedDatabase(
             updated_at: at(start + (g * span) / (groupShakes * 2)),
           }
         }
+        yield userShake(hotId)
       })(),
       8,
     )
@@ -395,8 +384,8 @@ export async function seedDatabase(
       })(),
       9,
     )
-    log('image files')
     if (options.filesRoot && options.poolDir) {
+      log('image files')
       for (let i = 1; i <= images; i++) {
         const dir = path.join(options.filesRoot, 'i', sha1Of(i))
         await mkdir(dir, { recursive: true })
@@ -408,7 +397,8 @@ export async function seedDatabase(
     }
 
     // Posts in time order: half originals (re-uploads share a sourcefile), half saves of
-    // earlier originals. Posters follow a long tail: a few post a lot, most post little.
+    // earlier originals. Posters follow a long tail: a few post a lot, most post little. One
+    // post in `hotEvery` is an original of the hot account.
     log(`posts: ${posts}`)
     const owner = new Int32Array(posts + 1)
     const parentOf = new Int32Array(posts + 1)
@@ -418,8 +408,19 @@ export async function seedDatabase(
     const saveCount = new Int32Array(posts + 1)
     const originals: number[] = []
     const postTime = (id: number) => start + (id * span) / (posts + 1)
+    const hotEvery = Math.max(2, Math.min(2000, Math.floor(posts / 10)))
+    const newImage = () => (nextImage <= images ? nextImage++ : 1 + Math.floor(random() * images))
     let nextImage = 1
+    let hotPost = 0
     for (let id = 1; id <= posts; id++) {
+      if (id % hotEvery === 0) {
+        owner[id] = hotId
+        sourceOf[id] = newImage()
+        shakeOf[id] = hotId
+        originals.push(id)
+        hotPost = id
+        continue
+      }
       const poster = 2 + Math.floor(random() ** 2.5 * (users - 1))
       const isSave = originals.length > 10 && random() < 0.5
       if (isSave) {
@@ -438,7 +439,7 @@ export async function seedDatabase(
         saveCount[parent] = (saveCount[parent] as number) + 1
       } else {
         owner[id] = poster
-        sourceOf[id] = nextImage <= images ? nextImage++ : 1 + Math.floor(random() * images)
+        sourceOf[id] = newImage()
         // One original in ten goes to a group shake, whose member the poster becomes.
         if (groupShakes > 0 && random() < 0.1) {
           const group = users + 1 + Math.floor(random() ** 1.5 * groupShakes)
@@ -460,28 +461,36 @@ export async function seedDatabase(
     }
     await bulkInsert(db, 'shake_manager', managerRows, 3)
 
-    // Likes: active users like more, recent posts get more; never one's own post, never twice.
+    // Likes, first counted per post: recent posts get more (the hot post gets exactly
+    // hotLikes); a post never has more likers than members other than its owner. The rows
+    // themselves are drawn later, post by post, from a PRNG of the post's own.
     log(`likes: ${likes}`)
-    const liked = new Set<number>()
-    const likeRows: Row[] = []
-    while (likeRows.length < likes) {
-      const user = 1 + Math.floor(random() ** 2 * users)
+    const likesOf = new Int32Array(posts + 1)
+    const mostLikes = (post: number) => ((owner[post] as number) <= users ? users - 1 : users)
+    const capacity = (() => {
+      let total = 0
+      for (let id = 1; id <= posts; id++) if (id !== hotPost) total += mostLikes(id)
+      return total
+    })()
+    likesOf[hotPost] = hotPost ? hotLikes : 0
+    for (
+      let drawn = 0, wanted = Math.min(likes - (likesOf[hotPost] as number), capacity);
+      drawn < wanted;
+    ) {
       const post = posts - Math.floor(random() ** 2.2 * posts)
-      if (post < 1 || owner[post] === user) continue
-      const pair = user * (posts + 1) + post
-      if (liked.has(pair)) continue
-      liked.add(pair)
-      likeCount[post] = (likeCount[post] as number) + 1
-      const parent = parentOf[post] as number
-      if (parent) likeCount[parent] = (likeCount[parent] as number) + 1
-      const posted = postTime(post)
-      likeRows.push({
-        user_id: user,
-        sharedfile_id: post,
-        created_at: at(posted + random() * (now - posted)),
-      })
+      if (post < 1 || post === hotPost || (likesOf[post] as number) >= mostLikes(post)) continue
+      likesOf[post] = (likesOf[post] as number) + 1
+      drawn++
     }
-    liked.clear()
+    let likeRows = 0
+    for (let id = 1; id <= posts; id++) {
+      const n = likesOf[id] as number
+      likeRows += n
+      likeCount[id] = (likeCount[id] as number) + n
+      // A save's likes count for its original too.
+      const parent = parentOf[id] as number
+      if (parent) likeCount[parent] = (likeCount[parent] as number) + n
+    }
 
     await bulkInsert(
       db,
@@ -524,9 +533,26 @@ export async function seedDatabase(
       })(),
       3,
     )
-    log('favorites')
-    await bulkInsert(db, 'favorite', likeRows, 3)
-    likeRows.length = 0
+    log(`favorites: ${likeRows}`)
+    await bulkInsert(
+      db,
+      'favorite',
+      (function* () {
+        for (let id = 1; id <= posts; id++) {
+          const n = likesOf[id] as number
+          if (n === 0) continue
+          const draw = prng(0xf00d ^ Math.imul(id, 0x9e3779b1))
+          const posted = postTime(id)
+          for (const user of likersOf(n, owner[id] as number, users, draw))
+            yield {
+              user_id: user,
+              sharedfile_id: id,
+              created_at: at(posted + draw() * (now - posted)),
+            }
+        }
+      })(),
+      3,
+    )
     await bulkInsert(
       db,
       'magicfile',
@@ -565,60 +591,72 @@ export async function seedDatabase(
     )
 
     // Follows: most people follow a few shakes, some follow hundreds; popular posters and
-    // groups draw most followers. The reader follows exactly READER_FOLLOWS shakes.
+    // groups draw most followers; the first hotFollowers members follow the hot account. The
+    // reader follows exactly READER_FOLLOWS shakes (the hot account among them).
     log('follows')
     const totalShakes = users + groupShakes
-    const followed = new Map<number, number[]>()
-    const subscriptionRows: Row[] = []
-    const follow = (user: number, shake: number) => {
-      const list = followed.get(user) ?? []
-      list.push(shake)
-      followed.set(user, list)
-      subscriptionRows.push({ user_id: user, shake_id: shake, created_at: at(userCreated(user)) })
-    }
-    const readerFollows = Math.min(READER_FOLLOWS, totalShakes - 1)
-    const groupsForReader = Math.min(groupShakes, Math.floor(readerFollows / 5))
-    for (let g = 1; g <= groupsForReader; g++) follow(1, users + g)
-    for (let u = 2; u <= readerFollows - groupsForReader + 1; u++) follow(1, u)
-    for (let user = 2; user <= users; user++) {
-      const many = Math.min(300, Math.floor(2 * random() ** -1.2))
-      const seen = new Set<number>([user])
-      for (let k = 0; k < many; k++) {
-        const roll = random()
-        const shake =
-          roll < 0.15 && groupShakes > 0
-            ? users + 1 + Math.floor(random() ** 1.5 * groupShakes)
-            : 2 + Math.floor(random() ** 2.5 * (users - 1))
-        if (seen.has(shake)) continue
-        seen.add(shake)
-        follow(user, shake)
-      }
-    }
-    log(`subscriptions: ${subscriptionRows.length}`)
-    await bulkInsert(db, 'subscription', subscriptionRows, 3)
+    const readerShakes = new Set<number>()
+    const subscriptions = await bulkInsert(
+      db,
+      'subscription',
+      (function* () {
+        const follow = (user: number, shake: number): Row => {
+          if (user === 1) readerShakes.add(shake)
+          return { user_id: user, shake_id: shake, created_at: at(userCreated(user)) }
+        }
+        const readerFollows = Math.min(READER_FOLLOWS, totalShakes)
+        const followsHot = hotFollowers >= 1
+        if (followsHot) yield follow(1, hotId)
+        const others = readerFollows - (followsHot ? 1 : 0)
+        const groupsForReader = Math.min(groupShakes, Math.floor(others / 5))
+        for (let g = 1; g <= groupsForReader; g++) yield follow(1, users + g)
+        for (let u = 2; u <= Math.min(users, others - groupsForReader + 1); u++) yield follow(1, u)
+        for (let user = 2; user <= users; user++) {
+          if (user <= hotFollowers) yield follow(user, hotId)
+          const many = Math.min(300, Math.floor(2 * random() ** -1.2))
+          const seen = new Set<number>([user])
+          for (let k = 0; k < many; k++) {
+            const roll = random()
+            const shake =
+              roll < 0.15 && groupShakes > 0
+                ? users + 1 + Math.floor(random() ** 1.5 * groupShakes)
+                : 2 + Math.floor(random() ** 2.5 * (users - 1))
+            if (seen.has(shake)) continue
+            seen.add(shake)
+            yield follow(user, shake)
+          }
+        }
+      })(),
+      3,
+    )
+    log(`subscriptions: ${subscriptions}`)
 
     // The reader's timeline, as the fan-out job would have written it: every post of the
     // shakes followed, each image once.
-    const readerShakes = new Set(followed.get(1) ?? [])
     const seenImages = new Set<number>()
-    const timelineRows: Row[] = []
-    for (let id = 1; id <= posts; id++) {
-      if (!readerShakes.has(shakeOf[id] as number)) continue
-      const source = sourceOf[id] as number
-      if (seenImages.has(source)) continue
-      seenImages.add(source)
-      timelineRows.push({
-        user_id: 1,
-        sharedfile_id: id,
-        sourcefile_id: source,
-        shake_id: shakeOf[id] as number,
-        created_at: at(postTime(id)),
-      })
-    }
-    log(`timeline: ${timelineRows.length}`)
-    await bulkInsert(db, 'post', timelineRows, 5)
+    const timelineRows = await bulkInsert(
+      db,
+      'post',
+      (function* () {
+        for (let id = 1; id <= posts; id++) {
+          if (!readerShakes.has(shakeOf[id] as number)) continue
+          const source = sourceOf[id] as number
+          if (seenImages.has(source)) continue
+          seenImages.add(source)
+          yield {
+            user_id: 1,
+            sharedfile_id: id,
+            sourcefile_id: source,
+            shake_id: shakeOf[id] as number,
+            created_at: at(postTime(id)),
+          }
+        }
+      })(),
+      5,
+    )
+    log(`timeline: ${timelineRows}`)
 
-    log(`indexes: ${restoreIndexes.length}`)
+    log(`indexes: ${restoreIndexes.length} statements`)
     for (const statement of restoreIndexes) await sql.raw(statement).execute(db)
     log('statistics')
     if (mysql) await sql`set foreign_key_checks = 1, unique_checks = 1`.execute(db)
@@ -633,12 +671,21 @@ export async function seedDatabase(
     const postsOf = new Int32Array(users + 1)
     for (let id = 1; id <= posts; id++) {
       const poster = owner[id] as number
-      postsOf[poster] = (postsOf[poster] as number) + 1
+      if (poster <= users) postsOf[poster] = (postsOf[poster] as number) + 1
     }
     for (let u = 2; u <= users; u++)
       if ((postsOf[u] as number) > (postsOf[busiest] as number)) busiest = u
-    let busyPost = originals[originals.length - 1] as number
-    for (const id of originals.slice(-2000))
+    // The busiest recent original of an ordinary member (the hot post has a scenario of its own),
+    // among the posts 1 to 2% of the way back: the same age at every scale, so its page holds
+    // about as much at 1× as at 10× (the very newest posts draw ever more comments as the data
+    // grows). The most liked, the oldest of equals.
+    const from = Math.floor(posts * 0.98)
+    const to = Math.floor(posts * 0.99)
+    const ordinary = originals.filter((id) => owner[id] !== hotId)
+    const window = ordinary.filter((id) => id >= from && id < to)
+    const recent = window.length > 0 ? window : ordinary.slice(-2000)
+    let busyPost = (recent[0] ?? originals.at(-1)) as number
+    for (const id of recent)
       if ((likeCount[id] as number) > (likeCount[busyPost] as number)) busyPost = id
     log(`done in ${((Date.now() - started) / 1000).toFixed(1)} s`)
     return {
@@ -646,8 +693,12 @@ export async function seedDatabase(
       readerName: READER_NAME,
       busiestUserName: `user${busiest}`,
       busyPostId: busyPost,
-      timelineRows: timelineRows.length,
-      subscriptions: subscriptionRows.length,
+      hotAccountName: HOT_ACCOUNT_NAME,
+      hotAccountId: hotId,
+      hotPostId: hotPost,
+      likes: likeRows,
+      timelineRows,
+      subscriptions,
     }
   })
 }
