@@ -134,9 +134,11 @@ export async function afterFollow(
   }
 }
 
-/** Followers written per statement: big enough to amortise the round trip, small enough that
- * each statement's locks and undo stay short. */
-export const FAN_OUT_CHUNK = 2000
+/** Waits until `spanMs` have passed since `started`: the chunk's share of the rate ceiling. */
+async function pace(started: number, spanMs: number): Promise<void> {
+  const wait = started + spanMs - Date.now()
+  if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait))
+}
 
 /** How far a fan-out got: the shake it was in, and the last follower (user id) done there. */
 interface FanOutMark {
@@ -173,15 +175,18 @@ export async function fanOutPost(
     sourcefileId: post.sourcefile.id,
     shakeId,
   })
+  const { chunk, rowsPerSecond } = ctx.config.fanOut
   const mark = fanOutMark(checkpoint?.saved)
   if (!mark) await addToTimelines(ctx.db, [post.userId], entry(first))
   for (const shakeId of shakeIds) {
     if (mark && shakeId < mark.shakeId) continue
     let after = mark?.shakeId === shakeId ? mark.after : 0
     for (;;) {
-      const upTo = await followerChunkEnd(ctx.db, shakeId, after, FAN_OUT_CHUNK)
+      const started = Date.now()
+      const upTo = await followerChunkEnd(ctx.db, shakeId, after, chunk)
       await addToFollowerTimelines(ctx.db, shakeId, { after, upTo }, entry(shakeId))
       if (upTo === undefined) break
+      if (rowsPerSecond > 0) await pace(started, (chunk / rowsPerSecond) * 1000)
       after = upTo
       await checkpoint?.save({ shakeId, after } satisfies FanOutMark)
     }

@@ -7,7 +7,7 @@ import { openDatabase } from '../../src/db/database.js'
 import { toDbDateTime } from '../../src/db/dialect.js'
 import type { JobCheckpoint } from '../../src/jobs/job-context.js'
 import { createJobRuntime, type JobRuntime } from '../../src/jobs/runtime.js'
-import { FAN_OUT_CHUNK, fanOutPost } from '../../src/services/follows.js'
+import { fanOutPost } from '../../src/services/follows.js'
 import { idFromShareKey } from '../../src/services/share-keys.js'
 import { signUp } from '../helpers/accounts.js'
 import { createTestSite, onMysql, type TestSite } from '../helpers/app.js'
@@ -17,6 +17,7 @@ import { redisUrl } from '../helpers/services.js'
 import { post, quietLog } from '../helpers/social.js'
 
 const FOLLOWERS = 20_000
+const FAN_OUT_CHUNK = 2000
 
 /** A checkpoint kept in memory, as BullMQ keeps the job's progress; it can cut the run short. */
 class TestCheckpoint implements JobCheckpoint {
@@ -47,7 +48,11 @@ describe(`fan-out to ${FOLLOWERS} followers (${onMysql ? 'MySQL' : 'SQLite'})`, 
   let followerIds: number[]
 
   before(async () => {
-    site = await createTestSite({ RATE_LIMIT_UPLOAD: '1000/60', REDIS_URL: redisUrl })
+    site = await createTestSite({
+      RATE_LIMIT_UPLOAD: '1000/60',
+      REDIS_URL: redisUrl,
+      FAN_OUT_CHUNK: String(FAN_OUT_CHUNK),
+    })
     workerDb = openDatabase(site.config.database)
     await startWorker()
     poster = await signUp(site.app, 'famous')
