@@ -1,6 +1,6 @@
 // SQL for likes (favorite rows) and the like counters they drive.
 import { type Kysely, sql } from 'kysely'
-import { dbNow } from '../db/dialect.js'
+import { dbNow, isMysql } from '../db/dialect.js'
 import type { DB } from '../db/schema.js'
 
 /** Adds the like; false when the user already liked the post (one row per user and post). */
@@ -30,20 +30,35 @@ export async function deleteFavorite(
   return result.numDeletedRows > 0n
 }
 
-/** Adds delta to a counter of each post, in one statement (never read-modify-write). */
-export async function adjustCounter(
+/**
+ * Adds delta to a counter of each post, in one statement (never read-modify-write), and
+ * returns the counter of `reportedId` as this statement left it. The statement takes the rows'
+ * write locks (in id order, so concurrent callers queue instead of deadlocking) and the count
+ * comes back in its own answer, with no further round trip: MySQL has no UPDATE ... RETURNING,
+ * so the new value rides in the answer's insert id (LAST_INSERT_ID(expr)); SQLite returns it.
+ * A decrement leaves a counter already at zero alone.
+ */
+export async function bumpCounter(
   db: Kysely<DB>,
   column: 'like_count' | 'save_count',
   postIds: readonly number[],
   delta: 1 | -1,
-): Promise<void> {
-  if (postIds.length === 0) return
-  let query = db
-    .updateTable('sharedfile')
-    .set({ [column]: sql`${sql.ref(column)} + ${delta}` })
-    .where('id', 'in', postIds)
-  if (delta < 0) query = query.where(column, '>', 0)
-  await query.execute()
+  reportedId: number,
+): Promise<number> {
+  const ref = sql.ref(column)
+  const floor = delta < 0 ? sql`and ${ref} > 0` : sql``
+  if (isMysql(db)) {
+    const result = await sql`update sharedfile
+      set ${ref} = case when id = ${reportedId} then last_insert_id(${ref} + ${delta}) else ${ref} + ${delta} end
+      where id in (${sql.join(postIds)}) ${floor}`.execute(db)
+    // No row of the post changed (a counter at zero): the id is 0, and so is the count.
+    return Number(result.insertId ?? 0n)
+  }
+  const { rows } = await sql<{ id: number; n: number }>`update sharedfile
+    set ${ref} = ${ref} + ${delta}
+    where id in (${sql.join(postIds)}) ${floor}
+    returning id, ${ref} as n`.execute(db)
+  return rows.find((r) => r.id === reportedId)?.n ?? 0
 }
 
 export interface Counters {
@@ -52,24 +67,73 @@ export interface Counters {
 }
 
 /**
- * Locks the posts' rows for the rest of the transaction, in id order so that two transactions
- * never wait on each other, and returns their counters as locked (MySQL). SQLite has a single
- * writer and takes no lock here: the map is empty.
+ * The posts' like counters, read first in a transaction that will change them: MySQL locks the
+ * rows (in id order, so two such transactions never wait on each other crosswise); SQLite's
+ * transaction fails with SQLITE_BUSY, to be tried again, if another writer commits first.
  */
-export async function lockCounters(
+export async function lockLikeCounts(
   db: Kysely<DB>,
   postIds: readonly number[],
-  mysql: boolean,
-): Promise<Map<number, Counters>> {
-  if (!mysql || postIds.length === 0) return new Map()
-  const rows = await db
+): Promise<Map<number, number>> {
+  if (postIds.length === 0) return new Map()
+  let query = db
     .selectFrom('sharedfile')
-    .select(['id', 'like_count', 'save_count'])
+    .select(['id', 'like_count'])
     .where('id', 'in', postIds)
     .orderBy('id')
-    .forUpdate()
+  if (isMysql(db)) query = query.forUpdate()
+  const rows = await query.execute()
+  return new Map(rows.map((r) => [r.id, r.like_count]))
+}
+
+/** Which of these (user, post) likes exist, as `user:post` strings. */
+export async function existingLikes(
+  db: Kysely<DB>,
+  likes: ReadonlyArray<{ userId: number; postId: number }>,
+): Promise<Set<string>> {
+  if (likes.length === 0) return new Set()
+  const usersByPost = new Map<number, number[]>()
+  for (const like of likes)
+    usersByPost.set(like.postId, [...(usersByPost.get(like.postId) ?? []), like.userId])
+  const rows = await db
+    .selectFrom('favorite')
+    .select(['user_id', 'sharedfile_id'])
+    .where((eb) =>
+      eb.or(
+        [...usersByPost].map(([postId, userIds]) =>
+          eb.and([eb('sharedfile_id', '=', postId), eb('user_id', 'in', userIds)]),
+        ),
+      ),
+    )
     .execute()
-  return new Map(rows.map((r) => [r.id, { likeCount: r.like_count, saveCount: r.save_count }]))
+  return new Set(rows.map((r) => `${r.user_id}:${r.sharedfile_id}`))
+}
+
+/** Adds likes known to be new, in one statement. */
+export async function insertFavorites(
+  db: Kysely<DB>,
+  likes: ReadonlyArray<{ userId: number; postId: number }>,
+): Promise<void> {
+  if (likes.length === 0) return
+  const now = dbNow()
+  await db
+    .insertInto('favorite')
+    .values(likes.map((l) => ({ user_id: l.userId, sharedfile_id: l.postId, created_at: now })))
+    .execute()
+}
+
+/** Adds each post's own delta to its like counter, in one statement. */
+export async function addToLikeCounts(
+  db: Kysely<DB>,
+  deltas: ReadonlyMap<number, number>,
+): Promise<void> {
+  if (deltas.size === 0) return
+  const cases = sql.join(
+    [...deltas].map(([id, delta]) => sql`when ${id} then ${delta}`),
+    sql` `,
+  )
+  await sql`update sharedfile set like_count = like_count + case id ${cases} else 0 end
+    where id in (${sql.join([...deltas.keys()])})`.execute(db)
 }
 
 /** A post's counters as the current transaction sees them (SQLite: after its own writes). */
