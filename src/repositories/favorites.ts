@@ -3,6 +3,69 @@ import { type Kysely, sql } from 'kysely'
 import { dbNow, isMysql } from '../db/dialect.js'
 import type { DB } from '../db/schema.js'
 
+/** What a like needs to know of its post, with the blocks between the liker and its owner. */
+export interface LikeTarget {
+  id: number
+  userId: number
+  parentId: number | null
+  originalId: number | null
+  blocks: Array<{ userId: number; blockedUserId: number }>
+}
+
+/**
+ * A live post (neither it nor its owner deleted) as a like or unlike needs it, and whether the
+ * actor and the owner block each other: one statement, where the post page's full read and
+ * the block check would be two.
+ */
+export async function findLikeTarget(
+  db: Kysely<DB>,
+  postId: number,
+  actorId: number,
+): Promise<LikeTarget | undefined> {
+  const row = await db
+    .selectFrom('sharedfile as p')
+    .innerJoin('user as u', 'u.id', 'p.user_id')
+    .select((eb) => [
+      'p.id',
+      'p.user_id',
+      'p.parent_id',
+      'p.original_id',
+      eb
+        .exists(
+          eb
+            .selectFrom('user_block as b')
+            .select('b.id')
+            .where('b.user_id', '=', actorId)
+            .whereRef('b.blocked_user_id', '=', 'p.user_id'),
+        )
+        .as('blocking'),
+      eb
+        .exists(
+          eb
+            .selectFrom('user_block as b')
+            .select('b.id')
+            .whereRef('b.user_id', '=', 'p.user_id')
+            .where('b.blocked_user_id', '=', actorId),
+        )
+        .as('blocked_by'),
+    ])
+    .where('p.id', '=', postId)
+    .where('p.deleted', '=', 0)
+    .where('u.deleted', '=', 0)
+    .executeTakeFirst()
+  if (!row) return undefined
+  const blocks: LikeTarget['blocks'] = []
+  if (Number(row.blocking)) blocks.push({ userId: actorId, blockedUserId: row.user_id })
+  if (Number(row.blocked_by)) blocks.push({ userId: row.user_id, blockedUserId: actorId })
+  return {
+    id: row.id,
+    userId: row.user_id,
+    parentId: row.parent_id,
+    originalId: row.original_id,
+    blocks,
+  }
+}
+
 /** Adds the like; false when the user already liked the post (one row per user and post). */
 export async function insertFavorite(
   db: Kysely<DB>,
@@ -86,21 +149,25 @@ export async function lockLikeCounts(
   return new Map(rows.map((r) => [r.id, r.like_count]))
 }
 
+/** The users of these likes, by post: a batch's rows are found post by post on the unique key. */
+function usersByPost(likes: ReadonlyArray<{ userId: number; postId: number }>) {
+  const users = new Map<number, number[]>()
+  for (const like of likes) users.set(like.postId, [...(users.get(like.postId) ?? []), like.userId])
+  return users
+}
+
 /** Which of these (user, post) likes exist, as `user:post` strings. */
 export async function existingLikes(
   db: Kysely<DB>,
   likes: ReadonlyArray<{ userId: number; postId: number }>,
 ): Promise<Set<string>> {
   if (likes.length === 0) return new Set()
-  const usersByPost = new Map<number, number[]>()
-  for (const like of likes)
-    usersByPost.set(like.postId, [...(usersByPost.get(like.postId) ?? []), like.userId])
   const rows = await db
     .selectFrom('favorite')
     .select(['user_id', 'sharedfile_id'])
     .where((eb) =>
       eb.or(
-        [...usersByPost].map(([postId, userIds]) =>
+        [...usersByPost(likes)].map(([postId, userIds]) =>
           eb.and([eb('sharedfile_id', '=', postId), eb('user_id', 'in', userIds)]),
         ),
       ),
@@ -119,6 +186,24 @@ export async function insertFavorites(
   await db
     .insertInto('favorite')
     .values(likes.map((l) => ({ user_id: l.userId, sharedfile_id: l.postId, created_at: now })))
+    .execute()
+}
+
+/** Removes likes known to exist, in one statement. */
+export async function deleteFavorites(
+  db: Kysely<DB>,
+  likes: ReadonlyArray<{ userId: number; postId: number }>,
+): Promise<void> {
+  if (likes.length === 0) return
+  await db
+    .deleteFrom('favorite')
+    .where((eb) =>
+      eb.or(
+        [...usersByPost(likes)].map(([postId, userIds]) =>
+          eb.and([eb('sharedfile_id', '=', postId), eb('user_id', 'in', userIds)]),
+        ),
+      ),
+    )
     .execute()
 }
 

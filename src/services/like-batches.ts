@@ -1,22 +1,22 @@
-// Group commit for likes. While one transaction of likes is committing, the likes that arrive
-// wait, and then commit together in the next: a fixed handful of statements for the whole
-// batch, and a hot post's row locked once per batch instead of once per like. At rest a batch
-// is one like and takes the shortest path; under a flood the batches grow, so a node takes far
-// more likes than it could commit one by one. Nothing is answered before its batch commits.
-import type { Transaction } from 'kysely'
+// Likes and unlikes under load: each goes through a group commit (group-commit.ts), so a hot
+// post's row is locked once per batch instead of once per like, and a batch costs a fixed
+// handful of statements whatever its size. Each answer still carries the count its commit
+// left: within a batch, the likes of a post count up one by one, as if committed in turn.
 import type { Database } from '../db/database.js'
-import type { DB } from '../db/schema.js'
 import { inTransaction } from '../db/transaction.js'
 import { enqueue, enqueueAll } from '../jobs/enqueue.js'
 import {
   addToLikeCounts,
   bumpCounter,
+  deleteFavorite,
+  deleteFavorites,
   existingLikes,
   insertFavorite,
   insertFavorites,
   lockLikeCounts,
   readCounters,
 } from '../repositories/favorites.js'
+import { GroupCommit } from './group-commit.js'
 
 export interface LikeRequest {
   userId: number
@@ -26,60 +26,43 @@ export interface LikeRequest {
 }
 
 export interface LikeOutcome {
-  /** False when the user had already liked the post. */
-  added: boolean
-  /** The post's like count as the like's commit left it. */
+  /** False when nothing changed: the like was there already (like), or was not (unlike). */
+  changed: boolean
+  /** The post's like count as the commit left it. */
   likeCount: number
 }
 
-interface Waiting extends LikeRequest {
-  resolve(outcome: LikeOutcome): void
-  reject(error: unknown): void
-}
-
-/** Thrown inside a transaction whose only like turned out to exist already: undoes it. */
-class AlreadyLiked extends Error {}
-
-/** The largest batch: bounds one transaction's statements and the rows it locks. */
-const MAX_BATCH = 500
+/** Thrown inside a transaction whose action turned out to change nothing: undoes it. */
+class NothingChanged extends Error {}
 
 export class LikeBatches {
-  private waiting: Waiting[] = []
-  private committing = false
+  private readonly likes: GroupCommit<LikeRequest, LikeOutcome>
+  private readonly unlikes: GroupCommit<LikeRequest, LikeOutcome>
 
-  constructor(private readonly db: Database) {}
+  constructor(db: Database) {
+    this.likes = new GroupCommit(
+      (like) => likeAlone(db, like),
+      (batch) => inTransaction(db, (trx) => changeTogether(trx, batch, 1)),
+    )
+    this.unlikes = new GroupCommit(
+      (unlike) => unlikeAlone(db, unlike),
+      (batch) => inTransaction(db, (trx) => changeTogether(trx, batch, -1)),
+    )
+  }
 
   like(request: LikeRequest): Promise<LikeOutcome> {
-    return new Promise((resolve, reject) => {
-      this.waiting.push({ ...request, resolve, reject })
-      if (!this.committing) void this.commitWaiting()
-    })
+    return this.likes.submit(request)
   }
 
-  private async commitWaiting(): Promise<void> {
-    this.committing = true
-    try {
-      while (this.waiting.length > 0) await this.commit(this.waiting.splice(0, MAX_BATCH))
-    } finally {
-      this.committing = false
-    }
+  unlike(request: LikeRequest): Promise<LikeOutcome> {
+    return this.unlikes.submit(request)
   }
+}
 
-  private async commit(batch: Waiting[]): Promise<void> {
-    const [only] = batch
-    if (batch.length === 1 && only) {
-      await likeAlone(this.db, only).then(only.resolve, only.reject)
-      return
-    }
-    try {
-      const outcomes = await inTransaction(this.db, (trx) => likeTogether(trx, batch))
-      for (const [i, like] of batch.entries()) like.resolve(outcomes[i] as LikeOutcome)
-    } catch {
-      // One like that cannot be written (its user or post gone meanwhile) must not fail the
-      // others: each goes again on its own, and only its own error is its answer.
-      for (const like of batch) await likeAlone(this.db, like).then(like.resolve, like.reject)
-    }
-  }
+/** The count as it stands, after a transaction that changed nothing was undone. */
+async function unchanged(db: Database, error: unknown, postId: number): Promise<LikeOutcome> {
+  if (!(error instanceof NothingChanged)) throw error
+  return { changed: false, likeCount: (await readCounters(db, postId)).likeCount }
 }
 
 /**
@@ -93,52 +76,72 @@ async function likeAlone(db: Database, like: LikeRequest): Promise<LikeOutcome> 
     const likeCount = await inTransaction(db, async (trx) => {
       await enqueue(trx, 'after-like', { userId: like.userId, postId: like.postId })
       const count = await bumpCounter(trx, 'like_count', like.credited, 1, like.postId)
-      if (!(await insertFavorite(trx, like.userId, like.postId))) throw new AlreadyLiked()
+      if (!(await insertFavorite(trx, like.userId, like.postId))) throw new NothingChanged()
       return count
     })
-    return { added: true, likeCount }
+    return { changed: true, likeCount }
   } catch (error) {
-    if (!(error instanceof AlreadyLiked)) throw error
-    // Liked before: the transaction is undone, the count is as it stands.
-    return { added: false, likeCount: (await readCounters(db, like.postId)).likeCount }
+    return unchanged(db, error, like.postId)
+  }
+}
+
+/** One unlike in two statements: the counter (the post's row first, as a like takes it), the row. */
+async function unlikeAlone(db: Database, unlike: LikeRequest): Promise<LikeOutcome> {
+  try {
+    const likeCount = await inTransaction(db, async (trx) => {
+      const count = await bumpCounter(trx, 'like_count', unlike.credited, -1, unlike.postId)
+      if (!(await deleteFavorite(trx, unlike.userId, unlike.postId))) throw new NothingChanged()
+      return count
+    })
+    return { changed: true, likeCount }
+  } catch (error) {
+    return unchanged(db, error, unlike.postId)
   }
 }
 
 /**
- * A batch in five statements, whatever its size: the counters read (and locked, MySQL) first,
- * the likes that already exist, the new like rows, the counters, the outbox rows. Each like's
- * count is the post's count after the likes before it in the batch, so that the answers of a
- * batch of likes of one post count up one by one, as if committed one after the other.
+ * A batch of likes (+1) or unlikes (-1) in five statements at most, whatever its size: the
+ * counters read (and locked, MySQL) first, the likes that exist, the rows written, the
+ * counters, and the outbox rows of new likes.
  */
-async function likeTogether(
-  trx: Transaction<DB>,
+async function changeTogether(
+  trx: Parameters<typeof lockLikeCounts>[0],
   batch: readonly LikeRequest[],
+  direction: 1 | -1,
 ): Promise<LikeOutcome[]> {
-  const postIds = [...new Set(batch.flatMap((like) => like.credited))]
-  const counts = await lockLikeCounts(trx, postIds)
-  const seen = await existingLikes(trx, batch)
-  const added: LikeRequest[] = []
+  const counts = await lockLikeCounts(trx, [...new Set(batch.flatMap((l) => l.credited))])
+  const liked = await existingLikes(trx, batch)
+  const changed: LikeRequest[] = []
+  const deltas = new Map<number, number>()
   const outcomes = batch.map((like) => {
     const key = `${like.userId}:${like.postId}`
-    const isNew = !seen.has(key)
-    seen.add(key)
-    if (isNew) {
-      added.push(like)
-      for (const id of like.credited) counts.set(id, (counts.get(id) ?? 0) + 1)
+    // A like changes something when the row is not there yet; an unlike, when it is.
+    const changes = liked.has(key) === direction < 0
+    if (changes) {
+      if (direction > 0) liked.add(key)
+      else liked.delete(key)
+      changed.push(like)
+      for (const id of like.credited) {
+        // A counter never goes below zero (the unlike path's rule too).
+        const before = counts.get(id) ?? 0
+        const after = Math.max(0, before + direction)
+        counts.set(id, after)
+        deltas.set(id, (deltas.get(id) ?? 0) + after - before)
+      }
     }
-    return { added: isNew, likeCount: counts.get(like.postId) ?? 0 }
+    return { changed: changes, likeCount: counts.get(like.postId) ?? 0 }
   })
-  const deltas = new Map<number, number>()
-  for (const like of added)
-    for (const id of like.credited) deltas.set(id, (deltas.get(id) ?? 0) + 1)
-  await insertFavorites(trx, added)
+  if (direction > 0) await insertFavorites(trx, changed)
+  else await deleteFavorites(trx, changed)
   await addToLikeCounts(trx, deltas)
-  await enqueueAll(
-    trx,
-    added.map((like) => ({
-      job: 'after-like' as const,
-      payload: { userId: like.userId, postId: like.postId },
-    })),
-  )
+  if (direction > 0) {
+    await enqueueAll(
+      trx,
+      changed.map((like) => ({
+        job: 'after-like' as const,
+        payload: { userId: like.userId, postId: like.postId },
+      })),
+    )
+  }
   return outcomes
 }

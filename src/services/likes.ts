@@ -2,11 +2,9 @@
 // row for the follow-up (notification, the like threshold); likes that arrive together commit
 // together (like-batches.ts). The answer carries the count that transaction committed.
 import type { Database } from '../db/database.js'
-import { inTransaction } from '../db/transaction.js'
 import type { JobContext } from '../jobs/job-context.js'
 import type { JobPayloads, WorkSignal } from '../jobs/job-names.js'
-import { blocksWithPostOwner } from '../repositories/blocks.js'
-import { bumpCounter, deleteFavorite, readCounters } from '../repositories/favorites.js'
+import { findLikeTarget, type LikeTarget } from '../repositories/favorites.js'
 import { insertMagicfile } from '../repositories/magicfiles.js'
 import { insertNotification } from '../repositories/notifications.js'
 import { findPost, type Post } from '../repositories/posts.js'
@@ -22,7 +20,7 @@ export interface LikeState {
 }
 
 /** The posts a like counts for: the post, the one it was saved from, and the original. */
-function creditedPosts(post: Post): number[] {
+function creditedPosts(post: Pick<Post, 'id' | 'parentId' | 'originalId'>): number[] {
   return [
     ...new Set([post.id, post.parentId, post.originalId].filter((id): id is number => id !== null)),
   ]
@@ -35,9 +33,6 @@ export async function livePost(db: Database, key: string): Promise<Post> {
   return post
 }
 
-/** Thrown inside a transaction whose action turned out to change nothing: undoes it. */
-class NothingChanged extends Error {}
-
 export class LikeService {
   private readonly batches: LikeBatches
 
@@ -49,38 +44,34 @@ export class LikeService {
   }
 
   async like(user: User, key: string): Promise<LikeState> {
-    // The block check reads by the post's id, so it runs beside the post's own read.
-    const id = idFromShareKey(key)
-    const [post, blocks] = await Promise.all([
-      livePost(this.db, key),
-      id === undefined ? [] : blocksWithPostOwner(this.db, user.id, id),
-    ])
+    const post = await this.target(user, key)
     if (post.userId === user.id) throw new ServiceError(403, 'You cannot like your own post.')
-    refuseBlocked(user, blocks, 'like this post')
+    refuseBlocked(user, post.blocks, 'like this post')
     const outcome = await this.batches.like({
       userId: user.id,
       postId: post.id,
       credited: creditedPosts(post),
     })
-    if (outcome.added) this.work.kick()
+    if (outcome.changed) this.work.kick()
     return { liked: true, likeCount: outcome.likeCount }
   }
 
   async unlike(user: User, key: string): Promise<LikeState> {
-    const post = await livePost(this.db, key)
-    const credited = creditedPosts(post)
-    try {
-      const likeCount = await inTransaction(this.db, async (trx) => {
-        // The post's row first, as a like takes it: the two never wait on each other crosswise.
-        const count = await bumpCounter(trx, 'like_count', credited, -1, post.id)
-        if (!(await deleteFavorite(trx, user.id, post.id))) throw new NothingChanged()
-        return count
-      })
-      return { liked: false, likeCount }
-    } catch (error) {
-      if (!(error instanceof NothingChanged)) throw error
-      return { liked: false, likeCount: (await readCounters(this.db, post.id)).likeCount }
-    }
+    const post = await this.target(user, key)
+    const outcome = await this.batches.unlike({
+      userId: user.id,
+      postId: post.id,
+      credited: creditedPosts(post),
+    })
+    return { liked: false, likeCount: outcome.likeCount }
+  }
+
+  /** The post named by the key, with the blocks between the user and its owner: one read. */
+  private async target(user: User, key: string): Promise<LikeTarget> {
+    const id = idFromShareKey(key)
+    const post = id === undefined ? undefined : await findLikeTarget(this.db, id, user.id)
+    if (!post) throw new ServiceError(404, 'There is no such post. It may have been deleted.')
+    return post
   }
 }
 

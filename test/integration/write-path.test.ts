@@ -154,6 +154,10 @@ describe(`the write path under load (${dialect})`, () => {
       answers.map((a) => a.count).sort((x, y) => x - y),
       Array.from({ length: PEOPLE }, (_, i) => before + i + 1),
     )
+    // Liked again, all at once: nothing changes, and every answer is the whole count.
+    const again = await Promise.all(people.map((person) => site.app.likes.like(person, key)))
+    assert.ok(again.every((state) => state.likeCount === before + PEOPLE))
+    assert.equal(await likeCount(), before + PEOPLE)
     const unliked = await Promise.all(
       people.map(async (person) => {
         const t0 = performance.now()
@@ -163,6 +167,12 @@ describe(`the write path under load (${dialect})`, () => {
     )
     console.log(`${PEOPLE} concurrent unlikes of one post (${dialect}): ${timings(unliked)}`)
     assert.equal(await likeCount(), before)
+    const rows = await site.app.db
+      .selectFrom('favorite')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('sharedfile_id', '=', postId)
+      .executeTakeFirstOrThrow()
+    assert.equal(Number(rows.n), before, 'the rows agree with the counter')
     await settle(site.app, 120_000)
   })
 
