@@ -137,6 +137,12 @@ export interface Config {
   outboxRecheckSeconds: number
   /** Likes that make a post "magic" (best of). */
   magicThreshold: number
+  /**
+   * The fan-out of a post to its followers' timelines: followers per statement, and a ceiling
+   * on timeline rows written per second (0: none), so a post by someone with a huge following
+   * does not swamp the primary or leave replicas behind.
+   */
+  fanOut: { chunk: number; rowsPerSecond: number }
   rateLimits: {
     signIn: RateLimit
     createAccount: RateLimit
@@ -221,6 +227,8 @@ const schema = {
     URL_FETCH_ALLOWED_ADDRESSES: { type: 'string' },
     MAGIC_THRESHOLD: { type: 'integer', minimum: 1, default: 10 },
     JOB_LOCK_SECONDS: { type: 'integer', minimum: 1, maximum: 3600, default: 30 },
+    FAN_OUT_CHUNK: { type: 'integer', minimum: 1, maximum: 50000, default: 2000 },
+    FAN_OUT_ROWS_PER_SECOND: { type: 'integer', minimum: 0, default: 0 },
     OUTBOX_RECHECK_SECONDS: { type: 'integer', minimum: 1, maximum: 3600, default: 60 },
     QUEUE_ALARM_SECONDS: { type: 'number', minimum: 1, maximum: 86400, default: 300 },
     DRAIN_SECONDS: { type: 'integer', minimum: 0, maximum: 300, default: 0 },
@@ -281,6 +289,8 @@ interface RawEnv {
   URL_FETCH_ALLOWED_ADDRESSES?: string
   MAGIC_THRESHOLD: number
   JOB_LOCK_SECONDS: number
+  FAN_OUT_CHUNK: number
+  FAN_OUT_ROWS_PER_SECOND: number
   OUTBOX_RECHECK_SECONDS: number
   DRAIN_SECONDS: number
   QUEUE_ALARM_SECONDS: number
@@ -428,6 +438,7 @@ export function loadConfig(
     monthlyUploadQuota: raw.UPLOAD_MONTHLY_QUOTA_BYTES,
     magicThreshold: raw.MAGIC_THRESHOLD,
     jobLockSeconds: raw.JOB_LOCK_SECONDS,
+    fanOut: { chunk: raw.FAN_OUT_CHUNK, rowsPerSecond: raw.FAN_OUT_ROWS_PER_SECOND },
     outboxRecheckSeconds: raw.OUTBOX_RECHECK_SECONDS,
     drainSeconds: raw.DRAIN_SECONDS,
     // Production reuses visitors' pages for a few seconds; development and tests see every change.

@@ -198,7 +198,12 @@ export async function startWorkers(
       name,
       async (job) => {
         try {
-          await runJob(ctx, job.name, job.data.payload)
+          // The job's progress outlives a killed worker and a failed attempt: a long job
+          // resumes from it.
+          await runJob(ctx, job.name, job.data.payload, {
+            saved: job.progress,
+            save: (value) => job.updateProgress(value),
+          })
         } catch (error) {
           // BullMQ's own signal for "no more attempts".
           if (error instanceof PermanentJobError) throw new UnrecoverableError(error.message)

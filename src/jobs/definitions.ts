@@ -12,10 +12,16 @@ import { afterLike } from '../services/likes.js'
 import { sendMail } from '../services/mail-delivery.js'
 import { removeUnownedFiles } from '../services/posting.js'
 import { afterSave } from '../services/saves.js'
-import type { JobContext } from './job-context.js'
+import type { JobCheckpoint, JobContext } from './job-context.js'
 import type { JobName, JobPayloads } from './job-names.js'
 
-type Handlers = { [J in JobName]: (ctx: JobContext, payload: JobPayloads[J]) => Promise<void> }
+type Handlers = {
+  [J in JobName]: (
+    ctx: JobContext,
+    payload: JobPayloads[J],
+    checkpoint?: JobCheckpoint,
+  ) => Promise<void>
+}
 
 /** Recounts like and save counters from the rows, so that drift heals itself. */
 async function recount(ctx: JobContext, payload: JobPayloads['recount']): Promise<void> {
@@ -56,12 +62,17 @@ export const schedules: Array<{ job: 'recount' | 'sweep'; everySeconds: number }
   { job: 'sweep', everySeconds: 300 },
 ]
 
-export function runJob(ctx: JobContext, job: string, payload: unknown): Promise<void> {
+export function runJob(
+  ctx: JobContext,
+  job: string,
+  payload: unknown,
+  checkpoint?: JobCheckpoint,
+): Promise<void> {
   const handler = handlers[job as JobName] as
-    | ((ctx: JobContext, payload: unknown) => Promise<void>)
+    | ((ctx: JobContext, payload: unknown, checkpoint?: JobCheckpoint) => Promise<void>)
     | undefined
   return ctx.metrics.timeJob(job, async () => {
     if (!handler) throw new Error(`unknown job ${job}`)
-    return handler(ctx, payload)
+    return handler(ctx, payload, checkpoint)
   })
 }

@@ -23,3 +23,14 @@ export interface JobContext {
   mailer: Mailer
   metrics: Metrics
 }
+
+/**
+ * Where a long job notes how far it got, so that its next run after a kill or a failure picks
+ * up there instead of starting over. BullMQ keeps it as the job's progress; the in-process
+ * runner has none (a job cut short there is run again from the start, which handlers allow).
+ */
+export interface JobCheckpoint {
+  /** What the last run saved, or nothing. */
+  readonly saved: unknown
+  save(value: object): Promise<void>
+}

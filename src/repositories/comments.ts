@@ -51,7 +51,7 @@ function toComment(
 export async function insertComment(
   db: Kysely<DB>,
   values: { userId: number; postId: number; body: string },
-): Promise<number> {
+): Promise<{ id: number; createdAt: Date }> {
   const now = dbNow()
   const result = await db
     .insertInto('comment')
@@ -63,7 +63,7 @@ export async function insertComment(
       updated_at: now,
     })
     .executeTakeFirstOrThrow()
-  return Number(result.insertId)
+  return { id: Number(result.insertId), createdAt: fromDbDateTime(now) }
 }
 
 export async function findComment(db: Kysely<DB>, id: number): Promise<Comment | undefined> {

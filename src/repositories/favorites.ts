@@ -1,7 +1,70 @@
 // SQL for likes (favorite rows) and the like counters they drive.
 import { type Kysely, sql } from 'kysely'
-import { dbNow } from '../db/dialect.js'
+import { dbNow, isMysql } from '../db/dialect.js'
 import type { DB } from '../db/schema.js'
+
+/** What a like needs to know of its post, with the blocks between the liker and its owner. */
+export interface LikeTarget {
+  id: number
+  userId: number
+  parentId: number | null
+  originalId: number | null
+  blocks: Array<{ userId: number; blockedUserId: number }>
+}
+
+/**
+ * A live post (neither it nor its owner deleted) as a like or unlike needs it, and whether the
+ * actor and the owner block each other: one statement, where the post page's full read and
+ * the block check would be two.
+ */
+export async function findLikeTarget(
+  db: Kysely<DB>,
+  postId: number,
+  actorId: number,
+): Promise<LikeTarget | undefined> {
+  const row = await db
+    .selectFrom('sharedfile as p')
+    .innerJoin('user as u', 'u.id', 'p.user_id')
+    .select((eb) => [
+      'p.id',
+      'p.user_id',
+      'p.parent_id',
+      'p.original_id',
+      eb
+        .exists(
+          eb
+            .selectFrom('user_block as b')
+            .select('b.id')
+            .where('b.user_id', '=', actorId)
+            .whereRef('b.blocked_user_id', '=', 'p.user_id'),
+        )
+        .as('blocking'),
+      eb
+        .exists(
+          eb
+            .selectFrom('user_block as b')
+            .select('b.id')
+            .whereRef('b.user_id', '=', 'p.user_id')
+            .where('b.blocked_user_id', '=', actorId),
+        )
+        .as('blocked_by'),
+    ])
+    .where('p.id', '=', postId)
+    .where('p.deleted', '=', 0)
+    .where('u.deleted', '=', 0)
+    .executeTakeFirst()
+  if (!row) return undefined
+  const blocks: LikeTarget['blocks'] = []
+  if (Number(row.blocking)) blocks.push({ userId: actorId, blockedUserId: row.user_id })
+  if (Number(row.blocked_by)) blocks.push({ userId: row.user_id, blockedUserId: actorId })
+  return {
+    id: row.id,
+    userId: row.user_id,
+    parentId: row.parent_id,
+    originalId: row.original_id,
+    blocks,
+  }
+}
 
 /** Adds the like; false when the user already liked the post (one row per user and post). */
 export async function insertFavorite(
@@ -30,20 +93,35 @@ export async function deleteFavorite(
   return result.numDeletedRows > 0n
 }
 
-/** Adds delta to a counter of each post, in one statement (never read-modify-write). */
-export async function adjustCounter(
+/**
+ * Adds delta to a counter of each post, in one statement (never read-modify-write), and
+ * returns the counter of `reportedId` as this statement left it. The statement takes the rows'
+ * write locks (in id order, so concurrent callers queue instead of deadlocking) and the count
+ * comes back in its own answer, with no further round trip: MySQL has no UPDATE ... RETURNING,
+ * so the new value rides in the answer's insert id (LAST_INSERT_ID(expr)); SQLite returns it.
+ * A decrement leaves a counter already at zero alone.
+ */
+export async function bumpCounter(
   db: Kysely<DB>,
   column: 'like_count' | 'save_count',
   postIds: readonly number[],
   delta: 1 | -1,
-): Promise<void> {
-  if (postIds.length === 0) return
-  let query = db
-    .updateTable('sharedfile')
-    .set({ [column]: sql`${sql.ref(column)} + ${delta}` })
-    .where('id', 'in', postIds)
-  if (delta < 0) query = query.where(column, '>', 0)
-  await query.execute()
+  reportedId: number,
+): Promise<number> {
+  const ref = sql.ref(column)
+  const floor = delta < 0 ? sql`and ${ref} > 0` : sql``
+  if (isMysql(db)) {
+    const result = await sql`update sharedfile
+      set ${ref} = case when id = ${reportedId} then last_insert_id(${ref} + ${delta}) else ${ref} + ${delta} end
+      where id in (${sql.join(postIds)}) ${floor}`.execute(db)
+    // No row of the post changed (a counter at zero): the id is 0, and so is the count.
+    return Number(result.insertId ?? 0n)
+  }
+  const { rows } = await sql<{ id: number; n: number }>`update sharedfile
+    set ${ref} = ${ref} + ${delta}
+    where id in (${sql.join(postIds)}) ${floor}
+    returning id, ${ref} as n`.execute(db)
+  return rows.find((r) => r.id === reportedId)?.n ?? 0
 }
 
 export interface Counters {
@@ -52,24 +130,95 @@ export interface Counters {
 }
 
 /**
- * Locks the posts' rows for the rest of the transaction, in id order so that two transactions
- * never wait on each other, and returns their counters as locked (MySQL). SQLite has a single
- * writer and takes no lock here: the map is empty.
+ * The posts' like counters, read first in a transaction that will change them: MySQL locks the
+ * rows (in id order, so two such transactions never wait on each other crosswise); SQLite's
+ * transaction fails with SQLITE_BUSY, to be tried again, if another writer commits first.
  */
-export async function lockCounters(
+export async function lockLikeCounts(
   db: Kysely<DB>,
   postIds: readonly number[],
-  mysql: boolean,
-): Promise<Map<number, Counters>> {
-  if (!mysql || postIds.length === 0) return new Map()
-  const rows = await db
+): Promise<Map<number, number>> {
+  if (postIds.length === 0) return new Map()
+  let query = db
     .selectFrom('sharedfile')
-    .select(['id', 'like_count', 'save_count'])
+    .select(['id', 'like_count'])
     .where('id', 'in', postIds)
     .orderBy('id')
-    .forUpdate()
+  if (isMysql(db)) query = query.forUpdate()
+  const rows = await query.execute()
+  return new Map(rows.map((r) => [r.id, r.like_count]))
+}
+
+/** The users of these likes, by post: a batch's rows are found post by post on the unique key. */
+function usersByPost(likes: ReadonlyArray<{ userId: number; postId: number }>) {
+  const users = new Map<number, number[]>()
+  for (const like of likes) users.set(like.postId, [...(users.get(like.postId) ?? []), like.userId])
+  return users
+}
+
+/** Which of these (user, post) likes exist, as `user:post` strings. */
+export async function existingLikes(
+  db: Kysely<DB>,
+  likes: ReadonlyArray<{ userId: number; postId: number }>,
+): Promise<Set<string>> {
+  if (likes.length === 0) return new Set()
+  const rows = await db
+    .selectFrom('favorite')
+    .select(['user_id', 'sharedfile_id'])
+    .where((eb) =>
+      eb.or(
+        [...usersByPost(likes)].map(([postId, userIds]) =>
+          eb.and([eb('sharedfile_id', '=', postId), eb('user_id', 'in', userIds)]),
+        ),
+      ),
+    )
     .execute()
-  return new Map(rows.map((r) => [r.id, { likeCount: r.like_count, saveCount: r.save_count }]))
+  return new Set(rows.map((r) => `${r.user_id}:${r.sharedfile_id}`))
+}
+
+/** Adds likes known to be new, in one statement. */
+export async function insertFavorites(
+  db: Kysely<DB>,
+  likes: ReadonlyArray<{ userId: number; postId: number }>,
+): Promise<void> {
+  if (likes.length === 0) return
+  const now = dbNow()
+  await db
+    .insertInto('favorite')
+    .values(likes.map((l) => ({ user_id: l.userId, sharedfile_id: l.postId, created_at: now })))
+    .execute()
+}
+
+/** Removes likes known to exist, in one statement. */
+export async function deleteFavorites(
+  db: Kysely<DB>,
+  likes: ReadonlyArray<{ userId: number; postId: number }>,
+): Promise<void> {
+  if (likes.length === 0) return
+  await db
+    .deleteFrom('favorite')
+    .where((eb) =>
+      eb.or(
+        [...usersByPost(likes)].map(([postId, userIds]) =>
+          eb.and([eb('sharedfile_id', '=', postId), eb('user_id', 'in', userIds)]),
+        ),
+      ),
+    )
+    .execute()
+}
+
+/** Adds each post's own delta to its like counter, in one statement. */
+export async function addToLikeCounts(
+  db: Kysely<DB>,
+  deltas: ReadonlyMap<number, number>,
+): Promise<void> {
+  if (deltas.size === 0) return
+  const cases = sql.join(
+    [...deltas].map(([id, delta]) => sql`when ${id} then ${delta}`),
+    sql` `,
+  )
+  await sql`update sharedfile set like_count = like_count + case id ${cases} else 0 end
+    where id in (${sql.join([...deltas.keys()])})`.execute(db)
 }
 
 /** A post's counters as the current transaction sees them (SQLite: after its own writes). */

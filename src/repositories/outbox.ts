@@ -30,6 +30,28 @@ export async function insertOutbox(db: Kysely<DB>, job: string, payload: unknown
   return Number(result.insertId)
 }
 
+/** Several rows in one statement (one round trip for an action with more than one follow-up). */
+export async function insertOutboxRows(
+  db: Kysely<DB>,
+  rows: ReadonlyArray<{ job: string; payload: unknown }>,
+): Promise<void> {
+  if (rows.length === 0) return
+  const now = dbNow()
+  await db
+    .insertInto('outbox')
+    .values(
+      rows.map((row) => ({
+        job: row.job,
+        payload: JSON.stringify(row.payload),
+        status: 'pending' as const,
+        available_at: now,
+        created_at: now,
+        updated_at: now,
+      })),
+    )
+    .execute()
+}
+
 /** Rows ready to go, oldest first. Claim each with claimOutbox before acting on it. */
 export async function readyOutbox(db: Kysely<DB>, limit: number): Promise<OutboxRow[]> {
   const rows = await db

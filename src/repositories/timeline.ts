@@ -1,5 +1,5 @@
 // SQL for the friend timeline (table `post`) and the follow graph it is built from.
-import type { Kysely } from 'kysely'
+import { type Kysely, sql } from 'kysely'
 import { dbNow } from '../db/dialect.js'
 import type { DB } from '../db/schema.js'
 import { notBlockedBy } from './blocks.js'
@@ -13,37 +13,112 @@ export interface TimelineEntry {
 }
 
 /**
+ * Whether the reader (a user-id column of the outer query) already has the same image in their
+ * timeline: from this post, from a save of it, or from its original.
+ */
+function alreadyShown(readerColumn: string, sourcefileId: number) {
+  return sql<boolean>`exists (select 1 from post seen where seen.user_id = ${sql.ref(readerColumn)} and seen.sourcefile_id = ${sourcefileId})`
+}
+
+/** A timeline row's columns for the reader in `readerColumn`, as an INSERT ... SELECT writes them. */
+function timelineValues(readerColumn: string, entry: TimelineEntry) {
+  return [
+    sql.ref<number>(readerColumn).as('user_id'),
+    sql.lit(entry.sharedfileId).as('sharedfile_id'),
+    sql.lit(entry.sourcefileId).as('sourcefile_id'),
+    sql.lit(entry.shakeId).as('shake_id'),
+    sql<string>`${dbNow()}`.as('created_at'),
+  ]
+}
+
+const timelineColumns = [
+  'user_id',
+  'sharedfile_id',
+  'sourcefile_id',
+  'shake_id',
+  'created_at',
+] as const
+
+/**
  * Puts the post in each user's timeline, unless the user already has it, or already has the
- * same image from another post (a save of something they saw is not shown twice).
+ * same image from another post (a save of something they saw is not shown twice). One
+ * statement, whatever the number of users.
  */
 export async function addToTimelines(
   db: Kysely<DB>,
   userIds: readonly number[],
   entry: TimelineEntry,
 ): Promise<number> {
-  let added = 0
-  for (const userId of userIds) {
-    const seen = await db
-      .selectFrom('post')
-      .select('id')
-      .where('user_id', '=', userId)
-      .where('sourcefile_id', '=', entry.sourcefileId)
-      .executeTakeFirst()
-    if (seen) continue
-    const result = await db
-      .insertInto('post')
-      .values({
-        user_id: userId,
-        sharedfile_id: entry.sharedfileId,
-        sourcefile_id: entry.sourcefileId,
-        shake_id: entry.shakeId,
-        created_at: dbNow(),
-      })
-      .ignore()
-      .executeTakeFirst()
-    added += Number(result.numInsertedOrUpdatedRows ?? 0n)
-  }
-  return added
+  if (userIds.length === 0) return 0
+  const result = await db
+    .insertInto('post')
+    .columns(timelineColumns)
+    .expression(
+      db
+        .selectFrom('user as reader')
+        .select(timelineValues('reader.id', entry))
+        .where('reader.id', 'in', userIds)
+        .where(sql<boolean>`not ${alreadyShown('reader.id', entry.sourcefileId)}`),
+    )
+    .ignore()
+    .executeTakeFirst()
+  return Number(result.numInsertedOrUpdatedRows ?? 0n)
+}
+
+/** A stretch of a shake's followers by user id: after `after`, up to and with `upTo` (or all). */
+export interface FollowerRange {
+  after: number
+  upTo: number | undefined
+}
+
+/**
+ * The user id `size` followers of the shake after `after`, in user-id order: the end of the
+ * next chunk; undefined when fewer remain (the chunk runs to the end). Read off the
+ * (shake_id, user_id) index.
+ */
+export async function followerChunkEnd(
+  db: Kysely<DB>,
+  shakeId: number,
+  after: number,
+  size: number,
+): Promise<number | undefined> {
+  const row = await db
+    .selectFrom('subscription')
+    .select('user_id')
+    .where('shake_id', '=', shakeId)
+    .where('user_id', '>', after)
+    .orderBy('user_id')
+    .limit(1)
+    .offset(size - 1)
+    .executeTakeFirst()
+  return row?.user_id
+}
+
+/**
+ * The post into the timelines of the shake's followers in the range, in one INSERT ... SELECT:
+ * nothing passes through the application, and a row a reader already has (this post, or the
+ * same image) is skipped, so running it twice adds nothing.
+ */
+export async function addToFollowerTimelines(
+  db: Kysely<DB>,
+  shakeId: number,
+  range: FollowerRange,
+  entry: TimelineEntry,
+): Promise<number> {
+  let followers = db
+    .selectFrom('subscription as reader')
+    .select(timelineValues('reader.user_id', entry))
+    .where('reader.shake_id', '=', shakeId)
+    .where('reader.user_id', '>', range.after)
+    .where(sql<boolean>`not ${alreadyShown('reader.user_id', entry.sourcefileId)}`)
+  if (range.upTo !== undefined) followers = followers.where('reader.user_id', '<=', range.upTo)
+  const result = await db
+    .insertInto('post')
+    .columns(timelineColumns)
+    .expression(followers)
+    .ignore()
+    .executeTakeFirst()
+  return Number(result.numInsertedOrUpdatedRows ?? 0n)
 }
 
 /** Where a post stands: its shakes (live placements only). */
@@ -55,15 +130,6 @@ export async function shakesOfPost(db: Kysely<DB>, postId: number): Promise<numb
     .where('deleted', '=', 0)
     .execute()
   return rows.map((r) => r.shake_id)
-}
-
-export async function subscriberIds(db: Kysely<DB>, shakeId: number): Promise<number[]> {
-  const rows = await db
-    .selectFrom('subscription')
-    .select('user_id')
-    .where('shake_id', '=', shakeId)
-    .execute()
-  return rows.map((r) => r.user_id)
 }
 
 /**

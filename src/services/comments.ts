@@ -5,6 +5,7 @@ import { inTransaction } from '../db/transaction.js'
 import { enqueue } from '../jobs/enqueue.js'
 import type { JobContext } from '../jobs/job-context.js'
 import type { JobPayloads, WorkSignal } from '../jobs/job-names.js'
+import { blocksWithPostOwner } from '../repositories/blocks.js'
 import {
   type Comment,
   commentsOfPost,
@@ -19,10 +20,10 @@ import {
 import { insertNotification } from '../repositories/notifications.js'
 import { findPost } from '../repositories/posts.js'
 import { findUserByName, type User } from '../repositories/users.js'
-import { refuseIfBlocked } from './blocks.js'
+import { refuseBlocked, refuseIfBlocked } from './blocks.js'
 import { ServiceError, ValidationError } from './errors.js'
 import { livePost } from './likes.js'
-import { shareKey } from './share-keys.js'
+import { idFromShareKey, shareKey } from './share-keys.js'
 import { textProblem } from './text-rules.js'
 
 export const COMMENT_MAX = 2000
@@ -75,15 +76,30 @@ export class CommentService {
     const problem =
       body === '' ? 'Please write something first.' : textProblem('Comments', body, COMMENT_MAX)
     if (problem) throw new ValidationError({ body: problem })
-    const post = await livePost(this.db, key)
-    await refuseIfBlocked(this.db, user, [post.userId], 'comment on this post')
-    const id = await inTransaction(this.db, async (trx) => {
-      const commentId = await insertComment(trx, { userId: user.id, postId: post.id, body })
-      await enqueue(trx, 'after-comment', { commentId })
-      return commentId
+    // The block check reads by the post's id, so it runs beside the post's own read.
+    const id = idFromShareKey(key)
+    const [post, blocks] = await Promise.all([
+      livePost(this.db, key),
+      id === undefined ? [] : blocksWithPostOwner(this.db, user.id, id),
+    ])
+    refuseBlocked(user, blocks, 'comment on this post')
+    const comment = await inTransaction(this.db, async (trx) => {
+      const inserted = await insertComment(trx, { userId: user.id, postId: post.id, body })
+      await enqueue(trx, 'after-comment', { commentId: inserted.id })
+      return inserted
     })
     this.work.kick()
-    return (await findComment(this.db, id)) as Comment
+    // The comment as written, without reading it back.
+    return {
+      id: comment.id,
+      postId: post.id,
+      userId: user.id,
+      userName: user.name,
+      userAvatarKey: user.avatarKey,
+      body,
+      likeCount: 0,
+      createdAt: comment.createdAt,
+    }
   }
 
   async remove(user: User, key: string, commentId: string): Promise<void> {

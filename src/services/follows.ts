@@ -3,7 +3,7 @@
 import type { Database } from '../db/database.js'
 import { inTransaction } from '../db/transaction.js'
 import { enqueue } from '../jobs/enqueue.js'
-import type { JobContext } from '../jobs/job-context.js'
+import type { JobCheckpoint, JobContext } from '../jobs/job-context.js'
 import type { JobPayloads, WorkSignal } from '../jobs/job-names.js'
 import { insertNotification } from '../repositories/notifications.js'
 import { findPost, listShakePosts } from '../repositories/posts.js'
@@ -21,7 +21,12 @@ import {
   insertSubscription,
   isSubscribed,
 } from '../repositories/subscriptions.js'
-import { addToTimelines, shakesOfPost, subscriberIds } from '../repositories/timeline.js'
+import {
+  addToFollowerTimelines,
+  addToTimelines,
+  followerChunkEnd,
+  shakesOfPost,
+} from '../repositories/timeline.js'
 import { findUserByName, type User } from '../repositories/users.js'
 import { refuseIfBlocked } from './blocks.js'
 import { ServiceError } from './errors.js'
@@ -129,19 +134,61 @@ export async function afterFollow(
   }
 }
 
-/** A new post reaches the timelines of everyone following its shakes, and its poster's. */
+/** Waits until `spanMs` have passed since `started`: the chunk's share of the rate ceiling. */
+async function pace(started: number, spanMs: number): Promise<void> {
+  const wait = started + spanMs - Date.now()
+  if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait))
+}
+
+/** How far a fan-out got: the shake it was in, and the last follower (user id) done there. */
+interface FanOutMark {
+  shakeId: number
+  after: number
+}
+
+function fanOutMark(saved: unknown): FanOutMark | undefined {
+  const mark = saved as Partial<FanOutMark> | undefined
+  return typeof mark?.shakeId === 'number' && typeof mark.after === 'number'
+    ? { shakeId: mark.shakeId, after: mark.after }
+    : undefined
+}
+
+/**
+ * A new post reaches the timelines of everyone following its shakes, and its poster's. The
+ * followers are walked in user-id order, a chunk per INSERT ... SELECT, so memory stays flat
+ * however many there are; after each chunk the job notes where it is (the checkpoint), and a
+ * run after a kill resumes there. Without a checkpoint a rerun starts over and adds nothing
+ * twice: each statement skips readers who already have the post or its image.
+ */
 export async function fanOutPost(
   ctx: JobContext,
   payload: JobPayloads['fan-out-post'],
+  checkpoint?: JobCheckpoint,
 ): Promise<void> {
   const post = await findPost(ctx.db, payload.postId)
   if (!post) return
-  for (const shakeId of await shakesOfPost(ctx.db, post.id)) {
-    const readers = new Set([post.userId, ...(await subscriberIds(ctx.db, shakeId))])
-    await addToTimelines(ctx.db, [...readers], {
-      sharedfileId: post.id,
-      sourcefileId: post.sourcefile.id,
-      shakeId,
-    })
+  const shakeIds = (await shakesOfPost(ctx.db, post.id)).sort((a, b) => a - b)
+  const [first] = shakeIds
+  if (first === undefined) return
+  const entry = (shakeId: number) => ({
+    sharedfileId: post.id,
+    sourcefileId: post.sourcefile.id,
+    shakeId,
+  })
+  const { chunk, rowsPerSecond } = ctx.config.fanOut
+  const mark = fanOutMark(checkpoint?.saved)
+  if (!mark) await addToTimelines(ctx.db, [post.userId], entry(first))
+  for (const shakeId of shakeIds) {
+    if (mark && shakeId < mark.shakeId) continue
+    let after = mark?.shakeId === shakeId ? mark.after : 0
+    for (;;) {
+      const started = Date.now()
+      const upTo = await followerChunkEnd(ctx.db, shakeId, after, chunk)
+      await addToFollowerTimelines(ctx.db, shakeId, { after, upTo }, entry(shakeId))
+      if (upTo === undefined) break
+      if (rowsPerSecond > 0) await pace(started, (chunk / rowsPerSecond) * 1000)
+      after = upTo
+      await checkpoint?.save({ shakeId, after } satisfies FanOutMark)
+    }
   }
 }

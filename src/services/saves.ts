@@ -1,13 +1,12 @@
 // Saving a post: a new post of the same image in one of the user's shakes, remembering where it
 // came from (parent and original), in one transaction with the save counters and the outbox row.
 import type { Database } from '../db/database.js'
-import { isMysql } from '../db/dialect.js'
 import { inTransaction } from '../db/transaction.js'
-import { enqueue } from '../jobs/enqueue.js'
+import { enqueueAll } from '../jobs/enqueue.js'
 import type { JobContext } from '../jobs/job-context.js'
 import type { JobPayloads, WorkSignal } from '../jobs/job-names.js'
 import { blocksWithPostOwner } from '../repositories/blocks.js'
-import { adjustCounter, lockCounters, readCounters } from '../repositories/favorites.js'
+import { bumpCounter, readCounters } from '../repositories/favorites.js'
 import { insertNotification } from '../repositories/notifications.js'
 import {
   addPostToShake,
@@ -30,6 +29,13 @@ export interface SaveResult {
   saveCount: number
 }
 
+/** Thrown inside the save's transaction when the user already saved the post there: undoes it. */
+class AlreadySaved extends Error {
+  constructor(readonly savedId: number) {
+    super('already saved')
+  }
+}
+
 export class SaveService {
   constructor(
     private readonly db: Database,
@@ -39,36 +45,40 @@ export class SaveService {
   async save(user: User, key: string, shakeId: string): Promise<SaveResult> {
     // The block check reads by the post's id, so it runs beside the post's own read.
     const id = idFromShareKey(key)
-    const [post, blocks] = await Promise.all([
+    // So does the shake's: its refusal, if any, is kept until the post's checks have passed.
+    const [post, blocks, shake] = await Promise.all([
       livePost(this.db, key),
       id === undefined ? [] : blocksWithPostOwner(this.db, user.id, id),
+      postableShake(this.db, user, shakeId).catch((error: unknown) => ({ refused: error })),
     ])
     if (post.userId === user.id) throw new ServiceError(403, 'You cannot save your own post.')
     refuseBlocked(user, blocks, 'save this post')
-    const shake = await postableShake(this.db, user, shakeId)
-    const mysql = isMysql(this.db)
+    if ('refused' in shake) throw shake.refused
     const counted = [...new Set([post.id, post.originalId ?? post.id])]
-    const result = await inTransaction(this.db, async (trx) => {
-      // Saves of one post queue up behind this lock, so "saved twice" is seen, not raced.
-      const locked = await lockCounters(trx, counted, mysql)
-      const existing = await findSaveInShake(trx, user.id, post.id, shake.id)
-      let saved = { id: existing ?? 0, created: false }
-      if (!existing) {
-        saved = { id: await insertSavedPost(trx, { userId: user.id, from: post }), created: true }
-        await addPostToShake(trx, shake.id, saved.id)
-        await setPostTags(trx, saved.id, extractTags(post.description))
-        await adjustCounter(trx, 'save_count', counted, 1)
-        await enqueue(trx, 'after-save', { userId: user.id, postId: post.id, savedId: saved.id })
-        await enqueue(trx, 'fan-out-post', { postId: saved.id })
-      }
-      // The count as this transaction commits it: read under the lock (MySQL), or after the
-      // writes (SQLite, which took no lock).
-      const before = locked.get(post.id)
-      const saveCount = before
-        ? before.saveCount + (saved.created ? 1 : 0)
-        : (await readCounters(trx, post.id)).saveCount
-      return { ...saved, saveCount }
-    })
+    let result: { id: number; created: boolean; saveCount: number }
+    try {
+      result = await inTransaction(this.db, async (trx) => {
+        // The counter first: its row locks queue the saves of one post, so "saved twice" is
+        // seen, not raced; and the count comes back with the update.
+        const saveCount = await bumpCounter(trx, 'save_count', counted, 1, post.id)
+        const existing = await findSaveInShake(trx, user.id, post.id, shake.id)
+        if (existing) throw new AlreadySaved(existing)
+        const savedId = await insertSavedPost(trx, { userId: user.id, from: post })
+        await addPostToShake(trx, shake.id, savedId)
+        const tags = extractTags(post.description)
+        if (tags.length > 0) await setPostTags(trx, savedId, tags)
+        await enqueueAll(trx, [
+          { job: 'after-save', payload: { userId: user.id, postId: post.id, savedId } },
+          { job: 'fan-out-post', payload: { postId: savedId } },
+        ])
+        return { id: savedId, created: true, saveCount }
+      })
+    } catch (error) {
+      if (!(error instanceof AlreadySaved)) throw error
+      // Saved there before: the counter's change is undone with the transaction.
+      const { saveCount } = await readCounters(this.db, post.id)
+      result = { id: error.savedId, created: false, saveCount }
+    }
     if (result.created) this.work.kick()
     return { key: shareKey(result.id), created: result.created, saveCount: result.saveCount }
   }

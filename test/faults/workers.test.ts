@@ -20,6 +20,10 @@ async function productionWebSite(redisUrl: string): Promise<TestSite> {
     JOB_LOCK_SECONDS: '2',
     OUTBOX_RECHECK_SECONDS: '2',
     RATE_LIMIT_UPLOAD: '1000/60',
+    // A fan-out of 1,500 followers takes about 1.5 s, in 30 chunks: long enough to be killed
+    // in the middle of (unpaced, it writes them in one statement of a few milliseconds).
+    FAN_OUT_CHUNK: '50',
+    FAN_OUT_ROWS_PER_SECOND: '1000',
   })
 }
 

@@ -1,0 +1,147 @@
+// Likes and unlikes under load: each goes through a group commit (group-commit.ts), so a hot
+// post's row is locked once per batch instead of once per like, and a batch costs a fixed
+// handful of statements whatever its size. Each answer still carries the count its commit
+// left: within a batch, the likes of a post count up one by one, as if committed in turn.
+import type { Database } from '../db/database.js'
+import { inTransaction } from '../db/transaction.js'
+import { enqueue, enqueueAll } from '../jobs/enqueue.js'
+import {
+  addToLikeCounts,
+  bumpCounter,
+  deleteFavorite,
+  deleteFavorites,
+  existingLikes,
+  insertFavorite,
+  insertFavorites,
+  lockLikeCounts,
+  readCounters,
+} from '../repositories/favorites.js'
+import { GroupCommit } from './group-commit.js'
+
+export interface LikeRequest {
+  userId: number
+  postId: number
+  /** The posts the like counts for: the post, and the posts it was saved from. */
+  credited: readonly number[]
+}
+
+export interface LikeOutcome {
+  /** False when nothing changed: the like was there already (like), or was not (unlike). */
+  changed: boolean
+  /** The post's like count as the commit left it. */
+  likeCount: number
+}
+
+/** Thrown inside a transaction whose action turned out to change nothing: undoes it. */
+class NothingChanged extends Error {}
+
+export class LikeBatches {
+  private readonly likes: GroupCommit<LikeRequest, LikeOutcome>
+  private readonly unlikes: GroupCommit<LikeRequest, LikeOutcome>
+
+  constructor(db: Database) {
+    this.likes = new GroupCommit(
+      (like) => likeAlone(db, like),
+      (batch) => inTransaction(db, (trx) => changeTogether(trx, batch, 1)),
+    )
+    this.unlikes = new GroupCommit(
+      (unlike) => unlikeAlone(db, unlike),
+      (batch) => inTransaction(db, (trx) => changeTogether(trx, batch, -1)),
+    )
+  }
+
+  like(request: LikeRequest): Promise<LikeOutcome> {
+    return this.likes.submit(request)
+  }
+
+  unlike(request: LikeRequest): Promise<LikeOutcome> {
+    return this.unlikes.submit(request)
+  }
+}
+
+/** The count as it stands, after a transaction that changed nothing was undone. */
+async function unchanged(db: Database, error: unknown, postId: number): Promise<LikeOutcome> {
+  if (!(error instanceof NothingChanged)) throw error
+  return { changed: false, likeCount: (await readCounters(db, postId)).likeCount }
+}
+
+/**
+ * One like in three statements: the outbox row while no lock is held; the counter, whose
+ * update locks the post's row and answers with the new count; the like row. The counter comes
+ * before the row because the row's foreign-key check takes a shared lock on the post, which
+ * two likes would each hold while waiting for the other's counter update.
+ */
+async function likeAlone(db: Database, like: LikeRequest): Promise<LikeOutcome> {
+  try {
+    const likeCount = await inTransaction(db, async (trx) => {
+      await enqueue(trx, 'after-like', { userId: like.userId, postId: like.postId })
+      const count = await bumpCounter(trx, 'like_count', like.credited, 1, like.postId)
+      if (!(await insertFavorite(trx, like.userId, like.postId))) throw new NothingChanged()
+      return count
+    })
+    return { changed: true, likeCount }
+  } catch (error) {
+    return unchanged(db, error, like.postId)
+  }
+}
+
+/** One unlike in two statements: the counter (the post's row first, as a like takes it), the row. */
+async function unlikeAlone(db: Database, unlike: LikeRequest): Promise<LikeOutcome> {
+  try {
+    const likeCount = await inTransaction(db, async (trx) => {
+      const count = await bumpCounter(trx, 'like_count', unlike.credited, -1, unlike.postId)
+      if (!(await deleteFavorite(trx, unlike.userId, unlike.postId))) throw new NothingChanged()
+      return count
+    })
+    return { changed: true, likeCount }
+  } catch (error) {
+    return unchanged(db, error, unlike.postId)
+  }
+}
+
+/**
+ * A batch of likes (+1) or unlikes (-1) in five statements at most, whatever its size: the
+ * counters read (and locked, MySQL) first, the likes that exist, the rows written, the
+ * counters, and the outbox rows of new likes.
+ */
+async function changeTogether(
+  trx: Parameters<typeof lockLikeCounts>[0],
+  batch: readonly LikeRequest[],
+  direction: 1 | -1,
+): Promise<LikeOutcome[]> {
+  const counts = await lockLikeCounts(trx, [...new Set(batch.flatMap((l) => l.credited))])
+  const liked = await existingLikes(trx, batch)
+  const changed: LikeRequest[] = []
+  const deltas = new Map<number, number>()
+  const outcomes = batch.map((like) => {
+    const key = `${like.userId}:${like.postId}`
+    // A like changes something when the row is not there yet; an unlike, when it is.
+    const changes = liked.has(key) === direction < 0
+    if (changes) {
+      if (direction > 0) liked.add(key)
+      else liked.delete(key)
+      changed.push(like)
+      for (const id of like.credited) {
+        // A counter never goes below zero (the unlike path's rule too).
+        const before = counts.get(id) ?? 0
+        const after = Math.max(0, before + direction)
+        counts.set(id, after)
+        deltas.set(id, (deltas.get(id) ?? 0) + after - before)
+      }
+    }
+    return { changed: changes, likeCount: counts.get(like.postId) ?? 0 }
+  })
+  if (direction > 0) await insertFavorites(trx, changed)
+  else await deleteFavorites(trx, changed)
+  await addToLikeCounts(trx, deltas)
+  if (direction > 0) {
+    await enqueueAll(
+      trx,
+      changed.map((like) => ({
+        job: 'after-like' as const,
+        payload: { userId: like.userId, postId: like.postId },
+      })),
+    )
+  }
+  return outcomes
+}
