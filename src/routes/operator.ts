@@ -13,15 +13,11 @@ function settleAction(value: string): 'retry' | 'discard' {
 
 const operatorRoutes: FastifyPluginAsync = async (app) => {
   app.addHook('preHandler', requireRole('admin'))
+  const currentHealth = () =>
+    siteHealth(app.db, app.fileStore, app.jobs, app.queueWatch, replicaSetOf(app.db))
 
   app.get('/healthy/details', async (_request, reply) => {
-    const health = await siteHealth(
-      app.db,
-      app.fileStore,
-      app.jobs,
-      app.queueWatch,
-      replicaSetOf(app.db),
-    )
+    const health = await currentHealth()
     return reply
       .header('cache-control', 'no-store')
       .code(health.database.ok ? 200 : 503)
@@ -29,13 +25,7 @@ const operatorRoutes: FastifyPluginAsync = async (app) => {
   })
 
   app.get('/admin/queues', async (_request, reply) => {
-    const health = await siteHealth(
-      app.db,
-      app.fileStore,
-      app.jobs,
-      app.queueWatch,
-      replicaSetOf(app.db),
-    )
+    const health = await currentHealth()
     const failed = health.jobs.ok ? await app.jobs.failedJobs().catch(() => []) : []
     return reply.header('cache-control', 'no-store').page('admin-queues', {
       health,

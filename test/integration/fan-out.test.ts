@@ -12,6 +12,7 @@ import { idFromShareKey } from '../../src/services/share-keys.js'
 import { signUp } from '../helpers/accounts.js'
 import { createTestSite, onMysql, type TestSite } from '../helpers/app.js'
 import type { Browser } from '../helpers/browser.js'
+import { insertPeople } from '../helpers/bulk-people.js'
 import { jobContext, settle } from '../helpers/jobs.js'
 import { redisUrl } from '../helpers/services.js'
 import { post, quietLog } from '../helpers/social.js'
@@ -72,21 +73,9 @@ describe(`fan-out to ${FOLLOWERS} followers (${onMysql ? 'MySQL' : 'SQLite'})`, 
     const now = toDbDateTime(new Date())
     const first = posterId + 1
     followerIds = Array.from({ length: FOLLOWERS }, (_, i) => first + i)
+    await insertPeople(site.app.db, followerIds, 'f')
     for (let i = 0; i < FOLLOWERS; i += 500) {
       const ids = followerIds.slice(i, i + 500)
-      await site.app.db
-        .insertInto('user')
-        .values(
-          ids.map((id) => ({
-            id,
-            name: `f${id}`,
-            email: `f${id}@example.com`,
-            hashed_password: 'x',
-            created_at: now,
-            updated_at: now,
-          })),
-        )
-        .execute()
       await site.app.db
         .insertInto('subscription')
         .values(ids.map((id) => ({ user_id: id, shake_id: shakeId, created_at: now })))

@@ -6,12 +6,12 @@
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
 import { openDatabase } from '../../src/db/database.js'
-import { toDbDateTime } from '../../src/db/dialect.js'
 import { createJobRuntime, type JobRuntime } from '../../src/jobs/runtime.js'
 import { findUserById, type User } from '../../src/repositories/users.js'
 import { idFromShareKey } from '../../src/services/share-keys.js'
 import { signUp } from '../helpers/accounts.js'
 import { createTestSite, onMysql, type TestSite } from '../helpers/app.js'
+import { insertPeople } from '../helpers/bulk-people.js'
 import { settle } from '../helpers/jobs.js'
 import { QueryCounter } from '../helpers/query-counter.js'
 import { redisUrl } from '../helpers/services.js'
@@ -61,36 +61,8 @@ describe(`the write path under load (${dialect})`, () => {
       .select('id')
       .where('name', '=', 'owner')
       .executeTakeFirstOrThrow()
-    const now = toDbDateTime(new Date())
     const ids = Array.from({ length: PEOPLE }, (_, i) => ownerId + 1 + i)
-    for (let i = 0; i < PEOPLE; i += 250) {
-      const chunk = ids.slice(i, i + 250)
-      await site.app.db
-        .insertInto('user')
-        .values(
-          chunk.map((id) => ({
-            id,
-            name: `p${id}`,
-            email: `p${id}@example.com`,
-            hashed_password: 'x',
-            created_at: now,
-            updated_at: now,
-          })),
-        )
-        .execute()
-      await site.app.db
-        .insertInto('shake')
-        .values(
-          chunk.map((id) => ({
-            user_id: id,
-            type: 'user',
-            name: `p${id}`,
-            created_at: now,
-            updated_at: now,
-          })),
-        )
-        .execute()
-    }
+    await insertPeople(site.app.db, ids, 'p', { shakes: true })
     people = await Promise.all(ids.map(async (id) => (await findUserById(site.app.db, id)) as User))
     await settle(site.app)
   })
