@@ -15,6 +15,21 @@ import { OwnMariadb } from './own-mariadb.js'
 import { startS3, type TestS3 } from './s3.js'
 import { redisUrl } from './services.js'
 
+/**
+ * A free port held open until `release()`: for a port the test must name long before the
+ * server that binds it starts (HAProxy's, which the nodes' BASE_URL names), so that nothing else
+ * running meanwhile is handed it.
+ */
+export async function reservePort(): Promise<{ port: number; release(): Promise<void> }> {
+  const server = net.createServer().listen(0, '127.0.0.1')
+  await once(server, 'listening')
+  const { port } = server.address() as net.AddressInfo
+  return {
+    port,
+    release: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  }
+}
+
 export async function freePort(): Promise<number> {
   const server = net.createServer().listen(0, '127.0.0.1')
   await once(server, 'listening')
@@ -109,6 +124,8 @@ export class Topology {
   private options: { uploadMaxBytes: number; bodyTimeout: string; staticRoot?: string } | undefined
   /** With `replica: true`: the primary and the replica the nodes read from. */
   primary: OwnMariadb | undefined
+  /** Ports held until HAProxy starts (released by stop() too, if it never does). */
+  private reserved: Array<() => Promise<void>> = []
   replica: OwnMariadb | undefined
   private template: string | undefined
   env: Record<string, string> = {}
@@ -141,8 +158,11 @@ export class Topology {
     const fresh = await freshEnvironment(replication ? { mysqlServer: replication.primary } : {})
     this.drop = fresh.drop
     this.s3 = await startS3()
-    this.haproxyPort = await freePort()
-    this.statsPort = await freePort()
+    const haproxyPort = await reservePort()
+    const statsPort = await reservePort()
+    this.haproxyPort = haproxyPort.port
+    this.statsPort = statsPort.port
+    this.reserved.push(haproxyPort.release, statsPort.release)
     this.env = {
       ...fresh.env,
       ...this.s3.env,
@@ -188,6 +208,7 @@ export class Topology {
     for (const node of this.nodes) await this.nodeReachable(node)
     this.workerMetricsPort = await freePort()
     this.worker = this.startWorker()
+    await Promise.all([haproxyPort.release(), statsPort.release()])
     this.haproxy = spawn('haproxy', ['-db', '-f', path.join(projectRoot, 'haproxy/haproxy.cfg')], {
       env: {
         PATH: process.env.PATH ?? '',
@@ -353,6 +374,7 @@ export class Topology {
   }
 
   async stop(): Promise<void> {
+    await Promise.all(this.reserved.map((release) => release()))
     const children = [this.haproxy, this.worker, ...this.nodes.map((n) => n.app)]
     for (const child of children) {
       if (child && child.exitCode === null && child.signalCode === null) {
