@@ -252,10 +252,20 @@ describe('Prometheus scraping the production topology', async () => {
       30_000,
       'the queue and the outbox to drain',
     )
-    const done = await prom().value(
-      'sum(mlkshk_jobs_total{job="worker",queue="social",outcome="completed"})',
-    )
-    assert.ok((done ?? 0) >= people.length, `the new worker completed ${done} social jobs`)
+    // The queue can drain before Prometheus has scraped the new worker once.
+    let done: number | undefined
+    await eventually(
+      async () => {
+        done = await prom().value(
+          'sum(mlkshk_jobs_total{job="worker",queue="social",outcome="completed"})',
+        )
+        return (done ?? 0) >= people.length
+      },
+      15_000,
+      "the new worker's completed social jobs in Prometheus",
+    ).catch((error: Error) => {
+      throw new Error(`${error.message}; last seen ${done}`)
+    })
   })
 
   it("each node's nginx shows stub_status on its status port, to loopback", { skip }, async () => {
