@@ -48,7 +48,7 @@ export default fp(
     app.decorate('posting', new PostingService(app.db, store, app.config, jobs, app.metrics))
     app.decorate('posts', new PostService(app.db))
     app.decorate('avatars', new AvatarService(app.db, store, app.config.images, app.config.tmpDir))
-    app.decorate('likes', new LikeService(app.db, jobs))
+    app.decorate('likes', new LikeService(app.db, app.config.magicThreshold))
     app.decorate('saves', new SaveService(app.db, jobs))
     app.decorate('comments', new CommentService(app.db, jobs))
     app.decorate('follows', new FollowService(app.db, jobs))

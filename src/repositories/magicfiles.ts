@@ -5,9 +5,16 @@ import type { KeysetWindow } from './keyset.js'
 
 /** Marks the post as having reached the like threshold; a second call changes nothing. */
 export async function insertMagicfile(db: Kysely<DB>, postId: number): Promise<void> {
+  await insertMagicfiles(db, [postId])
+}
+
+/** Marks posts as having reached the like threshold, in one statement. */
+export async function insertMagicfiles(db: Kysely<DB>, postIds: readonly number[]): Promise<void> {
+  if (postIds.length === 0) return
+  const now = dbNow()
   await db
     .insertInto('magicfile')
-    .values({ sharedfile_id: postId, created_at: dbNow() })
+    .values(postIds.map((id) => ({ sharedfile_id: id, created_at: now })))
     .ignore()
     .execute()
 }

@@ -15,24 +15,46 @@ export interface Notification {
   createdAt: Date
 }
 
+export interface NewNotification {
+  type: NotificationType
+  senderId: number
+  receiverId: number
+  actionId: number
+}
+
 export async function insertNotification(
   db: Kysely<DB>,
-  values: { type: NotificationType; senderId: number; receiverId: number; actionId: number },
+  values: NewNotification,
 ): Promise<boolean> {
-  if (values.senderId === values.receiverId) return false
+  return (await insertNotifications(db, [values])) > 0
+}
+
+/**
+ * Adds notifications in one statement, leaving out the ones people would send themselves.
+ * Returns how many were new: one that already existed (a job that ran twice, a like taken back
+ * and given again) is not added twice.
+ */
+export async function insertNotifications(
+  db: Kysely<DB>,
+  notifications: readonly NewNotification[],
+): Promise<number> {
+  const others = notifications.filter((n) => n.senderId !== n.receiverId)
+  if (others.length === 0) return 0
+  const now = dbNow()
   const result = await db
     .insertInto('notification')
-    .values({
-      type: values.type,
-      sender_id: values.senderId,
-      receiver_id: values.receiverId,
-      action_id: values.actionId,
-      created_at: dbNow(),
-    })
+    .values(
+      others.map((n) => ({
+        type: n.type,
+        sender_id: n.senderId,
+        receiver_id: n.receiverId,
+        action_id: n.actionId,
+        created_at: now,
+      })),
+    )
     .ignore()
     .executeTakeFirst()
-  // False when the same notification already existed (a job that ran twice).
-  return Number(result.numInsertedOrUpdatedRows ?? 0) > 0
+  return Number(result.numInsertedOrUpdatedRows ?? 0)
 }
 
 /**

@@ -1,9 +1,9 @@
-// Liking a post. The like row and the counters change in one short transaction, with an outbox
-// row for the follow-up (notification, the like threshold); likes that arrive together commit
-// together (like-batches.ts). The answer carries the count that transaction committed.
+// Liking a post. The like row, the counters and the follow-up (the owner's notification, the
+// like threshold) change in one short transaction; likes that arrive together commit together
+// (like-batches.ts). The answer carries the count that transaction committed.
 import type { Database } from '../db/database.js'
 import type { JobContext } from '../jobs/job-context.js'
-import type { JobPayloads, WorkSignal } from '../jobs/job-names.js'
+import type { JobPayloads } from '../jobs/job-names.js'
 import { findLikeTarget, type LikeTarget } from '../repositories/favorites.js'
 import { insertMagicfile } from '../repositories/magicfiles.js'
 import { insertNotification } from '../repositories/notifications.js'
@@ -38,9 +38,9 @@ export class LikeService {
 
   constructor(
     private readonly db: Database,
-    private readonly work: WorkSignal,
+    magicThreshold: number,
   ) {
-    this.batches = new LikeBatches(db)
+    this.batches = new LikeBatches(db, magicThreshold)
   }
 
   async like(user: User, key: string): Promise<LikeState> {
@@ -50,9 +50,9 @@ export class LikeService {
     const outcome = await this.batches.like({
       userId: user.id,
       postId: post.id,
+      ownerId: post.userId,
       credited: creditedPosts(post),
     })
-    if (outcome.changed) this.work.kick()
     return { liked: true, likeCount: outcome.likeCount }
   }
 
@@ -61,6 +61,7 @@ export class LikeService {
     const outcome = await this.batches.unlike({
       userId: user.id,
       postId: post.id,
+      ownerId: post.userId,
       credited: creditedPosts(post),
     })
     return { liked: false, likeCount: outcome.likeCount }
@@ -75,7 +76,10 @@ export class LikeService {
   }
 }
 
-/** Follow-up of a like: tell the owner, and mark the post once it crosses the threshold. */
+/**
+ * Follow-up of a like queued by an earlier version, which wrote it to the outbox instead of
+ * doing it in the like's transaction: rows still waiting after an upgrade are run by this.
+ */
 export async function afterLike(
   ctx: JobContext,
   payload: JobPayloads['after-like'],

@@ -102,9 +102,30 @@ describe(`the write path under load (${dialect})`, () => {
         `${action} (${dialect}): ${cost.queries} statements + BEGIN/COMMIT in ${cost.roundTrips} dependent round trips + ${TRANSACTION_ENDS}`,
       )
     }
+    // The budgets: the post's read, then the counter, the row and the owner's notification in
+    // one transaction; an unlike has no notification.
+    assert.equal(costs.like.queries, 4)
+    assert.equal(costs.unlike.queries, 3)
+    assert.ok(costs.comment.queries <= 4)
     await settle(site.app)
     assert.equal(await likeCount(), 0)
   })
+
+  /** The owner's like notifications on the post, and whether it is marked as popular. */
+  async function followUp(): Promise<{ notified: number; magic: boolean }> {
+    const notified = await site.app.db
+      .selectFrom('notification')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('type', '=', 'favorite')
+      .where('action_id', '=', postId)
+      .executeTakeFirstOrThrow()
+    const magic = await site.app.db
+      .selectFrom('magicfile')
+      .select('id')
+      .where('sharedfile_id', '=', postId)
+      .executeTakeFirst()
+    return { notified: Number(notified.n), magic: magic !== undefined }
+  }
 
   it(`takes ${PEOPLE} likes of one post at once, counting each exactly`, async () => {
     const before = await likeCount()
@@ -121,6 +142,8 @@ describe(`the write path under load (${dialect})`, () => {
       `${PEOPLE} concurrent likes of one post (${dialect}): ${timings(answers.map((a) => a.ms))}; ${Math.round(PEOPLE / seconds)} likes/s`,
     )
     assert.equal(await likeCount(), before + PEOPLE, 'every like counted once')
+    // The follow-up was committed with the likes, batched or alone: nothing waits in a queue.
+    assert.deepEqual(await followUp(), { notified: PEOPLE, magic: true })
     // Each answer is the count its own commit left: together, every count from 1 to N once.
     assert.deepEqual(
       answers.map((a) => a.count).sort((x, y) => x - y),
