@@ -101,7 +101,12 @@ async function likeAlone(
 }
 
 function notificationOf(like: LikeRequest): NewNotification {
-  return { type: 'favorite', senderId: like.userId, receiverId: like.ownerId, actionId: like.postId }
+  return {
+    type: 'favorite',
+    senderId: like.userId,
+    receiverId: like.ownerId,
+    actionId: like.postId,
+  }
 }
 
 /** One unlike in two statements: the counter (the post's row first, as a like takes it), the row. */
