@@ -17,7 +17,9 @@ export default fp(
     app.addHook('onRequest', async (request) => {
       const userId = request.session.userId
       if (userId === undefined) return
-      const user = await app.accounts.findUser(userId)
+      const user =
+        app.sessionStore.takeUser(request.session.sessionId, userId) ??
+        (await app.accounts.findUser(userId))
       if (!user) {
         // The account is gone: this session no longer means anything.
         await request.session.destroy()

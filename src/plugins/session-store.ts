@@ -1,10 +1,13 @@
 // @fastify/session's store interface over the session table. The cookie carries a random id;
 // the table keys rows by its SHA-256, so a copy of the table cannot be replayed as cookies.
+// Reading a session reads its signed-in user in the same statement; the auth plugin takes that
+// user instead of reading it again.
 
 import type { Session } from 'fastify'
 import type { Database } from '../db/database.js'
 import { dbNow, toDbDateTime } from '../db/dialect.js'
-import { deleteSession, findLiveSession, saveSession } from '../repositories/sessions.js'
+import { deleteSession, findLiveSessionWithUser, saveSession } from '../repositories/sessions.js'
+import type { User } from '../repositories/users.js'
 import { sha256Hex } from '../services/tokens.js'
 
 type Callback = (error?: unknown) => void
@@ -14,7 +17,15 @@ export function sessionIdHash(sessionId: string): string {
   return sha256Hex(sessionId)
 }
 
+/** A user read with a session is handed to the request that read it within this time, or dropped. */
+const LOADED_USER_MS = 1000
+/** Users read but never taken (a request that failed between the two steps) are dropped past this. */
+const MAX_LOADED_USERS = 10_000
+
 export class DatabaseSessionStore {
+  /** By session id: the user each get() read, until the request's auth step takes it. */
+  private readonly loadedUsers = new Map<string, { user: User; at: number }>()
+
   constructor(
     private readonly db: Database,
     private readonly maxAgeSeconds: number,
@@ -32,14 +43,34 @@ export class DatabaseSessionStore {
   }
 
   get(sessionId: string, callback: (error: unknown, session?: Session | null) => void): void {
-    findLiveSession(this.db, sessionIdHash(sessionId)).then((row) => {
-      if (!row) return callback(null, null)
+    findLiveSessionWithUser(this.db, sessionIdHash(sessionId)).then((found) => {
+      if (!found) return callback(null, null)
+      let session: Session
       try {
-        callback(null, JSON.parse(row.data) as Session)
+        session = JSON.parse(found.session.data) as Session
       } catch {
-        callback(null, null)
+        return callback(null, null)
       }
+      if (found.user) this.remember(sessionId, found.user)
+      callback(null, session)
     }, callback)
+  }
+
+  /**
+   * The user that reading this session found, if it is the one expected and was read just now;
+   * each read is handed out once. Undefined means: read the user yourself.
+   */
+  takeUser(sessionId: string, userId: number): User | undefined {
+    const loaded = this.loadedUsers.get(sessionId)
+    if (!loaded) return undefined
+    this.loadedUsers.delete(sessionId)
+    if (loaded.user.id !== userId || Date.now() - loaded.at > LOADED_USER_MS) return undefined
+    return loaded.user
+  }
+
+  private remember(sessionId: string, user: User): void {
+    if (this.loadedUsers.size >= MAX_LOADED_USERS) this.loadedUsers.clear()
+    this.loadedUsers.set(sessionId, { user, at: Date.now() })
   }
 
   destroy(sessionId: string, callback: Callback): void {

@@ -34,6 +34,8 @@ export default fp(
   async (app) => {
     const https = app.config.baseUrl.startsWith('https:')
     await app.register(cookie)
+    const store = new DatabaseSessionStore(app.db, SESSION_MAX_AGE_SECONDS)
+    app.decorate('sessionStore', store)
     await app.register(session, {
       secret: app.config.sessionSecret,
       // __Host- binds the cookie to this exact host over HTTPS; plain http cannot use it.
@@ -45,7 +47,7 @@ export default fp(
         secure: https ? true : 'auto',
         maxAge: SESSION_MAX_AGE_SECONDS * 1000,
       },
-      store: new DatabaseSessionStore(app.db, SESSION_MAX_AGE_SECONDS),
+      store,
       // Anonymous visitors get a row only once they need one (a form's CSRF secret).
       saveUninitialized: false,
       // Renewal is done at most daily by the auth plugin, not on every request.
@@ -67,6 +69,9 @@ export default fp(
 )
 
 declare module 'fastify' {
+  interface FastifyInstance {
+    sessionStore: DatabaseSessionStore
+  }
   interface Session {
     userId?: number
     /** Epoch milliseconds of the last expiry renewal. */

@@ -66,6 +66,59 @@ export async function findLikeTarget(
   }
 }
 
+/**
+ * The like targets of many (post, actor) pairs at once, in two statements whatever their number:
+ * the live posts, then the blocks between their owners and the actors. Undefined where the post
+ * is missing or deleted, in the order asked.
+ */
+export async function findLikeTargets(
+  db: Kysely<DB>,
+  wanted: ReadonlyArray<{ postId: number; actorId: number }>,
+): Promise<Array<LikeTarget | undefined>> {
+  if (wanted.length === 0) return []
+  const posts = await db
+    .selectFrom('sharedfile as p')
+    .innerJoin('user as u', 'u.id', 'p.user_id')
+    .select(['p.id', 'p.user_id', 'p.parent_id', 'p.original_id'])
+    .where('p.id', 'in', [...new Set(wanted.map((w) => w.postId))])
+    .where('p.deleted', '=', 0)
+    .where('u.deleted', '=', 0)
+    .execute()
+  const byId = new Map(posts.map((p) => [p.id, p]))
+  const owners = [...new Set(posts.map((p) => p.user_id))]
+  const actors = [...new Set(wanted.map((w) => w.actorId))]
+  const blockRows =
+    owners.length === 0
+      ? []
+      : await db
+          .selectFrom('user_block')
+          .select(['user_id', 'blocked_user_id'])
+          .where((eb) =>
+            eb.or([
+              eb.and([eb('user_id', 'in', actors), eb('blocked_user_id', 'in', owners)]),
+              eb.and([eb('user_id', 'in', owners), eb('blocked_user_id', 'in', actors)]),
+            ]),
+          )
+          .execute()
+  const blocked = new Set(blockRows.map((b) => `${b.user_id}:${b.blocked_user_id}`))
+  return wanted.map(({ postId, actorId }) => {
+    const post = byId.get(postId)
+    if (!post) return undefined
+    const blocks: LikeTarget['blocks'] = []
+    if (blocked.has(`${actorId}:${post.user_id}`))
+      blocks.push({ userId: actorId, blockedUserId: post.user_id })
+    if (blocked.has(`${post.user_id}:${actorId}`))
+      blocks.push({ userId: post.user_id, blockedUserId: actorId })
+    return {
+      id: post.id,
+      userId: post.user_id,
+      parentId: post.parent_id,
+      originalId: post.original_id,
+      blocks,
+    }
+  })
+}
+
 /** Adds the like; false when the user already liked the post (one row per user and post). */
 export async function insertFavorite(
   db: Kysely<DB>,

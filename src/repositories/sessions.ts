@@ -1,7 +1,8 @@
 // SQL for server-side sessions. Ids arrive here already hashed.
 import type { Kysely } from 'kysely'
 import { dbNow, upsert } from '../db/dialect.js'
-import type { DB } from '../db/schema.js'
+import type { DB, UserRow } from '../db/schema.js'
+import { toUser, type User } from './users.js'
 
 export interface StoredSession {
   userId: number | null
@@ -9,17 +10,33 @@ export interface StoredSession {
   expiresAt: string
 }
 
-export async function findLiveSession(
+/**
+ * A live session and its signed-in user (live too: a deleted account's sessions sign no one
+ * in), in one statement: every request of a signed-in member needs both.
+ */
+export async function findLiveSessionWithUser(
   db: Kysely<DB>,
   idHash: string,
-): Promise<StoredSession | undefined> {
+): Promise<{ session: StoredSession; user: User | undefined } | undefined> {
   const row = await db
-    .selectFrom('session')
-    .select(['user_id', 'data', 'expires_at'])
-    .where('id', '=', idHash)
-    .where('expires_at', '>', dbNow())
+    .selectFrom('session as s')
+    .leftJoin('user as u', (join) => join.onRef('u.id', '=', 's.user_id').on('u.deleted', '=', 0))
+    .select([
+      's.user_id as session_user_id',
+      's.data as session_data',
+      's.expires_at as session_expires_at',
+    ])
+    .selectAll('u')
+    .where('s.id', '=', idHash)
+    .where('s.expires_at', '>', dbNow())
     .executeTakeFirst()
-  return row && { userId: row.user_id, data: row.data, expiresAt: row.expires_at }
+  if (!row) return undefined
+  const { session_user_id, session_data, session_expires_at, ...user } = row
+  return {
+    session: { userId: session_user_id, data: session_data, expiresAt: session_expires_at },
+    // The join matched no live user: every column of u is null.
+    user: user.id === null ? undefined : toUser(user as UserRow),
+  }
 }
 
 export async function saveSession(

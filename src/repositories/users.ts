@@ -33,7 +33,7 @@ export interface ProfileFields {
   website: string
 }
 
-function toUser(row: UserRow): User {
+export function toUser(row: UserRow): User {
   return {
     id: row.id,
     name: row.name,

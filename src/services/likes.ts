@@ -4,13 +4,14 @@
 import type { Database } from '../db/database.js'
 import type { JobContext } from '../jobs/job-context.js'
 import type { JobPayloads } from '../jobs/job-names.js'
-import { findLikeTarget, type LikeTarget } from '../repositories/favorites.js'
+import { findLikeTarget, findLikeTargets, type LikeTarget } from '../repositories/favorites.js'
 import { insertMagicfile } from '../repositories/magicfiles.js'
 import { insertNotification } from '../repositories/notifications.js'
 import { findPost, type Post } from '../repositories/posts.js'
 import type { User } from '../repositories/users.js'
 import { refuseBlocked } from './blocks.js'
 import { ServiceError } from './errors.js'
+import { GroupCommit } from './group-commit.js'
 import { LikeBatches } from './like-batches.js'
 import { idFromShareKey } from './share-keys.js'
 
@@ -33,14 +34,25 @@ export async function livePost(db: Database, key: string): Promise<Post> {
   return post
 }
 
+interface TargetRequest {
+  postId: number
+  actorId: number
+}
+
 export class LikeService {
   private readonly batches: LikeBatches
+  /**
+   * The posts being liked are read the way likes are committed: one alone at rest; the ones
+   * asked for while a read runs, together in the next (two statements for any number).
+   */
+  private readonly targets: GroupCommit<TargetRequest, LikeTarget | undefined>
 
-  constructor(
-    private readonly db: Database,
-    magicThreshold: number,
-  ) {
+  constructor(db: Database, magicThreshold: number) {
     this.batches = new LikeBatches(db, magicThreshold)
+    this.targets = new GroupCommit(
+      (t) => findLikeTarget(db, t.postId, t.actorId),
+      (ts) => findLikeTargets(db, ts),
+    )
   }
 
   async like(user: User, key: string): Promise<LikeState> {
@@ -70,7 +82,8 @@ export class LikeService {
   /** The post named by the key, with the blocks between the user and its owner: one read. */
   private async target(user: User, key: string): Promise<LikeTarget> {
     const id = idFromShareKey(key)
-    const post = id === undefined ? undefined : await findLikeTarget(this.db, id, user.id)
+    const post =
+      id === undefined ? undefined : await this.targets.submit({ postId: id, actorId: user.id })
     if (!post) throw new ServiceError(404, 'There is no such post. It may have been deleted.')
     return post
   }

@@ -5,7 +5,7 @@ import type { Kysely } from 'kysely'
 import { dbNow, fromDbDateTime, isUniqueViolation, toDbDateTime } from '../../src/db/dialect.js'
 import { migrateToLatest, pendingMigrations } from '../../src/db/migrator.js'
 import type { DB } from '../../src/db/schema.js'
-import { findLiveSession, saveSession } from '../../src/repositories/sessions.js'
+import { findLiveSessionWithUser, saveSession } from '../../src/repositories/sessions.js'
 import { insertToken } from '../../src/repositories/tokens.js'
 import { insertUser } from '../../src/repositories/users.js'
 import { sweepExpired } from '../../src/services/housekeeping.js'
@@ -74,13 +74,32 @@ describe(`database (${onMysql ? 'MySQL' : 'SQLite'})`, () => {
     await saveSession(db, id, { userId: null, data: '{"v":2}', expiresAt })
     const rows = await db.selectFrom('session').select('data').where('id', '=', id).execute()
     assert.deepEqual(rows, [{ data: '{"v":2}' }])
-    assert.equal((await findLiveSession(db, id))?.data, '{"v":2}')
+    assert.equal((await findLiveSessionWithUser(db, id))?.session.data, '{"v":2}')
   })
 
   it('does not return expired sessions', async () => {
     const id = 'b'.repeat(64)
     await saveSession(db, id, { userId: null, data: '{}', expiresAt: dbNow(-1) })
-    assert.equal(await findLiveSession(db, id), undefined)
+    assert.equal(await findLiveSessionWithUser(db, id), undefined)
+  })
+
+  it('reads a session with its live user in one statement', async () => {
+    const userId = await insertUser(db, {
+      name: 'sessioned',
+      email: 'sessioned@example.com',
+      hashedPassword: 'x',
+    })
+    const id = 'c'.repeat(64)
+    await saveSession(db, id, { userId, data: '{"userId":1}', expiresAt: dbNow(3600) })
+    const found = await findLiveSessionWithUser(db, id)
+    assert.equal(found?.session.userId, userId)
+    assert.equal(found?.user?.id, userId)
+    assert.equal(found?.user?.name, 'sessioned')
+    assert.ok(found?.user?.createdAt instanceof Date)
+    await db.updateTable('user').set({ deleted: 1 }).where('id', '=', userId).execute()
+    const gone = await findLiveSessionWithUser(db, id)
+    assert.equal(gone?.session.userId, userId, 'the session is still there')
+    assert.equal(gone?.user, undefined, 'but signs no one in')
   })
 
   it('sweeps expired sessions and dead tokens, and nothing else', async () => {

@@ -171,6 +171,30 @@ describe(`the write path under load (${dialect})`, () => {
     await settle(site.app, 120_000)
   })
 
+  it('reads the posts of likes that arrive together in one go, blocks and all', async () => {
+    // People at the end of the list: the saves and comments below are by the first ones.
+    const [blocker, blocked, ...others] = people.slice(-8)
+    const owner = (await findUserById(site.app.db, (people[0] as User).id - 1)) as User
+    await site.app.blocks.block(owner, (blocked as User).name)
+    await site.app.blocks.block(blocker as User, owner.name)
+    const likers = others
+    // The first read goes alone; everything asked meanwhile is read together.
+    const attempts = [
+      ...likers.map((person) => site.app.likes.like(person, key)),
+      site.app.likes.like(blocker as User, key),
+      site.app.likes.like(blocked as User, key),
+      site.app.likes.like(likers[0] as User, 'ZZZZZZZZ'),
+    ]
+    const outcomes = await Promise.allSettled(attempts)
+    const status = (o: PromiseSettledResult<unknown>) =>
+      o.status === 'fulfilled' ? 200 : (o.reason as { status?: number }).status
+    assert.deepEqual(outcomes.map(status), [...likers.map(() => 200), 403, 403, 404])
+    const unliked = await Promise.allSettled(
+      likers.map((person) => site.app.likes.unlike(person, key)),
+    )
+    assert.ok(unliked.every((o) => o.status === 'fulfilled'))
+  })
+
   it('takes saves and comments from many people at once', async () => {
     // The first two people acted in the first test.
     const savers = people.slice(2, 202)
