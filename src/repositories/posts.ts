@@ -1,6 +1,6 @@
 // SQL for posts: sharedfile rows and their places in shakes (shakesharedfile).
 import { type Kysely, sql } from 'kysely'
-import { dbNow, fromDbDateTime } from '../db/dialect.js'
+import { dbNow, fromDbDateTime, isMysql } from '../db/dialect.js'
 import type { DB } from '../db/schema.js'
 import { notBlockedBy } from './blocks.js'
 import { type KeysetWindow, pagedIds } from './keyset.js'
@@ -187,8 +187,8 @@ export async function findRepeatedPost(
 }
 
 /** Serializes one user's posting (MySQL row lock; SQLite's writers are serial already). */
-export async function lockPoster(db: Kysely<DB>, userId: number, mysql: boolean): Promise<void> {
-  if (!mysql) return
+export async function lockPoster(db: Kysely<DB>, userId: number): Promise<void> {
+  if (!isMysql(db)) return
   await db.selectFrom('user').select('id').where('id', '=', userId).forUpdate().execute()
 }
 

@@ -4,7 +4,7 @@ import { mkdir, mkdtemp, rm } from 'node:fs/promises'
 import path from 'node:path'
 import type { Config, ImageLimits } from '../config.js'
 import type { Database } from '../db/database.js'
-import { dbNow, isMysql, isUniqueViolation, toDbDateTime } from '../db/dialect.js'
+import { dbNow, isUniqueViolation, toDbDateTime } from '../db/dialect.js'
 import { inTransaction } from '../db/transaction.js'
 import { enqueue } from '../jobs/enqueue.js'
 import type { JobContext } from '../jobs/job-context.js'
@@ -94,7 +94,6 @@ export class PostingService {
   private readonly limits: ImageLimits
   private readonly monthlyQuota: number
   private readonly tempDir: string
-  private readonly mysql: boolean
   /** Sourcefiles being made in this process, by SHA-1. */
   private readonly rendering = new Map<string, Promise<Sourcefile>>()
 
@@ -108,7 +107,6 @@ export class PostingService {
     this.limits = config.images
     this.monthlyQuota = config.monthlyUploadQuota
     this.tempDir = config.tmpDir
-    this.mysql = isMysql(db)
     this.fetchPolicy = {
       maxBytes: config.images.maxBytes,
       tempDir: config.tmpDir,
@@ -154,7 +152,7 @@ export class PostingService {
     const id = await inTransaction(this.db, async (trx) => {
       // The same form sent twice at once (a double click, a retry) posts once: the second
       // request waits for the first and answers with its post.
-      await lockPoster(trx, user.id, this.mysql)
+      await lockPoster(trx, user.id)
       const repeated = await findRepeatedPost(trx, {
         userId: user.id,
         sourcefileId: sourcefile.id,

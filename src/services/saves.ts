@@ -1,5 +1,6 @@
 // Saving a post: a new post of the same image in one of the user's shakes, remembering where it
-// came from (parent and original), in one transaction with the save counters and the outbox row.
+// came from (parent and original), in one transaction with the save counters, the owner's
+// notification and the outbox row of the new post's fan-out.
 import type { Database } from '../db/database.js'
 import { inTransaction } from '../db/transaction.js'
 import { enqueueAll } from '../jobs/enqueue.js'
@@ -13,6 +14,7 @@ import {
   findPost,
   findSaveInShake,
   insertSavedPost,
+  lockPoster,
 } from '../repositories/posts.js'
 import { setPostTags } from '../repositories/tags.js'
 import type { User } from '../repositories/users.js'
@@ -58,19 +60,24 @@ export class SaveService {
     let result: { id: number; created: boolean; saveCount: number }
     try {
       result = await inTransaction(this.db, async (trx) => {
-        // The counter first: its row locks queue the saves of one post, so "saved twice" is
-        // seen, not raced; and the count comes back with the update.
-        const saveCount = await bumpCounter(trx, 'save_count', counted, 1, post.id)
+        // The saver's own saves in turn (their row's lock), so "saved twice" is seen, not raced.
+        await lockPoster(trx, user.id)
         const existing = await findSaveInShake(trx, user.id, post.id, shake.id)
         if (existing) throw new AlreadySaved(existing)
         const savedId = await insertSavedPost(trx, { userId: user.id, from: post })
         await addPostToShake(trx, shake.id, savedId)
         const tags = extractTags(post.description)
         if (tags.length > 0) await setPostTags(trx, savedId, tags)
-        await enqueueAll(trx, [
-          { job: 'after-save', payload: { userId: user.id, postId: post.id, savedId } },
-          { job: 'fan-out-post', payload: { postId: savedId } },
-        ])
+        await insertNotification(trx, {
+          type: 'save',
+          senderId: user.id,
+          receiverId: post.userId,
+          actionId: post.id,
+        })
+        await enqueueAll(trx, [{ job: 'fan-out-post', payload: { postId: savedId } }])
+        // The counter last: every save of a popular post takes its row, so the row is held
+        // for the commit alone, not for the whole save. The count comes back with the update.
+        const saveCount = await bumpCounter(trx, 'save_count', counted, 1, post.id)
         return { id: savedId, created: true, saveCount }
       })
     } catch (error) {
@@ -84,7 +91,10 @@ export class SaveService {
   }
 }
 
-/** Follow-up of a save: tell the owner of the post that was saved. */
+/**
+ * Follow-up of a save queued by an earlier version (saves now write the notification in their
+ * own transaction): rows still waiting after an upgrade are run by this.
+ */
 export async function afterSave(
   ctx: JobContext,
   payload: JobPayloads['after-save'],
