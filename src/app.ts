@@ -17,6 +17,7 @@ import pageCachePlugin from './plugins/page-cache.js'
 import rateLimitPlugin from './plugins/rate-limit.js'
 import readRoutingPlugin from './plugins/read-routing.js'
 import redirectGuardPlugin from './plugins/redirect-guard.js'
+import redisPlugin from './plugins/redis.js'
 import securityHeadersPlugin from './plugins/security-headers.js'
 import servicesPlugin from './plugins/services.js'
 import sessionPlugin from './plugins/session.js'
@@ -79,6 +80,7 @@ export async function createServer(
   // Before every route: its hook times them all.
   await app.register(metricsPlugin)
   // Before the services: the account service brakes sign-ins with its counters.
+  await app.register(redisPlugin)
   await app.register(readRoutingPlugin)
   await app.register(rateLimitPlugin)
   await app.register(servicesPlugin)

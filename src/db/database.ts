@@ -30,7 +30,7 @@ export function openDatabase(
           name: replicaName(url),
           url,
           // A replica that is away must not hold a page up for long: the primary is there.
-          driver: mysqlDialect(url, REPLICA_CONNECT_TIMEOUT_MS).createDriver(),
+          driver: mysqlDialect(url, { connectTimeout: REPLICA_CONNECT_TIMEOUT_MS }).createDriver(),
         })),
         replicas.maxLagSeconds,
       )
@@ -66,7 +66,20 @@ export function replicaSetOf(db: object): ReplicaSet | undefined {
   return replicaSets.get(db)
 }
 
-export function mysqlDialect(url: string, connectTimeout?: number): MysqlDialect {
+/**
+ * A replica's health checks: one connection of its own (they are one query every few seconds),
+ * apart from the pool its reads use, so a check is never queued behind page reads.
+ */
+export function openReplicaCheck(url: string): Database {
+  return new Kysely<DB>({
+    dialect: mysqlDialect(url, { connectTimeout: REPLICA_CONNECT_TIMEOUT_MS, poolSize: 1 }),
+  })
+}
+
+export function mysqlDialect(
+  url: string,
+  options: { connectTimeout?: number; poolSize?: number } = {},
+): MysqlDialect {
   return new MysqlDialect({
     pool: async () => {
       const { createPool } = await import('mysql2')
@@ -76,10 +89,10 @@ export function mysqlDialect(url: string, connectTimeout?: number): MysqlDialect
         timezone: 'Z',
         dateStrings: true,
         charset: 'utf8mb4_unicode_ci',
-        connectionLimit: MYSQL_POOL_SIZE,
+        connectionLimit: options.poolSize ?? MYSQL_POOL_SIZE,
         supportBigNumbers: true,
         decimalNumbers: true,
-        ...(connectTimeout ? { connectTimeout } : {}),
+        ...(options.connectTimeout ? { connectTimeout: options.connectTimeout } : {}),
       })
     },
   })

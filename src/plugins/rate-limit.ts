@@ -6,7 +6,6 @@
 import rateLimit, { type RateLimitOptions } from '@fastify/rate-limit'
 import type { FastifyRequest, preHandlerAsyncHookHandler } from 'fastify'
 import fp from 'fastify-plugin'
-import type { Redis } from 'ioredis'
 import { type RateLimit, type WriteAction, writeActions } from '../config.js'
 import { TooManyRequestsError } from '../services/errors.js'
 import { KnownDevices } from '../services/known-devices.js'
@@ -15,31 +14,7 @@ import { WriteLimits } from '../services/write-limits.js'
 
 export default fp(
   async (app) => {
-    let redis: Redis | undefined
-    if (app.config.redisUrl) {
-      // Loaded only with REDIS_URL: an embedded site counts in memory.
-      const { Redis: RedisClient } = await import('ioredis')
-      redis = new RedisClient(app.config.redisUrl, {
-        connectTimeout: 1000,
-        maxRetriesPerRequest: 1,
-        // Fail at once while Redis is away instead of queueing behind a request.
-        enableOfflineQueue: false,
-        lazyConnect: false,
-        // A write counts in two or more windows at once, and writes arrive together: commands
-        // sent in the same tick leave in one socket write (measured: a third of the limiter's
-        // CPU per like was the separate writes).
-        enableAutoPipelining: true,
-      })
-      redis.on('error', (error) => app.log.warn({ err: error }, 'rate-limit redis error'))
-      app.addHook('onClose', async () => {
-        redis?.disconnect()
-      })
-      // Without the offline queue, commands sent before the connection is up would fail and
-      // go uncounted; wait for it briefly. A Redis that is down does not stop the site.
-      if (!(await connected(redis, 2000))) {
-        app.log.warn('rate limits: Redis is not reachable; limits are not enforced until it is')
-      }
-    }
+    const redis = app.redis
     await app.register(rateLimit, {
       global: false,
       ...(redis ? { redis, nameSpace: `${app.config.redisPrefix}:rate-limit:` } : {}),
@@ -72,30 +47,13 @@ export default fp(
       devices: new KnownDevices(app.config.sessionSecret),
     })
   },
-  { name: 'rate-limit' },
+  { name: 'rate-limit', dependencies: ['redis'] },
 )
 
 /** Who is writing: the signed-in user, the API token's user, or else the address. */
 function writerOf(request: FastifyRequest): string {
   const userId = request.user?.id ?? request.caller?.user.id
   return userId === undefined ? `ip:${request.ip}` : `user:${userId}`
-}
-
-function connected(redis: Redis, timeoutMs: number): Promise<boolean> {
-  if (redis.status === 'ready') return Promise.resolve(true)
-  return new Promise((resolve) => {
-    const timer = setTimeout(() => finish(false), timeoutMs)
-    const onReady = () => finish(true)
-    const onError = () => finish(false)
-    function finish(ok: boolean) {
-      clearTimeout(timer)
-      redis.off('ready', onReady)
-      redis.off('error', onError)
-      resolve(ok)
-    }
-    redis.once('ready', onReady)
-    redis.once('error', onError)
-  })
 }
 
 /** Route config that applies one of the configured limits to a route, per client address. */

@@ -5,7 +5,7 @@
 // its answer leaves, so the next page, on whichever node, shows it.
 import type { FastifyRequest } from 'fastify'
 import fp from 'fastify-plugin'
-import { openDatabase, replicaSetOf } from '../db/database.js'
+import { openReplicaCheck, replicaSetOf } from '../db/database.js'
 import { type ReadIntent, withReadIntent } from '../db/read-intent.js'
 import { RecentWriters } from '../services/recent-writers.js'
 import { ReplicaMonitor } from '../services/replica-monitor.js'
@@ -34,17 +34,10 @@ export default fp(
     )
     const checked = replicas.replicas.map((r) => ({
       name: r.name,
-      db: openDatabase({ dialect: 'mysql', url: r.url }),
+      db: openReplicaCheck(r.url),
     }))
     const monitor = new ReplicaMonitor(replicas, checked, app.log)
-    const redis = app.config.redisUrl
-      ? new (await import('ioredis')).Redis(app.config.redisUrl, {
-          connectTimeout: 1000,
-          maxRetriesPerRequest: 1,
-          enableOfflineQueue: false,
-        })
-      : undefined
-    redis?.on('error', (error) => app.log.warn({ err: error }, 'recent writers: redis error'))
+    const redis = app.redis
     // Longer than the most a fit replica may lag, with a check interval and rounding to spare.
     const writers = new RecentWriters(
       (app.config.replicas.maxLagSeconds + 2) * 1000,
@@ -54,7 +47,6 @@ export default fp(
     app.addHook('onClose', async () => {
       await monitor.stop()
       await Promise.all(checked.map((r) => r.db.destroy()))
-      redis?.disconnect()
     })
 
     const intents = new WeakMap<FastifyRequest, ReadIntent>()
@@ -84,7 +76,7 @@ export default fp(
       return payload
     })
   },
-  { name: 'read-routing', dependencies: ['database', 'metrics'] },
+  { name: 'read-routing', dependencies: ['database', 'metrics', 'redis'] },
 )
 
 /** The signed-in user, the one just signed in, or the API token's user. */

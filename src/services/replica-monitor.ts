@@ -19,6 +19,8 @@ export interface MonitoredReplica {
 export class ReplicaMonitor {
   private timer: NodeJS.Timeout | undefined
   private running: Promise<void> | undefined
+  /** The replicas checked at least once. */
+  private readonly checked = new Set<string>()
 
   constructor(
     private readonly set: ReplicaSet,
@@ -65,7 +67,10 @@ export class ReplicaMonitor {
       })
     }
     const now = this.set.report().find((s) => s.name === replica.name)
-    if (now && now.fit !== wasFit) {
+    // Said at the first check too: a replica unfit from the start is news to the operator.
+    const first = !this.checked.has(replica.name)
+    this.checked.add(replica.name)
+    if (now && (first || now.fit !== wasFit)) {
       if (now.fit)
         this.log.info({ replica: replica.name, lag: now.lagSeconds }, 'replica takes reads')
       else this.log.warn({ replica: replica.name, reason: now.reason }, 'replica set aside')
