@@ -5,13 +5,18 @@ import { idFromShareKey } from '../services/share-keys.js'
 import { pickRendition, postView, renditionPaths } from './post-view.js'
 import { rssDocument } from './rss.js'
 
+/** A feed lists the latest posts, as many as MLTSHP's do. */
+const FEED_SIZE = 20
+/** A JSONP callback is a plain name: nothing a script could be smuggled in. */
+const CALLBACK_NAME = /^[A-Za-z0-9]{1,64}$/
+
 const feedRoutes: FastifyPluginAsync = async (app) => {
   const base = app.config.baseUrl
   const filesBase = app.config.filesBaseUrl === base ? '' : app.config.filesBaseUrl
   const absolute = (path: string) => (path.startsWith('http') ? path : `${base}${path}`)
 
   async function feed(reply: FastifyReply, shake: Shake, link: string) {
-    const page = await app.posts.shakePage(shake.id, {})
+    const page = await app.posts.shakePage(shake.id, {}, FEED_SIZE)
     const body = rssDocument(
       {
         title: shake.title || shake.name,
@@ -38,12 +43,44 @@ const feedRoutes: FastifyPluginAsync = async (app) => {
     return feed(reply, shake, shake.type === 'user' ? `/user/${shake.name}` : `/${shake.name}`)
   })
 
+  /**
+   * oEmbed answers are public and the same for everyone: other sites' scripts may read them
+   * (CORS without credentials), or load them as JSONP with `jsoncallback`, as on MLTSHP.
+   */
+  function embedAnswer(
+    reply: FastifyReply,
+    callback: string | undefined,
+    status: number,
+    body: object,
+  ) {
+    reply
+      .code(status)
+      .header('access-control-allow-origin', '*')
+      // Loaded by a <script> of another site (JSONP): the site's default would refuse it.
+      .header('cross-origin-resource-policy', 'cross-origin')
+    if (callback === undefined) return reply.send(body)
+    return reply
+      .type('application/javascript; charset=utf-8')
+      .header('x-content-type-options', 'nosniff')
+      .send(`/**/${callback}(${JSON.stringify(body)});`)
+  }
+
   app.get<{
-    Querystring: { url?: string; maxwidth?: string; maxheight?: string; format?: string }
+    Querystring: {
+      url?: string
+      maxwidth?: string
+      maxheight?: string
+      format?: string
+      jsoncallback?: string
+    }
   }>('/services/oembed', async (request, reply) => {
-    const { url = '', maxwidth, maxheight, format = 'json' } = request.query
-    if (format !== 'json')
-      return reply.code(501).send({ error: 'Only the json format is offered.' })
+    const { url = '', maxwidth, maxheight, format = 'json', jsoncallback } = request.query
+    if (jsoncallback !== undefined && !CALLBACK_NAME.test(jsoncallback))
+      return embedAnswer(reply, undefined, 400, {
+        error: 'jsoncallback must be letters and digits only.',
+      })
+    const answer = (status: number, body: object) => embedAnswer(reply, jsoncallback, status, body)
+    if (format !== 'json') return answer(501, { error: 'Only the json format is offered.' })
     let key: string | undefined
     try {
       const parsed = new URL(url)
@@ -53,7 +90,7 @@ const feedRoutes: FastifyPluginAsync = async (app) => {
       key = undefined
     }
     const post = key && idFromShareKey(key) ? await app.posts.find(key) : undefined
-    if (!post) return reply.code(404).send({ error: 'That is not a post on this site.' })
+    if (!post) return answer(404, { error: 'That is not a post on this site.' })
     const view = postView(post, filesBase)
     const maxW = Number(maxwidth) > 0 ? Number(maxwidth) : Number.POSITIVE_INFINITY
     const maxH = Number(maxheight) > 0 ? Number(maxheight) : Number.POSITIVE_INFINITY
@@ -65,7 +102,8 @@ const feedRoutes: FastifyPluginAsync = async (app) => {
       candidates.find((r) => r.width <= maxW && r.height <= maxH) ??
       candidates.at(-1) ??
       pickRendition(post.sourcefile.renditions, '')
-    return reply.header('cache-control', 'public, max-age=3600').send({
+    reply.header('cache-control', 'public, max-age=3600')
+    return answer(200, {
       version: '1.0',
       type: 'photo',
       provider_name: 'MLKSHK',

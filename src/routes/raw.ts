@@ -1,5 +1,6 @@
 // Raw files: /r/KEY (the re-encoded original) and /r/KEY/550, /1100, /small, /thumb; for an
-// animated GIF also /r/KEY.mp4 (its video) and /r/KEY/poster.
+// animated GIF also /r/KEY.mp4 (its video) and /r/KEY/poster. /r/KEY.jpg, .png, .gif, .webp (any
+// extension but .mp4) is /r/KEY, as on MLTSHP, whose links carry one.
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify'
 import { answerKeepSeconds, RawFiles } from '../services/raw-files.js'
 import { answerMissingPost } from './missing-post.js'
@@ -50,9 +51,10 @@ const rawRoutes: FastifyPluginAsync = async (app) => {
   }
 
   app.get<{ Params: { key: string } }>('/r/:key', (request, reply) => {
-    const { key } = request.params
-    if (key.endsWith('.mp4')) return serve(request, key.slice(0, -4), 'mp4', reply)
-    return serve(request, key, '', reply)
+    const named = /^([^.]+)\.([A-Za-z0-9]{1,5})$/.exec(request.params.key)
+    if (!named) return serve(request, request.params.key, '', reply)
+    const [, key = '', extension = ''] = named
+    return serve(request, key, extension.toLowerCase() === 'mp4' ? 'mp4' : '', reply)
   })
   app.get<{ Params: { key: string; size: string } }>('/r/:key/:size', (request, reply) =>
     serve(request, request.params.key, request.params.size, reply),

@@ -49,11 +49,12 @@ export class PostService {
   }
 
   /** One page of a shake, newest first; `before`/`after` are share keys from the URL. */
-  shakePage(shakeId: number, cursor: Cursor): Promise<Page<Post>> {
+  shakePage(shakeId: number, cursor: Cursor, pageSize?: number): Promise<Page<Post>> {
     return keysetPage(
       cursor,
       (window) => listShakePosts(this.db, shakeId, window),
       (post) => post.id,
+      pageSize,
     )
   }
 

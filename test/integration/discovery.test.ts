@@ -223,6 +223,54 @@ describe(`discovery (${onMysql ? 'MySQL' : 'SQLite'})`, () => {
       )
     })
 
+    it('lists the latest 20 posts in a feed', async () => {
+      const keys: string[] = []
+      for (let i = 0; i < 22; i++) keys.push(await post(alice, `feed item ${i}`))
+      const feed = await new Parser().parseString(
+        (await site.app.inject({ url: '/user/alice/rss' })).body,
+      )
+      assert.equal(feed.items.length, 20)
+      assert.deepEqual(
+        feed.items.map((item) => item.link),
+        keys
+          .slice(-20)
+          .reverse()
+          .map((key) => `http://mlkshk.test/p/${key}`),
+      )
+    })
+
+    it('lets other sites read oEmbed answers: CORS without credentials, and JSONP', async () => {
+      const key = await post(alice, 'embed me elsewhere')
+      const url = encodeURIComponent(`http://mlkshk.test/p/${key}`)
+      const cors = await site.app.inject({
+        url: `/services/oembed?url=${url}`,
+        headers: { origin: 'https://elsewhere.example' },
+      })
+      assert.equal(cors.statusCode, 200)
+      assert.equal(cors.headers['access-control-allow-origin'], '*')
+      assert.equal(cors.headers['access-control-allow-credentials'], undefined)
+      assert.equal(cors.headers['cross-origin-resource-policy'], 'cross-origin')
+      const jsonp = await site.app.inject({ url: `/services/oembed?url=${url}&jsoncallback=cb12` })
+      assert.equal(jsonp.statusCode, 200)
+      assert.match(String(jsonp.headers['content-type']), /^application\/javascript/)
+      const body = /^\/\*\*\/cb12\((.*)\);$/s.exec(jsonp.body)?.[1]
+      assert.ok(body, jsonp.body)
+      assert.equal(JSON.parse(body).author_name, 'alice')
+      const missing = await site.app.inject({
+        url: `/services/oembed?url=${encodeURIComponent('http://mlkshk.test/p/ZZZZZZZ')}&jsoncallback=cb`,
+      })
+      assert.equal(missing.statusCode, 404)
+      assert.match(missing.body, /^\/\*\*\/cb\(\{"error":/)
+      for (const bad of ['alert(1)//', 'a.b', 'a b', '<script>', 'x'.repeat(65), '']) {
+        const refused = await site.app.inject({
+          url: `/services/oembed?url=${url}&jsoncallback=${encodeURIComponent(bad)}`,
+        })
+        assert.equal(refused.statusCode, 400, bad)
+        assert.match(String(refused.headers['content-type']), /^application\/json/)
+        assert.ok(!refused.body.includes(bad) || bad === '', bad)
+      }
+    })
+
     it('puts OpenGraph, Twitter card and oEmbed discovery tags on post pages', async () => {
       const key = await postWith(alice, { title: 'Card <title>', alt: 'An alt text' })
       const page = (await bob.get(`/p/${key}`)).body

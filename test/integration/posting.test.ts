@@ -411,7 +411,17 @@ describe(`posting images (${useS3 ? 'S3 on s3rver' : 'local files'})`, () => {
     } else {
       assert.match(String(response.headers['x-presigned-url']), /X-Amz-Signature=/)
     }
+    // MLTSHP's links carry an extension: any image extension names the same file.
+    for (const extension of ['jpg', 'JPG', 'jpeg', 'png', 'gif', 'webp']) {
+      const named = await site.app.inject({ url: `/r/${key}.${extension}` })
+      assert.equal(named.statusCode, 200, extension)
+      assert.equal(named.headers.etag, response.headers.etag, extension)
+      assert.equal(named.headers['content-length'], response.headers['content-length'])
+    }
     for (const url of [
+      `/r/${key}.`,
+      `/r/${key}.jpg.png`,
+      `/r/${key}.toolong`,
       `/r/${key}/huge`,
       '/r/ZZZZZZZZZZ',
       '/r/not-a-key!',
