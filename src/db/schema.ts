@@ -48,6 +48,8 @@ export interface ShakeTable {
   featured: Generated<Flag>
   deleted: Generated<Flag>
   image_key: string | null
+  /** Kept by every subscription write (repositories/subscriptions.ts, account erasure). */
+  follower_count: Generated<number>
   created_at: DateTimeText
   updated_at: DateTimeText
 }
@@ -107,6 +109,8 @@ export interface SharedfileTable {
   like_count: Generated<number>
   save_count: Generated<number>
   view_count: Generated<number>
+  /** Live comments (comment.deleted = 0), kept by the comment writes. */
+  comment_count: Generated<number>
   deleted: Generated<Flag>
   created_at: DateTimeText
   updated_at: DateTimeText
@@ -192,6 +196,8 @@ export interface ConversationTable {
   user_id: number
   sharedfile_id: number
   muted: Generated<Flag>
+  /** The post's latest live comment, kept by the comment writes; null while it has none. */
+  last_comment_id: Generated<number | null>
   created_at: DateTimeText
   updated_at: DateTimeText
 }
