@@ -5,6 +5,10 @@
 // Frozen: never edit a migration that has shipped; add a new one.
 import { type Kysely, MysqlAdapter, sql } from 'kysely'
 
+function isMysql(db: Kysely<unknown>): boolean {
+  return db.getExecutor().adapter instanceof MysqlAdapter
+}
+
 export async function up(db: Kysely<unknown>): Promise<void> {
   await db.schema
     .alterTable('shake')
@@ -20,12 +24,15 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .on('conversation')
     .columns(['user_id', 'muted', 'last_comment_id'])
     .execute()
-  // A comment raises the latest comment of every conversation of its post.
-  await db.schema
-    .createIndex('conversation_sharedfile')
-    .on('conversation')
-    .columns(['sharedfile_id'])
-    .execute()
+  // A comment raises the latest comment of every conversation of its post. MariaDB has an index
+  // on sharedfile_id already (the one its foreign key made); SQLite has none.
+  if (!isMysql(db)) {
+    await db.schema
+      .createIndex('conversation_sharedfile')
+      .on('conversation')
+      .columns(['sharedfile_id'])
+      .execute()
+  }
 
   await sql`update shake set follower_count =
     (select count(*) from subscription s where s.shake_id = shake.id)`.execute(db)
@@ -39,10 +46,11 @@ export async function up(db: Kysely<unknown>): Promise<void> {
 }
 
 export async function down(db: Kysely<unknown>): Promise<void> {
-  const mysql = db.getExecutor().adapter instanceof MysqlAdapter
-  for (const name of ['conversation_sharedfile', 'conversation_user_latest']) {
-    const drop = db.schema.dropIndex(name)
-    await (mysql ? drop.on('conversation') : drop).execute()
+  if (isMysql(db))
+    await db.schema.dropIndex('conversation_user_latest').on('conversation').execute()
+  else {
+    await db.schema.dropIndex('conversation_sharedfile').execute()
+    await db.schema.dropIndex('conversation_user_latest').execute()
   }
   await db.schema.alterTable('conversation').dropColumn('last_comment_id').execute()
   await db.schema.alterTable('sharedfile').dropColumn('comment_count').execute()

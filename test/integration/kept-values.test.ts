@@ -3,6 +3,8 @@
 // gives after every write that moves it, and the pages that read it show what they showed.
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
+import { Migrator } from 'kysely'
+import { migrations } from '../../migrations/index.js'
 import { commentCounts, insertComment } from '../../src/repositories/comments.js'
 import { PASSWORD, signUp } from '../helpers/accounts.js'
 import { onMysql } from '../helpers/app.js'
@@ -235,5 +237,57 @@ describe(`kept values (${onMysql ? 'MariaDB' : 'SQLite'})`, () => {
     )
     const latest = await bea.get(`/comment/${ids[104]}`)
     assert.equal(latest.headers.location, `/p/${key}#comment-${ids[104]}`)
+  })
+
+  it('the migration fills them from the rows, down and up again', async () => {
+    await postJson(ann, '/user/owner/subscribe')
+    const names = Object.keys(migrations).sort()
+    const previous = names[names.indexOf('2026_12_05_0010_kept_counts') - 1] as string
+    const migrator = new Migrator({
+      db: db(),
+      provider: { getMigrations: async () => migrations },
+    })
+    const before = {
+      shakes: await db()
+        .selectFrom('shake')
+        .select(['id', 'follower_count'])
+        .orderBy('id')
+        .execute(),
+      posts: await db()
+        .selectFrom('sharedfile')
+        .select(['id', 'comment_count'])
+        .orderBy('id')
+        .execute(),
+      conversations: await db()
+        .selectFrom('conversation')
+        .select(['id', 'last_comment_id'])
+        .orderBy('id')
+        .execute(),
+    }
+    assert.ok(before.shakes.some((s) => s.follower_count > 0))
+    assert.ok(before.posts.some((p) => p.comment_count > 0))
+    assert.ok(before.conversations.some((c) => c.last_comment_id !== null))
+    assert.equal((await migrator.migrateTo(previous)).error, undefined)
+    assert.equal((await migrator.migrateToLatest()).error, undefined)
+    assert.deepEqual(
+      {
+        shakes: await db()
+          .selectFrom('shake')
+          .select(['id', 'follower_count'])
+          .orderBy('id')
+          .execute(),
+        posts: await db()
+          .selectFrom('sharedfile')
+          .select(['id', 'comment_count'])
+          .orderBy('id')
+          .execute(),
+        conversations: await db()
+          .selectFrom('conversation')
+          .select(['id', 'last_comment_id'])
+          .orderBy('id')
+          .execute(),
+      },
+      before,
+    )
   })
 })
