@@ -204,6 +204,13 @@ export interface ConversationTable {
 
 export type OutboxStatus = 'pending' | 'relayed' | 'done' | 'dead'
 
+/** Each word of a person's full name (services/search-query.ts searchWords), for people search. */
+export interface UserNameWordTable {
+  id: Generated<number>
+  user_id: number
+  word: string
+}
+
 export interface OutboxTable {
   id: Generated<number>
   job: string
@@ -386,6 +393,7 @@ export interface DB {
   notification: NotificationTable
   magicfile: MagicfileTable
   conversation: ConversationTable
+  user_name_word: UserNameWordTable
   outbox: OutboxTable
   tag: TagTable
   tagged_file: TaggedFileTable

@@ -227,6 +227,7 @@ export async function eraseUserRows(db: Kysely<DB>, userId: number): Promise<voi
     'session',
     'user_token',
     'data_export',
+    'user_name_word',
   ] as const) {
     await db.deleteFrom(table).where('user_id', '=', userId).execute()
   }

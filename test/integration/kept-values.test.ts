@@ -208,6 +208,50 @@ describe(`kept values (${onMysql ? 'MariaDB' : 'SQLite'})`, () => {
     assert.deepEqual(await conversationKeys(owner), [first])
   })
 
+  /** Every (person, word) people search finds them by. */
+  const nameWords = () =>
+    db()
+      .selectFrom('user_name_word')
+      .select(['user_id', 'word'])
+      .orderBy('user_id')
+      .orderBy('word')
+      .execute()
+
+  /** The names in the People part of a search. */
+  async function peopleFound(q: string): Promise<string[]> {
+    const body = (await bea.get(`/search?q=${encodeURIComponent(q)}`)).body
+    const people = /<h2>People<\/h2>([\s\S]*?)<\/ul>/.exec(body)?.[1] ?? ''
+    return [...people.matchAll(/href="\/user\/([^"]+)"/g)].map((m) => m[1] as string)
+  }
+
+  it('people are found by the words of their full names, as they change', async () => {
+    const fay = await signUp(site.app, 'fay')
+    const profile = (full_name: string) =>
+      fay.post('/account/settings/profile', { full_name, about: '', website: '' })
+    await fay.get('/account/settings/profile')
+    assert.equal((await profile('Ada Lovelace-Byron')).statusCode, 303)
+    assert.deepEqual(await peopleFound('love'), ['fay'])
+    assert.deepEqual(await peopleFound('BYR'), ['fay'])
+    assert.deepEqual(await peopleFound('ovelace'), [], 'words are found from their start')
+    assert.deepEqual(await peopleFound('fa'), ['fay'], 'and names')
+    await profile('Grace Hopper')
+    assert.deepEqual(await peopleFound('love'), [])
+    assert.deepEqual(await peopleFound('hop'), ['fay'])
+    const fayId = await userId('fay')
+    assert.deepEqual(
+      (await nameWords()).filter((w) => w.user_id === fayId).map((w) => w.word),
+      ['grace', 'hopper'],
+    )
+    await fay.get('/account/settings')
+    assert.equal((await fay.post('/account/delete', { password: PASSWORD })).statusCode, 200)
+    await settle(site.app)
+    assert.deepEqual(await peopleFound('hop'), [])
+    assert.deepEqual(
+      (await nameWords()).filter((w) => w.user_id === fayId),
+      [],
+    )
+  })
+
   it('a long thread: the newest 100 comments, then the older ones', async () => {
     const key = await post(owner, 'long thread')
     const annId = await userId('ann')
@@ -241,6 +285,9 @@ describe(`kept values (${onMysql ? 'MariaDB' : 'SQLite'})`, () => {
 
   it('the migration fills them from the rows, down and up again', async () => {
     await postJson(ann, '/user/owner/subscribe')
+    await ann.get('/account/settings/profile')
+    await ann.post('/account/settings/profile', { full_name: 'Ann Árbol', about: '', website: '' })
+    assert.ok((await nameWords()).length > 0)
     const names = Object.keys(migrations).sort()
     const previous = names[names.indexOf('2026_12_05_0010_kept_counts') - 1] as string
     const migrator = new Migrator({
@@ -263,6 +310,7 @@ describe(`kept values (${onMysql ? 'MariaDB' : 'SQLite'})`, () => {
         .select(['id', 'last_comment_id'])
         .orderBy('id')
         .execute(),
+      words: await nameWords(),
     }
     assert.ok(before.shakes.some((s) => s.follower_count > 0))
     assert.ok(before.posts.some((p) => p.comment_count > 0))
@@ -286,6 +334,7 @@ describe(`kept values (${onMysql ? 'MariaDB' : 'SQLite'})`, () => {
           .select(['id', 'last_comment_id'])
           .orderBy('id')
           .execute(),
+        words: await nameWords(),
       },
       before,
     )
