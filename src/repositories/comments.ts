@@ -53,6 +53,9 @@ export async function insertComment(
   values: { userId: number; postId: number; body: string },
 ): Promise<{ id: number; createdAt: Date }> {
   const now = dbNow()
+  // The post's row first: the comment's foreign key would take a shared lock on it, and two
+  // comments each upgrading theirs to write the count deadlock.
+  await changeCommentCount(db, values.postId, 1)
   const result = await db
     .insertInto('comment')
     .values({
@@ -63,7 +66,6 @@ export async function insertComment(
       updated_at: now,
     })
     .executeTakeFirstOrThrow()
-  await changeCommentCount(db, values.postId, 1)
   return { id: Number(result.insertId), createdAt: fromDbDateTime(now) }
 }
 

@@ -8,6 +8,10 @@ export async function insertSubscription(
   userId: number,
   shakeId: number,
 ): Promise<boolean> {
+  // The shake's row first: the follow's foreign key would take a shared lock on it, and two
+  // follows each upgrading theirs to write the count deadlock.
+  if (isMysql(db))
+    await db.selectFrom('shake').select('id').where('id', '=', shakeId).forUpdate().execute()
   const result = await db
     .insertInto('subscription')
     .values({ user_id: userId, shake_id: shakeId, created_at: dbNow() })

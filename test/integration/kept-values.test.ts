@@ -7,6 +7,7 @@ import { Migrator } from 'kysely'
 import { migrations } from '../../migrations/index.js'
 import { commentCounts, insertComment } from '../../src/repositories/comments.js'
 import { PASSWORD, signUp } from '../helpers/accounts.js'
+import { apiClient, grantTokens, registerApp } from '../helpers/api.js'
 import { onMysql } from '../helpers/app.js'
 import type { Browser } from '../helpers/browser.js'
 import { settle } from '../helpers/jobs.js'
@@ -272,6 +273,25 @@ describe(`kept values (${onMysql ? 'MariaDB' : 'SQLite'})`, () => {
     assert.match(page.body, new RegExp(`href="/p/${key}#comments">Newest comments<`))
     // Anything but an id is the first page.
     assert.deepEqual(commentIds((await bea.get(`/p/${key}?before=x`)).body), ids.slice(5))
+
+    // The API: the same pages, and the kept count on the post.
+    const api = apiClient(
+      site.app,
+      (await grantTokens(site.app, bea, await registerApp(bea), 'read')).access,
+    )
+    const first = await api.get(`/api/sharedfile/${key}/comments`)
+    assert.deepEqual(
+      first.body.comments.map((c: { id: number }) => c.id),
+      ids.slice(5),
+    )
+    assert.equal(first.body.older_before, ids[5])
+    const rest = await api.get(`/api/sharedfile/${key}/comments?before=${ids[5]}`)
+    assert.deepEqual(
+      rest.body.comments.map((c: { id: number }) => c.id),
+      ids.slice(0, 5),
+    )
+    assert.equal(rest.body.older_before, undefined)
+    assert.equal((await api.get(`/api/sharedfile/${key}`)).body.comments, 105)
 
     // A comment's address finds the page it is on.
     const oldest = await bea.get(`/comment/${ids[0]}`)
