@@ -48,6 +48,8 @@ export interface ShakeTable {
   featured: Generated<Flag>
   deleted: Generated<Flag>
   image_key: string | null
+  /** Kept by every subscription write (repositories/subscriptions.ts, account erasure). */
+  follower_count: Generated<number>
   created_at: DateTimeText
   updated_at: DateTimeText
 }
@@ -107,6 +109,8 @@ export interface SharedfileTable {
   like_count: Generated<number>
   save_count: Generated<number>
   view_count: Generated<number>
+  /** Live comments (comment.deleted = 0), kept by the comment writes. */
+  comment_count: Generated<number>
   deleted: Generated<Flag>
   created_at: DateTimeText
   updated_at: DateTimeText
@@ -192,11 +196,20 @@ export interface ConversationTable {
   user_id: number
   sharedfile_id: number
   muted: Generated<Flag>
+  /** The post's latest live comment, kept by the comment writes; null while it has none. */
+  last_comment_id: Generated<number | null>
   created_at: DateTimeText
   updated_at: DateTimeText
 }
 
 export type OutboxStatus = 'pending' | 'relayed' | 'done' | 'dead'
+
+/** Each word of a person's full name (services/search-query.ts searchWords), for people search. */
+export interface UserNameWordTable {
+  id: Generated<number>
+  user_id: number
+  word: string
+}
 
 export interface OutboxTable {
   id: Generated<number>
@@ -380,6 +393,7 @@ export interface DB {
   notification: NotificationTable
   magicfile: MagicfileTable
   conversation: ConversationTable
+  user_name_word: UserNameWordTable
   outbox: OutboxTable
   tag: TagTable
   tagged_file: TaggedFileTable

@@ -4,7 +4,9 @@
 import { type Kysely, sql } from 'kysely'
 import { dbNow } from '../db/dialect.js'
 import type { DB } from '../db/schema.js'
+import { deleteCommentsOf } from './comments.js'
 import type { Rendition } from './sourcefiles.js'
+import { deleteSubscriptionsOf } from './subscriptions.js'
 
 /** Long id lists go to the database in slices, well under any placeholder limit. */
 function slices<T>(items: readonly T[], size = 500): T[][] {
@@ -213,18 +215,19 @@ export async function eraseUserRows(db: Kysely<DB>, userId: number): Promise<voi
   const ownComments = db.selectFrom('comment').select('id').where('user_id', '=', userId)
   await db.deleteFrom('comment_like').where('comment_id', 'in', ownComments).execute()
   await db.deleteFrom('comment_like').where('user_id', '=', userId).execute()
-  await db.deleteFrom('comment').where('user_id', '=', userId).execute()
+  await deleteCommentsOf(db, userId)
+  await deleteSubscriptionsOf(db, userId)
   for (const table of [
     'favorite',
     'conversation',
     'nsfw_log',
     'post',
-    'subscription',
     'shake_manager',
     'membership_request',
     'session',
     'user_token',
     'data_export',
+    'user_name_word',
   ] as const) {
     await db.deleteFrom(table).where('user_id', '=', userId).execute()
   }

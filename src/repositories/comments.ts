@@ -53,6 +53,9 @@ export async function insertComment(
   values: { userId: number; postId: number; body: string },
 ): Promise<{ id: number; createdAt: Date }> {
   const now = dbNow()
+  // The post's row first: the comment's foreign key would take a shared lock on it, and two
+  // comments each upgrading theirs to write the count deadlock.
+  await changeCommentCount(db, values.postId, 1)
   const result = await db
     .insertInto('comment')
     .values({
@@ -66,35 +69,105 @@ export async function insertComment(
   return { id: Number(result.insertId), createdAt: fromDbDateTime(now) }
 }
 
+/**
+ * The live comment count kept on the post, moved in the transaction that adds or deletes its
+ * comments. Never below zero.
+ */
+async function changeCommentCount(db: Kysely<DB>, postId: number, by: number): Promise<void> {
+  if (by === 0) return
+  await db
+    .updateTable('sharedfile')
+    .set({
+      comment_count:
+        by > 0
+          ? sql`comment_count + ${by}`
+          : sql`case when comment_count > ${-by} then comment_count - ${-by} else 0 end`,
+    })
+    .where('id', '=', postId)
+    .execute()
+}
+
 export async function findComment(db: Kysely<DB>, id: number): Promise<Comment | undefined> {
   const row = await liveComments(db).where('c.id', '=', id).executeTakeFirst()
   return row && toComment(row)
 }
 
-/** A post's comments, oldest first; without those by people the viewer blocked. */
+export interface CommentPage {
+  /** Oldest first, as the thread reads. */
+  comments: Comment[]
+  /** Whether live comments older than the first one shown remain. */
+  older: boolean
+}
+
+/**
+ * A page of a post's comments: the newest `limit` (before the comment id given, if any), shown
+ * oldest first; without those by people the viewer blocked. Read newest first off
+ * comment_sharedfile_id, so a long thread costs one page.
+ */
 export async function commentsOfPost(
   db: Kysely<DB>,
   postId: number,
-  viewerId?: number,
-  limit = 500,
-): Promise<Comment[]> {
+  options: { viewerId?: number; before?: number; limit: number },
+): Promise<CommentPage> {
+  const { viewerId, before, limit } = options
   const rows = await liveComments(db)
     .where('c.sharedfile_id', '=', postId)
+    .$if(before !== undefined, (q) => q.where('c.id', '<', before as number))
     .$if(viewerId !== undefined, (q) => q.where(notBlockedBy(viewerId as number, 'c.user_id')))
-    .orderBy('c.id')
-    .limit(limit)
+    .orderBy('c.id', 'desc')
+    .limit(limit + 1)
     .execute()
-  return rows.map(toComment)
+  return { comments: rows.slice(0, limit).reverse().map(toComment), older: rows.length > limit }
 }
 
-export async function deleteComment(db: Kysely<DB>, id: number): Promise<boolean> {
+/** How many live comments of the post are newer than this one, counting at most `upTo`. */
+export async function newerCommentsUpTo(
+  db: Kysely<DB>,
+  comment: { id: number; postId: number },
+  upTo: number,
+): Promise<number> {
+  const rows = await db
+    .selectFrom('comment')
+    .select('id')
+    .where('sharedfile_id', '=', comment.postId)
+    .where('id', '>', comment.id)
+    .where('deleted', '=', 0)
+    .limit(upTo)
+    .execute()
+  return rows.length
+}
+
+/** Deletes a live comment: the post's count and its conversations' latest comment follow. */
+export async function deleteComment(
+  db: Kysely<DB>,
+  comment: { id: number; postId: number },
+): Promise<boolean> {
   const result = await db
     .updateTable('comment')
     .set({ deleted: 1, updated_at: dbNow() })
-    .where('id', '=', id)
+    .where('id', '=', comment.id)
     .where('deleted', '=', 0)
     .executeTakeFirst()
-  return result.numUpdatedRows > 0n
+  if (result.numUpdatedRows === 0n) return false
+  await changeCommentCount(db, comment.postId, -1)
+  await lowerConversationLatest(db, [comment.postId])
+  return true
+}
+
+/** Erases every comment the user wrote (account erasure), keeping the kept values right. */
+export async function deleteCommentsOf(db: Kysely<DB>, userId: number): Promise<void> {
+  const perPost = await db
+    .selectFrom('comment')
+    .select(['sharedfile_id', (eb) => eb.fn.countAll<number>().as('n')])
+    .where('user_id', '=', userId)
+    .where('deleted', '=', 0)
+    .groupBy('sharedfile_id')
+    .execute()
+  await db.deleteFrom('comment').where('user_id', '=', userId).execute()
+  for (const row of perPost) await changeCommentCount(db, row.sharedfile_id, -Number(row.n))
+  const postIds = perPost.map((row) => row.sharedfile_id)
+  for (let i = 0; i < postIds.length; i += 500)
+    await lowerConversationLatest(db, postIds.slice(i, i + 500))
 }
 
 export async function insertCommentLike(
@@ -136,6 +209,68 @@ export async function deleteCommentLike(
   return true
 }
 
+/** The post's latest live comment: one step back through comment_sharedfile_id. */
+async function latestLiveComment(db: Kysely<DB>, postId: number): Promise<number | null> {
+  const row = await db
+    .selectFrom('comment')
+    .select('id')
+    .where('sharedfile_id', '=', postId)
+    .where('deleted', '=', 0)
+    .orderBy('id', 'desc')
+    .limit(1)
+    .executeTakeFirst()
+  return row?.id ?? null
+}
+
+/**
+ * Raises the latest comment kept on every conversation of the post to the post's latest live
+ * comment. Only ever raises, so runs that overlap in any order end on the newest; run after the
+ * participants joined, it reaches them too.
+ */
+export async function raiseConversationLatest(db: Kysely<DB>, postId: number): Promise<void> {
+  const latest = await latestLiveComment(db, postId)
+  if (latest === null) return
+  await db
+    .updateTable('conversation')
+    .set({ last_comment_id: latest })
+    .where('sharedfile_id', '=', postId)
+    .where((eb) => eb.or([eb('last_comment_id', 'is', null), eb('last_comment_id', '<', latest)]))
+    .execute()
+}
+
+/**
+ * After comments were deleted: conversations of these posts whose latest comment is no longer
+ * live take the latest one that is (none: null, and /conversations leaves them out).
+ */
+async function lowerConversationLatest(db: Kysely<DB>, postIds: readonly number[]): Promise<void> {
+  if (postIds.length === 0) return
+  await db
+    .updateTable('conversation')
+    .set((eb) => ({
+      last_comment_id: eb
+        .selectFrom('comment as c')
+        .select((inner) => inner.fn.max('c.id').as('latest'))
+        .whereRef('c.sharedfile_id', '=', 'conversation.sharedfile_id')
+        .where('c.deleted', '=', 0),
+    }))
+    .where('sharedfile_id', 'in', postIds)
+    .where((eb) =>
+      eb.or([
+        eb('last_comment_id', 'is', null),
+        eb.not(
+          eb.exists(
+            eb
+              .selectFrom('comment as l')
+              .select('l.id')
+              .whereRef('l.id', '=', 'conversation.last_comment_id')
+              .where('l.deleted', '=', 0),
+          ),
+        ),
+      ]),
+    )
+    .execute()
+}
+
 /** Makes the user a participant of the post's conversation (once). */
 export async function joinConversation(
   db: Kysely<DB>,
@@ -170,28 +305,19 @@ export async function conversationPostIds(
   userId: number,
   limit = 50,
 ): Promise<number[]> {
-  // One step back through each conversation's comments (comment_sharedfile_id) for its
-  // latest live one; a join read every comment of every conversation to group them.
+  // The latest comment is kept on each conversation: the page is read off
+  // conversation_user_latest newest first and stops at the limit. Conversations without a live
+  // comment (null) are not shown.
   const rows = await db
-    .selectFrom('conversation as v')
-    .select((eb) => [
-      'v.sharedfile_id',
-      eb
-        .selectFrom('comment as c')
-        .select('c.id')
-        .whereRef('c.sharedfile_id', '=', 'v.sharedfile_id')
-        .where('c.deleted', '=', 0)
-        .orderBy('c.id', 'desc')
-        .limit(1)
-        .as('last'),
-    ])
-    .where('v.user_id', '=', userId)
-    .where('v.muted', '=', 0)
-    .orderBy('last', 'desc')
+    .selectFrom('conversation')
+    .select('sharedfile_id')
+    .where('user_id', '=', userId)
+    .where('muted', '=', 0)
+    .where('last_comment_id', 'is not', null)
+    .orderBy('last_comment_id', 'desc')
     .limit(limit)
     .execute()
-  // Conversations whose comments were all deleted sort last, and are not shown.
-  return rows.filter((r) => r.last !== null).map((r) => r.sharedfile_id)
+  return rows.map((r) => r.sharedfile_id)
 }
 
 /** Comments that mention the user, newest first. */
@@ -222,17 +348,17 @@ export async function mentionsOf(db: Kysely<DB>, userName: string, limit = 50): 
   return rows.map(toComment)
 }
 
-/** Live comments per post, for the posts given (posts without comments are absent). */
+/** Live comments per post, as kept on the posts given (posts without comments are absent). */
 export async function commentCounts(
   db: Kysely<DB>,
   postIds: readonly number[],
 ): Promise<Map<number, number>> {
   if (postIds.length === 0) return new Map()
-  const rows = await liveComments(db)
-    .clearSelect()
-    .select(['c.sharedfile_id', (eb) => eb.fn.countAll<number>().as('n')])
-    .where('c.sharedfile_id', 'in', postIds)
-    .groupBy('c.sharedfile_id')
+  const rows = await db
+    .selectFrom('sharedfile')
+    .select(['id', 'comment_count'])
+    .where('id', 'in', postIds)
+    .where('comment_count', '>', 0)
     .execute()
-  return new Map(rows.map((r) => [r.sharedfile_id, Number(r.n)]))
+  return new Map(rows.map((r) => [r.id, r.comment_count]))
 }

@@ -159,11 +159,8 @@ export async function groupShakeDirectory(
       'k.title',
       'k.description',
       'k.image_key',
-      eb
-        .selectFrom('subscription as s')
-        .select((inner) => inner.fn.countAll<number>().as('n'))
-        .whereRef('s.shake_id', '=', 'k.id')
-        .as('followers'),
+      // Kept by the follow path (repositories/subscriptions.ts): counting them read every follow.
+      'k.follower_count as followers',
       // The newest live placement, one step of shakesharedfile_shake_live (a max of its
       // created_at read every placement of the shake).
       eb

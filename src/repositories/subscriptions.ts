@@ -1,6 +1,6 @@
 // SQL for follows: a user subscribed to a shake.
-import type { Kysely } from 'kysely'
-import { dbNow } from '../db/dialect.js'
+import { type Kysely, sql } from 'kysely'
+import { dbNow, isMysql } from '../db/dialect.js'
 import type { DB } from '../db/schema.js'
 
 export async function insertSubscription(
@@ -8,12 +8,37 @@ export async function insertSubscription(
   userId: number,
   shakeId: number,
 ): Promise<boolean> {
+  // The shake's row first: the follow's foreign key would take a shared lock on it, and two
+  // follows each upgrading theirs to write the count deadlock.
+  if (isMysql(db))
+    await db.selectFrom('shake').select('id').where('id', '=', shakeId).forUpdate().execute()
   const result = await db
     .insertInto('subscription')
     .values({ user_id: userId, shake_id: shakeId, created_at: dbNow() })
     .ignore()
     .executeTakeFirst()
-  return Number(result.numInsertedOrUpdatedRows ?? 0n) > 0
+  if (Number(result.numInsertedOrUpdatedRows ?? 0n) === 0) return false
+  await changeFollowerCounts(db, [shakeId], +1)
+  return true
+}
+
+/**
+ * The follower count kept on each shake, moved by one per follow made or removed: called in the
+ * transaction that wrote the subscriptions, with each shake once (a follow is unique per user and
+ * shake). Never below zero.
+ */
+async function changeFollowerCounts(
+  db: Kysely<DB>,
+  shakeIds: readonly number[],
+  by: 1 | -1,
+): Promise<void> {
+  if (shakeIds.length === 0) return
+  await db
+    .updateTable('shake')
+    .set({ follower_count: by > 0 ? sql`follower_count + 1` : sql`follower_count - 1` })
+    .where('id', 'in', shakeIds)
+    .$if(by < 0, (q) => q.where('follower_count', '>', 0))
+    .execute()
 }
 
 export async function deleteSubscription(
@@ -26,7 +51,24 @@ export async function deleteSubscription(
     .where('user_id', '=', userId)
     .where('shake_id', '=', shakeId)
     .executeTakeFirst()
-  return result.numDeletedRows > 0n
+  if (result.numDeletedRows === 0n) return false
+  await changeFollowerCounts(db, [shakeId], -1)
+  return true
+}
+
+/** Removes every follow the user made, and each followed shake's count with it. */
+export async function deleteSubscriptionsOf(db: Kysely<DB>, userId: number): Promise<void> {
+  const follows = await db
+    .selectFrom('subscription')
+    .select('shake_id')
+    .where('user_id', '=', userId)
+    // Held until the transaction ends, so a concurrent unfollow cannot count the same follow.
+    .$if(isMysql(db), (q) => q.forUpdate())
+    .execute()
+  await db.deleteFrom('subscription').where('user_id', '=', userId).execute()
+  const shakeIds = follows.map((f) => f.shake_id)
+  for (let i = 0; i < shakeIds.length; i += 500)
+    await changeFollowerCounts(db, shakeIds.slice(i, i + 500), -1)
 }
 
 export async function isSubscribed(
@@ -102,12 +144,27 @@ export async function deleteFollowsBetween(db: Kysely<DB>, a: number, b: number)
     [a, b],
     [b, a],
   ] as const) {
+    const follows = await db
+      .selectFrom('subscription as s')
+      .innerJoin('shake as k', 'k.id', 's.shake_id')
+      .select(['s.id', 's.shake_id'])
+      .where('s.user_id', '=', follower)
+      .where('k.user_id', '=', owner)
+      .$if(isMysql(db), (q) => q.forUpdate())
+      .execute()
+    if (follows.length === 0) continue
     await db
       .deleteFrom('subscription')
-      .where('user_id', '=', follower)
-      .where('shake_id', 'in', (eb) =>
-        eb.selectFrom('shake').select('id').where('user_id', '=', owner),
+      .where(
+        'id',
+        'in',
+        follows.map((f) => f.id),
       )
       .execute()
+    await changeFollowerCounts(
+      db,
+      follows.map((f) => f.shake_id),
+      -1,
+    )
   }
 }

@@ -15,9 +15,9 @@ const postRoutes: FastifyPluginAsync = async (app) => {
   const filesBase = app.config.filesBaseUrl === app.config.baseUrl ? '' : app.config.filesBaseUrl
 
   /** What the page shows around the image: likes, comments and who may delete which. */
-  async function socialContext(viewer: User | null, post: Post) {
+  async function socialContext(viewer: User | null, post: Post, before?: string) {
     const [comments, reader, tags, saveShakes] = await Promise.all([
-      app.comments.list(post.id, viewer),
+      app.comments.page(post.id, viewer, before),
       app.streams.readerOf(viewer, post),
       app.posts.tagsOf(post),
       // Where the reader may save it: their own shake and the groups they post to.
@@ -30,21 +30,24 @@ const postRoutes: FastifyPluginAsync = async (app) => {
       saveShakes,
       liked: reader.liked,
       // canDelete first: adding a field to a spread copy is slow in V8 (see postView).
-      comments: comments.map((c) => ({
+      comments: comments.comments.map((c) => ({
         canDelete: viewer !== null && (viewer.id === c.userId || viewer.id === post.userId),
         ...c,
       })),
+      // The link to the page before the first comment shown, and whether this is a later page.
+      olderComments: comments.older ? comments.comments[0]?.id : undefined,
+      newerComments: before !== undefined,
     }
   }
 
-  app.get<KeyParams>('/p/:key', async (request, reply) => {
+  app.get<KeyParams & { Querystring: { before?: string } }>('/p/:key', async (request, reply) => {
     const post = await app.posts.find(request.params.key)
     if (!post) return answerMissingPost(app, request.params.key, reply)
     const view = postView(post, filesBase)
     // One address per post: other spellings of the key redirect to it.
     if (view.key !== request.params.key) return reply.redirect(view.url, 301)
     return reply.page('post', {
-      ...(await socialContext(request.user, post)),
+      ...(await socialContext(request.user, post, request.query.before)),
       post: view,
       isOwner: request.user?.id === post.userId,
       values: { title: post.title, description: post.description, alt_text: post.altText },

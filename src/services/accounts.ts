@@ -4,6 +4,7 @@ import type { Database } from '../db/database.js'
 import { isUniqueViolation } from '../db/dialect.js'
 import { inTransaction } from '../db/transaction.js'
 import type { WorkSignal } from '../jobs/job-names.js'
+import { replaceNameWords } from '../repositories/search.js'
 import { deleteUserSessions } from '../repositories/sessions.js'
 import {
   findPersonalShakeByUserName,
@@ -47,6 +48,7 @@ import {
   passwordProblem,
   verifyPassword,
 } from './passwords.js'
+import { searchWords } from './search-query.js'
 import { SignInBrakeError, type SignInThrottle } from './sign-in-throttle.js'
 import { textProblem } from './text-rules.js'
 import { looksLikeToken, sha256Hex } from './tokens.js'
@@ -288,7 +290,11 @@ export class AccountService {
     const websiteIssue = websiteProblem(fields.website)
     if (websiteIssue) problems.website = websiteIssue
     if (Object.keys(problems).length > 0) throw new ValidationError(problems)
-    await updateProfile(this.db, userId, fields)
+    // The words people search find them by change with the full name.
+    await inTransaction(this.db, async (trx) => {
+      await updateProfile(trx, userId, fields)
+      await replaceNameWords(trx, userId, searchWords(fields.fullName))
+    })
   }
 
   /** Whether the user gets mail about invitations and requests (account mail always goes). */

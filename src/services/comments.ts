@@ -8,6 +8,7 @@ import type { JobPayloads, WorkSignal } from '../jobs/job-names.js'
 import { blocksWithPostOwner } from '../repositories/blocks.js'
 import {
   type Comment,
+  type CommentPage,
   commentsOfPost,
   deleteComment,
   deleteCommentLike,
@@ -15,6 +16,8 @@ import {
   insertComment,
   insertCommentLike,
   joinConversation,
+  newerCommentsUpTo,
+  raiseConversationLatest,
   setConversationMuted,
 } from '../repositories/comments.js'
 import { insertNotification } from '../repositories/notifications.js'
@@ -27,6 +30,8 @@ import { idFromShareKey, shareKey } from './share-keys.js'
 import { textProblem } from './text-rules.js'
 
 export const COMMENT_MAX = 2000
+/** Comments one page of a post shows: the newest, with a link to older ones past that. */
+export const COMMENTS_PER_PAGE = 100
 
 const noSuchComment = () => new ServiceError(404, 'There is no such comment.')
 
@@ -51,7 +56,11 @@ export class CommentService {
   async pathOf(commentId: string): Promise<string> {
     const comment = await this.byAddressId(commentId)
     if (!comment) throw noSuchComment()
-    return `/p/${shareKey(comment.postId)}#comment-${comment.id}`
+    const post = `/p/${shareKey(comment.postId)}`
+    // Past the newest page, the page of older comments that ends with this one.
+    const onFirstPage =
+      (await newerCommentsUpTo(this.db, comment, COMMENTS_PER_PAGE)) < COMMENTS_PER_PAGE
+    return `${onFirstPage ? post : `${post}?before=${comment.id + 1}`}#comment-${comment.id}`
   }
 
   /** The comment named by the id in an address, checked before it reaches the database. */
@@ -66,9 +75,23 @@ export class CommentService {
     return comment
   }
 
-  /** A post's comments, without those of people the viewer has blocked. */
+  /**
+   * A page of a post's comments, without those of people the viewer has blocked: the newest, or
+   * the newest before the comment id given (`before` from an address; anything but an id is
+   * the first page).
+   */
+  async page(postId: number, viewer?: User | null, before?: string): Promise<CommentPage> {
+    const beforeId = before !== undefined && /^\d{1,10}$/.test(before) ? Number(before) : undefined
+    return commentsOfPost(this.db, postId, {
+      ...(viewer ? { viewerId: viewer.id } : {}),
+      ...(beforeId !== undefined ? { before: beforeId } : {}),
+      limit: COMMENTS_PER_PAGE,
+    })
+  }
+
+  /** The newest page of a post's comments, oldest first. */
   async list(postId: number, viewer?: User | null): Promise<Comment[]> {
-    return commentsOfPost(this.db, postId, viewer?.id)
+    return (await this.page(postId, viewer)).comments
   }
 
   async comment(user: User, key: string, rawBody: string): Promise<Comment> {
@@ -111,7 +134,8 @@ export class CommentService {
         'Only the author of a comment or the owner of the post can delete it.',
       )
     }
-    await deleteComment(this.db, comment.id)
+    // The post's comment count and its conversations' latest comment go with it.
+    await inTransaction(this.db, (trx) => deleteComment(trx, comment))
   }
 
   async like(user: User, key: string, commentId: string, liked: boolean): Promise<number> {
@@ -145,6 +169,8 @@ export async function afterComment(
   if (!post) return
   await joinConversation(ctx.db, comment.userId, post.id)
   await joinConversation(ctx.db, post.userId, post.id)
+  // After the joins, so the new participants' rows are raised too (see the function).
+  await raiseConversationLatest(ctx.db, post.id)
   await insertNotification(ctx.db, {
     type: 'comment',
     senderId: comment.userId,

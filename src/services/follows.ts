@@ -83,7 +83,8 @@ export class FollowService {
   }
 
   async unfollow(user: User, shake: Shake): Promise<void> {
-    await deleteSubscription(this.db, user.id, shake.id)
+    // The follow and the shake's follower count go together.
+    await inTransaction(this.db, (trx) => deleteSubscription(trx, user.id, shake.id))
   }
 
   isFollowing(user: User, shake: Shake): Promise<boolean> {

@@ -19,11 +19,25 @@ export function parseSearch(raw: string): SearchQuery {
       else query.in = filter[2] as string
       continue
     }
-    for (const word of token.normalize('NFC').split(/[^\p{L}\p{N}]+/u)) {
-      if (word && query.terms.length < MAX_TERMS && !query.terms.includes(word.toLowerCase())) {
-        query.terms.push(word.toLowerCase().slice(0, MAX_TERM))
-      }
+    for (const word of searchWords(token)) {
+      if (query.terms.length < MAX_TERMS && !query.terms.includes(word)) query.terms.push(word)
     }
   }
   return query
+}
+
+/**
+ * The words of a text as search sees them: runs of letters and digits, lower case, cut to the
+ * longest term. People are found by the words of their full names (kept in user_name_word).
+ */
+export function searchWords(text: string): string[] {
+  return [
+    ...new Set(
+      text
+        .normalize('NFC')
+        .split(/[^\p{L}\p{N}]+/u)
+        .filter((word) => word !== '')
+        .map((word) => word.toLowerCase().slice(0, MAX_TERM)),
+    ),
+  ]
 }

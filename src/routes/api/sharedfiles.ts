@@ -57,11 +57,19 @@ const sharedfileRoutes: FastifyPluginAsync = async (app) => {
     return show.post(user, await livePost(saved.key))
   })
 
-  app.get<KeyParams>('/sharedfile/:key/comments', read, async (request) => {
-    const post = await livePost(request.params.key)
-    const comments = await app.comments.list(post.id)
-    return { comments: comments.map((c) => commentJson(show.at, c)) }
-  })
+  app.get<KeyParams & { Querystring: { before?: string } }>(
+    '/sharedfile/:key/comments',
+    read,
+    async (request) => {
+      const post = await livePost(request.params.key)
+      // The newest page; ?before=ID (the first comment's id) pages back through older ones.
+      const page = await app.comments.page(post.id, null, request.query.before)
+      return {
+        comments: page.comments.map((c) => commentJson(show.at, c)),
+        ...(page.older && page.comments[0] ? { older_before: page.comments[0].id } : {}),
+      }
+    },
+  )
 
   app.post<KeyParams>('/sharedfile/:key/comments', write, async (request) => {
     const { body } = formFields(request, ['body'])

@@ -1,0 +1,37 @@
+// The values kept on write (shake.follower_count, sharedfile.comment_count,
+// conversation.last_comment_id, user_name_word), worked out again from the rows they stand for. The writes keep
+// them; this is for data loaded around those writes (a bulk seed, a restore of old rows). Each
+// statement reads whole tables: an operator's tool, never a request's.
+import { type Kysely, sql } from 'kysely'
+import type { DB } from '../db/schema.js'
+
+/** `nameWords` is search's rule for the words of a full name (services/search-query.ts). */
+export async function refillKeptValues(
+  db: Kysely<DB>,
+  nameWords: (fullName: string) => string[],
+): Promise<void> {
+  await sql`update shake set follower_count =
+    (select count(*) from subscription s where s.shake_id = shake.id)`.execute(db)
+  await sql`update sharedfile set comment_count =
+    (select count(*) from comment c where c.sharedfile_id = sharedfile.id and c.deleted = 0)`.execute(
+    db,
+  )
+  await sql`update conversation set last_comment_id =
+    (select max(c.id) from comment c
+      where c.sharedfile_id = conversation.sharedfile_id and c.deleted = 0)`.execute(db)
+  await db.deleteFrom('user_name_word').execute()
+  const people = await db
+    .selectFrom('user')
+    .select(['id', 'full_name'])
+    .where('deleted', '=', 0)
+    .where('full_name', '<>', '')
+    .execute()
+  const words = people.flatMap((p) =>
+    nameWords(p.full_name).map((word) => ({ user_id: p.id, word })),
+  )
+  for (let i = 0; i < words.length; i += 1000)
+    await db
+      .insertInto('user_name_word')
+      .values(words.slice(i, i + 1000))
+      .execute()
+}
