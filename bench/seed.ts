@@ -10,6 +10,7 @@
 //   npm run seed -- --scale 10       (100,000 users, 2,000,000 posts, 10,000,000 likes, ...)
 //
 // The database must be empty (migrated or not); the seed migrates it first.
+
 import { createHash } from 'node:crypto'
 import { link, mkdir, stat } from 'node:fs/promises'
 import path from 'node:path'
@@ -21,7 +22,9 @@ import { type Database, openDatabase } from '../src/db/database.js'
 import { isMysql, toDbDateTime } from '../src/db/dialect.js'
 import { migrateToLatest } from '../src/db/migrator.js'
 import { projectRoot } from '../src/paths.js'
+import { refillKeptValues } from '../src/repositories/kept-values.js'
 import { hashPassword } from '../src/services/passwords.js'
+import { searchWords } from '../src/services/search-query.js'
 import { bulkInsert, deferIndexes, type Row } from './harness/bulk-insert.js'
 
 export const SEED_PASSWORD = 'seeded-password-1'
@@ -658,6 +661,9 @@ export async function seedDatabase(
 
     log(`indexes: ${restoreIndexes.length} statements`)
     for (const statement of restoreIndexes) await sql.raw(statement).execute(db)
+    // The rows went in around the writes that keep counts (followers, comments, name words).
+    log('kept values')
+    await refillKeptValues(db, searchWords)
     log('statistics')
     if (mysql) await sql`set foreign_key_checks = 1, unique_checks = 1`.execute(db)
     // Fresh statistics, so the planner knows the tables are big.
