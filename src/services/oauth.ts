@@ -236,6 +236,9 @@ export class OAuthService {
       state: request.state,
       error: new OAuthError(error, message),
     })
+    // RFC 6749, 4.1.2.1: a missing parameter is a malformed request; a type we do not offer
+    // is unsupported.
+    if (request.responseType === '') return fail('invalid_request', 'Send response_type=code.')
     if (request.responseType !== 'code')
       return fail('unsupported_response_type', 'Only response_type=code is supported.')
     if (request.codeChallenge === '')

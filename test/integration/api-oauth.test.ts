@@ -189,6 +189,13 @@ describe('API: OAuth 2 with PKCE', () => {
       authorizeUrl(authorizeParams(client, challenge, { scope: 'admin' })),
     )
     assert.equal(new URL(location(scope) as string).searchParams.get('error'), 'invalid_scope')
+    // A missing or empty parameter is a malformed request, not an unsupported one.
+    const { response_type: _, ...withoutType } = authorizeParams(client, challenge)
+    for (const params of [withoutType, authorizeParams(client, challenge, { response_type: '' })]) {
+      const back = new URL(location(await alice.get(authorizeUrl(params))) as string)
+      assert.equal(back.searchParams.get('error'), 'invalid_request')
+      assert.equal(back.searchParams.get('state'), 'xyz-state')
+    }
   })
 
   it('never sends anything to an unregistered redirect URI or for an unregistered client', async () => {
