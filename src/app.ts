@@ -40,6 +40,7 @@ import rawRoutes from './routes/raw.js'
 import reportRoutes from './routes/reports.js'
 import settingsRoutes from './routes/settings.js'
 import shakeRoutes from './routes/shakes.js'
+import sitePageRoutes from './routes/site-pages.js'
 import socialRoutes from './routes/social.js'
 import streamRoutes from './routes/streams.js'
 import uploadRoutes from './routes/upload.js'
@@ -123,6 +124,7 @@ export async function createServer(
     await site.register(reportRoutes)
     await site.register(apiPages)
     await site.register(privacyRoutes)
+    await site.register(sitePageRoutes)
     await site.register(yourDataRoutes)
     // Last: /:shake matches any single segment the other routes leave free.
     await site.register(shakeRoutes)

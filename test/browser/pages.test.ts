@@ -62,6 +62,8 @@ describe('main pages in chromium: accessibility and screenshots', { skip }, () =
     pages.push(
       { name: 'home-visitor', path: '/', signedIn: false },
       { name: 'sign-in', path: '/sign-in', signedIn: false },
+      { name: 'terms-of-use', path: '/terms-of-use', signedIn: false },
+      { name: 'faq', path: '/faq', signedIn: false },
       { name: 'home', path: '/', signedIn: true },
       { name: 'post', path: `/p/${key}`, signedIn: true },
       { name: 'post-liked', path: `/p/${liked}`, signedIn: true },
