@@ -25,13 +25,13 @@ describe('terms of use and FAQ', () => {
     assert.match(faq.body, /<h1>Frequently asked questions<\/h1>/)
     for (const page of ['/', '/sign-in', '/faq']) {
       const body = (await site.app.inject({ url: page })).body
-      assert.match(body, /<footer[^]*href="\/terms-of-use"[^]*<\/footer>/, page)
-      assert.match(body, /<footer[^]*href="\/faq"[^]*<\/footer>/, page)
+      assert.match(body, /<footer[\s\S]*href="\/terms-of-use"[\s\S]*<\/footer>/, page)
+      assert.match(body, /<footer[\s\S]*href="\/faq"[\s\S]*<\/footer>/, page)
     }
     const signUp = (await site.app.inject({ url: '/create-account' })).body
     assert.match(
       signUp,
-      /<form[^]*agree to the <a href="\/terms-of-use">terms of use<\/a>[^]*<\/form>/,
+      /<form[\s\S]*agree to the <a href="\/terms-of-use">terms of use<\/a>[\s\S]*<\/form>/,
     )
   })
 
