@@ -2,7 +2,7 @@
 import type { FastifyPluginAsync } from 'fastify'
 import { requireUser, signedInUser, signIn, signOut } from '../plugins/auth.js'
 import { retryAfter } from '../plugins/errors.js'
-import { limitedTo } from '../plugins/rate-limit.js'
+import { limitedPerUser, limitedTo } from '../plugins/rate-limit.js'
 import { ServiceError, TooManyRequestsError, ValidationError } from '../services/errors.js'
 import { KNOWN_DEVICE_DAYS } from '../services/known-devices.js'
 import { safeNextPath } from '../services/redirect-rules.js'
@@ -114,13 +114,18 @@ const accountRoutes: FastifyPluginAsync = async (app) => {
 
   app.post(
     '/account/settings/resend-verification',
-    { preHandler: requireUser },
+    // Each sends a mail, to an address nobody has confirmed yet: the budget of reset links.
+    { preHandler: requireUser, config: limitedPerUser(app.config.rateLimits.forgotPassword) },
     async (request, reply) => {
       const user = signedInUser(request)
       if (await app.accounts.resendVerification(user)) {
-        request.flash('success', `We sent a new confirmation link to ${user.email}.`)
+        request.flash(
+          'success',
+          `We sent a new confirmation link to ${user.email}. Earlier links no longer work.`,
+        )
       }
-      return reply.redirect('/account/settings', 303)
+      const { next } = formFields(request, ['next'])
+      return reply.redirect(safeNextPath(next, '/account/settings'), 303)
     },
   )
 }

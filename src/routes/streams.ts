@@ -33,6 +33,8 @@ const streamRoutes: FastifyPluginAsync = async (app) => {
       sidebar: { notifications: notifications.slice(0, 8), more: notifications.length > 8 },
       pageTitle: 'Your friends',
       heading: 'Your friends',
+      // An unconfirmed member is asked to confirm on their streams, and comes back here.
+      noticeReturn: '/',
       emptyText:
         'Posts from the people and shakes you follow appear here. Find some on Incoming and Popular.',
       posts: await views(request, page.items),
@@ -49,6 +51,7 @@ const streamRoutes: FastifyPluginAsync = async (app) => {
     return reply.page('stream', {
       pageTitle: 'Incoming',
       heading: 'Incoming',
+      noticeReturn: '/incoming',
       emptyText: 'Nothing has been posted yet.',
       posts: await views(request, page.items),
       olderUrl: page.olderKey && `/incoming/before/${page.olderKey}`,

@@ -47,6 +47,8 @@ export async function sendMail(ctx: JobContext, job: MailJob): Promise<void> {
     case 'verifyEmail': {
       // A later change of address queued its own mail; this one is moot.
       if (user.emailConfirmed || user.email !== job.email) return
+      // One live confirmation link at a time, as for resets: a new one retires the older ones.
+      await deleteUserTokens(ctx.db, user.id, 'verify_email')
       const token = await mintToken(ctx, user, 'verify_email', VERIFY_TTL_SECONDS)
       return ctx.mailer.deliver('verifyEmail', user.email, { name: user.name, token })
     }

@@ -133,21 +133,42 @@ describe('account journey', () => {
     )
     assert.equal((await browser.get(oldLink)).statusCode, 400)
 
-    // Asking for the link again sends a second one; both work until one is used.
+    // The streams ask to confirm, with a button for a new link that comes back to the stream.
     const mailsTo = async () =>
       (await outbox(site.app)).filter((m) => m.to === 'robert@example.com').length
     assert.equal(await mailsTo(), 1)
-    await browser.get('/account/settings')
-    const resent = await browser.post('/account/settings/resend-verification', {})
+    const firstLink = await linkFromMail(
+      site.app,
+      'robert@example.com',
+      /http:\/\/\S+\/verify-email\/\S+/,
+    )
+    for (const stream of ['/', '/incoming']) {
+      const page = (await browser.get(stream)).body
+      assert.match(page, /Please confirm your email address[^<]*<strong>robert@example\.com</)
+      assert.match(
+        page,
+        new RegExp(
+          `action="/account/settings/resend-verification">[\\s\\S]*?name="next" value="${stream}"`,
+        ),
+      )
+    }
+    // Asking for the link again sends a new one and retires the first: one live link at a time.
+    const resent = await browser.post('/account/settings/resend-verification', {
+      next: '/incoming',
+    })
     assert.equal(resent.statusCode, 303)
-    assert.match((await browser.get('/account/settings')).body, /We sent a new confirmation link/)
+    assert.equal(resent.headers.location, '/incoming')
+    assert.match((await browser.get('/incoming')).body, /We sent a new confirmation link/)
     assert.equal(await mailsTo(), 2)
     const newLink = await linkFromMail(
       site.app,
       'robert@example.com',
       /http:\/\/\S+\/verify-email\/\S+/,
     )
+    assert.notEqual(newLink, firstLink)
+    assert.equal((await browser.get(firstLink)).statusCode, 400, 'the first link is retired')
     assert.equal((await browser.get(newLink)).statusCode, 200)
+    assert.doesNotMatch((await browser.get('/')).body, /Please confirm your email address/)
     assert.match((await browser.get('/account/settings')).body, /robert@example\.com is confirmed/)
     // Once confirmed, asking again sends nothing.
     await browser.post('/account/settings/resend-verification', {})
