@@ -9,6 +9,9 @@ export interface LikeTarget {
   userId: number
   parentId: number | null
   originalId: number | null
+  /** Who posted the parent and the original: a like is never credited to the liker's own. */
+  parentOwnerId: number | null
+  originalOwnerId: number | null
   blocks: Array<{ userId: number; blockedUserId: number }>
 }
 
@@ -25,11 +28,15 @@ export async function findLikeTarget(
   const row = await db
     .selectFrom('sharedfile as p')
     .innerJoin('user as u', 'u.id', 'p.user_id')
+    .leftJoin('sharedfile as parent', 'parent.id', 'p.parent_id')
+    .leftJoin('sharedfile as original', 'original.id', 'p.original_id')
     .select((eb) => [
       'p.id',
       'p.user_id',
       'p.parent_id',
       'p.original_id',
+      'parent.user_id as parent_owner_id',
+      'original.user_id as original_owner_id',
       eb
         .exists(
           eb
@@ -62,6 +69,8 @@ export async function findLikeTarget(
     userId: row.user_id,
     parentId: row.parent_id,
     originalId: row.original_id,
+    parentOwnerId: row.parent_owner_id,
+    originalOwnerId: row.original_owner_id,
     blocks,
   }
 }
@@ -79,7 +88,16 @@ export async function findLikeTargets(
   const posts = await db
     .selectFrom('sharedfile as p')
     .innerJoin('user as u', 'u.id', 'p.user_id')
-    .select(['p.id', 'p.user_id', 'p.parent_id', 'p.original_id'])
+    .leftJoin('sharedfile as parent', 'parent.id', 'p.parent_id')
+    .leftJoin('sharedfile as original', 'original.id', 'p.original_id')
+    .select([
+      'p.id',
+      'p.user_id',
+      'p.parent_id',
+      'p.original_id',
+      'parent.user_id as parent_owner_id',
+      'original.user_id as original_owner_id',
+    ])
     .where('p.id', 'in', [...new Set(wanted.map((w) => w.postId))])
     .where('p.deleted', '=', 0)
     .where('u.deleted', '=', 0)
@@ -114,6 +132,8 @@ export async function findLikeTargets(
       userId: post.user_id,
       parentId: post.parent_id,
       originalId: post.original_id,
+      parentOwnerId: post.parent_owner_id,
+      originalOwnerId: post.original_owner_id,
       blocks,
     }
   })
@@ -302,7 +322,7 @@ export async function likedAmong(
 
 /**
  * Likes a post is credited with, counted from the rows: likes of itself and of the posts saved
- * from it (as parent or original).
+ * from it (as parent or original), except its own poster's likes of those copies.
  */
 export async function countedLikes(db: Kysely<DB>, postId: number): Promise<number> {
   const row = await db
@@ -315,6 +335,9 @@ export async function countedLikes(db: Kysely<DB>, postId: number): Promise<numb
         eb('s.parent_id', '=', postId),
         eb('s.original_id', '=', postId),
       ]),
+    )
+    .where('f.user_id', '!=', (eb) =>
+      eb.selectFrom('sharedfile as own').select('own.user_id').where('own.id', '=', postId),
     )
     .executeTakeFirstOrThrow()
   return Number(row.n)

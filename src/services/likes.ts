@@ -20,11 +20,15 @@ export interface LikeState {
   likeCount: number
 }
 
-/** The posts a like counts for: the post, the one it was saved from, and the original. */
-function creditedPosts(post: Pick<Post, 'id' | 'parentId' | 'originalId'>): number[] {
-  return [
-    ...new Set([post.id, post.parentId, post.originalId].filter((id): id is number => id !== null)),
-  ]
+/**
+ * The posts a like counts for: the post, the one it was saved from, and the original, but never
+ * a post of the liker's own (liking a copy of your post does not like your post).
+ */
+function creditedPosts(post: LikeTarget, likerId: number): number[] {
+  const credited = [post.id]
+  if (post.parentId !== null && post.parentOwnerId !== likerId) credited.push(post.parentId)
+  if (post.originalId !== null && post.originalOwnerId !== likerId) credited.push(post.originalId)
+  return [...new Set(credited)]
 }
 
 export async function livePost(db: Database, key: string): Promise<Post> {
@@ -63,7 +67,7 @@ export class LikeService {
       userId: user.id,
       postId: post.id,
       ownerId: post.userId,
-      credited: creditedPosts(post),
+      credited: creditedPosts(post, user.id),
     })
     return { liked: true, likeCount: outcome.likeCount }
   }
@@ -74,7 +78,7 @@ export class LikeService {
       userId: user.id,
       postId: post.id,
       ownerId: post.userId,
-      credited: creditedPosts(post),
+      credited: creditedPosts(post, user.id),
     })
     return { liked: false, likeCount: outcome.likeCount }
   }

@@ -2,6 +2,8 @@
 // on Redis with a worker).
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
+import { recountLikes } from '../../src/repositories/favorites.js'
+import { idFromShareKey } from '../../src/services/share-keys.js'
 import { signUp } from '../helpers/accounts.js'
 import type { Browser } from '../helpers/browser.js'
 import { location } from '../helpers/browser.js'
@@ -142,6 +144,15 @@ for (const mode of ['embedded', 'production'] as Mode[]) {
       const carolLike = await postJson(carol, `/p/${savedKey}/like`)
       assert.equal(carolLike.body.like_count, 1, JSON.stringify(carolLike))
       assert.equal((await postRow(key)).like_count, 1, 'the original is credited')
+      // Alice liking bob's copy of her own post credits the copy, never her own original.
+      const aliceLike = await postJson(alice, `/p/${savedKey}/like`)
+      assert.equal(aliceLike.body.like_count, 2, JSON.stringify(aliceLike))
+      assert.equal((await postRow(key)).like_count, 1, 'nobody is credited with their own like')
+      // The reconciler counts the same way: nothing to correct.
+      const ids = [key, savedKey].map((k) => idFromShareKey(k) as number)
+      assert.equal(await recountLikes(site.app.db, ids), 0)
+      await postJson(alice, `/p/${savedKey}/unlike`)
+      assert.equal((await postRow(key)).like_count, 1, 'and taking it back takes nothing from it')
     })
 
     it('refuses what may not be done, changing nothing', { skip }, async () => {
