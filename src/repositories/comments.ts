@@ -3,6 +3,7 @@ import { type Kysely, sql } from 'kysely'
 import { dbNow, fromDbDateTime } from '../db/dialect.js'
 import type { DB } from '../db/schema.js'
 import { notBlockedBy } from './blocks.js'
+import { addToPostCounters } from './posts.js'
 
 export interface Comment {
   id: number
@@ -48,25 +49,48 @@ function toComment(
   }
 }
 
+export interface NewComment {
+  userId: number
+  postId: number
+  body: string
+}
+
 export async function insertComment(
   db: Kysely<DB>,
-  values: { userId: number; postId: number; body: string },
+  values: NewComment,
 ): Promise<{ id: number; createdAt: Date }> {
+  return (await insertComments(db, [values]))[0] as { id: number; createdAt: Date }
+}
+
+/**
+ * Adds comments, each post's count moved once for all of its new comments. The posts' rows come
+ * first: a comment's foreign key would take a shared lock on its post, and two transactions each
+ * upgrading theirs to write the count deadlock.
+ */
+export async function insertComments(
+  db: Kysely<DB>,
+  comments: readonly NewComment[],
+): Promise<Array<{ id: number; createdAt: Date }>> {
+  const added = new Map<number, number>()
+  for (const c of comments) added.set(c.postId, (added.get(c.postId) ?? 0) + 1)
+  await addToPostCounters(db, 'comment_count', added)
   const now = dbNow()
-  // The post's row first: the comment's foreign key would take a shared lock on it, and two
-  // comments each upgrading theirs to write the count deadlock.
-  await changeCommentCount(db, values.postId, 1)
-  const result = await db
-    .insertInto('comment')
-    .values({
-      user_id: values.userId,
-      sharedfile_id: values.postId,
-      body: values.body,
-      created_at: now,
-      updated_at: now,
-    })
-    .executeTakeFirstOrThrow()
-  return { id: Number(result.insertId), createdAt: fromDbDateTime(now) }
+  const written = []
+  // One statement each: a multi-row insert does not say every id it gave on MySQL.
+  for (const c of comments) {
+    const result = await db
+      .insertInto('comment')
+      .values({
+        user_id: c.userId,
+        sharedfile_id: c.postId,
+        body: c.body,
+        created_at: now,
+        updated_at: now,
+      })
+      .executeTakeFirstOrThrow()
+    written.push({ id: Number(result.insertId), createdAt: fromDbDateTime(now) })
+  }
+  return written
 }
 
 /**

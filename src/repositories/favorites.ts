@@ -280,20 +280,6 @@ export async function deleteFavorites(
     .execute()
 }
 
-/** Adds each post's own delta to its like counter, in one statement. */
-export async function addToLikeCounts(
-  db: Kysely<DB>,
-  deltas: ReadonlyMap<number, number>,
-): Promise<void> {
-  if (deltas.size === 0) return
-  const cases = sql.join(
-    [...deltas].map(([id, delta]) => sql`when ${id} then ${delta}`),
-    sql` `,
-  )
-  await sql`update sharedfile set like_count = like_count + case id ${cases} else 0 end
-    where id in (${sql.join([...deltas.keys()])})`.execute(db)
-}
-
 /** A post's counters as the current transaction sees them (SQLite: after its own writes). */
 export async function readCounters(db: Kysely<DB>, postId: number): Promise<Counters> {
   const row = await db

@@ -186,6 +186,25 @@ export async function findRepeatedPost(
   return row?.id
 }
 
+/**
+ * Adds each post's own delta to one of its counters, in one statement. The rows are locked in
+ * id order, so two such statements queue instead of deadlocking.
+ */
+export async function addToPostCounters(
+  db: Kysely<DB>,
+  column: 'like_count' | 'comment_count',
+  deltas: ReadonlyMap<number, number>,
+): Promise<void> {
+  if (deltas.size === 0) return
+  const ref = sql.ref(column)
+  const cases = sql.join(
+    [...deltas].map(([id, delta]) => sql`when ${id} then ${delta}`),
+    sql` `,
+  )
+  await sql`update sharedfile set ${ref} = ${ref} + case id ${cases} else 0 end
+    where id in (${sql.join([...deltas.keys()])})`.execute(db)
+}
+
 /** Serializes one user's posting (MySQL row lock; SQLite's writers are serial already). */
 export async function lockPoster(db: Kysely<DB>, userId: number): Promise<void> {
   if (!isMysql(db)) return

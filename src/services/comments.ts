@@ -2,7 +2,6 @@
 // follow-up (notifying the owner and the people @mentioned, joining the conversation) is a job.
 import type { Database } from '../db/database.js'
 import { inTransaction } from '../db/transaction.js'
-import { enqueue } from '../jobs/enqueue.js'
 import type { JobContext } from '../jobs/job-context.js'
 import type { JobPayloads, WorkSignal } from '../jobs/job-names.js'
 import { blocksWithPostOwner } from '../repositories/blocks.js'
@@ -13,7 +12,6 @@ import {
   deleteComment,
   deleteCommentLike,
   findComment,
-  insertComment,
   insertCommentLike,
   joinConversation,
   newerCommentsUpTo,
@@ -24,6 +22,7 @@ import { insertNotification } from '../repositories/notifications.js'
 import { findPost } from '../repositories/posts.js'
 import { findUserByName, type User } from '../repositories/users.js'
 import { refuseBlocked, refuseIfBlocked } from './blocks.js'
+import { CommentBatches } from './comment-batches.js'
 import { ServiceError, ValidationError } from './errors.js'
 import { livePost } from './likes.js'
 import { idFromShareKey, shareKey } from './share-keys.js'
@@ -47,10 +46,14 @@ export function mentionedNames(body: string): string[] {
 }
 
 export class CommentService {
+  private readonly batches: CommentBatches
+
   constructor(
     private readonly db: Database,
     private readonly work: WorkSignal,
-  ) {}
+  ) {
+    this.batches = new CommentBatches(db)
+  }
 
   /** Where a comment known by its id is read: its post's page, at the comment. */
   async pathOf(commentId: string): Promise<string> {
@@ -106,11 +109,7 @@ export class CommentService {
       id === undefined ? [] : blocksWithPostOwner(this.db, user.id, id),
     ])
     refuseBlocked(user, blocks, 'comment on this post')
-    const comment = await inTransaction(this.db, async (trx) => {
-      const inserted = await insertComment(trx, { userId: user.id, postId: post.id, body })
-      await enqueue(trx, 'after-comment', { commentId: inserted.id })
-      return inserted
-    })
+    const comment = await this.batches.write({ userId: user.id, postId: post.id, body })
     this.work.kick()
     // The comment as written, without reading it back.
     return {

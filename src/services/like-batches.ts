@@ -10,7 +10,6 @@
 import type { Database } from '../db/database.js'
 import { inTransaction } from '../db/transaction.js'
 import {
-  addToLikeCounts,
   bumpCounter,
   deleteFavorite,
   deleteFavorites,
@@ -22,6 +21,7 @@ import {
 } from '../repositories/favorites.js'
 import { insertMagicfiles } from '../repositories/magicfiles.js'
 import { insertNotifications, type NewNotification } from '../repositories/notifications.js'
+import { addToPostCounters } from '../repositories/posts.js'
 import { GroupCommit } from './group-commit.js'
 
 export interface LikeRequest {
@@ -160,7 +160,7 @@ async function changeTogether(
   })
   if (direction > 0) await insertFavorites(trx, changed)
   else await deleteFavorites(trx, changed)
-  await addToLikeCounts(trx, deltas)
+  await addToPostCounters(trx, 'like_count', deltas)
   if (direction > 0) {
     await insertNotifications(trx, changed.map(notificationOf))
     const reached = [...new Set(changed.map((like) => like.postId))].filter(
