@@ -62,7 +62,7 @@ const { values: args } = parseArgs({
     /** Only the fan-out section, on one data set of --scale (seeded, one web process, the worker). */
     'fan-out-only': { type: 'boolean', default: false },
     /** Posts per poster in the fan-out section (one more each as a warm-up). */
-    'fan-out-posts': { type: 'string', default: '5' },
+    'fan-out-posts': { type: 'string', default: '6' },
   },
 })
 const ROUNDS = Number(args.rounds)

@@ -257,14 +257,17 @@ export async function runFanOut(
     },
   }
 
-  // 2. Alternating posts (ordinary, hot, ordinary, hot, ...), each fanned out before the next;
-  // the first of each is a warm-up.
+  // 2. Alternating posts, each fanned out before the next; the first of each is a warm-up. The
+  // order turns every round (ordinary, hot, hot, ordinary, ...): a post right after a 100,000-row
+  // fan-out meets a busier database, and each poster gets that turn as often as the other.
   const rssBefore = await memoryMb(workerPid)
   const answers = { hot: [] as number[], ordinary: [] as number[] }
   const fanOuts: FanOutWatch[] = []
   const wrong: string[] = []
   for (let i = 0; i <= options.posts; i++) {
-    for (const name of ['ordinary', 'hot'] as const) {
+    for (const name of i % 2 === 0
+      ? (['ordinary', 'hot'] as const)
+      : (['hot', 'ordinary'] as const)) {
       const poster = posters[name]
       const posted = await upload(base, poster.session, `fan-out ${name} ${i}`)
       const answeredAt = performance.now()
