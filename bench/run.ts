@@ -8,6 +8,8 @@
 //   npm run bench -- --scales 1,10 --reuse --scale-curve-only
 //                                          (the page scenarios at 1× and 10× data, side by side;
 //                                           see harness/scale-curve.ts)
+//   npm run bench -- --fan-out-only        (a post by an account with 100,000 followers:
+//                                           see harness/fan-out.ts)
 //
 // Server side (core 1): the web processes, the worker, Redis (private, random port), nginx (one
 // worker, from the production template), the baselines. Client side (core 0): this process and
@@ -25,6 +27,7 @@ import { projectRoot } from '../src/paths.js'
 import { outboxHealth } from '../src/repositories/outbox.js'
 import { shareKey } from '../src/services/share-keys.js'
 import { freePort } from '../test/helpers/topology.js'
+import { runFanOut } from './harness/fan-out.js'
 import { rawFixtures } from './harness/fixtures.js'
 import { alternate, load, type Measured, runsWithErrors } from './harness/load.js'
 import { startBenchNginx } from './harness/nginx.js'
@@ -56,6 +59,10 @@ const { values: args } = parseArgs({
     reuse: { type: 'boolean', default: false },
     /** Only the scale curve (with --scales). */
     'scale-curve-only': { type: 'boolean', default: false },
+    /** Only the fan-out section, on one data set of --scale (seeded, one web process, the worker). */
+    'fan-out-only': { type: 'boolean', default: false },
+    /** Posts per poster in the fan-out section (one more each as a warm-up). */
+    'fan-out-posts': { type: 'string', default: '6' },
   },
 })
 const ROUNDS = Number(args.rounds)
@@ -171,8 +178,9 @@ async function main() {
   const cleanups: Array<() => Promise<void>> = []
   let failure = ''
   try {
-    if (!args['scale-curve-only']) await fullBench(work, cleanups)
-    if (SCALES.length > 0) await scaleCurve(work, cleanups)
+    if (args['fan-out-only']) await fanOutOnly(work, cleanups)
+    else if (!args['scale-curve-only']) await fullBench(work, cleanups)
+    if (SCALES.length > 0 && !args['fan-out-only']) await scaleCurve(work, cleanups)
   } catch (error) {
     failure = `The run stopped early: ${(error as Error).message}`
     throw error
@@ -192,17 +200,7 @@ async function fullBench(work: string, cleanups: Array<() => Promise<void>>) {
     staticRoot: path.join(work, 'static'),
     bucket: path.join(work, 's3', 'bench'),
   }
-  const dbName = `mlkshk_bench_${randomBytes(5).toString('hex')}`
-  const server = await createConnection({ uri: mysqlServer })
-  await server.query(
-    `create database \`${dbName}\` character set utf8mb4 collate utf8mb4_unicode_ci`,
-  )
-  cleanups.push(async () => {
-    await server.query(`drop database if exists \`${dbName}\``).catch(() => {})
-    await server.end()
-  })
-  const databaseUrl = new URL(mysqlServer)
-  databaseUrl.pathname = `/${dbName}`
+  const { dbName, databaseUrl } = await freshDatabase(cleanups)
   // 1. Data: the seeded set plus the raw-file fixtures.
   log(`seeding ${dbName} (scale ${args.scale})`)
   const db = openDatabase({ dialect: 'mysql', url: databaseUrl.toString() })
@@ -218,12 +216,7 @@ async function fullBench(work: string, cleanups: Array<() => Promise<void>>) {
   await db.destroy()
 
   // 2. Server side.
-  const redisPort = await freePort()
-  pinned(
-    'redis-server',
-    ['--port', String(redisPort), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
-    {},
-  )
+  const redisPort = await startRedis()
   const s3Port = await freePort()
   const env: Record<string, string> = {
     ...appEnv,
@@ -256,8 +249,7 @@ async function fullBench(work: string, cleanups: Array<() => Promise<void>>) {
     S3_FORCE_PATH_STYLE: 'true',
     VIEW_LOG_FILE: path.join(work, 'nginx-s3', 'views.log'),
   })
-  const [workerProgram, ...workerArgs] = node('src/worker.ts')
-  pinned(workerProgram as string, workerArgs, env, { cwd: projectRoot })
+  const worker = startWorker(env)
   const nginxValues = { staticRoot: dirs.staticRoot, filesRoot: dirs.files }
   const nginxLocal = await startNginx(path.join(work, 'nginx-local'), cached.port, {
     ...nginxValues,
@@ -601,7 +593,10 @@ async function fullBench(work: string, cleanups: Array<() => Promise<void>>) {
       pending === 0,
   })
 
-  // 10. Memory of the web process.
+  // 10. A post by an account with 100,000 followers; a like on the hot post.
+  await fanOutSection(databaseUrl, plain.base, worker.pid as number, seeded, work)
+
+  // 11. Memory of the web process.
   rows.push({
     path: 'web RSS idle ÷ bare Fastify idle',
     figure: `${Math.round(webIdle.rss)} MB vs ${Math.round(fastifyIdle.rss)} MB`,
@@ -618,7 +613,7 @@ async function fullBench(work: string, cleanups: Array<() => Promise<void>>) {
   })
   results.memory = { webIdle, webLoaded, fastifyIdle }
 
-  // 11. Upload and image jobs (the load generator is idle meanwhile).
+  // 12. Upload and image jobs (the load generator is idle meanwhile).
   await section('upload')
   const upload = await uploadBench(Number(args['upload-runs']), SERVER_CORE)
   results.upload = upload
@@ -654,6 +649,96 @@ async function fullBench(work: string, cleanups: Array<() => Promise<void>>) {
     goal: '≤ 1.25',
     met: images.rssAfterAllMb / images.rssAfter100Mb <= 1.25,
   })
+}
+
+/** A fresh database on the MySQL server, dropped at the end of the run. */
+async function freshDatabase(cleanups: Array<() => Promise<void>>) {
+  const dbName = `mlkshk_bench_${randomBytes(5).toString('hex')}`
+  const server = await createConnection({ uri: mysqlServer })
+  await server.query(
+    `create database \`${dbName}\` character set utf8mb4 collate utf8mb4_unicode_ci`,
+  )
+  cleanups.push(async () => {
+    await server.query(`drop database if exists \`${dbName}\``).catch(() => {})
+    await server.end()
+  })
+  const databaseUrl = new URL(mysqlServer)
+  databaseUrl.pathname = `/${dbName}`
+  return { dbName, databaseUrl }
+}
+
+/** A private Redis on the server core; returns its port. */
+async function startRedis(): Promise<number> {
+  const port = await freePort()
+  pinned(
+    'redis-server',
+    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
+    {},
+  )
+  return port
+}
+
+/** The worker, compiled, on the server core. */
+function startWorker(env: Record<string, string>) {
+  const [workerProgram, ...workerArgs] = node('src/worker.ts')
+  return pinned(workerProgram as string, workerArgs, env, { cwd: projectRoot })
+}
+
+/** The fan-out section (harness/fan-out.ts) on the run's data set, its rows into the table. */
+async function fanOutSection(
+  databaseUrl: URL,
+  base: string,
+  workerPid: number,
+  seeded: SeedResult,
+  work: string,
+) {
+  await section('fan-out to 100,000 followers')
+  const db = openDatabase({ dialect: 'mysql', url: databaseUrl.toString() })
+  try {
+    const fanOut = await runFanOut({
+      db,
+      base,
+      workerPid,
+      seeded,
+      work,
+      posts: Number(args['fan-out-posts']),
+      rounds: ROUNDS,
+      seconds: SECONDS,
+      log,
+    })
+    results.fanOut = fanOut.results
+    rows.push(...fanOut.rows)
+  } finally {
+    await db.destroy()
+  }
+}
+
+/** Only the fan-out section: a seeded database, Redis, one web process and the worker. */
+async function fanOutOnly(work: string, cleanups: Array<() => Promise<void>>) {
+  const { dbName, databaseUrl } = await freshDatabase(cleanups)
+  log(`seeding ${dbName} (scale ${args.scale}, rows only)`)
+  const db = openDatabase({ dialect: 'mysql', url: databaseUrl.toString() })
+  await migrateToLatest(db)
+  const seedStarted = performance.now()
+  const seeded = await seedDatabase(db, scaled(Number(args.scale)), {
+    log: (line) => log(`seed ${line}`),
+  })
+  results.seed = { ...seeded, seconds: Math.round((performance.now() - seedStarted) / 1000) }
+  await db.destroy()
+  const env: Record<string, string> = {
+    ...appEnv,
+    DATABASE_URL: databaseUrl.toString(),
+    REDIS_URL: `redis://127.0.0.1:${await startRedis()}`,
+    REDIS_PREFIX: 'bench',
+    DATA_DIR: path.join(work, 'data'),
+    PAGE_CACHE_SECONDS: '0',
+  }
+  const web = await startWeb('web (no page cache)', env)
+  const worker = startWorker(env)
+  // The worker has no port: give it time to connect and start its runtime.
+  await new Promise((resolve) => setTimeout(resolve, 3000))
+  if (worker.exitCode !== null) throw new Error(`the worker exited with ${worker.exitCode}`)
+  await fanOutSection(databaseUrl, web.base, worker.pid as number, seeded, work)
 }
 
 /** The page scenarios on a data set of each of `--scales`, the larger ones against the smallest. */

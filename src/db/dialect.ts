@@ -38,6 +38,18 @@ export function upsert<DB, TB extends keyof DB & string, O>(
   return query.onConflict((oc) => oc.columns(conflictColumns as any).doUpdateSet(update as any))
 }
 
+/**
+ * A table read through the named index (MySQL `force index`, SQLite `indexed by`). For
+ * `a = ? and b > ?` over an index on (a, b), MariaDB 10.11 may pick a look-up on `a` alone when
+ * its estimates tie, reading every entry of `a` and filtering `b` afterwards; with the index
+ * forced it seeks the range on both columns.
+ */
+export function tableByIndex(db: Kysely<DB>, table: keyof DB & string, index: string) {
+  return isMysql(db)
+    ? sql`${sql.table(table)} force index (${sql.id(index)})`
+    : sql`${sql.table(table)} indexed by ${sql.id(index)}`
+}
+
 /** True when the error is a unique-key violation, whichever driver raised it. */
 export function isUniqueViolation(error: unknown): boolean {
   const code = (error as { code?: unknown })?.code

@@ -3,10 +3,12 @@
 // and the rate is printed. Followers are inserted in bulk; the job runs by hand.
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
+import { createConnection } from 'mysql2/promise'
 import { openDatabase } from '../../src/db/database.js'
 import { toDbDateTime } from '../../src/db/dialect.js'
 import type { JobCheckpoint } from '../../src/jobs/job-context.js'
 import { createJobRuntime, type JobRuntime } from '../../src/jobs/runtime.js'
+import { addToFollowerTimelines, followerChunkEnd } from '../../src/repositories/timeline.js'
 import { fanOutPost } from '../../src/services/follows.js'
 import { idFromShareKey } from '../../src/services/share-keys.js'
 import { signUp } from '../helpers/accounts.js'
@@ -14,6 +16,8 @@ import { createTestSite, onMysql, type TestSite } from '../helpers/app.js'
 import type { Browser } from '../helpers/browser.js'
 import { insertPeople } from '../helpers/bulk-people.js'
 import { jobContext, settle } from '../helpers/jobs.js'
+import { QueryLog } from '../helpers/query-log.js'
+import { analyze } from '../helpers/query-plans.js'
 import { redisUrl } from '../helpers/services.js'
 import { post, quietLog } from '../helpers/social.js'
 
@@ -221,5 +225,38 @@ describe(`fan-out to ${FOLLOWERS} followers (${onMysql ? 'MySQL' : 'SQLite'})`, 
     )
     assert.equal(atAnswer, 0, 'the request wrote no timeline row')
     assert.equal(await count(), FOLLOWERS + 1)
+  })
+
+  it('reads only its own chunk of the follower index, however far into the followers (MariaDB plan)', {
+    skip: !onMysql && 'MariaDB only: the plans judged are MariaDB’s',
+  }, async () => {
+    const { id, sourcefileId } = await postWithoutTimeline('late chunk explained')
+    // The next-to-last chunk: a plan that reads the shake's followers from the first reads
+    // nearly all of them here.
+    const after = followerIds[FOLLOWERS - 2 * FAN_OUT_CHUNK - 1] as number
+    const upTo = followerIds[FOLLOWERS - FAN_OUT_CHUNK - 1] as number
+    const log = new QueryLog()
+    const db = site.app.db.withPlugin(log)
+    const entry = { sharedfileId: id, sourcefileId, shakeId }
+    await log.record('chunk', async () => {
+      assert.equal(await followerChunkEnd(db, shakeId, after, FAN_OUT_CHUNK), upTo)
+      await addToFollowerTimelines(db, shakeId, { after, upTo }, entry)
+    })
+    assert.equal(log.queries.length, 2, 'the chunk end and the chunk were recorded')
+    const connection = await createConnection({ uri: site.env.DATABASE_URL as string })
+    try {
+      for (const query of log.queries) {
+        await site.app.db.deleteFrom('post').where('sharedfile_id', '=', id).execute()
+        const accesses = await analyze(connection, query.sql, query.parameters)
+        const followers = accesses.filter((a) => a.table === 'subscription')
+        const read = followers.reduce((sum, a) => sum + a.read, 0)
+        assert.ok(
+          followers.length > 0 && read <= FAN_OUT_CHUNK + 10,
+          `${query.sql.slice(0, 60)}…: ${read} follower entries read for a chunk of ${FAN_OUT_CHUNK} (${JSON.stringify(followers)})`,
+        )
+      }
+    } finally {
+      await connection.end()
+    }
   })
 })
