@@ -10,6 +10,7 @@
 //                                           see harness/scale-curve.ts)
 //   npm run bench -- --fan-out-only        (a post by an account with 100,000 followers:
 //                                           see harness/fan-out.ts)
+//   npm run bench -- --writes-only         (likes, saves, the flood of likes, then the fan-out)
 //
 // Server side (core 1): the web processes, the worker, Redis (private, random port), nginx (one
 // worker, from the production template), the baselines. Client side (core 0): this process and
@@ -61,6 +62,8 @@ const { values: args } = parseArgs({
     'scale-curve-only': { type: 'boolean', default: false },
     /** Only the fan-out section, on one data set of --scale (seeded, one web process, the worker). */
     'fan-out-only': { type: 'boolean', default: false },
+    /** Only likes, saves, the flood of likes and the fan-out (see writesOnly). */
+    'writes-only': { type: 'boolean', default: false },
     /** Posts per poster in the fan-out section (one more each as a warm-up). */
     'fan-out-posts': { type: 'string', default: '6' },
   },
@@ -178,9 +181,10 @@ async function main() {
   const cleanups: Array<() => Promise<void>> = []
   let failure = ''
   try {
-    if (args['fan-out-only']) await fanOutOnly(work, cleanups)
+    const writes = args['fan-out-only'] || args['writes-only']
+    if (writes) await writesOnly(work, cleanups)
     else if (!args['scale-curve-only']) await fullBench(work, cleanups)
-    if (SCALES.length > 0 && !args['fan-out-only']) await scaleCurve(work, cleanups)
+    if (SCALES.length > 0 && !writes) await scaleCurve(work, cleanups)
   } catch (error) {
     failure = `The run stopped early: ${(error as Error).message}`
     throw error
@@ -299,9 +303,8 @@ async function fullBench(work: string, cleanups: Array<() => Promise<void>>) {
     await writeFile(file, html)
     pageFiles.push(file)
   }
-  const helloPort = await freePort()
+  const helloUrl = await startHello()
   const [bp, ...ba] = node('bench/harness/baseline-server.ts')
-  const hello = pinned(bp as string, [...ba, 'hello', String(helloPort)], {}, { cwd: projectRoot })
   const fastifyPort = await freePort()
   const fastify = pinned(
     bp as string,
@@ -311,9 +314,7 @@ async function fullBench(work: string, cleanups: Array<() => Promise<void>>) {
       cwd: projectRoot,
     },
   )
-  const helloUrl = `http://127.0.0.1:${helloPort}/`
   const fastifyBase = `http://127.0.0.1:${fastifyPort}`
-  await waitFor(helloUrl, hello, 'node:http hello')
   await waitFor(`${fastifyBase}/hello`, fastify, 'bare Fastify')
   await new Promise((resolve) => setTimeout(resolve, 1000))
   const fastifyIdle = await memoryMb(fastify.pid as number)
@@ -481,118 +482,8 @@ async function fullBench(work: string, cleanups: Array<() => Promise<void>>) {
     })
   }
 
-  // 9. Like and save POSTs, and like -> count visible at 200 likes/s.
-  await section('likes and saves')
-  const actor = await signIn(plain.base, READER_NAME)
-  const postHeaders = {
-    Cookie: actor.cookie,
-    'x-csrf-token': actor.csrf,
-    Accept: 'application/json',
-    'Content-Type': 'application/x-www-form-urlencoded',
-  }
-  // Posts by others (the reader has none), in disjoint id ranges for each scenario.
-  const total = seeded.counts.posts
-  const keys = (fromShare: number, count: number) =>
-    Array.from(
-      { length: Math.min(count, Math.floor(total * 0.1)) },
-      (_, i) => Math.floor(total * fromShare) + i,
-    )
-  const likeKeys = keys(0.05, 3000).map(shareKey)
-  const likePaths = path.join(work, 'like-paths.txt')
-  await writeFile(
-    likePaths,
-    [...likeKeys.map((k) => `/p/${k}/like`), ...likeKeys.map((k) => `/p/${k}/unlike`)].join('\n'),
-  )
-  const savePaths = path.join(work, 'save-paths.txt')
-  await writeFile(
-    savePaths,
-    keys(0.3, 20_000)
-      .map((id) => `/p/${shareKey(id)}/save`)
-      .join('\n'),
-  )
-  const social = await alternate(
-    {
-      hello: { url: helloUrl, seconds },
-      like: {
-        url: plain.base,
-        seconds,
-        method: 'POST',
-        headers: postHeaders,
-        pathsFile: likePaths,
-        connections: 10,
-      },
-      save: {
-        url: plain.base,
-        seconds,
-        method: 'POST',
-        headers: postHeaders,
-        body: 'shake_id=1',
-        pathsFile: savePaths,
-        connections: 10,
-      },
-    },
-    ROUNDS,
-  )
-  results.social = social
-  for (const name of ['like', 'save'] as const) {
-    const m = social[name] as Measured
-    rows.push({
-      path: `${name} POST (c=10) ÷ hello`,
-      figure: `${Math.round(m.rps)} req/s, p50 ${round1(m.p50Ms)} ms, p99 ${round1(m.p99Ms)} ms`,
-      ratio: String(ratio(m.rps, social.hello?.rps as number)),
-      goal: 'report',
-      met: m.errors === 0 ? undefined : false,
-    })
-  }
-  // Open loop: one like every 5 ms, each on a post not liked before; the answer carries the
-  // count from the same commit, and the follow-up job is queued through the outbox.
-  const likeOpen = await openLoopLikes(plain.base, postHeaders, keys(0.6, 2000).map(shareKey), 200)
-  results.likeToCount = likeOpen
-  rows.push({
-    path: 'like → count visible, open loop 200 likes/s',
-    figure: `p50 ${round1(likeOpen.p50Ms)} ms, p99 ${round1(likeOpen.p99Ms)} ms, max ${round1(likeOpen.maxMs)} ms (${likeOpen.likes} likes)`,
-    ratio: '–',
-    goal: 'p50 ≤ 3, p99 ≤ 15, max ≤ 100 ms',
-    met:
-      likeOpen.errors === 0 && likeOpen.p50Ms <= 3 && likeOpen.p99Ms <= 15 && likeOpen.maxMs <= 100,
-  })
-  // Hammering: 1,000 likes a second for 20 s on one node, far more than it commits one by one
-  // (group commit takes them in batches); then every answered like must be stored, and the
-  // queue must drain (the follow-up jobs through the outbox and the worker).
-  const floodKeys = keys(0.7, 20_000).map(shareKey)
-  const flood = await openLoopLikes(plain.base, postHeaders, floodKeys, 1000)
-  const check = openDatabase({ dialect: 'mysql', url: databaseUrl.toString() })
-  const drainStarted = performance.now()
-  let pending = Number.NaN
-  while (performance.now() - drainStarted < 120_000) {
-    const outbox = await outboxHealth(check)
-    pending = outbox.pending + outbox.relayed
-    if (pending === 0) break
-    await new Promise((resolve) => setTimeout(resolve, 200))
-  }
-  const drainSeconds = (performance.now() - drainStarted) / 1000
-  const stored = await check
-    .selectFrom('favorite')
-    .select((eb) => eb.fn.countAll<number>().as('n'))
-    .innerJoin('user', 'user.id', 'favorite.user_id')
-    .where('user.name', '=', READER_NAME)
-    .where('sharedfile_id', 'in', keys(0.7, 20_000))
-    .executeTakeFirstOrThrow()
-  await check.destroy()
-  results.likeFlood = { ...flood, stored: Number(stored.n), pending, drainSeconds }
-  rows.push({
-    path: 'open loop 1,000 likes/s for 20 s on one node',
-    figure: `${flood.likes} of ${flood.sent} answered (sent at ${Math.round(flood.sentPerSecond)}/s), p50 ${round1(flood.p50Ms)} ms, p99 ${round1(flood.p99Ms)} ms, max ${round1(flood.maxMs)} ms; ${stored.n} stored; queue drained ${pending === 0 ? `${round1(drainSeconds)} s after` : `NOT (${pending} left)`}`,
-    ratio: '–',
-    goal: 'no errors; p99 ≤ 100 ms; every like stored; queue drains',
-    met:
-      flood.errors === 0 &&
-      flood.p99Ms <= 100 &&
-      Number(stored.n) === flood.likes &&
-      flood.likes === flood.sent &&
-      pending === 0,
-  })
-
+  // 9. Like and save POSTs, like -> count visible at 200 likes/s, and the flood.
+  await writesSection({ base: plain.base, helloUrl, seeded, databaseUrl, work })
   // 10. A post by an account with 100,000 followers; a like on the hot post.
   await fanOutSection(databaseUrl, plain.base, worker.pid as number, seeded, work)
 
@@ -648,6 +539,131 @@ async function fullBench(work: string, cleanups: Array<() => Promise<void>>) {
     ratio: String(ratio(images.rssAfterAllMb, images.rssAfter100Mb)),
     goal: '≤ 1.25',
     met: images.rssAfterAllMb / images.rssAfter100Mb <= 1.25,
+  })
+}
+
+/**
+ * Likes and saves: POSTs at c=10 against hello, like -> count visible at 200 likes/s, and the
+ * flood of 1,000 likes/s (every answered like stored, the queue drained).
+ */
+async function writesSection(run: {
+  base: string
+  helloUrl: string
+  seeded: SeedResult
+  databaseUrl: URL
+  work: string
+}) {
+  const { base, helloUrl, seeded, databaseUrl, work } = run
+  const seconds = SECONDS
+  await section('likes and saves')
+  const actor = await signIn(base, READER_NAME)
+  const postHeaders = {
+    Cookie: actor.cookie,
+    'x-csrf-token': actor.csrf,
+    Accept: 'application/json',
+    'Content-Type': 'application/x-www-form-urlencoded',
+  }
+  // Posts by others (the reader has none), in disjoint id ranges for each scenario.
+  const total = seeded.counts.posts
+  const keys = (fromShare: number, count: number) =>
+    Array.from(
+      { length: Math.min(count, Math.floor(total * 0.1)) },
+      (_, i) => Math.floor(total * fromShare) + i,
+    )
+  const likeKeys = keys(0.05, 3000).map(shareKey)
+  const likePaths = path.join(work, 'like-paths.txt')
+  await writeFile(
+    likePaths,
+    [...likeKeys.map((k) => `/p/${k}/like`), ...likeKeys.map((k) => `/p/${k}/unlike`)].join('\n'),
+  )
+  const savePaths = path.join(work, 'save-paths.txt')
+  await writeFile(
+    savePaths,
+    keys(0.3, 20_000)
+      .map((id) => `/p/${shareKey(id)}/save`)
+      .join('\n'),
+  )
+  const social = await alternate(
+    {
+      hello: { url: helloUrl, seconds },
+      like: {
+        url: base,
+        seconds,
+        method: 'POST',
+        headers: postHeaders,
+        pathsFile: likePaths,
+        connections: 10,
+      },
+      save: {
+        url: base,
+        seconds,
+        method: 'POST',
+        headers: postHeaders,
+        body: 'shake_id=1',
+        pathsFile: savePaths,
+        connections: 10,
+      },
+    },
+    ROUNDS,
+  )
+  results.social = social
+  for (const name of ['like', 'save'] as const) {
+    const m = social[name] as Measured
+    rows.push({
+      path: `${name} POST (c=10) ÷ hello`,
+      figure: `${Math.round(m.rps)} req/s, p50 ${round1(m.p50Ms)} ms, p99 ${round1(m.p99Ms)} ms`,
+      ratio: String(ratio(m.rps, social.hello?.rps as number)),
+      goal: 'report',
+      met: m.errors === 0 ? undefined : false,
+    })
+  }
+  // Open loop: one like every 5 ms, each on a post not liked before; the answer carries the
+  // count from the same commit, and the follow-up job is queued through the outbox.
+  const likeOpen = await openLoopLikes(base, postHeaders, keys(0.6, 2000).map(shareKey), 200)
+  results.likeToCount = likeOpen
+  rows.push({
+    path: 'like → count visible, open loop 200 likes/s',
+    figure: `p50 ${round1(likeOpen.p50Ms)} ms, p99 ${round1(likeOpen.p99Ms)} ms, max ${round1(likeOpen.maxMs)} ms (${likeOpen.likes} likes)`,
+    ratio: '–',
+    goal: 'p50 ≤ 3, p99 ≤ 15, max ≤ 100 ms',
+    met:
+      likeOpen.errors === 0 && likeOpen.p50Ms <= 3 && likeOpen.p99Ms <= 15 && likeOpen.maxMs <= 100,
+  })
+  // Hammering: 1,000 likes a second for 20 s on one node, far more than it commits one by one
+  // (group commit takes them in batches); then every answered like must be stored, and the
+  // queue must drain (the follow-up jobs through the outbox and the worker).
+  const floodKeys = keys(0.7, 20_000).map(shareKey)
+  const flood = await openLoopLikes(base, postHeaders, floodKeys, 1000)
+  const check = openDatabase({ dialect: 'mysql', url: databaseUrl.toString() })
+  const drainStarted = performance.now()
+  let pending = Number.NaN
+  while (performance.now() - drainStarted < 120_000) {
+    const outbox = await outboxHealth(check)
+    pending = outbox.pending + outbox.relayed
+    if (pending === 0) break
+    await new Promise((resolve) => setTimeout(resolve, 200))
+  }
+  const drainSeconds = (performance.now() - drainStarted) / 1000
+  const stored = await check
+    .selectFrom('favorite')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .innerJoin('user', 'user.id', 'favorite.user_id')
+    .where('user.name', '=', READER_NAME)
+    .where('sharedfile_id', 'in', keys(0.7, 20_000))
+    .executeTakeFirstOrThrow()
+  await check.destroy()
+  results.likeFlood = { ...flood, stored: Number(stored.n), pending, drainSeconds }
+  rows.push({
+    path: 'open loop 1,000 likes/s for 20 s on one node',
+    figure: `${flood.likes} of ${flood.sent} answered (sent at ${Math.round(flood.sentPerSecond)}/s), p50 ${round1(flood.p50Ms)} ms, p99 ${round1(flood.p99Ms)} ms, max ${round1(flood.maxMs)} ms; ${stored.n} stored; queue drained ${pending === 0 ? `${round1(drainSeconds)} s after` : `NOT (${pending} left)`}`,
+    ratio: '–',
+    goal: 'no errors; p99 ≤ 100 ms; every like stored; queue drains',
+    met:
+      flood.errors === 0 &&
+      flood.p99Ms <= 100 &&
+      Number(stored.n) === flood.likes &&
+      flood.likes === flood.sent &&
+      pending === 0,
   })
 }
 
@@ -713,8 +729,11 @@ async function fanOutSection(
   }
 }
 
-/** Only the fan-out section: a seeded database, Redis, one web process and the worker. */
-async function fanOutOnly(work: string, cleanups: Array<() => Promise<void>>) {
+/**
+ * Only the write sections (likes and saves with --writes-only, then the fan-out; the fan-out
+ * alone with --fan-out-only): a seeded database, Redis, one web process, the worker and hello.
+ */
+async function writesOnly(work: string, cleanups: Array<() => Promise<void>>) {
   const { dbName, databaseUrl } = await freshDatabase(cleanups)
   log(`seeding ${dbName} (scale ${args.scale}, rows only)`)
   const db = openDatabase({ dialect: 'mysql', url: databaseUrl.toString() })
@@ -738,7 +757,26 @@ async function fanOutOnly(work: string, cleanups: Array<() => Promise<void>>) {
   // The worker has no port: give it time to connect and start its runtime.
   await new Promise((resolve) => setTimeout(resolve, 3000))
   if (worker.exitCode !== null) throw new Error(`the worker exited with ${worker.exitCode}`)
+  if (args['writes-only']) {
+    const helloUrl = await startHello()
+    await writesSection({ base: web.base, helloUrl, seeded, databaseUrl, work })
+  }
   await fanOutSection(databaseUrl, web.base, worker.pid as number, seeded, work)
+}
+
+/** The bare node:http hello baseline on the server core; returns its URL. */
+async function startHello(): Promise<string> {
+  const port = await freePort()
+  const [program, ...rest] = node('bench/harness/baseline-server.ts')
+  const hello = pinned(
+    program as string,
+    [...rest, 'hello', String(port)],
+    {},
+    { cwd: projectRoot },
+  )
+  const url = `http://127.0.0.1:${port}/`
+  await waitFor(url, hello, 'node:http hello')
+  return url
 }
 
 /** The page scenarios on a data set of each of `--scales`, the larger ones against the smallest. */
