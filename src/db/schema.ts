@@ -211,6 +211,12 @@ export interface UserNameWordTable {
   word: string
 }
 
+export interface MaintenanceCursorTable {
+  name: string
+  position: Generated<number>
+  updated_at: DateTimeText
+}
+
 export interface OutboxTable {
   id: Generated<number>
   job: string
@@ -395,6 +401,7 @@ export interface DB {
   conversation: ConversationTable
   user_name_word: UserNameWordTable
   outbox: OutboxTable
+  maintenance_cursor: MaintenanceCursorTable
   tag: TagTable
   tagged_file: TaggedFileTable
   nsfw_log: NsfwLogTable

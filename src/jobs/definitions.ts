@@ -1,9 +1,8 @@
 // Every job the site runs, by name: one table that both runners (in-process and BullMQ) use.
-import { postsWithCounts, recountLikes } from '../repositories/favorites.js'
 import { deleteFinishedOutbox, requeueStaleRelayed } from '../repositories/outbox.js'
-import { recountSaves } from '../repositories/posts.js'
 import { deleteAccount } from '../services/account-deletion.js'
 import { afterComment } from '../services/comments.js'
+import { reconcileCounters, recountPosts } from '../services/counter-reconciler.js'
 import { buildExport, removeExpiredExports } from '../services/data-export.js'
 import { afterFollow, fanOutPost } from '../services/follows.js'
 import { makeVideo } from '../services/gif-videos.js'
@@ -23,12 +22,18 @@ type Handlers = {
   ) => Promise<void>
 }
 
-/** Recounts like and save counters from the rows, so that drift heals itself. */
+/** Posts whose counters one run of the scheduled recount checks (every 10 minutes). */
+const RECOUNT_PER_RUN = 20_000
+
+/**
+ * Recounts like and save counters from the rows, so that drift heals itself: the posts named,
+ * or the next stretch of the walk over every post (services/counter-reconciler.ts).
+ */
 async function recount(ctx: JobContext, payload: JobPayloads['recount']): Promise<void> {
-  const ids = payload.postIds ?? (await postsWithCounts(ctx.db, 10_000))
-  const likes = await recountLikes(ctx.db, ids)
-  const saves = await recountSaves(ctx.db, ids)
-  if (likes + saves > 0) ctx.log.warn({ likes, saves }, 'recount corrected drifted counters')
+  const mended = payload.postIds
+    ? await recountPosts(ctx.db, payload.postIds)
+    : await reconcileCounters(ctx.db, { pageSize: 500, perRun: RECOUNT_PER_RUN })
+  if (mended.likes + mended.saves > 0) ctx.log.warn(mended, 'recount corrected drifted counters')
 }
 
 /** Clears what has stopped meaning anything, and puts lost queue work back in line. */

@@ -448,33 +448,6 @@ export async function insertSavedPost(
   return Number(result.insertId)
 }
 
-/** Saves a post is credited with, counted from the rows: live saves whose parent or original it is. */
-export async function countedSaves(db: Kysely<DB>, postId: number): Promise<number> {
-  const row = await db
-    .selectFrom('sharedfile')
-    .select((eb) => eb.fn.countAll<number>().as('n'))
-    .where('deleted', '=', 0)
-    .where((eb) => eb.or([eb('parent_id', '=', postId), eb('original_id', '=', postId)]))
-    .executeTakeFirstOrThrow()
-  return Number(row.n)
-}
-
-/** Sets save_count to the counted saves. Returns how many posts were corrected. */
-export async function recountSaves(db: Kysely<DB>, postIds: readonly number[]): Promise<number> {
-  let fixed = 0
-  for (const id of postIds) {
-    const counted = await countedSaves(db, id)
-    const result = await db
-      .updateTable('sharedfile')
-      .set({ save_count: counted })
-      .where('id', '=', id)
-      .where('save_count', '!=', counted)
-      .executeTakeFirst()
-    fixed += Number(result.numUpdatedRows)
-  }
-  return fixed
-}
-
 /** Which of these posts the user has saved (a live post of theirs was saved from it). */
 export async function savedAmong(
   db: Kysely<DB>,

@@ -9,6 +9,7 @@
 // - The name stays reserved: the user row remains as a tombstone (id, name, deleted flag; no
 //   address, password or profile). Links to /user/NAME and @mentions in other people's comments
 //   would otherwise lead to whoever took the name next. The email address is freed at once.
+
 import type { Database } from '../db/database.js'
 import { inTransaction } from '../db/transaction.js'
 import { enqueue } from '../jobs/enqueue.js'
@@ -32,12 +33,11 @@ import {
   shakesOwnedBy,
   transferShake,
 } from '../repositories/account-erasure.js'
-import { recountLikes } from '../repositories/favorites.js'
-import { recountSaves } from '../repositories/posts.js'
 import { deleteUserSessions } from '../repositories/sessions.js'
 import type { User } from '../repositories/users.js'
 import { shakeImageFiles } from '../storage/shake-image-files.js'
 import type { AccountService } from './accounts.js'
+import { recountPosts } from './counter-reconciler.js'
 
 export interface DeletionRequest {
   /** Why: "self-service" for the owner, a moderator's words otherwise. Logged by the job. */
@@ -130,8 +130,7 @@ export async function deleteAccount(
     )
     const own = new Set(postIds)
     const others = credited.filter((id) => !own.has(id))
-    await recountLikes(trx, others)
-    await recountSaves(trx, others)
+    await recountPosts(trx, others)
     await recountCommentLikes(trx, likedComments)
     await reduceToTombstone(trx, userId)
     return { posts: postIds.length, transferred, recounted: others.length }

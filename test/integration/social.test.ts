@@ -2,7 +2,7 @@
 // on Redis with a worker).
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
-import { recountLikes } from '../../src/repositories/favorites.js'
+import { recountPosts } from '../../src/services/counter-reconciler.js'
 import { idFromShareKey } from '../../src/services/share-keys.js'
 import { signUp } from '../helpers/accounts.js'
 import type { Browser } from '../helpers/browser.js'
@@ -150,7 +150,7 @@ for (const mode of ['embedded', 'production'] as Mode[]) {
       assert.equal((await postRow(key)).like_count, 1, 'nobody is credited with their own like')
       // The reconciler counts the same way: nothing to correct.
       const ids = [key, savedKey].map((k) => idFromShareKey(k) as number)
-      assert.equal(await recountLikes(site.app.db, ids), 0)
+      assert.deepEqual(await recountPosts(site.app.db, ids), { likes: 0, saves: 0 })
       await postJson(alice, `/p/${savedKey}/unlike`)
       assert.equal((await postRow(key)).like_count, 1, 'and taking it back takes nothing from it')
     })

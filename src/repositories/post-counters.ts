@@ -1,0 +1,121 @@
+// SQL for the posts' like and save counters counted again from the rows (the counters are kept
+// by the writes; these find and mend drift). Every statement takes a set of post ids and reads
+// their rows by index, so a page of posts costs the same at any size of the site.
+import { type Kysely, sql } from 'kysely'
+import type { DB } from '../db/schema.js'
+
+export interface StoredCounters {
+  id: number
+  likeCount: number
+  saveCount: number
+}
+
+/** The posts after `afterId`, in id order, with their counters as stored. */
+export async function countersAfter(
+  db: Kysely<DB>,
+  afterId: number,
+  limit: number,
+): Promise<StoredCounters[]> {
+  const rows = await db
+    .selectFrom('sharedfile')
+    .select(['id', 'like_count', 'save_count'])
+    .where('id', '>', afterId)
+    .orderBy('id')
+    .limit(limit)
+    .execute()
+  return rows.map((r) => ({ id: r.id, likeCount: r.like_count, saveCount: r.save_count }))
+}
+
+/** These posts' counters as stored. */
+export async function countersOf(
+  db: Kysely<DB>,
+  postIds: readonly number[],
+): Promise<StoredCounters[]> {
+  if (postIds.length === 0) return []
+  const rows = await db
+    .selectFrom('sharedfile')
+    .select(['id', 'like_count', 'save_count'])
+    .where('id', 'in', postIds)
+    .execute()
+  return rows.map((r) => ({ id: r.id, likeCount: r.like_count, saveCount: r.save_count }))
+}
+
+function sums(rows: ReadonlyArray<{ id: number | null; n: number | string | bigint }>) {
+  const counted = new Map<number, number>()
+  for (const row of rows) {
+    if (row.id === null) continue
+    counted.set(row.id, (counted.get(row.id) ?? 0) + Number(row.n))
+  }
+  return counted
+}
+
+/**
+ * The likes each post is credited with: likes of itself and of the posts saved from it (as
+ * parent, or as original when that is not also the parent), except its own poster's.
+ */
+export async function countedLikesOf(
+  db: Kysely<DB>,
+  postIds: readonly number[],
+): Promise<Map<number, number>> {
+  if (postIds.length === 0) return new Map()
+  const ids = sql.join(postIds)
+  const { rows } = await sql<{ id: number; n: number }>`
+    select f.sharedfile_id as id, count(*) as n from favorite f
+      inner join sharedfile t on t.id = f.sharedfile_id
+      where f.sharedfile_id in (${ids}) and f.user_id <> t.user_id
+      group by f.sharedfile_id
+    union all
+    select s.parent_id as id, count(*) as n from sharedfile s
+      inner join favorite f on f.sharedfile_id = s.id
+      inner join sharedfile t on t.id = s.parent_id
+      where s.parent_id in (${ids}) and f.user_id <> t.user_id
+      group by s.parent_id
+    union all
+    select s.original_id as id, count(*) as n from sharedfile s
+      inner join favorite f on f.sharedfile_id = s.id
+      inner join sharedfile t on t.id = s.original_id
+      where s.original_id in (${ids}) and s.parent_id <> s.original_id and f.user_id <> t.user_id
+      group by s.original_id`.execute(db)
+  return sums(rows)
+}
+
+/** The saves each post is credited with: live posts saved from it (as parent or original). */
+export async function countedSavesOf(
+  db: Kysely<DB>,
+  postIds: readonly number[],
+): Promise<Map<number, number>> {
+  if (postIds.length === 0) return new Map()
+  const ids = sql.join(postIds)
+  const { rows } = await sql<{ id: number; n: number }>`
+    select parent_id as id, count(*) as n from sharedfile
+      where deleted = 0 and parent_id in (${ids})
+      group by parent_id
+    union all
+    select original_id as id, count(*) as n from sharedfile
+      where deleted = 0 and original_id in (${ids}) and parent_id <> original_id
+      group by original_id`.execute(db)
+  return sums(rows)
+}
+
+export async function countedLikes(db: Kysely<DB>, postId: number): Promise<number> {
+  return (await countedLikesOf(db, [postId])).get(postId) ?? 0
+}
+
+export async function countedSaves(db: Kysely<DB>, postId: number): Promise<number> {
+  return (await countedSavesOf(db, [postId])).get(postId) ?? 0
+}
+
+/** Sets one counter of each post given. */
+export async function setCounter(
+  db: Kysely<DB>,
+  column: 'like_count' | 'save_count',
+  values: ReadonlyMap<number, number>,
+): Promise<void> {
+  for (const [id, value] of values) {
+    await db
+      .updateTable('sharedfile')
+      .set({ [column]: value })
+      .where('id', '=', id)
+      .execute()
+  }
+}
