@@ -110,6 +110,7 @@ const sharedfileRoutes: FastifyPluginAsync = async (app) => {
           description: fields.description,
           altText: fields.alt_text,
           shakeId: fields.shake_id,
+          fileName: upload.fileName,
         })
         key = posted.key
       } finally {
