@@ -31,6 +31,7 @@ import {
   type Shake,
   setShakeOwner,
   shakeNameTaken,
+  shakesOwnedBy,
   updateShake,
 } from '../repositories/shakes.js'
 import { findUserById, findUserByName, type User, userNameTaken } from '../repositories/users.js'
@@ -140,6 +141,11 @@ export class ShakeService {
       await small.cleanup()
       await large.cleanup()
     }
+  }
+
+  /** The shakes the user owns, as MLTSHP's user resource lists them (not those they joined). */
+  ownedBy(user: User): Promise<Shake[]> {
+    return shakesOwnedBy(this.db, user.id)
   }
 
   postable(user: User): Promise<Shake[]> {
