@@ -198,6 +198,9 @@ describe('API endpoints', () => {
     ])
     assert.equal(posted.status, 201, JSON.stringify(posted.body))
     assert.equal(posted.body.title, 'From the API')
+    // MLTSHP's answer is {name, share_key}; both are there.
+    assert.equal(posted.body.share_key, posted.body.sharekey)
+    assert.equal(posted.body.name, 'n.jpg')
     assert.equal(posted.body.user.name, 'alice')
     assert.deepEqual([posted.body.width, posted.body.height], [64, 40])
     const raw = await site.app.inject({ method: 'GET', url: `/r/${posted.body.sharekey}` })

@@ -116,7 +116,9 @@ const sharedfileRoutes: FastifyPluginAsync = async (app) => {
       } finally {
         await upload.cleanup()
       }
-      return reply.code(201).send(await show.post(user, await livePost(key)))
+      // MLTSHP's upload answers {name, share_key}: clients written for it read share_key.
+      const posted = await show.post(user, await livePost(key))
+      return reply.code(201).send({ ...posted, share_key: posted?.sharekey })
     },
   )
 }
