@@ -15,6 +15,7 @@ import * as gifVideo from './2026_11_26_0011_gif_video.js'
 import * as flatQueryIndexes from './2026_12_05_0001_flat_query_indexes.js'
 import * as fanOutIndex from './2026_12_05_0005_fan_out_index.js'
 import * as keptCounts from './2026_12_05_0010_kept_counts.js'
+import * as postFileName from './2026_12_05_0011_post_file_name.js'
 import * as maintenanceCursor from './2026_12_06_0001_maintenance_cursor.js'
 
 export const migrations: Record<string, Migration> = {
@@ -32,5 +33,6 @@ export const migrations: Record<string, Migration> = {
   '2026_12_05_0001_flat_query_indexes': flatQueryIndexes,
   '2026_12_05_0005_fan_out_index': fanOutIndex,
   '2026_12_05_0010_kept_counts': keptCounts,
+  '2026_12_05_0011_post_file_name': postFileName,
   '2026_12_06_0001_maintenance_cursor': maintenanceCursor,
 }

@@ -99,6 +99,8 @@ export interface SharedfileTable {
   id: Generated<number>
   user_id: number
   sourcefile_id: number
+  /** The uploaded file's name (or a fetched URL's last segment), cleaned; '' before 0011. */
+  name: Generated<string>
   title: Generated<string>
   description: string
   alt_text: string

@@ -12,6 +12,8 @@ export interface Post {
   userName: string
   /** Storage key of the poster's avatar, when they have one. */
   userAvatarKey: string | null
+  /** The file's name as sent (already cleaned), '' for posts from before it was kept. */
+  fileName: string
   title: string
   description: string
   altText: string
@@ -46,6 +48,7 @@ function livePosts(db: Kysely<DB>) {
       'p.user_id',
       'u.name as user_name',
       'u.avatar_key as user_avatar_key',
+      'p.name as file_name',
       'p.title',
       'p.description',
       'p.alt_text',
@@ -80,6 +83,7 @@ function toPost(row: PostRow): Post {
     userId: row.user_id,
     userName: row.user_name,
     userAvatarKey: row.user_avatar_key,
+    fileName: row.file_name,
     title: row.title,
     description: row.description,
     altText: row.alt_text,
@@ -138,7 +142,13 @@ export async function listShakePosts(
 
 export async function insertPost(
   db: Kysely<DB>,
-  values: PostText & { userId: number; sourcefileId: number; contentType: string; size: number },
+  values: PostText & {
+    userId: number
+    sourcefileId: number
+    fileName: string
+    contentType: string
+    size: number
+  },
 ): Promise<number> {
   const now = dbNow()
   const result = await db
@@ -146,6 +156,7 @@ export async function insertPost(
     .values({
       user_id: values.userId,
       sourcefile_id: values.sourcefileId,
+      name: values.fileName,
       title: values.title,
       description: values.description,
       alt_text: values.altText,
@@ -434,6 +445,7 @@ export async function insertSavedPost(
     .values({
       user_id: values.userId,
       sourcefile_id: values.from.sourcefile.id,
+      name: values.from.fileName,
       title: values.from.title,
       description: values.from.description,
       alt_text: values.from.altText,

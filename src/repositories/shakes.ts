@@ -94,6 +94,12 @@ export async function findShakeByName(db: Kysely<DB>, name: string): Promise<Sha
   return row && toShake(row)
 }
 
+/** The live shakes a user owns (their own shake and the groups they made), oldest first. */
+export async function shakesOwnedBy(db: Kysely<DB>, userId: number): Promise<Shake[]> {
+  const rows = await liveShakes(db).where('user_id', '=', userId).orderBy('id').execute()
+  return rows.map(toShake)
+}
+
 /** The group shakes a user owns or is a member of, by name. */
 export async function groupShakesOf(db: Kysely<DB>, userId: number): Promise<Shake[]> {
   // Two index lookups in one statement: `owner = ? or id in (members)` read every shake.

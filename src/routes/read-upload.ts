@@ -28,13 +28,16 @@ function multipartError(error: unknown, maxBytes: number): unknown {
   return error
 }
 
+/** A received file and the name the sender's part gave it (uncleaned: the service cleans it). */
+export type ReceivedUpload = TempUpload & { fileName: string }
+
 /** The uploaded file (the caller removes it), or a ServiceError when there is none. */
 export async function readUpload<K extends string>(
   request: FastifyRequest,
   form: UploadForm<K>,
   fields: Record<K, string>,
-): Promise<TempUpload> {
-  let upload: TempUpload | undefined
+): Promise<ReceivedUpload> {
+  let upload: ReceivedUpload | undefined
   try {
     for await (const part of request.parts({
       limits: {
@@ -54,7 +57,8 @@ export async function readUpload<K extends string>(
             `The image must be sent in the field named "${form.fileField}".`,
           )
         }
-        upload = await saveToTempFile(part.file, form.maxBytes, form.tmpDir)
+        const saved = await saveToTempFile(part.file, form.maxBytes, form.tmpDir)
+        upload = Object.assign(saved, { fileName: part.filename ?? '' })
         if (part.file.truncated) throw new TooLargeError(form.maxBytes)
       } else if (
         (form.textFields as readonly string[]).includes(part.fieldname) &&

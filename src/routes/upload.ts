@@ -77,7 +77,10 @@ const uploadRoutes: FastifyPluginAsync = async (app) => {
         )
         // Removed before the answer goes out, whatever happened.
         try {
-          return await app.posting.postUpload(user, upload, inputOf(fields))
+          return await app.posting.postUpload(user, upload, {
+            ...inputOf(fields),
+            fileName: upload.fileName,
+          })
         } finally {
           await upload.cleanup()
         }

@@ -36,6 +36,7 @@ import type { User } from '../repositories/users.js'
 import type { FileStore } from '../storage/file-store.js'
 import { addressList } from './address-list.js'
 import { ServiceError } from './errors.js'
+import { cleanFileName, fileNameOfUrl } from './file-names.js'
 import { formatBytes } from './format-bytes.js'
 import { hasVideo, wantsVideo } from './gif-videos.js'
 import { checkedPostText } from './post-rules.js'
@@ -50,6 +51,8 @@ export interface NewPostInput {
   altText: string
   /** The shake to post to, as sent by the form; empty means the user's own shake. */
   shakeId: string
+  /** The file's name as the sender gave it (cleaned here before it is kept). */
+  fileName?: string
 }
 
 export interface NewPost {
@@ -122,7 +125,7 @@ export class PostingService {
     await this.shakeFor(user, input.shakeId)
     const upload = await fetchRemoteImage(url, this.fetchPolicy)
     try {
-      return await this.postUpload(user, upload, input)
+      return await this.postUpload(user, upload, { ...input, fileName: fileNameOfUrl(url) })
     } finally {
       await upload.cleanup()
     }
@@ -165,6 +168,7 @@ export class PostingService {
         userId: user.id,
         sourcefileId: sourcefile.id,
         ...text,
+        fileName: cleanFileName(input.fileName),
         contentType: sourcefile.contentType,
         size: original.size,
       })

@@ -31,8 +31,10 @@ import {
   type Shake,
   setShakeOwner,
   shakeNameTaken,
+  shakesOwnedBy,
   updateShake,
 } from '../repositories/shakes.js'
+import { insertSubscription } from '../repositories/subscriptions.js'
 import { findUserById, findUserByName, type User, userNameTaken } from '../repositories/users.js'
 import type { FileStore } from '../storage/file-store.js'
 import { shakeImageFile, shakeImageFiles } from '../storage/shake-image-files.js'
@@ -65,28 +67,32 @@ export class ShakeService {
 
   async create(owner: User, input: ShakeFields): Promise<Shake> {
     const name = input.name.trim()
-    const fields = this.checkedText(input)
+    const { fields, problems } = this.textOf(input)
     const problem = nameProblem(name)?.replace('User names', 'Shake names')
-    if (problem) throw new ValidationError({ name: problem })
+    if (problem) problems.name = problem
+    if (Object.keys(problems).length > 0) throw new ValidationError(problems)
     if ((await shakeNameTaken(this.db, name)) || (await userNameTaken(this.db, name))) {
       throw new ValidationError({ name: 'That name is taken; please choose another.' }, 409)
     }
     try {
-      await insertShake(this.db, {
-        userId: owner.id,
-        type: 'group',
-        name,
-        title: fields.title || name,
+      // The creator follows the group from the start (as in MLTSHP), so its posts reach their
+      // timeline and they are counted among its followers: shake and follow commit together.
+      await inTransaction(this.db, async (trx) => {
+        const shakeId = await insertShake(trx, {
+          userId: owner.id,
+          type: 'group',
+          name,
+          title: fields.title,
+        })
+        if (fields.description) await updateShake(trx, shakeId, { description: fields.description })
+        await insertSubscription(trx, owner.id, shakeId)
       })
     } catch (error) {
       if (isUniqueViolation(error))
         throw new ValidationError({ name: 'That name was just taken.' }, 409)
       throw error
     }
-    const shake = (await findShakeByName(this.db, name)) as Shake
-    if (fields.description)
-      await updateShake(this.db, shake.id, { description: fields.description })
-    return { ...shake, description: fields.description }
+    return (await findShakeByName(this.db, name)) as Shake
   }
 
   /** The page of a group shake known by its id (notifications name shakes by id). */
@@ -107,10 +113,10 @@ export class ShakeService {
     const shake = await this.owned(user, name)
     const fields = this.checkedText(input)
     await updateShake(this.db, shake.id, {
-      title: fields.title || shake.name,
+      title: fields.title,
       description: fields.description,
     })
-    return { ...shake, title: fields.title || shake.name, description: fields.description }
+    return { ...shake, title: fields.title, description: fields.description }
   }
 
   /** The shake's picture: a 96×96 square and a 568-wide banner, without metadata. */
@@ -140,6 +146,11 @@ export class ShakeService {
       await small.cleanup()
       await large.cleanup()
     }
+  }
+
+  /** The shakes the user owns, as MLTSHP's user resource lists them (not those they joined). */
+  ownedBy(user: User): Promise<Shake[]> {
+    return shakesOwnedBy(this.db, user.id)
   }
 
   postable(user: User): Promise<Shake[]> {
@@ -367,13 +378,20 @@ export class ShakeService {
   }
 
   private checkedText(input: { title: string; description: string }) {
+    const { fields, problems } = this.textOf(input)
+    if (Object.keys(problems).length > 0) throw new ValidationError(problems)
+    return fields
+  }
+
+  private textOf(input: { title: string; description: string }) {
     const fields = { title: input.title.trim(), description: input.description.trim() }
     const problems: Record<string, string> = {}
-    const title = textProblem('Titles', fields.title, 128)
+    // A group is known by its title (MLTSHP's rule and message); trimmed, so spaces are blank.
+    const title =
+      fields.title === '' ? "Title can't be blank." : textProblem('Titles', fields.title, 128)
     if (title) problems.title = title
     const description = textProblem('Descriptions', fields.description, 255)
     if (description) problems.description = description
-    if (Object.keys(problems).length > 0) throw new ValidationError(problems)
-    return fields
+    return { fields, problems }
   }
 }

@@ -318,7 +318,7 @@ describe(`account deletion (${onMysql ? 'MySQL, files on S3' : 'SQLite, local fi
     await signUp(site.app, 'zedagain', 'zed@example.com')
     await amy.get('/shake/create')
     assert.equal(
-      (await amy.post('/shake/create', { name: 'zed', title: '', description: '' })).statusCode,
+      (await amy.post('/shake/create', { name: 'zed', title: 'Zed', description: '' })).statusCode,
       409,
     )
   })

@@ -2,7 +2,7 @@
 // paging, and the site's rules (ownership, who may post where, text limits) applied the same.
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
-import { shareKey } from '../../src/services/share-keys.js'
+import { idFromShareKey, shareKey } from '../../src/services/share-keys.js'
 import { signUp } from '../helpers/accounts.js'
 import { apiClient, grantTokens, registerApp } from '../helpers/api.js'
 import { createTestSite, type TestSite } from '../helpers/app.js'
@@ -12,6 +12,8 @@ import { settle } from '../helpers/jobs.js'
 import { post } from '../helpers/social.js'
 
 type Api = ReturnType<typeof apiClient>
+
+const DEFAULT_PICTURE = 'http://mlkshk.test/static/images/default-avatar.svg'
 
 const SHAREDFILE_KEYS = [
   'alt_text',
@@ -77,7 +79,10 @@ describe('API endpoints', () => {
     const file = answer.body
     assert.deepEqual(Object.keys(file).sort(), SHAREDFILE_KEYS)
     assert.equal(file.sharekey, key)
-    assert.equal(file.name, `${key}.jpg`)
+    // The name of the uploaded file (the helper sends x.jpg).
+    assert.equal(file.name, 'x.jpg')
+    // No alt text is null, as MLTSHP's clients expect.
+    assert.equal(file.alt_text, null)
     assert.equal(file.title, 'Fog <on> the river')
     assert.equal(file.permalink_page, `http://mlkshk.test/p/${key}`)
     assert.equal(file.original_image_url, `http://mlkshk.test/r/${key}`)
@@ -85,6 +90,14 @@ describe('API endpoints', () => {
     assert.match(file.posted_at, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/)
     assert.equal(file.user.name, 'alice')
     assert.deepEqual(Object.keys(file.user).sort(), ['id', 'name', 'profile_image_url'])
+    // Without an avatar, the default picture: always a URL a client can load.
+    assert.equal(file.user.profile_image_url, DEFAULT_PICTURE)
+    const picture = await site.app.inject({
+      method: 'GET',
+      url: '/static/images/default-avatar.svg',
+    })
+    assert.equal(picture.statusCode, 200)
+    assert.match(String(picture.headers['content-type']), /^image\/svg\+xml/)
     assert.deepEqual(
       [file.likes, file.saves, file.comments, file.liked, file.saved, file.nsfw],
       [0, 0, 0, false, false, false],
@@ -109,6 +122,8 @@ describe('API endpoints', () => {
       [described.body.title, described.body.description, described.body.alt_text],
       ['After #river', 'Now with words', 'A river'],
     )
+    const unset = await asAlice.post(`/api/sharedfile/${key}`, { alt_text: '' })
+    assert.equal(unset.body.alt_text, null)
 
     const foreign = await asBob.post(`/api/sharedfile/${key}`, { title: 'Mine now' })
     assert.equal(foreign.status, 403)
@@ -183,6 +198,9 @@ describe('API endpoints', () => {
     ])
     assert.equal(posted.status, 201, JSON.stringify(posted.body))
     assert.equal(posted.body.title, 'From the API')
+    // MLTSHP's answer is {name, share_key}; both are there.
+    assert.equal(posted.body.share_key, posted.body.sharekey)
+    assert.equal(posted.body.name, 'n.jpg')
     assert.equal(posted.body.user.name, 'alice')
     assert.deepEqual([posted.body.width, posted.body.height], [64, 40])
     const raw = await site.app.inject({ method: 'GET', url: `/r/${posted.body.sharekey}` })
@@ -228,6 +246,54 @@ describe('API endpoints', () => {
     assert.equal(bobPosts.length, 0)
   })
 
+  it("name: the uploaded file's name, cleaned; a save keeps it; older posts are KEY.ext", async () => {
+    const named = async (filename: string) => {
+      const posted = await asAlice.upload([
+        {
+          name: 'file',
+          value: await images.noisyJpeg(24, 24),
+          filename,
+          contentType: 'image/jpeg',
+        },
+      ])
+      assert.equal(posted.status, 201, JSON.stringify(posted.body))
+      return posted.body
+    }
+    assert.equal((await named('../../etc/passwd')).name, 'passwd')
+    assert.equal((await named('C:\\fakepath\\Holiday 2024.JPG')).name, 'Holiday 2024.JPG')
+    assert.equal((await named('a\u0001b\u202Egpj.exe')).name, 'abgpj.exe')
+    assert.equal((await named('<script>.jpg')).name, '<script>.jpg')
+    assert.equal((await named(`${'n'.repeat(300)}.jpg`)).name, 'n'.repeat(255))
+    const nameless = await named('')
+    assert.equal(nameless.name, `${nameless.sharekey}.jpg`)
+    const dots = await named('..')
+    assert.equal(dots.name, `${dots.sharekey}.jpg`)
+
+    // The site's upload form keeps the name too, and a save copies it.
+    await alice.get('/tools/new-post')
+    const uploaded = await alice.postMultipart('/upload', [
+      {
+        name: 'file',
+        value: await images.noisyJpeg(24, 24),
+        filename: 'été.jpg',
+        contentType: 'image/jpeg',
+      },
+    ])
+    const key = (uploaded.headers.location as string).slice('/p/'.length)
+    assert.equal((await asBob.get(`/api/sharedfile/${key}`)).body.name, 'été.jpg')
+    const saved = await asBob.post(`/api/sharedfile/${key}/save`)
+    assert.notEqual(saved.body.sharekey, key)
+    assert.equal(saved.body.name, 'été.jpg')
+
+    // Posts from before names were kept have '': they are called KEY.ext.
+    await site.app.db
+      .updateTable('sharedfile')
+      .set({ name: '' })
+      .where('id', '=', idFromShareKey(key) as number)
+      .execute()
+    assert.equal((await asBob.get(`/api/sharedfile/${key}`)).body.name, `${key}.jpg`)
+  })
+
   it('GET /api/user, /api/user_id/ID and /api/user_name/NAME', async () => {
     const me = await asAlice.get('/api/user')
     assert.equal(me.status, 200)
@@ -244,6 +310,45 @@ describe('API endpoints', () => {
       me.body.shakes.map((s: { type: string; path: string }) => `${s.type}:${s.path}`),
       ['user:alice', 'group:rivers'],
     )
+    assert.equal(me.body.profile_image_url, DEFAULT_PICTURE)
+    // A user shake is called what its owner is called: the full name when there is one.
+    await site.app.db
+      .updateTable('user')
+      .set({ full_name: 'Alice Liddell' })
+      .where('name', '=', 'alice')
+      .execute()
+    const named = await asAlice.get('/api/user')
+    assert.deepEqual(
+      named.body.shakes.map((s: { name: string }) => s.name),
+      ['Alice Liddell', 'Rivers'],
+    )
+    await site.app.db
+      .updateTable('user')
+      .set({ full_name: '' })
+      .where('name', '=', 'alice')
+      .execute()
+
+    // The shakes are those the user owns, as in MLTSHP; a group they joined is not theirs.
+    const aliceUser = (await site.app.accounts.profile('alice'))?.user
+    const carolUser = (await site.app.accounts.profile('carol'))?.user
+    assert.ok(aliceUser && carolUser)
+    await site.app.shakes.invite(aliceUser, 'rivers', 'carol')
+    await site.app.shakes.accept(carolUser, 'rivers')
+    const asCarol = apiClient(
+      site.app,
+      (await grantTokens(site.app, carol, await registerApp(carol, { name: 'Mine' }))).access,
+    )
+    const carolMe = await asCarol.get('/api/user')
+    assert.deepEqual(
+      carolMe.body.shakes.map((s: { type: string; path: string }) => `${s.type}:${s.path}`),
+      ['user:carol'],
+    )
+    // ...though she may post there, which /api/shakes lists.
+    assert.deepEqual(
+      (await asCarol.get('/api/shakes')).body.shakes.map((s: { path: string }) => s.path),
+      ['carol', 'rivers'],
+    )
+
     const bobId = (await asBob.get('/api/user')).body.id
     const byId = await asAlice.get(`/api/user_id/${bobId}`)
     assert.equal(byId.body.name, 'bob')
@@ -279,6 +384,9 @@ describe('API endpoints', () => {
       },
     )
     assert.match(group.created_at, /Z$/)
+    // Never null: a user shake shows its owner's picture, a group without one the default.
+    assert.equal(mine.body.shakes[0].thumbnail_url, DEFAULT_PICTURE)
+    assert.equal(group.thumbnail_url, DEFAULT_PICTURE)
     assert.equal((await asBob.get('/api/shakes')).body.shakes.length, 1)
     assert.equal((await asBob.get(`/api/shake_id/${groupShakeId}`)).body.path, 'rivers')
     assert.equal((await asBob.get('/api/shake_name/rivers')).body.id, groupShakeId)

@@ -52,7 +52,11 @@ describe(`group shakes (${onMysql ? 'MySQL' : 'SQLite'})`, () => {
       ['OWNER', 409, /taken/],
       ['n'.repeat(31), 400, /at most 30/],
     ] as const) {
-      const response = await owner.post('/shake/create', { name, title: '', description: '' })
+      const response = await owner.post('/shake/create', {
+        name,
+        title: 'A title',
+        description: '',
+      })
       assert.equal(response.statusCode, status, name)
       assert.match(response.body, message)
     }
@@ -67,7 +71,8 @@ describe(`group shakes (${onMysql ? 'MySQL' : 'SQLite'})`, () => {
     assert.match(page.body, /<h1>Cats of the &lt;world&gt;<\/h1>/)
     assert.match(page.body, /Ask to join/)
     assert.equal(
-      (await owner.post('/shake/create', { name: 'cats', title: '', description: '' })).statusCode,
+      (await owner.post('/shake/create', { name: 'cats', title: 'Cats', description: '' }))
+        .statusCode,
       409,
     )
     shakeId = (
@@ -259,5 +264,72 @@ describe(`group shakes (${onMysql ? 'MySQL' : 'SQLite'})`, () => {
       (await stranger.get('/search?q=dogs')).body,
       /<h2>Shakes<\/h2>[\s\S]*href="\/Dogs"/,
     )
+  })
+
+  it("follows its creator from the start: counted, listed, and its posts reach the creator's timeline", async () => {
+    await owner.get('/shake/create')
+    const created = await owner.post('/shake/create', {
+      name: 'Fish',
+      title: 'Fish',
+      description: '',
+    })
+    assert.equal(created.statusCode, 303)
+    const fish = await site.app.db
+      .selectFrom('shake')
+      .select(['id', 'user_id', 'follower_count'])
+      .where('name', '=', 'Fish')
+      .executeTakeFirstOrThrow()
+    const follows = await site.app.db
+      .selectFrom('subscription')
+      .select('user_id')
+      .where('shake_id', '=', fish.id)
+      .execute()
+    assert.deepEqual(
+      follows.map((f) => f.user_id),
+      [fish.user_id],
+    )
+    assert.equal(fish.follower_count, 1)
+    assert.match((await stranger.get('/shake/Fish/followers')).body, /href="\/user\/owner"/)
+
+    await owner.get('/shake/Fish/members')
+    assert.equal((await owner.post('/shake/Fish/invite', { name: 'member' })).statusCode, 303)
+    await member.get('/Fish')
+    assert.equal((await member.post('/shake/Fish/accept', {})).statusCode, 303)
+    assert.equal((await uploadTo(member, String(fish.id), 'a fish by the member')).statusCode, 302)
+    await settle(site.app)
+    assert.match((await owner.get('/')).body, /a fish by the member/)
+  })
+
+  it('refuses a blank title ("Title can\'t be blank"), keeps what was typed, stores nothing', async () => {
+    const blank = /Title can(&#39;|')t be blank/
+    await owner.get('/shake/create')
+    const shakes = () => site.app.db.selectFrom('shake').select('id').execute()
+    const follows = () => site.app.db.selectFrom('subscription').select('id').execute()
+    const [shakesBefore, followsBefore] = [(await shakes()).length, (await follows()).length]
+    for (const title of ['', '   ', '\t\n ']) {
+      const refused = await owner.post('/shake/create', {
+        name: 'Untitled',
+        title,
+        description: 'Words worth keeping',
+      })
+      assert.equal(refused.statusCode, 400, JSON.stringify(title))
+      assert.match(refused.body, blank)
+      assert.match(refused.body, /value="Untitled"/)
+      assert.match(refused.body, /Words worth keeping/)
+    }
+    assert.equal((await shakes()).length, shakesBefore)
+    assert.equal((await follows()).length, followsBefore)
+
+    await owner.get('/shake/Fish/update')
+    const edited = await owner.post('/shake/Fish/update', { title: '  ', description: 'New words' })
+    assert.equal(edited.statusCode, 400)
+    assert.match(edited.body, blank)
+    assert.match(edited.body, /New words/)
+    const fish = await site.app.db
+      .selectFrom('shake')
+      .select(['title', 'description'])
+      .where('name', '=', 'Fish')
+      .executeTakeFirstOrThrow()
+    assert.deepEqual([fish.title, fish.description], ['Fish', ''])
   })
 })

@@ -84,7 +84,7 @@ describe(`moderating people (${onMysql ? 'MySQL' : 'SQLite'})`, () => {
     const key = await post(bob, 'bob’s <post>')
     assert.equal((await postJson(bob, `/p/${key}/comment`, { body: 'hello <there>' })).status, 200)
     await bob.get('/shake/create')
-    await bob.post('/shake/create', { name: 'BobsPile', title: '', description: '' })
+    await bob.post('/shake/create', { name: 'BobsPile', title: 'Bobs pile', description: '' })
     const page = (await mira.get('/admin/users/BOB')).body
     assert.match(page, /Dossier: <a href="\/user\/bob">bob<\/a>/)
     assert.match(page, /bob@example\.com/)
@@ -167,7 +167,7 @@ describe(`moderating people (${onMysql ? 'MySQL' : 'SQLite'})`, () => {
 
   it('hands a group shake to a member: by its owner, or by a moderator (logged)', async () => {
     await alice.get('/shake/create')
-    await alice.post('/shake/create', { name: 'Birds', title: '', description: '' })
+    await alice.post('/shake/create', { name: 'Birds', title: 'Birds', description: '' })
     await alice.get('/shake/Birds/members')
     await alice.post('/shake/Birds/invite', { name: 'bob' })
     await bob.get('/')

@@ -54,7 +54,8 @@ describe(`image takedown (${useS3 ? 'S3 on s3rver' : 'local files'})`, () => {
     const original = await post(alice, 'the image', bytes)
     await bob.get('/shake/create')
     assert.equal(
-      (await bob.post('/shake/create', { name: 'Pile', title: '', description: '' })).statusCode,
+      (await bob.post('/shake/create', { name: 'Pile', title: 'Pile', description: '' }))
+        .statusCode,
       303,
     )
     const pile = await site.app.db

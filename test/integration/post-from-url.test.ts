@@ -47,10 +47,14 @@ describe('posting from a URL', () => {
     files['/anim.gif'] = { body: await images.animatedGif(), type: 'image/gif' }
     files['/img.webp'] = { body: await images.webp(300, 200), type: 'image/webp' }
     files['/page.html'] = { body: images.html, type: 'image/jpeg' }
+    files['/albums/My%20Cat%00%E2%80%AE.jpg'] = {
+      body: await images.jpeg(60, 40),
+      type: 'image/jpeg',
+    }
     // What must never be fetched: it stands on 127.0.0.1, which is not exempted.
     internal = await peer('127.0.0.1', (_path, res) => res.end('internal secrets'))
     web = await peer('127.0.0.2', (path, res) => {
-      const file = files[path]
+      const file = files[path.split('?')[0] as string]
       if (file) return res.writeHead(200, { 'content-type': file.type }).end(file.body)
       if (path === '/to-internal')
         return res.writeHead(302, { location: `${internal.url}/admin` }).end()
@@ -168,6 +172,14 @@ describe('posting from a URL', () => {
     assert.equal(posts.length, 5, 'only the good posts of the first test were stored')
     const leftovers = await readdir(site.config.tmpDir, { recursive: true }).catch(() => [])
     assert.deepEqual(leftovers, [], 'no temporary files left')
+  })
+
+  it("keeps the URL's last segment, decoded and cleaned, as the file's name", async () => {
+    const response = await postUrl(`${web.url}/albums/My%20Cat%00%E2%80%AE.jpg?size=big`)
+    assert.equal(response.statusCode, 302, response.body.slice(0, 300))
+    const key = (location(response) as string).slice('/p/'.length)
+    const post = await site.app.posts.find(key)
+    assert.equal(post?.fileName, 'My Cat.jpg')
   })
 })
 

@@ -24,9 +24,12 @@ export function timestamp(date: Date): string {
   return date.toISOString().replace(/\.\d{3}Z$/, 'Z')
 }
 
-function pictureUrl(at: ApiAddresses, avatarKey: string | null): string | null {
-  return avatarKey ? `${at.baseUrl}/${avatarKey}` : null
+/** MLTSHP's clients load it as an image: never null, the default picture when there is none. */
+function pictureUrl(at: ApiAddresses, avatarKey: string | null): string {
+  return avatarKey ? `${at.baseUrl}/${avatarKey}` : `${at.baseUrl}${DEFAULT_PICTURE_PATH}`
 }
+
+export const DEFAULT_PICTURE_PATH = '/static/images/default-avatar.svg'
 
 /** A person as embedded in posts, comments and shakes. */
 export function userSummary(
@@ -49,15 +52,15 @@ export function shakeJson(at: ApiAddresses, shake: Shake, owner: User) {
   const path = shake.type === 'user' ? `/user/${owner.name}` : `/${shake.name}`
   return {
     id: shake.id,
-    name: shake.title || shake.name,
+    // MLTSHP's display name: a user shake is called what its owner is called.
+    name: shake.type === 'user' ? owner.fullName || owner.name : shake.title || shake.name,
     path: shake.name,
     owner: userSummary(at, owner),
     url: `${at.baseUrl}${path}`,
+    // A user shake shows its owner's picture; a group without one, the default (as MLTSHP).
     thumbnail_url: shake.imageKey
       ? `${at.baseUrl}/${shake.imageKey}-96.jpg`
-      : shake.type === 'user'
-        ? pictureUrl(at, owner.avatarKey)
-        : null,
+      : pictureUrl(at, shake.type === 'user' ? owner.avatarKey : null),
     description: shake.description,
     type: shake.type,
     created_at: timestamp(shake.createdAt),
@@ -75,10 +78,14 @@ export function sharedfileJson(
   const key = shareKey(post.id)
   return {
     sharekey: key,
-    name: `${key}.${post.sourcefile.format === 'jpeg' ? 'jpg' : post.sourcefile.format}`,
+    // The file's name as uploaded; posts from before it was kept are named after their key.
+    name:
+      post.fileName ||
+      `${key}.${post.sourcefile.format === 'jpeg' ? 'jpg' : post.sourcefile.format}`,
     title: post.title,
     description: post.description,
-    alt_text: post.altText,
+    // MLTSHP stores no alt text as NULL, and its clients test for null.
+    alt_text: post.altText === '' ? null : post.altText,
     user: userSummary(at, { id: post.userId, name: post.userName, avatarKey: post.userAvatarKey }),
     posted_at: timestamp(post.createdAt),
     permalink_page: `${at.baseUrl}/p/${key}`,

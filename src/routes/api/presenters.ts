@@ -39,7 +39,7 @@ export function presenters(app: FastifyInstance) {
     },
 
     async user(user: User) {
-      return userJson(at, user, await this.shakes(await app.shakes.postable(user)))
+      return userJson(at, user, await this.shakes(await app.shakes.ownedBy(user)))
     },
 
     async posts(reader: User, items: ReadonlyArray<{ post: Post; pivotId?: number }>) {

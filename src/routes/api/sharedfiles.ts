@@ -110,12 +110,15 @@ const sharedfileRoutes: FastifyPluginAsync = async (app) => {
           description: fields.description,
           altText: fields.alt_text,
           shakeId: fields.shake_id,
+          fileName: upload.fileName,
         })
         key = posted.key
       } finally {
         await upload.cleanup()
       }
-      return reply.code(201).send(await show.post(user, await livePost(key)))
+      // MLTSHP's upload answers {name, share_key}: clients written for it read share_key.
+      const posted = await show.post(user, await livePost(key))
+      return reply.code(201).send({ ...posted, share_key: posted?.sharekey })
     },
   )
 }
