@@ -613,12 +613,18 @@ async function writesSection(run: {
       path: `${name} POST (c=10) ÷ hello`,
       figure: `${Math.round(m.rps)} req/s, p50 ${round1(m.p50Ms)} ms, p99 ${round1(m.p99Ms)} ms`,
       ratio: String(ratio(m.rps, social.hello?.rps as number)),
-      goal: 'report',
-      met: m.errors === 0 ? undefined : false,
+      // Issue 17's goal for likes; saves are reported.
+      goal: name === 'like' ? '≥ 0.03' : 'report',
+      met:
+        m.errors > 0
+          ? false
+          : name === 'like'
+            ? ratio(m.rps, social.hello?.rps as number) >= 0.03
+            : undefined,
     })
   }
   // Open loop: one like every 5 ms, each on a post not liked before; the answer carries the
-  // count from the same commit, and the follow-up job is queued through the outbox.
+  // count from the same commit, with the owner's notification.
   const likeOpen = await openLoopLikes(base, postHeaders, keys(0.6, 2000).map(shareKey), 200)
   results.likeToCount = likeOpen
   rows.push({
