@@ -15,28 +15,61 @@ export interface LikeTarget {
   blocks: Array<{ userId: number; blockedUserId: number }>
 }
 
-/**
- * A live post (neither it nor its owner deleted) as a like or unlike needs it, and whether the
- * actor and the owner block each other: one statement, where the post page's full read and
- * the block check would be two.
- */
-export async function findLikeTarget(
-  db: Kysely<DB>,
-  postId: number,
-  actorId: number,
-): Promise<LikeTarget | undefined> {
-  const row = await db
+/** Live posts (neither they nor their owners deleted) with what a like needs of each. */
+function likeTargetRows(db: Kysely<DB>) {
+  return db
     .selectFrom('sharedfile as p')
     .innerJoin('user as u', 'u.id', 'p.user_id')
     .leftJoin('sharedfile as parent', 'parent.id', 'p.parent_id')
     .leftJoin('sharedfile as original', 'original.id', 'p.original_id')
-    .select((eb) => [
+    .select([
       'p.id',
       'p.user_id',
       'p.parent_id',
       'p.original_id',
       'parent.user_id as parent_owner_id',
       'original.user_id as original_owner_id',
+    ])
+    .where('p.deleted', '=', 0)
+    .where('u.deleted', '=', 0)
+}
+
+type LikeTargetRow = Awaited<
+  ReturnType<ReturnType<typeof likeTargetRows>['executeTakeFirstOrThrow']>
+>
+
+/** A row as a LikeTarget, with the blocks that hold between the actor and its owner. */
+function likeTarget(
+  row: LikeTargetRow,
+  actorId: number,
+  actorBlocks: boolean,
+  ownerBlocks: boolean,
+): LikeTarget {
+  const blocks: LikeTarget['blocks'] = []
+  if (actorBlocks) blocks.push({ userId: actorId, blockedUserId: row.user_id })
+  if (ownerBlocks) blocks.push({ userId: row.user_id, blockedUserId: actorId })
+  return {
+    id: row.id,
+    userId: row.user_id,
+    parentId: row.parent_id,
+    originalId: row.original_id,
+    parentOwnerId: row.parent_owner_id,
+    originalOwnerId: row.original_owner_id,
+    blocks,
+  }
+}
+
+/**
+ * A live post as a like or unlike needs it, and whether the actor and the owner block each
+ * other: one statement, where the post page's full read and the block check would be two.
+ */
+export async function findLikeTarget(
+  db: Kysely<DB>,
+  postId: number,
+  actorId: number,
+): Promise<LikeTarget | undefined> {
+  const row = await likeTargetRows(db)
+    .select((eb) => [
       eb
         .exists(
           eb
@@ -57,22 +90,10 @@ export async function findLikeTarget(
         .as('blocked_by'),
     ])
     .where('p.id', '=', postId)
-    .where('p.deleted', '=', 0)
-    .where('u.deleted', '=', 0)
     .executeTakeFirst()
-  if (!row) return undefined
-  const blocks: LikeTarget['blocks'] = []
-  if (Number(row.blocking)) blocks.push({ userId: actorId, blockedUserId: row.user_id })
-  if (Number(row.blocked_by)) blocks.push({ userId: row.user_id, blockedUserId: actorId })
-  return {
-    id: row.id,
-    userId: row.user_id,
-    parentId: row.parent_id,
-    originalId: row.original_id,
-    parentOwnerId: row.parent_owner_id,
-    originalOwnerId: row.original_owner_id,
-    blocks,
-  }
+  return (
+    row && likeTarget(row, actorId, Boolean(Number(row.blocking)), Boolean(Number(row.blocked_by)))
+  )
 }
 
 /**
@@ -85,22 +106,8 @@ export async function findLikeTargets(
   wanted: ReadonlyArray<{ postId: number; actorId: number }>,
 ): Promise<Array<LikeTarget | undefined>> {
   if (wanted.length === 0) return []
-  const posts = await db
-    .selectFrom('sharedfile as p')
-    .innerJoin('user as u', 'u.id', 'p.user_id')
-    .leftJoin('sharedfile as parent', 'parent.id', 'p.parent_id')
-    .leftJoin('sharedfile as original', 'original.id', 'p.original_id')
-    .select([
-      'p.id',
-      'p.user_id',
-      'p.parent_id',
-      'p.original_id',
-      'parent.user_id as parent_owner_id',
-      'original.user_id as original_owner_id',
-    ])
+  const posts = await likeTargetRows(db)
     .where('p.id', 'in', [...new Set(wanted.map((w) => w.postId))])
-    .where('p.deleted', '=', 0)
-    .where('u.deleted', '=', 0)
     .execute()
   const byId = new Map(posts.map((p) => [p.id, p]))
   const owners = [...new Set(posts.map((p) => p.user_id))]
@@ -121,21 +128,15 @@ export async function findLikeTargets(
   const blocked = new Set(blockRows.map((b) => `${b.user_id}:${b.blocked_user_id}`))
   return wanted.map(({ postId, actorId }) => {
     const post = byId.get(postId)
-    if (!post) return undefined
-    const blocks: LikeTarget['blocks'] = []
-    if (blocked.has(`${actorId}:${post.user_id}`))
-      blocks.push({ userId: actorId, blockedUserId: post.user_id })
-    if (blocked.has(`${post.user_id}:${actorId}`))
-      blocks.push({ userId: post.user_id, blockedUserId: actorId })
-    return {
-      id: post.id,
-      userId: post.user_id,
-      parentId: post.parent_id,
-      originalId: post.original_id,
-      parentOwnerId: post.parent_owner_id,
-      originalOwnerId: post.original_owner_id,
-      blocks,
-    }
+    return (
+      post &&
+      likeTarget(
+        post,
+        actorId,
+        blocked.has(`${actorId}:${post.user_id}`),
+        blocked.has(`${post.user_id}:${actorId}`),
+      )
+    )
   })
 }
 
