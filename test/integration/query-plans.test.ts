@@ -40,6 +40,8 @@ const NOT_VISITED: Record<string, string> = {
   '/admin': 'a redirect to /admin/reports, which is visited',
   '/admin/users': 'a redirect to /admin/users/NAME, which is visited',
 }
+  '/terms-of-use': 'text from a template or DATA_DIR/pages, no query',
+  '/faq': 'text from a template or DATA_DIR/pages, no query',
 
 type Who = 'visitor' | 'reader' | 'admin' | 'api'
 interface Visit {
