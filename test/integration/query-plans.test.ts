@@ -39,9 +39,9 @@ const NOT_VISITED: Record<string, string> = {
   '/metrics': 'scraped by Prometheus from loopback, not a page; its gauges are health queries',
   '/admin': 'a redirect to /admin/reports, which is visited',
   '/admin/users': 'a redirect to /admin/users/NAME, which is visited',
-}
   '/terms-of-use': 'text from a template or DATA_DIR/pages, no query',
   '/faq': 'text from a template or DATA_DIR/pages, no query',
+}
 
 type Who = 'visitor' | 'reader' | 'admin' | 'api'
 interface Visit {
