@@ -93,24 +93,6 @@ export async function insertComments(
   return written
 }
 
-/**
- * The live comment count kept on the post, moved in the transaction that adds or deletes its
- * comments. Never below zero.
- */
-async function changeCommentCount(db: Kysely<DB>, postId: number, by: number): Promise<void> {
-  if (by === 0) return
-  await db
-    .updateTable('sharedfile')
-    .set({
-      comment_count:
-        by > 0
-          ? sql`comment_count + ${by}`
-          : sql`case when comment_count > ${-by} then comment_count - ${-by} else 0 end`,
-    })
-    .where('id', '=', postId)
-    .execute()
-}
-
 export async function findComment(db: Kysely<DB>, id: number): Promise<Comment | undefined> {
   const row = await liveComments(db).where('c.id', '=', id).executeTakeFirst()
   return row && toComment(row)
@@ -173,7 +155,7 @@ export async function deleteComment(
     .where('deleted', '=', 0)
     .executeTakeFirst()
   if (result.numUpdatedRows === 0n) return false
-  await changeCommentCount(db, comment.postId, -1)
+  await addToPostCounters(db, 'comment_count', new Map([[comment.postId, -1]]))
   await lowerConversationLatest(db, [comment.postId])
   return true
 }
@@ -188,10 +170,18 @@ export async function deleteCommentsOf(db: Kysely<DB>, userId: number): Promise<
     .groupBy('sharedfile_id')
     .execute()
   await db.deleteFrom('comment').where('user_id', '=', userId).execute()
-  for (const row of perPost) await changeCommentCount(db, row.sharedfile_id, -Number(row.n))
-  const postIds = perPost.map((row) => row.sharedfile_id)
-  for (let i = 0; i < postIds.length; i += 500)
-    await lowerConversationLatest(db, postIds.slice(i, i + 500))
+  for (let i = 0; i < perPost.length; i += 500) {
+    const chunk = perPost.slice(i, i + 500)
+    await addToPostCounters(
+      db,
+      'comment_count',
+      new Map(chunk.map((row) => [row.sharedfile_id, -Number(row.n)])),
+    )
+    await lowerConversationLatest(
+      db,
+      chunk.map((row) => row.sharedfile_id),
+    )
+  }
 }
 
 export async function insertCommentLike(

@@ -198,8 +198,8 @@ export async function findRepeatedPost(
 }
 
 /**
- * Adds each post's own delta to one of its counters, in one statement. The rows are locked in
- * id order, so two such statements queue instead of deadlocking.
+ * Adds each post's own delta to one of its counters, in one statement, never below zero. The rows
+ * are locked in id order, so two such statements queue instead of deadlocking.
  */
 export async function addToPostCounters(
   db: Kysely<DB>,
@@ -208,11 +208,12 @@ export async function addToPostCounters(
 ): Promise<void> {
   if (deltas.size === 0) return
   const ref = sql.ref(column)
-  const cases = sql.join(
-    [...deltas].map(([id, delta]) => sql`when ${id} then ${delta}`),
+  const delta = sql`case id ${sql.join(
+    [...deltas].map(([id, d]) => sql`when ${id} then ${d}`),
     sql` `,
-  )
-  await sql`update sharedfile set ${ref} = ${ref} + case id ${cases} else 0 end
+  )} else 0 end`
+  await sql`update sharedfile
+    set ${ref} = case when ${ref} + ${delta} < 0 then 0 else ${ref} + ${delta} end
     where id in (${sql.join([...deltas.keys()])})`.execute(db)
 }
 
