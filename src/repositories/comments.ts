@@ -55,13 +55,6 @@ export interface NewComment {
   body: string
 }
 
-export async function insertComment(
-  db: Kysely<DB>,
-  values: NewComment,
-): Promise<{ id: number; createdAt: Date }> {
-  return (await insertComments(db, [values]))[0] as { id: number; createdAt: Date }
-}
-
 /**
  * Adds comments, each post's count moved once for all of its new comments. The posts' rows come
  * first: a comment's foreign key would take a shared lock on its post, and two transactions each

@@ -10,20 +10,23 @@ export interface StoredCounters {
   saveCount: number
 }
 
+function storedCounters(db: Kysely<DB>) {
+  return db.selectFrom('sharedfile').select(['id', 'like_count', 'save_count'])
+}
+
+function toStored(rows: ReadonlyArray<{ id: number; like_count: number; save_count: number }>) {
+  return rows.map((r) => ({ id: r.id, likeCount: r.like_count, saveCount: r.save_count }))
+}
+
 /** The posts after `afterId`, in id order, with their counters as stored. */
 export async function countersAfter(
   db: Kysely<DB>,
   afterId: number,
   limit: number,
 ): Promise<StoredCounters[]> {
-  const rows = await db
-    .selectFrom('sharedfile')
-    .select(['id', 'like_count', 'save_count'])
-    .where('id', '>', afterId)
-    .orderBy('id')
-    .limit(limit)
-    .execute()
-  return rows.map((r) => ({ id: r.id, likeCount: r.like_count, saveCount: r.save_count }))
+  return toStored(
+    await storedCounters(db).where('id', '>', afterId).orderBy('id').limit(limit).execute(),
+  )
 }
 
 /** These posts' counters as stored. */
@@ -32,12 +35,7 @@ export async function countersOf(
   postIds: readonly number[],
 ): Promise<StoredCounters[]> {
   if (postIds.length === 0) return []
-  const rows = await db
-    .selectFrom('sharedfile')
-    .select(['id', 'like_count', 'save_count'])
-    .where('id', 'in', postIds)
-    .execute()
-  return rows.map((r) => ({ id: r.id, likeCount: r.like_count, saveCount: r.save_count }))
+  return toStored(await storedCounters(db).where('id', 'in', postIds).execute())
 }
 
 function sums(rows: ReadonlyArray<{ id: number | null; n: number | string | bigint }>) {

@@ -31,7 +31,7 @@ function toShake(row: ShakeRow): Shake {
 
 export async function insertShake(
   db: Kysely<DB>,
-  values: { userId: number; type: ShakeType; name: string; title: string },
+  values: { userId: number; type: ShakeType; name: string; title: string; description?: string },
 ): Promise<number> {
   const now = dbNow()
   const result = await db
@@ -41,6 +41,7 @@ export async function insertShake(
       type: values.type,
       name: values.name,
       title: values.title,
+      ...(values.description ? { description: values.description } : {}),
       created_at: now,
       updated_at: now,
     })

@@ -83,8 +83,8 @@ export class ShakeService {
           type: 'group',
           name,
           title: fields.title,
+          description: fields.description,
         })
-        if (fields.description) await updateShake(trx, shakeId, { description: fields.description })
         await insertSubscription(trx, owner.id, shakeId)
       })
     } catch (error) {

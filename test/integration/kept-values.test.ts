@@ -5,7 +5,7 @@ import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
 import { Migrator } from 'kysely'
 import { migrations } from '../../migrations/index.js'
-import { commentCounts, insertComment } from '../../src/repositories/comments.js'
+import { commentCounts, insertComments } from '../../src/repositories/comments.js'
 import { PASSWORD, signUp } from '../helpers/accounts.js'
 import { apiClient, grantTokens, registerApp } from '../helpers/api.js'
 import { onMysql } from '../helpers/app.js'
@@ -261,7 +261,11 @@ describe(`kept values (${onMysql ? 'MariaDB' : 'SQLite'})`, () => {
     const annId = await userId('ann')
     const ids: number[] = []
     for (let i = 0; i < 105; i++)
-      ids.push((await insertComment(db(), { userId: annId, postId: idOf(key), body: `c${i}` })).id)
+      ids.push(
+        ...(await insertComments(db(), [{ userId: annId, postId: idOf(key), body: `c${i}` }])).map(
+          (c) => c.id,
+        ),
+      )
     assert.deepEqual(await comments(key), { kept: 105, counted: 105 })
 
     const newest = await bea.get(`/p/${key}`)
