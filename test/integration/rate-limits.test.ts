@@ -78,6 +78,15 @@ describe('rate limits (one node, in memory)', () => {
     assert.deepEqual(forgot, [200, 200, 429])
   })
 
+  it('limits new confirmation links per member, whatever their address', async () => {
+    const member = await signUp(site.app, 'unconfirmed')
+    await member.get('/')
+    const statuses = []
+    for (let i = 0; i < 3; i++)
+      statuses.push((await member.post('/account/settings/resend-verification', {})).statusCode)
+    assert.deepEqual(statuses, [303, 303, 429])
+  })
+
   it('does not limit the pages that only show the forms', async () => {
     const browser = new Browser(site.app, randomIp())
     for (let i = 0; i < 6; i++) assert.equal((await browser.get('/sign-in')).statusCode, 200)
