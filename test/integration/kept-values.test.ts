@@ -321,7 +321,7 @@ describe(`kept values (${onMysql ? 'MariaDB' : 'SQLite'})`, () => {
       db: db(),
       provider: { getMigrations: async () => migrations },
     })
-    const before = {
+    const keptValues = async () => ({
       shakes: await db()
         .selectFrom('shake')
         .select(['id', 'follower_count'])
@@ -338,32 +338,13 @@ describe(`kept values (${onMysql ? 'MariaDB' : 'SQLite'})`, () => {
         .orderBy('id')
         .execute(),
       words: await nameWords(),
-    }
+    })
+    const before = await keptValues()
     assert.ok(before.shakes.some((s) => s.follower_count > 0))
     assert.ok(before.posts.some((p) => p.comment_count > 0))
     assert.ok(before.conversations.some((c) => c.last_comment_id !== null))
     assert.equal((await migrator.migrateTo(previous)).error, undefined)
     assert.equal((await migrator.migrateToLatest()).error, undefined)
-    assert.deepEqual(
-      {
-        shakes: await db()
-          .selectFrom('shake')
-          .select(['id', 'follower_count'])
-          .orderBy('id')
-          .execute(),
-        posts: await db()
-          .selectFrom('sharedfile')
-          .select(['id', 'comment_count'])
-          .orderBy('id')
-          .execute(),
-        conversations: await db()
-          .selectFrom('conversation')
-          .select(['id', 'last_comment_id'])
-          .orderBy('id')
-          .execute(),
-        words: await nameWords(),
-      },
-      before,
-    )
+    assert.deepEqual(await keptValues(), before)
   })
 })
