@@ -1,6 +1,6 @@
 // The shipped Prometheus configuration and alerts (promtool), and Debian's prometheus scraping
 // the production topology: both web nodes, the worker and HAProxy. What it reports is checked
-// against what the test did: the likes it sent, and the jobs it left waiting.
+// against what the test did: the likes it sent, and the jobs its comments left waiting.
 import assert from 'node:assert/strict'
 import { spawnSync } from 'node:child_process'
 import { once } from 'node:events'
