@@ -46,7 +46,15 @@ export async function bulkInsert(
   return written
 }
 
-const BIG_TABLES = ['sharedfile', 'shakesharedfile', 'favorite', 'comment', 'subscription', 'post']
+const BIG_TABLES = [
+  'sharedfile',
+  'shakesharedfile',
+  'favorite',
+  'comment',
+  'subscription',
+  'post',
+  'post_word',
+]
 
 /**
  * MySQL: drops the secondary indexes of the big tables, to be rebuilt once after the load (one

@@ -61,49 +61,6 @@ export function isUniqueViolation(error: unknown): boolean {
 }
 
 /**
- * Post ids matching the search terms, best first: MySQL's FULLTEXT index in natural-language
- * mode, or SQLite's FTS5 table ranked by bm25. Terms must already be plain words (letters and
- * digits): nothing in them is read as search syntax.
- */
-export async function rankedPostIds(
-  db: Kysely<DB>,
-  terms: readonly string[],
-  filters: { userName?: string; shakeName?: string; hiddenFor?: number },
-  limit: number,
-  offset: number,
-): Promise<number[]> {
-  const userFilter = filters.userName ? sql`and u.name = ${filters.userName}` : sql``
-  const shakeFilter = filters.shakeName
-    ? sql`and exists (select 1 from shakesharedfile ss inner join shake k on k.id = ss.shake_id
-        where ss.sharedfile_id = p.id and ss.deleted = 0 and k.name = ${filters.shakeName})`
-    : sql``
-  // The viewer's blocks: a subquery, so the page stays exact.
-  const blockFilter =
-    filters.hiddenFor !== undefined
-      ? sql`and not exists (select 1 from user_block hb where hb.user_id = ${filters.hiddenFor} and hb.blocked_user_id = p.user_id)`
-      : sql``
-  if (isMysql(db)) {
-    const text = terms.join(' ')
-    const result = await sql<{ id: number }>`
-      select p.id from sharedfile p inner join user u on u.id = p.user_id
-      where match(p.title, p.description, p.alt_text) against (${text} in natural language mode)
-        and p.deleted = 0 and u.deleted = 0 ${userFilter} ${shakeFilter} ${blockFilter}
-      order by match(p.title, p.description, p.alt_text) against (${text} in natural language mode) desc, p.id desc
-      limit ${limit} offset ${offset}`.execute(db)
-    return result.rows.map((r) => Number(r.id))
-  }
-  const match = terms.map((term) => `"${term}"`).join(' OR ')
-  const result = await sql<{ id: number }>`
-    select p.id from sharedfile_fts f
-      inner join sharedfile p on p.id = f.rowid
-      inner join user u on u.id = p.user_id
-    where sharedfile_fts match ${match} and p.deleted = 0 and u.deleted = 0 ${userFilter} ${shakeFilter} ${blockFilter}
-    order by bm25(sharedfile_fts), p.id desc
-    limit ${limit} offset ${offset}`.execute(db)
-  return result.rows.map((r) => Number(r.id))
-}
-
-/**
  * Why the driver could not reach the database, in words an operator can act on, or undefined
  * when the error is not about reaching it. `where` is the host and port (or the file).
  */

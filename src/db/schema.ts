@@ -206,6 +206,13 @@ export interface ConversationTable {
 
 export type OutboxStatus = 'pending' | 'relayed' | 'done' | 'dead'
 
+/** The words of an original post (services/search-query.ts postWords) that search finds it by. */
+export interface PostWordTable {
+  sharedfile_id: number
+  word: string
+  user_id: number
+}
+
 /** Each word of a person's full name (services/search-query.ts searchWords), for people search. */
 export interface UserNameWordTable {
   id: Generated<number>
@@ -402,6 +409,7 @@ export interface DB {
   magicfile: MagicfileTable
   conversation: ConversationTable
   user_name_word: UserNameWordTable
+  post_word: PostWordTable
   outbox: OutboxTable
   maintenance_cursor: MaintenanceCursorTable
   tag: TagTable

@@ -200,6 +200,7 @@ export async function erasePosts(db: Kysely<DB>, postIds: readonly number[]): Pr
       'conversation',
       'magicfile',
       'tagged_file',
+      'post_word',
       'nsfw_log',
       'post',
       'shakesharedfile',

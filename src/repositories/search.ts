@@ -1,4 +1,4 @@
-// SQL for finding people and shakes by name (posts are found by the dialect's full-text search).
+// SQL for finding people and shakes by name (posts are found by their words: post-words.ts).
 import type { Kysely } from 'kysely'
 import type { DB } from '../db/schema.js'
 

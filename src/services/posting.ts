@@ -31,7 +31,6 @@ import {
   type Rendition,
   type Sourcefile,
 } from '../repositories/sourcefiles.js'
-import { setPostTags } from '../repositories/tags.js'
 import type { User } from '../repositories/users.js'
 import type { FileStore } from '../storage/file-store.js'
 import { addressList } from './address-list.js'
@@ -39,10 +38,10 @@ import { ServiceError } from './errors.js'
 import { cleanFileName, fileNameOfUrl } from './file-names.js'
 import { formatBytes } from './format-bytes.js'
 import { hasVideo, wantsVideo } from './gif-videos.js'
+import { indexPostText } from './post-index.js'
 import { checkedPostText } from './post-rules.js'
 import { postableShake } from './shake-access.js'
 import { shareKey } from './share-keys.js'
-import { extractTags } from './tag-rules.js'
 import { refuseTakenDownImage } from './takedowns.js'
 
 export interface NewPostInput {
@@ -173,7 +172,7 @@ export class PostingService {
         size: original.size,
       })
       await addPostToShake(trx, shake.id, postId)
-      await setPostTags(trx, postId, extractTags(text.description))
+      await indexPostText(trx, { id: postId, userId: user.id, parentId: null }, text)
       await enqueue(trx, 'fan-out-post', { postId })
       if (wantsVideo(sourcefile) && !hasVideo(sourcefile))
         await enqueue(trx, 'make-video', { sourcefileId: sourcefile.id })

@@ -2,6 +2,7 @@
 // and the SQL repeats the check (WHERE user_id = ?), so a missed check fails closed.
 import type { Database } from '../db/database.js'
 import { inTransaction } from '../db/transaction.js'
+import { removePostWords } from '../repositories/post-words.js'
 import {
   deletePost,
   findPost,
@@ -10,13 +11,14 @@ import {
   type Post,
   updatePostText,
 } from '../repositories/posts.js'
-import { setPostTags, taggedPostIds, tagsOfPost } from '../repositories/tags.js'
+import { taggedPostIds, tagsOfPost } from '../repositories/tags.js'
 import type { User } from '../repositories/users.js'
 import { ServiceError } from './errors.js'
 import { type Cursor, keysetPage, type Page } from './paging.js'
+import { indexPostText } from './post-index.js'
 import { checkedPostText } from './post-rules.js'
 import { idFromShareKey } from './share-keys.js'
-import { extractTags, tagName } from './tag-rules.js'
+import { tagName } from './tag-rules.js'
 
 export class PostService {
   constructor(private readonly db: Database) {}
@@ -35,8 +37,8 @@ export class PostService {
     const text = checkedPostText(input)
     const updated = await inTransaction(this.db, async (trx) => {
       if (!(await updatePostText(trx, post.id, user.id, text))) return false
-      // Tags follow the description: re-read on every edit.
-      await setPostTags(trx, post.id, extractTags(text.description))
+      // Tags and search words follow the text: worked out again on every edit.
+      await indexPostText(trx, { id: post.id, userId: user.id, parentId: post.parentId }, text)
       return true
     })
     if (!updated) throw notFound()
@@ -45,7 +47,12 @@ export class PostService {
 
   async remove(user: User, key: string): Promise<void> {
     const post = await this.ownPost(user, key)
-    if (!(await deletePost(this.db, post.id, user.id))) throw notFound()
+    const deleted = await inTransaction(this.db, async (trx) => {
+      if (!(await deletePost(trx, post.id, user.id))) return false
+      await removePostWords(trx, post.id)
+      return true
+    })
+    if (!deleted) throw notFound()
   }
 
   /** One page of a shake, newest first; `before`/`after` are share keys from the URL. */

@@ -41,3 +41,11 @@ export function searchWords(text: string): string[] {
     ),
   ]
 }
+
+/** The most words kept of one post (a long description says what it is about early on). */
+const MAX_POST_WORDS = 200
+
+/** The words an original post is found by: those of its title, description and alt text. */
+export function postWords(text: { title: string; description: string; altText: string }): string[] {
+  return searchWords(`${text.title} ${text.description} ${text.altText}`).slice(0, MAX_POST_WORDS)
+}

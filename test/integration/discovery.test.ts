@@ -1,7 +1,9 @@
 // Tags, search, feeds and embeds, on the database of this run.
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
+import { Migrator } from 'kysely'
 import Parser from 'rss-parser'
+import { migrations } from '../../migrations/index.js'
 import { signUp } from '../helpers/accounts.js'
 import { createTestSite, onMysql, type TestSite } from '../helpers/app.js'
 import type { Browser } from '../helpers/browser.js'
@@ -122,6 +124,59 @@ describe(`discovery (${onMysql ? 'MySQL' : 'SQLite'})`, () => {
       assert.deepEqual(postsFound((await bob.get('/search?q=kitten+from:bob')).body), [])
       assert.deepEqual(postsFound((await bob.get('/search?q=mountain+in:bob')).body), [mountainKey])
       assert.deepEqual(postsFound((await bob.get('/search?q=mountain+in:alice')).body), [])
+    })
+
+    it('ranks by words matched, then newest; originals only; follows edits and deletes', async () => {
+      const boats = await postWith(alice, { title: 'Harbour boats at dawn' })
+      const fog = await postWith(alice, { title: 'Harbour fog' })
+      assert.deepEqual(postsFound((await bob.get('/search?q=harbour+boats')).body), [boats, fog])
+      assert.deepEqual(postsFound((await bob.get('/search?q=harbour')).body), [fog, boats])
+
+      const saved = await postJson(bob, `/p/${fog}/save`)
+      assert.equal(saved.status, 200)
+      assert.deepEqual(
+        postsFound((await bob.get('/search?q=fog')).body),
+        [fog],
+        'a saved copy does not repeat its original',
+      )
+
+      await alice.get(`/p/${fog}`)
+      await alice.post(`/p/${fog}/edit`, { title: 'Morning mist', description: '', alt_text: '' })
+      assert.deepEqual(postsFound((await bob.get('/search?q=fog')).body), [])
+      assert.deepEqual(postsFound((await bob.get('/search?q=mist')).body), [fog])
+
+      await alice.get(`/p/${boats}`)
+      assert.equal((await alice.post(`/p/${boats}/delete`, {})).statusCode, 303)
+      assert.deepEqual(postsFound((await bob.get('/search?q=boats')).body), [])
+      const left = await site.app.db
+        .selectFrom('post_word')
+        .innerJoin('sharedfile', 'sharedfile.id', 'post_word.sharedfile_id')
+        .select('post_word.word')
+        .where('sharedfile.title', '=', 'Harbour boats at dawn')
+        .execute()
+      assert.deepEqual(left, [], 'a deleted post leaves no words behind')
+    })
+
+    it('the migration finds the posts already there, down and up again', async () => {
+      const words = () =>
+        site.app.db
+          .selectFrom('post_word')
+          .selectAll()
+          .orderBy('sharedfile_id')
+          .orderBy('word')
+          .execute()
+      const before = await words()
+      assert.ok(before.some((w) => w.word === 'kitten'))
+      const names = Object.keys(migrations).sort()
+      const previous = names[names.indexOf('2026_12_06_0005_post_words') - 1] as string
+      const migrator = new Migrator({
+        db: site.app.db,
+        provider: { getMigrations: async () => migrations },
+      })
+      assert.equal((await migrator.migrateTo(previous)).error, undefined)
+      assert.equal((await migrator.migrateToLatest()).error, undefined)
+      assert.deepEqual(await words(), before)
+      assert.deepEqual(postsFound((await bob.get('/search?q=kitten')).body), [catKey])
     })
 
     it('finds people by name and full name', async () => {
