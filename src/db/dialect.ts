@@ -1,6 +1,12 @@
 // Everything that differs between MySQL and SQLite, in one place. Repositories call these
 // helpers instead of branching on the dialect themselves.
-import { type InsertQueryBuilder, type Kysely, MysqlAdapter, sql } from 'kysely'
+import {
+  type InsertQueryBuilder,
+  type Kysely,
+  MysqlAdapter,
+  type SelectQueryBuilder,
+  sql,
+} from 'kysely'
 import type { DB } from './schema.js'
 
 export function isMysql(db: { getExecutor(): { adapter: unknown } }): boolean {
@@ -48,6 +54,19 @@ export function tableByIndex(db: Kysely<DB>, table: keyof DB & string, index: st
   return isMysql(db)
     ? sql`${sql.table(table)} force index (${sql.id(index)})`
     : sql`${sql.table(table)} indexed by ${sql.id(index)}`
+}
+
+/**
+ * Rows locked for this transaction, skipping those another transaction holds (MySQL `for
+ * update skip locked`). SQLite has no such clause and needs none: it has one writer at a time,
+ * and a transaction that read rows another has changed since fails at its first write
+ * (SQLITE_BUSY_SNAPSHOT, in WAL mode) and is tried again by inTransaction.
+ */
+export function lockedSkippingOthers<QB extends SelectQueryBuilder<DB, keyof DB, object>>(
+  db: Kysely<DB>,
+  query: QB,
+): QB {
+  return isMysql(db) ? (query.forUpdate().skipLocked() as QB) : query
 }
 
 /** True when the error is a unique-key violation, whichever driver raised it. */

@@ -4,7 +4,13 @@ import type { Transaction } from 'kysely'
 import type { Database } from './database.js'
 import type { DB } from './schema.js'
 
-const retryable = new Set(['ER_LOCK_DEADLOCK', 'ER_LOCK_WAIT_TIMEOUT', 'SQLITE_BUSY'])
+// SQLITE_BUSY_SNAPSHOT: the transaction read rows another process has written since (WAL).
+const retryable = new Set([
+  'ER_LOCK_DEADLOCK',
+  'ER_LOCK_WAIT_TIMEOUT',
+  'SQLITE_BUSY',
+  'SQLITE_BUSY_SNAPSHOT',
+])
 
 export async function inTransaction<T>(
   db: Database,

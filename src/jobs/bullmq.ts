@@ -1,6 +1,7 @@
 // Production's runner: BullMQ on Redis. Web processes only produce (failing fast while Redis is
 // away, so a request never waits on it: the row simply stays in the outbox); the worker
 // process consumes, retries with back-off, and marks each outbox row done or dead.
+import { once } from 'node:events'
 import { type ConnectionOptions, Queue, UnrecoverableError, Worker } from 'bullmq'
 import { Redis } from 'ioredis'
 import { reportError } from '../observability/error-reports.js'
@@ -8,7 +9,7 @@ import { finishOutbox, type OutboxRow } from '../repositories/outbox.js'
 import { runJob, schedules } from './definitions.js'
 import type { JobContext } from './job-context.js'
 import { type JobName, queueNames, queueOf } from './job-names.js'
-import type { Dispatcher, JobFate } from './relay.js'
+import type { JobFate, QueueHandoff } from './relay.js'
 import { MAX_ATTEMPTS, PermanentJobError } from './retry.js'
 
 export interface QueueHealth {
@@ -42,12 +43,15 @@ const jobOptions = {
   removeOnFail: { age: 7 * 24 * 3600 },
 } as const
 
+/** How long a hand-off waits for a connection being made (producerConnection's connectTimeout). */
+const CONNECT_WAIT_MS = 2000
+
 /** A connection for producers: no offline queue, one quick try, so calls fail instead of waiting. */
 export function producerConnection(url: string): Redis {
   const redis = new Redis(url, {
     enableOfflineQueue: false,
     maxRetriesPerRequest: 1,
-    connectTimeout: 2000,
+    connectTimeout: CONNECT_WAIT_MS,
     retryStrategy: (times) => Math.min(times * 200, 2000),
   })
   redis.on('error', () => {})
@@ -59,9 +63,9 @@ function jobIdOf(row: OutboxRow): string {
   return `outbox-${row.id}-${row.attempts}`
 }
 
-export class QueueDispatcher implements Dispatcher {
+export class QueueDispatcher implements QueueHandoff {
   readonly name = 'bullmq'
-  readonly runsJobs = false
+  readonly runsJobs = false as const
   readonly queues: Map<string, Queue>
 
   constructor(
@@ -77,10 +81,35 @@ export class QueueDispatcher implements Dispatcher {
     for (const queue of this.queues.values()) queue.on('error', () => {})
   }
 
-  async dispatch(row: OutboxRow): Promise<void> {
-    const queue = this.queueFor(row)
-    const data: QueuedJob = { outboxId: row.id, payload: row.payload }
-    await queue.add(row.job, data, { ...jobOptions, jobId: jobIdOf(row) })
+  /** One addBulk per queue the rows go to (a pass's rows are mostly one queue's). */
+  async handOver(rows: readonly OutboxRow[]): Promise<void> {
+    await this.connected()
+    const byQueue = new Map<Queue, OutboxRow[]>()
+    for (const row of rows) {
+      const queue = this.queueFor(row)
+      byQueue.set(queue, [...(byQueue.get(queue) ?? []), row])
+    }
+    await Promise.all(
+      [...byQueue].map(([queue, queued]) =>
+        queue.addBulk(
+          queued.map((row) => ({
+            name: row.job,
+            data: { outboxId: row.id, payload: row.payload } satisfies QueuedJob,
+            opts: { ...jobOptions, jobId: jobIdOf(row) },
+          })),
+        ),
+      ),
+    )
+  }
+
+  /**
+   * A connection still being made (a node just started, Redis just came back) is waited for,
+   * as long as a connect may take: without an offline queue, a command sent before it is ready
+   * fails at once, and the rows would wait for the next pass for nothing.
+   */
+  private async connected(): Promise<void> {
+    if (this.connection.status === 'ready') return
+    await once(this.connection, 'ready', { signal: AbortSignal.timeout(CONNECT_WAIT_MS) })
   }
 
   private queueFor(row: OutboxRow): Queue {

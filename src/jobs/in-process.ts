@@ -4,15 +4,15 @@ import { reportError } from '../observability/error-reports.js'
 import type { OutboxRow } from '../repositories/outbox.js'
 import { runJob, schedules } from './definitions.js'
 import type { JobContext } from './job-context.js'
-import type { Dispatcher, JobFate } from './relay.js'
+import type { JobFate, JobRunner } from './relay.js'
 
-export class InProcessDispatcher implements Dispatcher {
+export class InProcessDispatcher implements JobRunner {
   readonly name = 'in-process'
-  readonly runsJobs = true
+  readonly runsJobs = true as const
   private readonly inHand = new Set<number>()
   constructor(private readonly ctx: JobContext) {}
 
-  async dispatch(row: OutboxRow): Promise<void> {
+  async run(row: OutboxRow): Promise<void> {
     this.inHand.add(row.id)
     try {
       await runJob(this.ctx, row.job, row.payload)

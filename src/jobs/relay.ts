@@ -3,12 +3,15 @@
 // processes may relay at once; a row that cannot be handed over stays in the outbox and is
 // tried again, so a missing queue never loses work.
 import type { Database } from '../db/database.js'
+import { inTransaction } from '../db/transaction.js'
 import { reportError } from '../observability/error-reports.js'
 import {
+  claimReadyOutbox,
   finishOutbox,
   moveOutbox,
   type OutboxRow,
   readyOutbox,
+  releaseOutbox,
   staleRelayedOutbox,
 } from '../repositories/outbox.js'
 import type { JobLog } from './job-context.js'
@@ -18,17 +21,30 @@ import { backoffSeconds, MAX_ATTEMPTS, PermanentJobError } from './retry.js'
 /** Rows read per query of a pass. */
 const PASS_ROWS = 50
 
-/** Takes one claimed row. Throws when it could not be taken (the row goes back to wait). */
-export interface Dispatcher {
+/**
+ * Where claimed rows go: a runner does their jobs in this process (embedded), a queue hand-off
+ * gives them to the workers. Either throws when it could not take them (they go back to wait).
+ */
+export type Dispatcher = JobRunner | QueueHandoff
+
+interface DispatcherBase {
   readonly name: string
-  /** True when dispatch() finishes the job itself (embedded); false when a worker will. */
-  readonly runsJobs: boolean
-  dispatch(row: OutboxRow): Promise<void>
   /**
    * What became of a relayed row's job: still held (waiting, delayed or running), finished
    * (its outcome never reached the row), or lost (nobody has it).
    */
   fate(row: OutboxRow): Promise<JobFate>
+}
+
+export interface JobRunner extends DispatcherBase {
+  readonly runsJobs: true
+  run(row: OutboxRow): Promise<void>
+}
+
+export interface QueueHandoff extends DispatcherBase {
+  readonly runsJobs: false
+  /** A pass's rows, in one round trip. */
+  handOver(rows: readonly OutboxRow[]): Promise<void>
 }
 
 export type JobFate =
@@ -131,46 +147,70 @@ export class OutboxRelay {
 
   private async pass(): Promise<void> {
     for (;;) {
-      const rows = await readyOutbox(this.db, PASS_ROWS)
+      if (this.stopped) return
+      // A pass's rows are claimed together: two statements and, for the queue, one round trip,
+      // however many actions wrote them.
+      const rows = await inTransaction(this.db, (trx) => claimReadyOutbox(trx, PASS_ROWS))
       if (rows.length === 0) return
-      for (const row of rows) {
-        if (this.stopped) return
-        if (!(await moveOutbox(this.db, row.id, 'pending', 'relayed'))) continue
+      if (this.dispatcher.runsJobs) await this.runHere(this.dispatcher, rows)
+      else {
         try {
-          await this.dispatcher.dispatch(row)
-          if (this.dispatcher.runsJobs)
-            await moveOutbox(this.db, row.id, 'relayed', 'done', { error: null })
+          await this.dispatcher.handOver(rows)
         } catch (error) {
-          await this.handBack(row, error)
-          // The queue is away: leave the rest for the next pass instead of failing each row.
-          if (!this.dispatcher.runsJobs) return
+          // The queue is away: the rows wait for a later pass, their attempts untouched.
+          await releaseOutbox(
+            this.db,
+            rows.map((r) => r.id),
+            { availableInSeconds: 2, error: errorMessage(error) },
+          )
+          this.log.warn(
+            { outboxIds: rows.map((r) => r.id), err: error, dispatcher: this.dispatcher.name },
+            'the queue refused outbox rows; they wait for the next pass',
+          )
+          return
         }
+        // A short read was everything ready: rows written since came with a kick of their own
+        // (which sets `again`), and rows that become ready later wait for the timer.
+        if (rows.length < PASS_ROWS) return
       }
-      // Handing rows to the queue, a short read was everything ready: rows written since came
-      // with a kick of their own (which sets `again`), and rows that become ready later wait
-      // for the timer; reading again would cost every like a second query. Jobs run here may
-      // have written rows of their own, without a kick: those are read at once.
-      if (rows.length < PASS_ROWS && !this.dispatcher.runsJobs) return
+      // Jobs run here may have written rows of their own, without a kick: read again at once.
     }
   }
 
+  /** Embedded: each claimed row's job, one after the other; a stop gives the rest back. */
+  private async runHere(runner: JobRunner, rows: readonly OutboxRow[]): Promise<void> {
+    for (const [i, row] of rows.entries()) {
+      if (this.stopped) {
+        await releaseOutbox(
+          this.db,
+          rows.slice(i).map((r) => r.id),
+          { availableInSeconds: 0 },
+        )
+        return
+      }
+      try {
+        await runner.run(row)
+        await moveOutbox(this.db, row.id, 'relayed', 'done', { error: null })
+      } catch (error) {
+        await this.handBack(row, error)
+      }
+    }
+  }
+
+  /** A job run here failed: it waits to be tried again, or is dead after its last attempt. */
   private async handBack(row: OutboxRow, error: unknown): Promise<void> {
     const attempts = row.attempts + 1
-    const message = error instanceof Error ? error.message : String(error)
-    if (
-      this.dispatcher.runsJobs &&
-      (attempts >= MAX_ATTEMPTS || error instanceof PermanentJobError)
-    ) {
+    const message = errorMessage(error)
+    if (attempts >= MAX_ATTEMPTS || error instanceof PermanentJobError) {
       await moveOutbox(this.db, row.id, 'relayed', 'dead', { attempts, error: message })
       this.log.error({ outboxId: row.id, job: row.job, err: error }, 'job failed for the last time')
       const queue = queueOf[row.job as JobName] ?? 'unknown'
       reportError(error, { job: { queue, name: row.job, id: `outbox-${row.id}`, attempts } })
       return
     }
-    // A queue that refused the row does not use up the job's attempts.
     await moveOutbox(this.db, row.id, 'relayed', 'pending', {
-      attempts: this.dispatcher.runsJobs ? attempts : row.attempts,
-      availableInSeconds: this.dispatcher.runsJobs ? backoffSeconds(attempts) : 2,
+      attempts,
+      availableInSeconds: backoffSeconds(attempts),
       error: message,
     })
     this.log.warn(
@@ -178,4 +218,8 @@ export class OutboxRelay {
       'job handed back',
     )
   }
+}
+
+function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error)
 }

@@ -1,6 +1,6 @@
 // SQL for the outbox: follow-up work written in the same transaction as the user's action.
 import { type Kysely, sql } from 'kysely'
-import { dbNow } from '../db/dialect.js'
+import { dbNow, lockedSkippingOthers } from '../db/dialect.js'
 import type { DB, OutboxStatus } from '../db/schema.js'
 
 export interface OutboxRow {
@@ -52,17 +52,63 @@ export async function insertOutboxRows(
     .execute()
 }
 
-/** Rows ready to go, oldest first. Claim each with claimOutbox before acting on it. */
-export async function readyOutbox(db: Kysely<DB>, limit: number): Promise<OutboxRow[]> {
-  const rows = await db
+function readyRows(db: Kysely<DB>, limit: number) {
+  return db
     .selectFrom('outbox')
     .select(['id', 'job', 'payload', 'attempts'])
     .where('status', '=', 'pending')
     .where('available_at', '<=', dbNow())
     .orderBy('id')
     .limit(limit)
-    .execute()
+}
+
+/** Rows ready to go, oldest first (a look only: claimReadyOutbox takes them). */
+export async function readyOutbox(db: Kysely<DB>, limit: number): Promise<OutboxRow[]> {
+  return (await readyRows(db, limit).execute()).map(toOutboxRow)
+}
+
+/**
+ * Takes up to `limit` ready rows for this relayer (pending → relayed), oldest first, in two
+ * statements whatever their number. Call it in a transaction: rows another relayer is taking at
+ * the same moment are skipped (MySQL) or make the transaction start again (SQLite).
+ */
+export async function claimReadyOutbox(db: Kysely<DB>, limit: number): Promise<OutboxRow[]> {
+  const rows = await lockedSkippingOthers(db, readyRows(db, limit)).execute()
+  if (rows.length === 0) return []
+  const claimed = await db
+    .updateTable('outbox')
+    .set({ status: 'relayed', updated_at: dbNow() })
+    .where(
+      'id',
+      'in',
+      rows.map((r) => r.id),
+    )
+    .where('status', '=', 'pending')
+    .executeTakeFirst()
+  // The rows are locked (or the snapshot current): anything else is a bug, never a double run.
+  if (Number(claimed.numUpdatedRows) !== rows.length)
+    throw new Error(`claimed ${claimed.numUpdatedRows} of ${rows.length} locked outbox rows`)
   return rows.map(toOutboxRow)
+}
+
+/** Gives claimed rows back (the queue refused them, or the relay stopped before running them). */
+export async function releaseOutbox(
+  db: Kysely<DB>,
+  ids: readonly number[],
+  changes: { availableInSeconds: number; error?: string },
+): Promise<void> {
+  if (ids.length === 0) return
+  await db
+    .updateTable('outbox')
+    .set({
+      status: 'pending',
+      updated_at: dbNow(),
+      available_at: dbNow(changes.availableInSeconds),
+      ...(changes.error !== undefined ? { last_error: changes.error.slice(0, 2000) } : {}),
+    })
+    .where('id', 'in', ids)
+    .where('status', '=', 'relayed')
+    .execute()
 }
 
 /** Rows handed to the queue at least this long ago and not finished, oldest first. */
