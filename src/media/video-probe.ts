@@ -1,4 +1,4 @@
-// Video uploads (MP4, WebM) are hostile input like images: the container is read from the
+// Video uploads (MP4, WebM, and the QuickTime files iPhones make) are hostile input like images: the container is read from the
 // bytes, then ffprobe (that container's demuxer forced, local files only, killed after a few
 // seconds) reads every packet once, and the stream list, length and size are checked against
 // the limits before anything is decoded or stored.
@@ -12,19 +12,28 @@ import {
   runFfprobe,
 } from './ffmpeg-run.js'
 
-export type VideoFormat = 'mp4' | 'webm'
+export type VideoFormat = 'mp4' | 'mov' | 'webm'
 
 /** ffmpeg's demuxer for each accepted container: forced, so no other parser ever sees the bytes. */
-export const videoDemuxers: Record<VideoFormat, string> = { mp4: 'mp4', webm: 'webm' }
+export const videoDemuxers: Record<VideoFormat, string> = { mp4: 'mp4', mov: 'mov', webm: 'webm' }
+
+/** What the uploaded bytes are stored as until the re-encode. */
+export const videoContentTypes: Record<VideoFormat, string> = {
+  mp4: 'video/mp4',
+  mov: 'video/quicktime',
+  webm: 'video/webm',
+}
 
 const mimeToVideoFormat: Record<string, VideoFormat> = {
   'video/mp4': 'mp4',
+  'video/quicktime': 'mov',
   'video/webm': 'webm',
 }
 
 /** What each container may carry: the codecs phones and browsers record. */
 const videoCodecs: Record<VideoFormat, readonly string[]> = {
   mp4: ['h264', 'hevc', 'mpeg4', 'av1', 'vp9'],
+  mov: ['h264', 'hevc', 'mpeg4'],
   webm: ['vp8', 'vp9', 'av1'],
 }
 

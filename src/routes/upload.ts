@@ -24,7 +24,15 @@ const uploadRoutes: FastifyPluginAsync = async (app) => {
     const shakes = user ? await app.shakes.postable(user) : []
     return reply.page(
       'new-post',
-      { values: {}, errors: {}, maxSize: formatBytes(maxBytes), shakes, ...extra },
+      {
+        values: {},
+        errors: {},
+        maxSize: formatBytes(maxBytes),
+        videoMaxSize: formatBytes(app.config.videos.maxBytes),
+        videoMaxSeconds: app.config.videos.maxSeconds,
+        shakes,
+        ...extra,
+      },
       status,
     )
   }

@@ -38,7 +38,7 @@ function hasRendition(sourcefile: Renditions, name: string): boolean {
 }
 
 /** An uploaded video (its pictures are a poster frame), re-encoded or still waiting to be. */
-export function isUploadedVideo(sourcefile: Pick<Sourcefile, 'format' | 'renditions'>): boolean {
+export function isUploadedVideo(sourcefile: { format: string } & Renditions): boolean {
   if (sourcefile.format === 'gif') return false
   return hasRendition(sourcefile, UPLOADED_VIDEO) || hasRendition(sourcefile, 'mp4')
 }

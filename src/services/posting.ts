@@ -22,7 +22,12 @@ import {
   sniffImageFormat,
 } from '../media/image-pipeline.js'
 import { type TempUpload, TooLargeError } from '../media/temp-file.js'
-import { probeVideo, sniffVideoFormat, type VideoFormat } from '../media/video-probe.js'
+import {
+  probeVideo,
+  sniffVideoFormat,
+  type VideoFormat,
+  videoContentTypes,
+} from '../media/video-probe.js'
 import { extractPosterFrame } from '../media/video-transcode.js'
 import type { Metrics } from '../observability/metrics.js'
 import {
@@ -348,7 +353,7 @@ export class PostingService {
         // Kept (under a name /r/ never serves) only until the media job has re-encoded it.
         const key = `i/${upload.sha1}/${UPLOADED_VIDEO}.${video}`
         storedKeys.push(key)
-        await this.store.put(key, upload.path, `video/${video}`).catch((error: unknown) => {
+        await this.store.put(key, upload.path, videoContentTypes[video]).catch((error: unknown) => {
           throw new StoreUnavailableError(error)
         })
         const { width, height } = info

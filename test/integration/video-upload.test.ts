@@ -22,6 +22,7 @@ import * as images from '../helpers/images.js'
 import { settle } from '../helpers/jobs.js'
 import { redisUrl, skipUnless, skipUnlessProgram } from '../helpers/services.js'
 import { quietLog } from '../helpers/social.js'
+import { unzip } from '../helpers/zip.js'
 
 const skipFfmpeg = skipUnlessProgram('ffmpeg', 'ffmpeg') || skipUnlessProgram('ffprobe', 'ffprobe')
 
@@ -215,6 +216,7 @@ describe('video uploads (embedded)', async () => {
   const videoLimit = 400_000
   let site: Site
   let alice: Browser
+  let webmKey = ''
   before(async () => {
     if (skip) return
     site = await createTestSite(
@@ -237,6 +239,7 @@ describe('video uploads (embedded)', async () => {
       ...['-c:v', 'libvpx-vp9', '-b:v', '200k', '-pix_fmt', 'yuv420p', '-deadline', 'realtime'],
     ])
     const key = await posted(alice, webm, 'clip.webm', 'video/webm')
+    webmKey = key
     await settle(site.app, 120_000)
     const file = path.join(scratch, `${key}.mp4`)
     await writeFile(file, await fetchStored(site, `/r/${key}.mp4`))
@@ -246,6 +249,53 @@ describe('video uploads (embedded)', async () => {
       [['video', 'h264', 'yuv420p', 320, 238]],
     )
     assert.match((await alice.get(`/p/${key}`)).body, /<video[^>]*\scontrols/)
+  })
+
+  it('a QuickTime video recorded sideways (as iPhones make them) is posted upright', {
+    skip,
+  }, async () => {
+    const mp4 = await makeVideo('landscape.mp4', [...testPicture('320x240', 2), ...h264])
+    const mov = await makeVideo('sideways.mov', [
+      ...['-i', path.join(scratch, 'landscape.mp4'), '-c', 'copy'],
+      ...['-metadata:s:v:0', 'rotate=90', '-f', 'mov'],
+    ])
+    assert.notDeepEqual(mov, mp4)
+    const key = await posted(alice, mov, 'IMG_0001.MOV', 'video/quicktime')
+    const poster = await sharp(await fetchStored(site, `/r/${key}`)).metadata()
+    assert.deepEqual([poster.width, poster.height], [240, 320])
+    await settle(site.app, 120_000)
+    const file = path.join(scratch, `${key}.mp4`)
+    await writeFile(file, await fetchStored(site, `/r/${key}.mp4`))
+    const video = ffprobe(file).streams.find((s) => s.codec_type === 'video')
+    assert.deepEqual([video?.codec_name, video?.width, video?.height], ['h264', 240, 320])
+  })
+
+  it("the member's data export holds their video, not its poster", { skip }, async () => {
+    // Posted again, the same bytes are the same file: the archive holds it once, under the
+    // first post's key.
+    const webm = await readFile(path.join(scratch, 'odd.webm'))
+    await posted(alice, webm, 'again.webm', 'video/webm')
+    const key = webmKey
+    await settle(site.app, 120_000)
+    await alice.get('/account/settings/data')
+    assert.equal((await alice.post('/account/export', {})).statusCode, 303)
+    await settle(site.app, 120_000)
+    const href = /href="(\/account\/export\/\d+)"/.exec(
+      (await alice.get('/account/settings/data')).body,
+    )?.[1]
+    assert.ok(href, 'the export is listed')
+    // From the app, or from S3 by the presigned URL nginx would follow.
+    const archive = await alice.get(href)
+    assert.equal(archive.statusCode, 200)
+    const presigned = archive.headers['x-presigned-url']
+    const files = await unzip(
+      presigned
+        ? Buffer.from(await (await fetch(String(presigned))).arrayBuffer())
+        : archive.rawPayload,
+    )
+    const video = files.get(`images/${key}.mp4`)
+    assert.ok(video, [...files.keys()].join())
+    assert.deepEqual(video, await fetchStored(site, `/r/${key}.mp4`))
   })
 
   it('a video larger than the image limit is taken, an image of that size is not', {
