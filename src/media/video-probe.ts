@@ -126,6 +126,31 @@ async function ffprobe(file: string, format: VideoFormat, options: FfprobeOption
   }
 }
 
+/** Where the video stream's last packet ends, for a container that does not say its length. */
+async function packetSeconds(
+  file: string,
+  format: VideoFormat,
+  stream: number,
+  options: FfprobeOptions,
+): Promise<number> {
+  const { stdout } = await runFfprobe(
+    [
+      ...['-f', videoDemuxers[format], '-select_streams', String(stream)],
+      ...['-show_entries', 'packet=pts_time,duration_time', '-of', 'csv=p=0', `file:${file}`],
+    ],
+    options,
+  ).catch(() => {
+    // More packets than the bounded output holds is no video anyone recorded.
+    throw damaged()
+  })
+  let end = 0
+  for (const line of stdout.split('\n')) {
+    const [pts = '', length = ''] = line.split(',')
+    end = Math.max(end, seconds(pts) + seconds(length))
+  }
+  return end
+}
+
 function seconds(value: string | undefined): number {
   const parsed = Number.parseFloat(value ?? '')
   return Number.isFinite(parsed) && parsed > 0 ? parsed : 0
@@ -152,10 +177,13 @@ export async function probeVideo(
       `That video is encoded as ${codec}, which this site does not accept: please upload an MP4 (H.264 or HEVC) or a WebM (VP8, VP9 or AV1).`,
     )
   }
-  const duration = Math.max(
+  const declared = Math.max(
     seconds(probe.format?.duration),
     ...streams.map((s) => seconds(s.duration)),
   )
+  // Browsers' recordings (MediaRecorder WebM) carry no length: their packets tell it.
+  const duration =
+    declared > 0 ? declared : await packetSeconds(file, format, video.index ?? 0, options)
   if (duration === 0) throw damaged()
   if (duration > limits.maxSeconds + 0.05) {
     throw new ServiceError(

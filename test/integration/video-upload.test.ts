@@ -251,6 +251,22 @@ describe('video uploads (embedded)', async () => {
     assert.match((await alice.get(`/p/${key}`)).body, /<video[^>]*\scontrols/)
   })
 
+  it("a browser's recording (a WebM that does not say its length) is measured by its packets", {
+    skip,
+  }, async () => {
+    // Written as a live stream, as MediaRecorder writes: no duration, no index.
+    const recorded = await makeVideo('recorded.webm', [
+      ...testPicture('320x240', 3),
+      ...['-c:v', 'libvpx', '-b:v', '200k', '-deadline', 'realtime', '-f', 'webm', '-live', '1'],
+    ])
+    const key = await posted(alice, recorded, 'recording.webm', 'video/webm')
+    await settle(site.app, 120_000)
+    const file = path.join(scratch, `${key}.mp4`)
+    await writeFile(file, await fetchStored(site, `/r/${key}.mp4`))
+    const probe = ffprobe(file)
+    assert.ok(Math.abs(Number(probe.format.duration) - 3) < 0.3, probe.format.duration)
+  })
+
   it('a QuickTime video recorded sideways (as iPhones make them) is posted upright', {
     skip,
   }, async () => {
@@ -321,6 +337,17 @@ describe('video uploads (embedded)', async () => {
         'a video longer than 60 seconds',
         () => makeVideo('long.mp4', [...testPicture('32x24', 61, 1), ...h264]),
         'long.mp4',
+        422,
+        /61 seconds long; videos can be at most 60 seconds/,
+      ],
+      [
+        "a browser's recording longer than 60 seconds",
+        () =>
+          makeVideo('long-recording.webm', [
+            ...testPicture('32x24', 61, 1),
+            ...['-c:v', 'libvpx', '-deadline', 'realtime', '-f', 'webm', '-live', '1'],
+          ]),
+        'long-recording.webm',
         422,
         /61 seconds long; videos can be at most 60 seconds/,
       ],
