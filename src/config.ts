@@ -70,6 +70,19 @@ export interface ImageLimits {
   maxTotalPixels: number
 }
 
+export interface VideoLimits {
+  /** Largest video upload, in bytes (nginx's client_max_body_size should allow it). */
+  maxBytes: number
+  /** Longest video accepted, in seconds. */
+  maxSeconds: number
+}
+
+/** The most a post's upload form reads: the larger of the image and video limits (the posting
+ * service then holds each kind to its own). */
+export function postUploadMaxBytes(config: { images: ImageLimits; videos: VideoLimits }): number {
+  return Math.max(config.images.maxBytes, config.videos.maxBytes)
+}
+
 export type DatabaseConfig = { dialect: 'sqlite'; file: string } | { dialect: 'mysql'; url: string }
 
 export interface ReplicaConfig {
@@ -105,6 +118,8 @@ export interface Config {
   sentryDsn: string | undefined
   /** The ffmpeg that turns animated GIFs into MP4 videos (Debian's package by default). */
   ffmpegPath: string
+  /** The ffprobe that reads video uploads before anything else touches them. */
+  ffprobePath: string
   /** A queue whose oldest waiting job (or an outbox whose oldest row) is older than this raises the alarm (seconds). */
   queueAlarmSeconds: number
   sessionSecret: string
@@ -113,6 +128,8 @@ export interface Config {
   /** Where browsers fetch raw files from: the site itself, or a separate files host. */
   filesBaseUrl: string
   images: ImageLimits
+  /** MP4 and WebM uploads, re-encoded to H.264 MP4 by the media queue. */
+  videos: VideoLimits
   urlFetch: {
     /** CIDRs exempted from the private-address block when posting from a URL. */
     allowed: string[]
@@ -201,6 +218,7 @@ const schema = {
     MAIL_FROM: { type: 'string', minLength: 3, default: 'MLKSHK <hello@localhost>' },
     SENTRY_DSN: { type: 'string', pattern: '^https?://' },
     FFMPEG_PATH: { type: 'string', minLength: 1, default: 'ffmpeg' },
+    FFPROBE_PATH: { type: 'string', minLength: 1, default: 'ffprobe' },
     SESSION_SECRET: { type: 'string', minLength: 32 },
     TRUST_PROXY: { type: 'string' },
     LOG_LEVEL: {
@@ -242,6 +260,8 @@ const schema = {
     IMAGE_MAX_PIXELS: { type: 'integer', minimum: 256, default: 50_000_000 },
     IMAGE_MAX_FRAMES: { type: 'integer', minimum: 1, default: 1000 },
     IMAGE_MAX_TOTAL_PIXELS: { type: 'integer', minimum: 256, default: 200_000_000 },
+    VIDEO_MAX_BYTES: { type: 'integer', minimum: 1024, default: 50 * 1024 * 1024 },
+    VIDEO_MAX_SECONDS: { type: 'integer', minimum: 1, maximum: 600, default: 60 },
     METRICS_ALLOW: { type: 'string', default: '127.0.0.0/8,::1' },
     METRICS_TOKEN: { type: 'string', minLength: 16 },
     WORKER_METRICS_PORT: { type: 'integer', minimum: 0, maximum: 65535, default: 0 },
@@ -272,6 +292,7 @@ interface RawEnv {
   MAIL_FROM: string
   SENTRY_DSN?: string
   FFMPEG_PATH: string
+  FFPROBE_PATH: string
   SESSION_SECRET?: string
   TRUST_PROXY?: string
   LOG_LEVEL: string
@@ -304,6 +325,8 @@ interface RawEnv {
   IMAGE_MAX_PIXELS: number
   IMAGE_MAX_FRAMES: number
   IMAGE_MAX_TOTAL_PIXELS: number
+  VIDEO_MAX_BYTES: number
+  VIDEO_MAX_SECONDS: number
   METRICS_ALLOW: string
   METRICS_TOKEN?: string
   WORKER_METRICS_PORT: number
@@ -395,6 +418,7 @@ export function loadConfig(
     mailFrom: raw.MAIL_FROM,
     sentryDsn: raw.SENTRY_DSN,
     ffmpegPath: raw.FFMPEG_PATH,
+    ffprobePath: raw.FFPROBE_PATH,
     queueAlarmSeconds: raw.QUEUE_ALARM_SECONDS,
     sessionSecret,
     trustProxy,
@@ -435,6 +459,7 @@ export function loadConfig(
       maxFrames: raw.IMAGE_MAX_FRAMES,
       maxTotalPixels: raw.IMAGE_MAX_TOTAL_PIXELS,
     },
+    videos: { maxBytes: raw.VIDEO_MAX_BYTES, maxSeconds: raw.VIDEO_MAX_SECONDS },
     monthlyUploadQuota: raw.UPLOAD_MONTHLY_QUOTA_BYTES,
     magicThreshold: raw.MAGIC_THRESHOLD,
     jobLockSeconds: raw.JOB_LOCK_SECONDS,

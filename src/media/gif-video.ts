@@ -3,12 +3,11 @@
 // full decode by sharp, but ffmpeg is still handed it as hostile input: the GIF demuxer is
 // forced (no format probing), only local files may be opened, and a run is killed after a
 // time limit.
-import { execFile } from 'node:child_process'
 import { stat } from 'node:fs/promises'
 import path from 'node:path'
-import { promisify } from 'node:util'
+import { type FfmpegOptions, runFfmpeg as ffmpeg } from './ffmpeg-run.js'
 
-const run = promisify(execFile)
+export { FfmpegMissingError, type FfmpegOptions } from './ffmpeg-run.js'
 
 /** Videos are shown at most as wide as the largest rendition. */
 const MAX_VIDEO_WIDTH = 1100
@@ -25,11 +24,6 @@ export interface GifVideo {
   poster: VideoFile
 }
 
-export interface FfmpegOptions {
-  ffmpegPath: string
-  timeoutMs: number
-}
-
 /** Width and height as ffmpeg's scale filter below makes them: at most 1100 wide, both even. */
 export function videoSize(width: number, height: number): { width: number; height: number } {
   const even = (n: number) => Math.max(2, Math.floor(n / 2) * 2)
@@ -37,22 +31,18 @@ export function videoSize(width: number, height: number): { width: number; heigh
   return { width: w, height: even((height * w) / width) }
 }
 
-/** No ffmpeg on this machine: animated GIFs simply stay GIFs (the embedded default). */
-export class FfmpegMissingError extends Error {}
+export function scaleFilter(target: { width: number; height: number }): string {
+  return `scale=${target.width}:${target.height}:flags=lanczos`
+}
 
-async function ffmpeg(args: string[], options: FfmpegOptions): Promise<void> {
-  try {
-    await run(
-      options.ffmpegPath,
-      ['-nostdin', '-hide_banner', '-loglevel', 'error', '-protocol_whitelist', 'file', ...args],
-      { timeout: options.timeoutMs, killSignal: 'SIGKILL', maxBuffer: 1024 * 1024 },
-    )
-  } catch (error) {
-    if ((error as { code?: unknown }).code === 'ENOENT')
-      throw new FfmpegMissingError(`${options.ffmpegPath} is not installed`)
-    const detail = (error as { stderr?: string }).stderr?.trim().slice(0, 500)
-    throw new Error(`ffmpeg failed${detail ? `: ${detail}` : ''}`, { cause: error })
-  }
+/** The video every page plays: H.264 (high profile, yuv420p) scaled to the target, in an MP4
+ * whose index comes first so playback starts before the whole file has arrived. */
+export function h264Output(target: { width: number; height: number }): string[] {
+  return [
+    ...['-vf', scaleFilter(target), '-c:v', 'libx264', '-preset', 'veryfast', '-crf', '23'],
+    ...['-pix_fmt', 'yuv420p', '-profile:v', 'high', '-movflags', '+faststart'],
+    ...['-threads', '2'],
+  ]
 }
 
 /** Writes video.mp4 and poster.jpg into outDir. */
@@ -63,16 +53,15 @@ export async function makeGifVideo(
   options: FfmpegOptions,
 ): Promise<GifVideo> {
   const target = videoSize(size.width, size.height)
-  const scale = `scale=${target.width}:${target.height}:flags=lanczos`
+  const scale = scaleFilter(target)
   const video = path.join(outDir, 'video.mp4')
   const poster = path.join(outDir, 'poster.jpg')
   await ffmpeg(
     [
       ...['-f', 'gif', '-i', gif],
       ...['-map', '0:v:0', '-an', '-sn', '-dn', '-map_metadata', '-1'],
-      ...['-vf', scale, '-c:v', 'libx264', '-preset', 'veryfast', '-crf', '23'],
-      ...['-pix_fmt', 'yuv420p', '-profile:v', 'high', '-movflags', '+faststart'],
-      ...['-threads', '2', '-y', video],
+      ...h264Output(target),
+      ...['-y', video],
     ],
     options,
   )

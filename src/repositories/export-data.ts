@@ -18,6 +18,7 @@ export interface ExportedPost {
   format: string
   contentType: string
   original: Rendition | undefined
+  renditions: Rendition[]
 }
 
 export async function postsForExport(db: Kysely<DB>, userId: number): Promise<ExportedPost[]> {
@@ -43,21 +44,25 @@ export async function postsForExport(db: Kysely<DB>, userId: number): Promise<Ex
     .where('p.deleted', '=', 0)
     .orderBy('p.id')
     .execute()
-  return rows.map((r) => ({
-    id: r.id,
-    title: r.title,
-    description: r.description,
-    altText: r.alt_text,
-    createdAt: r.created_at,
-    likeCount: r.like_count,
-    saveCount: r.save_count,
-    viewCount: r.view_count,
-    savedFromId: r.parent_id,
-    sourcefileId: r.sourcefile_id,
-    format: r.format,
-    contentType: r.content_type,
-    original: (JSON.parse(r.renditions) as Rendition[]).find((x) => x.name === 'original'),
-  }))
+  return rows.map((r) => {
+    const renditions = JSON.parse(r.renditions) as Rendition[]
+    return {
+      id: r.id,
+      title: r.title,
+      description: r.description,
+      altText: r.alt_text,
+      createdAt: r.created_at,
+      likeCount: r.like_count,
+      saveCount: r.save_count,
+      viewCount: r.view_count,
+      savedFromId: r.parent_id,
+      sourcefileId: r.sourcefile_id,
+      format: r.format,
+      contentType: r.content_type,
+      original: renditions.find((x) => x.name === 'original'),
+      renditions,
+    }
+  })
 }
 
 export async function commentsForExport(db: Kysely<DB>, userId: number) {

@@ -76,12 +76,14 @@ export async function findSourcefileById(
   return row && toSourcefile(row)
 }
 
-/** Adds renditions made later (a GIF's video), replacing any of the same name. Call it in a
- * transaction: the row is locked (MySQL) between the read and the write. */
+/** Adds renditions made later (a GIF's video), replacing any of the same name, and drops the
+ * `removed` ones. Call it in a transaction: the row is locked (MySQL) between the read and the
+ * write. */
 export async function addRenditions(
   trx: Kysely<DB>,
   id: number,
   added: readonly Rendition[],
+  removed: readonly string[] = [],
 ): Promise<void> {
   const row = await trx
     .selectFrom('sourcefile')
@@ -90,7 +92,7 @@ export async function addRenditions(
     .$if(isMysql(trx), (q) => q.forUpdate())
     .executeTakeFirst()
   if (!row) return
-  const names = new Set(added.map((r) => r.name))
+  const names = new Set([...added.map((r) => r.name), ...removed])
   const kept = (JSON.parse(row.renditions) as Rendition[]).filter((r) => !names.has(r.name))
   await trx
     .updateTable('sourcefile')

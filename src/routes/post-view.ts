@@ -1,6 +1,7 @@
 // What templates need to show a post: its addresses, image sources and sizes.
 import type { Post } from '../repositories/posts.js'
 import type { Rendition } from '../repositories/sourcefiles.js'
+import { isUploadedVideo } from '../services/gif-videos.js'
 import { shareKey } from '../services/share-keys.js'
 
 /** URL path segment for each rendition under /r/KEY. */
@@ -17,7 +18,8 @@ export function pickRendition(
   renditions: readonly Rendition[],
   size: string,
 ): Rendition | undefined {
-  // Only animated GIFs have these, and nothing stands in for them.
+  // Only animated GIFs and uploaded videos have these, and nothing stands in for them. (An
+  // uploaded video's own bytes, the `upload` rendition, are never served.)
   if (size === 'mp4' || size === 'poster') return renditions.find((r) => r.name === size)
   const order = ['thumb', 'small', 'w550', 'w1100', 'original']
   const wanted =
@@ -61,8 +63,12 @@ interface PostAddresses {
         posterUrl: string | undefined
         width: number | undefined
         height: number | undefined
+        /** An uploaded video (it may have sound), not a GIF's. */
+        uploaded: boolean
       }
     | undefined
+  /** An uploaded video whose MP4 the media job has not made yet: pages show its poster. */
+  videoProcessing: boolean
 }
 
 // The post's fields are spread after the added ones, which is why no name may be shared.
@@ -77,6 +83,7 @@ export function postView(post: Post, filesBaseUrl: string): PostAddresses & Post
   const original = byName.get('original')
   const feed = byName.get('w550') ?? original
   const large = byName.get('w1100') ?? original
+  const uploadedVideo = isUploadedVideo(post.sourcefile)
   const srcset = ['w550', 'w1100', 'original']
     .map((name) => byName.get(name))
     .filter((r): r is Rendition => r !== undefined)
@@ -100,15 +107,22 @@ export function postView(post: Post, filesBaseUrl: string): PostAddresses & Post
     fullWidth: original?.width ?? post.sourcefile.width,
     fullHeight: original?.height ?? post.sourcefile.height,
     animated: post.sourcefile.frames > 1,
-    // An animated GIF's MP4 and poster, once the media job has made them.
+    // An animated GIF's MP4 and poster, or an uploaded video's MP4 (its pictures are its
+    // poster), once the media job has made them.
     video: byName.has('mp4')
       ? {
           url: `${raw}.mp4`,
-          posterUrl: byName.has('poster') ? `${raw}/poster` : undefined,
+          posterUrl: byName.has('poster')
+            ? `${raw}/poster`
+            : uploadedVideo
+              ? `${raw}${renditionPaths[large?.name ?? 'original']}`
+              : undefined,
           width: byName.get('mp4')?.width,
           height: byName.get('mp4')?.height,
+          uploaded: uploadedVideo,
         }
       : undefined,
+    videoProcessing: uploadedVideo && !byName.has('mp4'),
     ...post,
   }
 }

@@ -1,5 +1,6 @@
 // Posting: the form, multipart uploads (POST /upload) and posting from a URL (POST /tools/p).
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify'
+import { postUploadMaxBytes } from '../config.js'
 import { requireUser, signedInUser } from '../plugins/auth.js'
 import { wantsJson } from '../plugins/negotiation.js'
 import { limitedPerUser } from '../plugins/rate-limit.js'
@@ -14,6 +15,8 @@ type UploadFields = Record<(typeof textFields)[number], string>
 
 const uploadRoutes: FastifyPluginAsync = async (app) => {
   const maxBytes = app.config.images.maxBytes
+  // Videos may be larger than images: the form reads up to the larger limit.
+  const readBytes = postUploadMaxBytes(app.config)
   const uploadLimit = limitedPerUser(app.config.rateLimits.upload)
 
   async function showForm(reply: FastifyReply, extra: object = {}, status = 200) {
@@ -21,7 +24,15 @@ const uploadRoutes: FastifyPluginAsync = async (app) => {
     const shakes = user ? await app.shakes.postable(user) : []
     return reply.page(
       'new-post',
-      { values: {}, errors: {}, maxSize: formatBytes(maxBytes), shakes, ...extra },
+      {
+        values: {},
+        errors: {},
+        maxSize: formatBytes(maxBytes),
+        videoMaxSize: formatBytes(app.config.videos.maxBytes),
+        videoMaxSeconds: app.config.videos.maxSeconds,
+        shakes,
+        ...extra,
+      },
       status,
     )
   }
@@ -72,7 +83,7 @@ const uploadRoutes: FastifyPluginAsync = async (app) => {
       async () => {
         const upload = await readUpload(
           request,
-          { fileField: 'file', textFields, maxBytes, tmpDir: app.config.tmpDir },
+          { fileField: 'file', textFields, maxBytes: readBytes, tmpDir: app.config.tmpDir },
           fields,
         )
         // Removed before the answer goes out, whatever happened.

@@ -16,6 +16,7 @@ import type { JobPayloads, WorkSignal } from '../jobs/job-names.js'
 import { tempPath } from '../media/temp-file.js'
 import {
   commentsForExport,
+  type ExportedPost,
   followsForExport,
   likesForExport,
   postsForExport,
@@ -29,8 +30,10 @@ import {
   liveExportsOf,
   markExportReady,
 } from '../repositories/exports.js'
+import type { Rendition } from '../repositories/sourcefiles.js'
 import { findUserById, type User } from '../repositories/users.js'
 import { ServiceError } from './errors.js'
+import { isUploadedVideo, UPLOADED_VIDEO } from './gif-videos.js'
 import { queueMail } from './mail-delivery.js'
 import { shareKey } from './share-keys.js'
 
@@ -91,6 +94,12 @@ function json(value: unknown): Buffer {
 }
 
 /** The job: builds the archive, stores it and mails its owner. */
+function uploadedVideoFile(post: ExportedPost): Rendition | undefined {
+  if (!isUploadedVideo(post)) return undefined
+  const named = (name: string) => post.renditions.find((r) => r.name === name)
+  return named('mp4') ?? named(UPLOADED_VIDEO)
+}
+
 export async function buildExport(
   ctx: JobContext,
   payload: JobPayloads['build-export'],
@@ -123,9 +132,15 @@ export async function buildExport(
   const files = new Map<number, string>()
   for (const post of posts) {
     if (post.savedFromId !== null || !post.original || files.has(post.sourcefileId)) continue
-    const name = `images/${shareKey(post.id)}.${extensions[post.format] ?? 'bin'}`
+    // An uploaded video's file is its video (re-encoded, or as uploaded while it waits), not
+    // the poster its pictures are made from.
+    const video = uploadedVideoFile(post)
+    const extension = video
+      ? video.key.slice(video.key.lastIndexOf('.') + 1)
+      : extensions[post.format]
+    const name = `images/${shareKey(post.id)}.${extension ?? 'bin'}`
     files.set(post.sourcefileId, name)
-    const key = post.original.key
+    const key = (video ?? post.original).key
     // Opened one at a time, as the archive reaches it; images are not compressed again.
     zip.addReadStreamLazy(name, { compress: false }, (done) => {
       store.read(key).then(

@@ -1,22 +1,34 @@
 // Turning an upload into a post: the quota, the shake it goes to, the media pipeline for bytes
 // the site has not seen before (dedup by SHA-1), storage, then the rows in one transaction.
+// A video (MP4, WebM) is probed first; its pictures come from one frame, and the media queue
+// re-encodes it for pages to play (services/gif-videos.ts).
 import { mkdir, mkdtemp, rm } from 'node:fs/promises'
 import path from 'node:path'
-import type { Config, ImageLimits } from '../config.js'
+import pLimit from 'p-limit'
+import type { Config, ImageLimits, VideoLimits } from '../config.js'
 import type { Database } from '../db/database.js'
 import { dbNow, isUniqueViolation, toDbDateTime } from '../db/dialect.js'
+import type { ImageFormat } from '../db/schema.js'
 import { inTransaction } from '../db/transaction.js'
 import { enqueue } from '../jobs/enqueue.js'
 import type { JobContext } from '../jobs/job-context.js'
 import type { JobPayloads, WorkSignal } from '../jobs/job-names.js'
 import { type FetchPolicy, fetchRemoteImage } from '../media/fetch-remote.js'
+import { FfmpegFailedError, FfmpegMissingError } from '../media/ffmpeg-run.js'
 import {
   type ImageInfo,
   probeImage,
   renderImage,
   sniffImageFormat,
 } from '../media/image-pipeline.js'
-import type { TempUpload } from '../media/temp-file.js'
+import { type TempUpload, TooLargeError } from '../media/temp-file.js'
+import {
+  probeVideo,
+  sniffVideoFormat,
+  type VideoFormat,
+  videoContentTypes,
+} from '../media/video-probe.js'
+import { extractPosterFrame } from '../media/video-transcode.js'
 import type { Metrics } from '../observability/metrics.js'
 import {
   addPostToShake,
@@ -37,7 +49,7 @@ import { addressList } from './address-list.js'
 import { ServiceError } from './errors.js'
 import { cleanFileName, fileNameOfUrl } from './file-names.js'
 import { formatBytes } from './format-bytes.js'
-import { hasVideo, wantsVideo } from './gif-videos.js'
+import { hasVideo, isUploadedVideo, UPLOADED_VIDEO, wantsVideo } from './gif-videos.js'
 import { indexPostText } from './post-index.js'
 import { checkedPostText } from './post-rules.js'
 import { postableShake } from './shake-access.js'
@@ -61,6 +73,19 @@ export interface NewPost {
 
 /** A post repeated within this many seconds is the same form sent twice. */
 const REPEAT_WINDOW_SECONDS = 120
+
+/** ffprobe reads every packet of at most VIDEO_MAX_BYTES; one frame is quicker still. */
+const VIDEO_PROBE_TIMEOUT_MS = 20_000
+const POSTER_FRAME_TIMEOUT_MS = 30_000
+
+// Like image decoding: at most two videos read at a time per web process.
+const videoSlots = pLimit(2)
+
+/** The picture the image pipeline makes a post's renditions from. */
+interface Picture {
+  file: string
+  format: ImageFormat
+}
 
 /** The file store failed while an upload was stored: nothing was posted, and it says so. */
 export class StoreUnavailableError extends ServiceError {
@@ -94,6 +119,8 @@ export class PostingService {
   private readonly fetchPolicy: FetchPolicy
 
   private readonly limits: ImageLimits
+  private readonly videoLimits: VideoLimits
+  private readonly tools: { ffmpegPath: string; ffprobePath: string }
   private readonly monthlyQuota: number
   private readonly tempDir: string
   /** Sourcefiles being made in this process, by SHA-1. */
@@ -102,11 +129,22 @@ export class PostingService {
   constructor(
     private readonly db: Database,
     private readonly store: FileStore,
-    config: Pick<Config, 'images' | 'monthlyUploadQuota' | 'tmpDir' | 'urlFetch'>,
+    config: Pick<
+      Config,
+      | 'images'
+      | 'videos'
+      | 'ffmpegPath'
+      | 'ffprobePath'
+      | 'monthlyUploadQuota'
+      | 'tmpDir'
+      | 'urlFetch'
+    >,
     private readonly work: WorkSignal,
     private readonly metrics: Pick<Metrics, 'uploadDuration' | 'imageRenderDuration'>,
   ) {
     this.limits = config.images
+    this.videoLimits = config.videos
+    this.tools = { ffmpegPath: config.ffmpegPath, ffprobePath: config.ffprobePath }
     this.monthlyQuota = config.monthlyUploadQuota
     this.tempDir = config.tmpDir
     this.fetchPolicy = {
@@ -147,9 +185,13 @@ export class PostingService {
   private async storeUpload(user: User, upload: TempUpload, input: NewPostInput): Promise<NewPost> {
     const text = checkedPostText(input)
     if (upload.size === 0) throw new ServiceError(400, 'That file is empty.')
+    const video = await sniffVideoFormat(upload.path)
+    // The form takes bytes up to the larger of the two limits: each kind is held to its own.
+    const maxBytes = video ? this.videoLimits.maxBytes : this.limits.maxBytes
+    if (upload.size > maxBytes) throw new TooLargeError(maxBytes)
     const shake = await this.shakeFor(user, input.shakeId)
     await this.checkQuota(user.id, upload.size)
-    const sourcefile = await this.sourcefileFor(upload)
+    const sourcefile = await this.sourcefileFor(upload, video)
     const original = sourcefile.renditions.find((r) => r.name === 'original') as Rendition
     const id = await inTransaction(this.db, async (trx) => {
       // The same form sent twice at once (a double click, a retry) posts once: the second
@@ -169,7 +211,8 @@ export class PostingService {
         ...text,
         fileName: cleanFileName(input.fileName),
         contentType: sourcefile.contentType,
-        size: original.size,
+        // A video counts what was uploaded (the quota), not its poster.
+        size: isUploadedVideo(sourcefile) ? upload.size : original.size,
       })
       await addPostToShake(trx, shake.id, postId)
       await indexPostText(trx, { id: postId, userId: user.id, parentId: null }, text)
@@ -228,11 +271,11 @@ export class PostingService {
    * same bytes arriving twice at once (a form sent twice) are made once: the second waits for
    * the first instead of writing, and maybe removing, the same keys.
    */
-  private async sourcefileFor(upload: TempUpload): Promise<Sourcefile> {
+  private async sourcefileFor(upload: TempUpload, video?: VideoFormat): Promise<Sourcefile> {
     await refuseTakenDownImage(this.db, upload.sha1)
     const inFlight = this.rendering.get(upload.sha1)
     if (inFlight) return inFlight
-    const made = this.makeSourcefile(upload)
+    const made = this.makeSourcefile(upload, video)
     this.rendering.set(upload.sha1, made)
     try {
       return await made
@@ -241,16 +284,54 @@ export class PostingService {
     }
   }
 
-  private async makeSourcefile(upload: TempUpload): Promise<Sourcefile> {
+  /**
+   * A video's poster frame, once ffprobe has read the whole file and found it within the
+   * limits: what the post's pictures are made from.
+   */
+  private posterOf(upload: TempUpload, format: VideoFormat, workDir: string): Promise<Picture> {
+    return videoSlots(async () => {
+      const info = await probeVideo(upload.path, format, this.videoLimits, {
+        ffprobePath: this.tools.ffprobePath,
+        timeoutMs: VIDEO_PROBE_TIMEOUT_MS,
+      })
+      const file = path.join(workDir, 'poster-frame.jpg')
+      try {
+        await extractPosterFrame(upload.path, info, file, {
+          ffmpegPath: this.tools.ffmpegPath,
+          timeoutMs: POSTER_FRAME_TIMEOUT_MS,
+        })
+      } catch (error) {
+        if (error instanceof FfmpegMissingError) {
+          throw new ServiceError(
+            415,
+            'This site cannot take videos just now: please upload an image.',
+          )
+        }
+        if (error instanceof FfmpegFailedError) {
+          throw new ServiceError(
+            422,
+            'That video is damaged or incomplete, so it could not be read.',
+          )
+        }
+        throw error
+      }
+      return { file, format: 'jpeg' }
+    })
+  }
+
+  private async makeSourcefile(upload: TempUpload, video?: VideoFormat): Promise<Sourcefile> {
     const known = await findSourcefileBySha1(this.db, upload.sha1)
     if (known) return known
-    const format = await sniffImageFormat(upload.path)
-    const info = await probeImage(upload.path, format, this.limits)
     await mkdir(this.tempDir, { recursive: true, mode: 0o700 })
     const workDir = await mkdtemp(path.join(this.tempDir, 'render-'))
     const storedKeys: string[] = []
     try {
-      const rendered = await this.timedRender(upload.path, info, workDir, format)
+      const picture: Picture = video
+        ? await this.posterOf(upload, video, workDir)
+        : { file: upload.path, format: await sniffImageFormat(upload.path) }
+      const format = picture.format
+      const info = await probeImage(picture.file, format, this.limits)
+      const rendered = await this.timedRender(picture.file, info, workDir, video ?? format)
       const renditions: Rendition[] = []
       for (const file of rendered) {
         // Keys come from the content hash, so the same upload always lands on the same keys.
@@ -267,6 +348,16 @@ export class PostingService {
           height: file.height,
           size: file.size,
         })
+      }
+      if (video) {
+        // Kept (under a name /r/ never serves) only until the media job has re-encoded it.
+        const key = `i/${upload.sha1}/${UPLOADED_VIDEO}.${video}`
+        storedKeys.push(key)
+        await this.store.put(key, upload.path, videoContentTypes[video]).catch((error: unknown) => {
+          throw new StoreUnavailableError(error)
+        })
+        const { width, height } = info
+        renditions.push({ name: UPLOADED_VIDEO, key, width, height, size: upload.size })
       }
       const values = {
         sha1: upload.sha1,

@@ -3,7 +3,6 @@
 // while it lasts, then swept from storage.
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
-import yauzl from 'yauzl'
 import { runJob } from '../../src/jobs/definitions.js'
 import { signUp } from '../helpers/accounts.js'
 import { createTestSite, onMysql, type TestSite, useS3 } from '../helpers/app.js'
@@ -12,31 +11,9 @@ import * as images from '../helpers/images.js'
 import { jobContext, settle } from '../helpers/jobs.js'
 import { linkFromMail } from '../helpers/mail.js'
 import { post, postJson } from '../helpers/social.js'
+import { unzip } from '../helpers/zip.js'
 
 /** Every file in the archive, by name. */
-function unzip(buffer: Buffer): Promise<Map<string, Buffer>> {
-  return new Promise((resolve, reject) => {
-    yauzl.fromBuffer(buffer, { lazyEntries: true }, (error, zip) => {
-      if (error || !zip) return reject(error)
-      const files = new Map<string, Buffer>()
-      zip.on('error', reject)
-      zip.on('end', () => resolve(files))
-      zip.on('entry', (entry: yauzl.Entry) => {
-        zip.openReadStream(entry, (err, stream) => {
-          if (err || !stream) return reject(err)
-          const chunks: Buffer[] = []
-          stream.on('data', (chunk: Buffer) => chunks.push(chunk))
-          stream.on('end', () => {
-            files.set(entry.fileName, Buffer.concat(chunks))
-            zip.readEntry()
-          })
-        })
-      })
-      zip.readEntry()
-    })
-  })
-}
-
 async function bytesOf(stream: NodeJS.ReadableStream): Promise<Buffer> {
   const chunks: Buffer[] = []
   for await (const chunk of stream) chunks.push(Buffer.from(chunk as Buffer))

@@ -2,6 +2,7 @@
 // Each calls the same service as the site's forms, so the same rules apply (ownership,
 // quotas, who may post to which shake, text limits).
 import type { FastifyPluginAsync } from 'fastify'
+import { postUploadMaxBytes } from '../../config.js'
 import { limitedTo } from '../../plugins/rate-limit.js'
 import { ServiceError } from '../../services/errors.js'
 import { formFields } from '../form-fields.js'
@@ -97,7 +98,7 @@ const sharedfileRoutes: FastifyPluginAsync = async (app) => {
         {
           fileField: 'file',
           textFields: uploadFields,
-          maxBytes: app.config.images.maxBytes,
+          maxBytes: postUploadMaxBytes(app.config),
           tmpDir: app.config.tmpDir,
         },
         fields,
