@@ -68,6 +68,8 @@ export interface ImageLimits {
   maxFrames: number
   /** Largest width × height × frames of an animation. */
   maxTotalPixels: number
+  /** The outside program that decodes HEIC (HEVC) photos, which sharp's libvips cannot. */
+  heifDecoder: { path: string; timeoutMs: number }
 }
 
 export type DatabaseConfig = { dialect: 'sqlite'; file: string } | { dialect: 'mysql'; url: string }
@@ -201,6 +203,8 @@ const schema = {
     MAIL_FROM: { type: 'string', minLength: 3, default: 'MLKSHK <hello@localhost>' },
     SENTRY_DSN: { type: 'string', pattern: '^https?://' },
     FFMPEG_PATH: { type: 'string', minLength: 1, default: 'ffmpeg' },
+    HEIF_DECODER_PATH: { type: 'string', minLength: 1, default: 'heif-convert' },
+    HEIF_DECODER_TIMEOUT_SECONDS: { type: 'integer', minimum: 1, maximum: 600, default: 60 },
     SESSION_SECRET: { type: 'string', minLength: 32 },
     TRUST_PROXY: { type: 'string' },
     LOG_LEVEL: {
@@ -272,6 +276,8 @@ interface RawEnv {
   MAIL_FROM: string
   SENTRY_DSN?: string
   FFMPEG_PATH: string
+  HEIF_DECODER_PATH: string
+  HEIF_DECODER_TIMEOUT_SECONDS: number
   SESSION_SECRET?: string
   TRUST_PROXY?: string
   LOG_LEVEL: string
@@ -434,6 +440,10 @@ export function loadConfig(
       maxPixels: raw.IMAGE_MAX_PIXELS,
       maxFrames: raw.IMAGE_MAX_FRAMES,
       maxTotalPixels: raw.IMAGE_MAX_TOTAL_PIXELS,
+      heifDecoder: {
+        path: raw.HEIF_DECODER_PATH,
+        timeoutMs: raw.HEIF_DECODER_TIMEOUT_SECONDS * 1000,
+      },
     },
     monthlyUploadQuota: raw.UPLOAD_MONTHLY_QUOTA_BYTES,
     magicThreshold: raw.MAGIC_THRESHOLD,

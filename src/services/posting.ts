@@ -271,7 +271,7 @@ export class PostingService {
       }
       const values = {
         sha1: upload.sha1,
-        format,
+        format: info.format,
         contentType: rendered[0]?.contentType ?? 'application/octet-stream',
         width: info.width,
         height: info.height,
