@@ -93,6 +93,11 @@ function runBounded(
       clearTimeout(timer)
       reject(error)
     })
+    // A descendant that left the group could hold stderr open for ever: once the decoder has
+    // exited, its stderr is given a moment, then closed.
+    child.once('exit', () => {
+      setTimeout(() => child.stderr.destroy(), 1000).unref()
+    })
     child.once('close', (code, signal) => {
       clearTimeout(timer)
       resolve({ code, signal, timedOut, stderr: stderr.trim().slice(0, 2000) })
@@ -144,9 +149,9 @@ export async function decodeHeif(
   }
   if (outcome.timedOut)
     throw new HeifDecodeTimeoutError(`the decoder ran over ${options.timeoutMs} ms and was killed`)
-  // prlimit answers 126/127 when it cannot start the decoder at all.
-  if (outcome.code === 126 || outcome.code === 127)
-    throw new HeifDecoderMissingError(outcome.stderr || `${found.decoder} could not be started`)
+  // The decoder was there a moment ago; prlimit says so when it has gone since.
+  if (outcome.stderr.startsWith('prlimit: failed to execute'))
+    throw new HeifDecoderMissingError(outcome.stderr)
   if (outcome.code !== 0) {
     const how = outcome.signal ? `was killed by ${outcome.signal}` : `exited with ${outcome.code}`
     throw new HeifDecodeError(`the decoder ${how}${outcome.stderr ? `: ${outcome.stderr}` : ''}`)
