@@ -96,6 +96,7 @@ function runBounded(
     // A descendant that left the group could hold stderr open for ever: once the decoder has
     // exited, its stderr is given a moment, then closed.
     child.once('exit', () => {
+      clearTimeout(timer)
       setTimeout(() => child.stderr.destroy(), 1000).unref()
     })
     child.once('close', (code, signal) => {
