@@ -23,9 +23,10 @@ ENV NODE_ENV=production \
     DATA_DIR=/app/data \
     MALLOC_ARENA_MAX=2
 WORKDIR /app
-# ffmpeg turns animated GIFs into MP4 videos (the media queue's job).
+# ffmpeg turns animated GIFs into MP4 videos (the media queue's job); libheif-examples'
+# heif-convert decodes HEIC photos (HEVC, which sharp's own libvips cannot) for the web process.
 RUN apt-get update \
-  && apt-get install -y --no-install-recommends ffmpeg \
+  && apt-get install -y --no-install-recommends ffmpeg libheif-examples \
   && rm -rf /var/lib/apt/lists/*
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist

@@ -68,6 +68,8 @@ export interface ImageLimits {
   maxFrames: number
   /** Largest width × height × frames of an animation. */
   maxTotalPixels: number
+  /** The outside program that decodes HEIC (HEVC) photos, which sharp's libvips cannot. */
+  heifDecoder: { path: string; timeoutMs: number }
 }
 
 export interface VideoLimits {
@@ -219,6 +221,8 @@ const schema = {
     SENTRY_DSN: { type: 'string', pattern: '^https?://' },
     FFMPEG_PATH: { type: 'string', minLength: 1, default: 'ffmpeg' },
     FFPROBE_PATH: { type: 'string', minLength: 1, default: 'ffprobe' },
+    HEIF_DECODER_PATH: { type: 'string', minLength: 1, default: 'heif-convert' },
+    HEIF_DECODER_TIMEOUT_SECONDS: { type: 'integer', minimum: 1, maximum: 600, default: 60 },
     SESSION_SECRET: { type: 'string', minLength: 32 },
     TRUST_PROXY: { type: 'string' },
     LOG_LEVEL: {
@@ -293,6 +297,8 @@ interface RawEnv {
   SENTRY_DSN?: string
   FFMPEG_PATH: string
   FFPROBE_PATH: string
+  HEIF_DECODER_PATH: string
+  HEIF_DECODER_TIMEOUT_SECONDS: number
   SESSION_SECRET?: string
   TRUST_PROXY?: string
   LOG_LEVEL: string
@@ -458,6 +464,10 @@ export function loadConfig(
       maxPixels: raw.IMAGE_MAX_PIXELS,
       maxFrames: raw.IMAGE_MAX_FRAMES,
       maxTotalPixels: raw.IMAGE_MAX_TOTAL_PIXELS,
+      heifDecoder: {
+        path: raw.HEIF_DECODER_PATH,
+        timeoutMs: raw.HEIF_DECODER_TIMEOUT_SECONDS * 1000,
+      },
     },
     videos: { maxBytes: raw.VIDEO_MAX_BYTES, maxSeconds: raw.VIDEO_MAX_SECONDS },
     monthlyUploadQuota: raw.UPLOAD_MONTHLY_QUOTA_BYTES,

@@ -16,6 +16,7 @@ const limits = {
   maxPixels: 50_000_000,
   maxFrames: 1000,
   maxTotalPixels: 200_000_000,
+  heifDecoder: { path: 'heif-convert', timeoutMs: 60_000 },
 }
 const work = await mkdtemp(path.join(os.tmpdir(), 'mlkshk-image-jobs-'))
 const file = path.join(work, 'photo.jpg')

@@ -1,14 +1,29 @@
 // The image pipeline. Every upload is treated as hostile: its type is read from its bytes, its
 // header is checked against the limits before any pixel is decoded, and what gets stored is a
 // fresh encoding made by sharp (orientation applied, every metadata block dropped), never the
-// uploaded bytes.
-import { open } from 'node:fs/promises'
+// uploaded bytes. Photos in HEIF (HEIC from phones, AVIF) are stored as JPEG: AVIF is decoded
+// by sharp, HEIC (HEVC, which sharp's libvips cannot decode) by libheif's tool in a bounded
+// child process (heif-decoder.ts), whose output goes through the same checks again.
+import { mkdtemp, open, rm } from 'node:fs/promises'
 import path from 'node:path'
 import pLimit from 'p-limit'
-import type { Metadata, ResizeOptions, Sharp, default as SharpConstructor } from 'sharp'
+import type {
+  Metadata,
+  ResizeOptions,
+  Sharp,
+  default as SharpConstructor,
+  SharpOptions,
+} from 'sharp'
 import type { ImageLimits } from '../config.js'
 import type { ImageFormat } from '../db/schema.js'
 import { ServiceError } from '../services/errors.js'
+import {
+  decodeHeif,
+  type HeifDecodeOptions,
+  HeifDecoderMissingError,
+  HeifDecodeTimeoutError,
+  heifDecoderAvailable,
+} from './heif-decoder.js'
 
 let sharpLoaded: Promise<typeof SharpConstructor> | undefined
 
@@ -18,8 +33,10 @@ let sharpLoaded: Promise<typeof SharpConstructor> | undefined
  */
 function loadSharp(): Promise<typeof SharpConstructor> {
   sharpLoaded ??= import('sharp').then(({ default: sharp }) => {
-    // Only the four loaders the site accepts are reachable; every other libvips loader (TIFF,
-    // HEIF, PDF, SVG, ImageMagick...) is blocked, whatever the bytes claim to be.
+    // Only the loaders the site accepts are reachable; every other libvips loader (TIFF, PDF,
+    // SVG, ImageMagick...) is blocked, whatever the bytes claim to be. HEIF is read only from
+    // files sniffed as HEIF (sniffImageFormat refuses any other file in its container); its
+    // libheif decodes AV1 (AVIF) but has no HEVC decoder, so HEIC pixels never reach it.
     sharp.block({ operation: ['VipsForeignLoad'] })
     // Unblocking a loader class unblocks its file, buffer and source variants.
     sharp.unblock({
@@ -28,6 +45,7 @@ function loadSharp(): Promise<typeof SharpConstructor> {
         'VipsForeignLoadPng',
         'VipsForeignLoadNsgif',
         'VipsForeignLoadWebp',
+        'VipsForeignLoadHeif',
       ],
     })
     // A long-running web process: no libvips operation cache growing in the background.
@@ -40,11 +58,19 @@ function loadSharp(): Promise<typeof SharpConstructor> {
 // Decoding is CPU and memory heavy: at most two images at a time per process.
 const imageSlots = pLimit(2)
 
-const mimeToFormat: Record<string, ImageFormat> = {
+/** What an upload is, by its bytes: the stored formats, or HEIF (stored as JPEG). */
+export type SourceFormat = ImageFormat | 'heif'
+
+const mimeToFormat: Record<string, SourceFormat> = {
   'image/jpeg': 'jpeg',
   'image/png': 'png',
   'image/gif': 'gif',
   'image/webp': 'webp',
+  // One container (HEIF, an ISO BMFF file) whatever its brand says: the codec inside is read
+  // from the header by probeImage. Image sequences (heic-sequence, heif-sequence) are refused.
+  'image/heic': 'heif',
+  'image/heif': 'heif',
+  'image/avif': 'heif',
 }
 
 export const contentTypes: Record<ImageFormat, string> = {
@@ -61,12 +87,22 @@ export const extensions: Record<ImageFormat, string> = {
   webp: 'webp',
 }
 
+/** How an image's pixels are read. */
+export type PixelReader =
+  /** sharp reads the file itself (an AVIF: the page of its primary image). */
+  | { kind: 'libvips'; page?: number }
+  /** A HEIC: the outside decoder writes every top-level image, the primary one is used. */
+  | { kind: 'heif-decoder'; images: number; primary: number; options: HeifDecodeOptions }
+
 export interface ImageInfo {
+  /** The format stored and served. */
   format: ImageFormat
-  /** Upright size of one frame (EXIF orientation applied). */
+  /** Upright size of one frame (EXIF orientation, or HEIF's rotation and mirroring, applied). */
   width: number
   height: number
+  /** Frames stored: a HEIF's primary image only. */
   frames: number
+  reader: PixelReader
 }
 
 export type RenditionName = 'original' | 'w1100' | 'w550' | 'small' | 'thumb'
@@ -84,13 +120,23 @@ export interface RenderedFile {
 const unsupported = () =>
   new ServiceError(
     415,
-    'That file is not an image this site accepts: please upload a JPEG, PNG, GIF or WebP.',
+    'That file is not an image this site accepts: please upload a JPEG, PNG, GIF, WebP, HEIC or AVIF.',
   )
 const corrupt = () =>
   new ServiceError(422, 'That image is damaged or incomplete, so it could not be read.')
+const heicUnreadable = () =>
+  new ServiceError(
+    415,
+    'This server cannot read HEIC photos yet: please upload it as a JPEG (on an iPhone, Settings › Camera › Formats › Most Compatible takes JPEG photos).',
+  )
+const tooSlow = () =>
+  new ServiceError(422, 'That photo took too long to read, so it was not posted.')
+
+/** An ISO media file (HEIF, and MP4 or MOV too) names its brand in an "ftyp" box at byte 4. */
+const isIsoMediaFile = (head: Buffer) => head.toString('latin1', 4, 8) === 'ftyp'
 
 /** The format, read from the file's first bytes; the name and declared type are never used. */
-export async function sniffImageFormat(file: string): Promise<ImageFormat> {
+export async function sniffImageFormat(file: string): Promise<SourceFormat> {
   const handle = await open(file, 'r')
   try {
     const head = Buffer.alloc(4100)
@@ -100,29 +146,46 @@ export async function sniffImageFormat(file: string): Promise<ImageFormat> {
     const type = await fileTypeFromBuffer(head.subarray(0, bytesRead))
     const format = type && mimeToFormat[type.mime]
     if (!format) throw unsupported()
+    // libvips picks its loader from the bytes, not from this answer: a file that is both
+    // (JPEG magic and a HEIF header) must not reach the HEIF loader as a "JPEG".
+    if (isIsoMediaFile(head) !== (format === 'heif')) throw unsupported()
     return format
   } finally {
     await handle.close()
   }
 }
 
-/** A decoder for an image already probed: its own pixel count is the most it may decode. */
-async function decoder(file: string, info: ImageInfo): Promise<Sharp> {
-  const sharp = await loadSharp()
-  const animated = info.frames > 1
-  return sharp(file, {
-    failOn: 'warning',
-    limitInputPixels: info.width * info.height * info.frames,
-    limitInputChannels: 4,
-    autoOrient: true,
-    ...(animated ? { pages: -1 } : {}),
-  })
+/** The outside decoder's bounds, from the limits: what the largest image allowed needs. */
+function heifDecodeOptions(limits: ImageLimits): HeifDecodeOptions {
+  return {
+    decoderPath: limits.heifDecoder.path,
+    timeoutMs: limits.heifDecoder.timeoutMs,
+    // A 12 MP photo decodes in about 100 MB resident; address space counts thread stacks and
+    // malloc arenas too. 16 bytes a pixel over a 256 MiB base is about twice what is needed.
+    memoryBytes: 256 * 2 ** 20 + limits.maxPixels * 16,
+    // A 16-bit RGBA PNG (HDR photos) of the largest image allowed, and room for its headers.
+    maxFileBytes: limits.maxPixels * 8 + 2 ** 20,
+  }
+}
+
+/** How a HEIF file's pixels will be read, from its header's codec. */
+async function heifReader(meta: Metadata, images: number, limits: ImageLimits) {
+  const primary = meta.pagePrimary ?? 0
+  switch (meta.compression) {
+    case 'av1':
+      return { kind: 'libvips', page: primary } as const
+    case 'hevc':
+      if (!(await heifDecoderAvailable(limits.heifDecoder.path))) throw heicUnreadable()
+      return { kind: 'heif-decoder', images, primary, options: heifDecodeOptions(limits) } as const
+    default:
+      throw unsupported()
+  }
 }
 
 /** Reads the header and refuses what breaks a limit, before decoding any pixels. */
 export async function probeImage(
   file: string,
-  format: ImageFormat,
+  format: SourceFormat,
   limits: ImageLimits,
 ): Promise<ImageInfo> {
   const sharp = await loadSharp()
@@ -149,20 +212,93 @@ export async function probeImage(
   if (frames > limits.maxFrames) {
     throw new ServiceError(
       422,
-      `That animation has too many frames: at most ${limits.maxFrames} are allowed.`,
+      format === 'heif'
+        ? `That file holds too many images: at most ${limits.maxFrames} are allowed.`
+        : `That animation has too many frames: at most ${limits.maxFrames} are allowed.`,
     )
   }
   if (width * height * frames > limits.maxTotalPixels) {
     throw tooLarge('the animation has too many pixels across its frames')
   }
   if ((meta.channels ?? 0) > 4) throw unsupported()
-  return { format, width, height, frames }
+  if (format !== 'heif') return { format, width, height, frames, reader: { kind: 'libvips' } }
+  const reader = await heifReader(meta, frames, limits)
+  return { format: 'jpeg', width, height, frames: 1, reader }
+}
+
+/** The decoder's image for this file, checked again: a PNG of the size its header promised. */
+async function decodedPrimary(
+  file: string,
+  outDir: string,
+  info: ImageInfo,
+  reader: Extract<PixelReader, { kind: 'heif-decoder' }>,
+): Promise<string> {
+  let written: string[]
+  try {
+    written = await decodeHeif(file, outDir, reader.options)
+  } catch (error) {
+    if (error instanceof HeifDecoderMissingError) throw heicUnreadable()
+    if (error instanceof HeifDecodeTimeoutError) throw tooSlow()
+    throw corrupt()
+  }
+  const primary = written[reader.primary]
+  if (written.length !== reader.images || !primary) throw corrupt()
+  const sharp = await loadSharp()
+  const meta = await sharp(primary, { limitInputPixels: false })
+    .metadata()
+    .catch(() => {
+      throw corrupt()
+    })
+  if (meta.format !== 'png' || meta.width !== info.width || meta.height !== info.height)
+    throw corrupt()
+  return primary
+}
+
+/**
+ * Runs use with a sharp reading the image's pixels, at most as many as its header promised.
+ * A HEIC is first decoded by the outside decoder into a private folder beside the upload (the
+ * site's temporary folder), removed when use is done.
+ */
+async function withPixels<T>(
+  file: string,
+  info: ImageInfo,
+  use: (image: Sharp) => Promise<T>,
+): Promise<T> {
+  const sharp = await loadSharp()
+  const checks: SharpOptions = {
+    failOn: 'warning',
+    limitInputPixels: info.width * info.height * info.frames,
+    limitInputChannels: 4,
+  }
+  const { reader } = info
+  if (reader.kind === 'libvips') {
+    return use(
+      sharp(file, {
+        ...checks,
+        autoOrient: true,
+        ...(info.frames > 1 ? { pages: -1 } : {}),
+        ...(reader.page !== undefined ? { page: reader.page } : {}),
+      }),
+    )
+  }
+  const outDir = await mkdtemp(path.join(path.dirname(file), 'heif-'))
+  try {
+    const decoded = await decodedPrimary(file, outDir, info, reader)
+    // libheif has turned the pixels upright; an EXIF orientation it copied into the PNG
+    // describes the stored pixels, not these, and must not turn them again.
+    return await use(sharp(decoded, { ...checks, autoOrient: false }))
+  } finally {
+    await rm(outDir, { recursive: true, force: true })
+  }
 }
 
 function encode(pipeline: Sharp, format: ImageFormat, quality: number): Sharp {
   switch (format) {
     case 'jpeg':
-      return pipeline.jpeg({ quality, progressive: true, chromaSubsampling: '4:2:0' })
+      // A HEIF stored as JPEG may have had an alpha channel: white shows through it.
+      return pipeline
+        .flatten({ background: '#ffffff' })
+        .jpeg({ quality, progressive: true, chromaSubsampling: '4:2:0' })
     case 'png':
       return pipeline.png({ compressionLevel: 6, adaptiveFiltering: true })
     case 'webp':
@@ -206,31 +342,32 @@ export function renderImage(
 ): Promise<RenderedFile[]> {
   return imageSlots(async () => {
     const animated = info.frames > 1
-    const source = await decoder(file, info)
     const contentType = contentTypes[info.format]
     const extension = extensions[info.format]
     try {
-      return await Promise.all(
-        renditionPlan(info).map(async (plan) => {
-          let pipeline = source.clone()
-          if (plan.resize) pipeline = pipeline.resize(plan.resize)
-          const target = path.join(outDir, `${plan.name}.${extension}`)
-          const out = await encode(
-            pipeline,
-            info.format,
-            plan.name === 'original' ? 90 : 85,
-          ).toFile(target)
-          const height = animated && out.pageHeight ? out.pageHeight : out.height
-          return {
-            name: plan.name,
-            file: target,
-            width: out.width,
-            height,
-            size: out.size,
-            contentType,
-            extension,
-          }
-        }),
+      return await withPixels(file, info, (source) =>
+        Promise.all(
+          renditionPlan(info).map(async (plan) => {
+            let pipeline = source.clone()
+            if (plan.resize) pipeline = pipeline.resize(plan.resize)
+            const target = path.join(outDir, `${plan.name}.${extension}`)
+            const out = await encode(
+              pipeline,
+              info.format,
+              plan.name === 'original' ? 90 : 85,
+            ).toFile(target)
+            const height = animated && out.pageHeight ? out.pageHeight : out.height
+            return {
+              name: plan.name,
+              file: target,
+              width: out.width,
+              height,
+              size: out.size,
+              contentType,
+              extension,
+            }
+          }),
+        ),
       )
     } catch (error) {
       if (error instanceof ServiceError) throw error
@@ -243,12 +380,15 @@ export function renderImage(
 export function renderAvatar(file: string, info: ImageInfo, target: string): Promise<void> {
   return imageSlots(async () => {
     try {
-      await (await decoder(file, { ...info, frames: 1 }))
-        .resize(200, 200, { fit: 'cover', position: 'centre' })
-        .flatten({ background: '#ffffff' })
-        .jpeg({ quality: 88 })
-        .toFile(target)
-    } catch {
+      await withPixels(file, { ...info, frames: 1 }, (image) =>
+        image
+          .resize(200, 200, { fit: 'cover', position: 'centre' })
+          .flatten({ background: '#ffffff' })
+          .jpeg({ quality: 88 })
+          .toFile(target),
+      )
+    } catch (error) {
+      if (error instanceof ServiceError) throw error
       throw corrupt()
     }
   })
@@ -262,19 +402,23 @@ export function renderShakeImage(
   banner: string,
 ): Promise<void> {
   return imageSlots(async () => {
-    const still = { ...info, frames: 1 }
     try {
-      await (await decoder(file, still))
-        .resize(96, 96, { fit: 'cover' })
-        .flatten({ background: '#ffffff' })
-        .jpeg({ quality: 88 })
-        .toFile(square)
-      await (await decoder(file, still))
-        .resize({ width: 568, height: 568, fit: 'inside', withoutEnlargement: true })
-        .flatten({ background: '#ffffff' })
-        .jpeg({ quality: 88 })
-        .toFile(banner)
-    } catch {
+      await withPixels(file, { ...info, frames: 1 }, async (image) => {
+        await image
+          .clone()
+          .resize(96, 96, { fit: 'cover' })
+          .flatten({ background: '#ffffff' })
+          .jpeg({ quality: 88 })
+          .toFile(square)
+        await image
+          .clone()
+          .resize({ width: 568, height: 568, fit: 'inside', withoutEnlargement: true })
+          .flatten({ background: '#ffffff' })
+          .jpeg({ quality: 88 })
+          .toFile(banner)
+      })
+    } catch (error) {
+      if (error instanceof ServiceError) throw error
       throw corrupt()
     }
   })

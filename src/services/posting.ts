@@ -8,7 +8,6 @@ import pLimit from 'p-limit'
 import type { Config, ImageLimits, VideoLimits } from '../config.js'
 import type { Database } from '../db/database.js'
 import { dbNow, isUniqueViolation, toDbDateTime } from '../db/dialect.js'
-import type { ImageFormat } from '../db/schema.js'
 import { inTransaction } from '../db/transaction.js'
 import { enqueue } from '../jobs/enqueue.js'
 import type { JobContext } from '../jobs/job-context.js'
@@ -19,6 +18,7 @@ import {
   type ImageInfo,
   probeImage,
   renderImage,
+  type SourceFormat,
   sniffImageFormat,
 } from '../media/image-pipeline.js'
 import { type TempUpload, TooLargeError } from '../media/temp-file.js'
@@ -84,7 +84,7 @@ const videoSlots = pLimit(2)
 /** The picture the image pipeline makes a post's renditions from. */
 interface Picture {
   file: string
-  format: ImageFormat
+  format: SourceFormat
 }
 
 /** The file store failed while an upload was stored: nothing was posted, and it says so. */
@@ -361,7 +361,7 @@ export class PostingService {
       }
       const values = {
         sha1: upload.sha1,
-        format,
+        format: info.format,
         contentType: rendered[0]?.contentType ?? 'application/octet-stream',
         width: info.width,
         height: info.height,

@@ -95,12 +95,6 @@ export function tiff(): Promise<Buffer> {
     .toBuffer()
 }
 
-export function avif(): Promise<Buffer> {
-  return sharp({ create: { width: 16, height: 16, channels: 3, background: '#f00' } })
-    .avif()
-    .toBuffer()
-}
-
 /** An animated GIF whose frames differ (so the encoder keeps them all). */
 export function animatedGif(width = 64, height = 48, frames = 4): Promise<Buffer> {
   const raw = Buffer.alloc(width * height * frames * 4)

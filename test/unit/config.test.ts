@@ -26,6 +26,16 @@ describe('config', () => {
     assert.equal(config.s3, undefined)
     assert.equal(config.trustProxy, false)
     assert.deepEqual(config.rateLimits.signIn, { max: 25, windowSeconds: 300 })
+    assert.deepEqual(config.images.heifDecoder, { path: 'heif-convert', timeoutMs: 60_000 })
+  })
+
+  it('reads the HEIC decoder and its time limit', () => {
+    const config = loadConfig({
+      DATA_DIR: dataDir,
+      HEIF_DECODER_PATH: '/usr/bin/heif-dec',
+      HEIF_DECODER_TIMEOUT_SECONDS: '20',
+    })
+    assert.deepEqual(config.images.heifDecoder, { path: '/usr/bin/heif-dec', timeoutMs: 20_000 })
   })
 
   it('generates a session secret once and keeps it under DATA_DIR', async () => {
@@ -110,6 +120,7 @@ describe('config', () => {
     ],
     [{ REPLICA_MAX_LAG_SECONDS: '0' }, /REPLICA_MAX_LAG_SECONDS must be >= 0.5/],
     [{ LOG_LEVEL: 'loud' }, /LOG_LEVEL must be equal to one of the allowed values/],
+    [{ HEIF_DECODER_TIMEOUT_SECONDS: '0' }, /HEIF_DECODER_TIMEOUT_SECONDS must be >= 1/],
   ]
   for (const [env, message] of refusals) {
     it(`refuses ${JSON.stringify(env)} naming the variable`, () => {
