@@ -2,6 +2,7 @@
 import type { Post } from '../repositories/posts.js'
 import type { Rendition } from '../repositories/sourcefiles.js'
 import { shareKey } from '../services/share-keys.js'
+import { playerUrl, providerNames } from '../services/video-urls.js'
 
 /** URL path segment for each rendition under /r/KEY. */
 export const renditionPaths: Record<string, string> = {
@@ -63,6 +64,16 @@ interface PostAddresses {
         height: number | undefined
       }
     | undefined
+  /** A video-link post: the player we build and the link the facade falls back to. */
+  videoLink:
+    | {
+        watchUrl: string
+        playerUrl: string
+        providerName: string
+        title: string
+        authorName: string
+      }
+    | undefined
 }
 
 // The post's fields are spread after the added ones, which is why no name may be shared.
@@ -107,6 +118,15 @@ export function postView(post: Post, filesBaseUrl: string): PostAddresses & Post
           posterUrl: byName.has('poster') ? `${raw}/poster` : undefined,
           width: byName.get('mp4')?.width,
           height: byName.get('mp4')?.height,
+        }
+      : undefined,
+    videoLink: post.sourcefile.videoLink
+      ? {
+          watchUrl: post.sourcefile.videoLink.url,
+          playerUrl: playerUrl(post.sourcefile.videoLink),
+          providerName: providerNames[post.sourcefile.videoLink.provider],
+          title: post.sourcefile.videoLink.title,
+          authorName: post.sourcefile.videoLink.authorName,
         }
       : undefined,
     ...post,
