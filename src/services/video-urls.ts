@@ -36,8 +36,7 @@ function ref(provider: VideoProvider, id: string): VideoRef {
   return { provider, id, url }
 }
 
-function youtubeId(url: URL): string | undefined {
-  const host = url.hostname
+function youtubeId(url: URL, host: string): string | undefined {
   if (host === 'youtu.be') return /^\/([^/]+)\/?$/.exec(url.pathname)?.[1]
   if (!YOUTUBE_HOSTS.has(host)) return undefined
   if (url.pathname === '/watch' || url.pathname === '/watch/')
@@ -65,7 +64,7 @@ export function parseVideoUrl(input: string): VideoRef {
   if (url.port !== '') throw refuse('Only YouTube and Vimeo videos can be posted by their link.')
   const host = url.hostname.toLowerCase().replace(/\.$/, '')
   if (host === 'youtu.be' || YOUTUBE_HOSTS.has(host)) {
-    const id = youtubeId(url)
+    const id = youtubeId(url, host)
     if (!id || !YOUTUBE_ID.test(id)) throw refuse('That YouTube link does not name a video.')
     return ref('youtube', id)
   }
