@@ -12,6 +12,7 @@ import {
   type BrowserSite,
   launchChromium,
   newPerson,
+  screenshot,
   signUpAndVerify,
   skipWithoutChromium,
   startBrowserSite,
@@ -99,6 +100,7 @@ describe('a video link in chromium', { skip }, () => {
       'the picture loaded',
     )
     assert.equal(await alice.locator('iframe').count(), 0)
+    await screenshot(alice, 'video-link-facade')
     assert.equal(
       elsewhere.length,
       0,
