@@ -24,6 +24,9 @@ interface Provider {
   hits: string[]
 }
 
+/** A host the site must never reach: 127.0.0.1 is not exempted. */
+let internalUrl = ''
+
 /** What the stand-in answers for a video id (the id picks the misbehaviour). */
 function oembedAnswer(provider: string, id: string, base: string) {
   return {
@@ -34,7 +37,12 @@ function oembedAnswer(provider: string, id: string, base: string) {
     author_name: id === 'htmlinject1' ? '<img src=x onerror=alert(2)>' : 'Some Channel',
     width: 480,
     height: 270,
-    thumbnail_url: id === 'nonimage001' ? `${base}/page.html` : `${base}/thumbs/${id}.jpg`,
+    thumbnail_url:
+      id === 'nonimage001'
+        ? `${base}/page.html`
+        : id === 'ssrfthumb01'
+          ? internalUrl
+          : `${base}/thumbs/${id}.jpg`,
     thumbnail_width: 480,
     thumbnail_height: 360,
     // Providers send player HTML: it must never be kept or shown.
@@ -116,8 +124,17 @@ describe('posting a video by its link', () => {
   let alice: Browser
   let bob: Browser
   let provider: Provider
+  let internal: Server
+  let internalHits = 0
 
   before(async () => {
+    internal = createServer((_req, res) => {
+      internalHits++
+      res.end('internal secrets')
+    })
+    internal.listen(0, '127.0.0.1')
+    await once(internal, 'listening')
+    internalUrl = `http://127.0.0.1:${(internal.address() as AddressInfo).port}/latest/meta-data`
     provider = await startProvider()
     site = await createTestSite(
       {
@@ -137,6 +154,7 @@ describe('posting a video by its link', () => {
   after(async () => {
     provider.server.closeAllConnections()
     provider.server.close()
+    internal.close()
     await site.close()
   })
 
@@ -254,6 +272,8 @@ describe('posting a video by its link', () => {
       ['slowanswer1', 422, /took too long/],
       ['nonimage001', 415, /picture is not an image/],
       ['slowthumb01', 422, /picture from YouTube could not be fetched: That address took too long/],
+      // A provider naming a private address as the thumbnail: refused without connecting.
+      ['ssrfthumb01', 422, /could not be fetched: That address points to a private network/],
     ]
     for (const [id, status, message] of cases) {
       const started = Date.now()
@@ -266,6 +286,7 @@ describe('posting a video by its link', () => {
     }
     assert.equal(await snapshot(site.app.db), before, 'nothing was stored')
     assert.deepEqual(await storedFiles(), filesBefore, 'no file was left behind')
+    assert.equal(internalHits, 0, 'nothing reached the internal host')
   })
 
   it('posts a video once per person and shake, and reuses its stored copy for others', async () => {
