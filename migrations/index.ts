@@ -17,6 +17,7 @@ import * as fanOutIndex from './2026_12_05_0005_fan_out_index.js'
 import * as keptCounts from './2026_12_05_0010_kept_counts.js'
 import * as postFileName from './2026_12_05_0011_post_file_name.js'
 import * as maintenanceCursor from './2026_12_06_0001_maintenance_cursor.js'
+import * as videoLinks from './2026_12_06_0002_video_links.js'
 import * as postWords from './2026_12_06_0005_post_words.js'
 
 export const migrations: Record<string, Migration> = {
@@ -36,5 +37,6 @@ export const migrations: Record<string, Migration> = {
   '2026_12_05_0010_kept_counts': keptCounts,
   '2026_12_05_0011_post_file_name': postFileName,
   '2026_12_06_0001_maintenance_cursor': maintenanceCursor,
+  '2026_12_06_0002_video_links': videoLinks,
   '2026_12_06_0005_post_words': postWords,
 }

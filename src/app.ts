@@ -45,6 +45,7 @@ import socialRoutes from './routes/social.js'
 import streamRoutes from './routes/streams.js'
 import uploadRoutes from './routes/upload.js'
 import userRoutes from './routes/users.js'
+import videoLinkRoutes from './routes/video-links.js'
 import yourDataRoutes from './routes/your-data.js'
 
 export interface ServerOptions {
@@ -110,6 +111,7 @@ export async function createServer(
     await site.register(settingsRoutes)
     await site.register(userRoutes)
     await site.register(uploadRoutes)
+    await site.register(videoLinkRoutes)
     await site.register(postRoutes)
     await site.register(avatarRoutes)
     // Raw files live in the site context so that the owner's own looks are not counted as

@@ -137,6 +137,8 @@ export interface Config {
     allowed: string[]
     timeoutSeconds: number
   }
+  /** Where the site asks about a posted video link (oEmbed), by provider. */
+  videoOembedEndpoints: Readonly<Record<VideoOembedProvider, string>>
   /** Bytes a user may upload per calendar month (UTC); 0 means no quota. */
   monthlyUploadQuota: number
   /** On SIGTERM, how long the health check answers 404 before the server closes (seconds). */
@@ -247,6 +249,7 @@ const schema = {
     ),
     FILES_BASE_URL: { type: 'string' },
     URL_FETCH_ALLOWED_ADDRESSES: { type: 'string' },
+    VIDEO_OEMBED_ENDPOINTS: { type: 'string' },
     MAGIC_THRESHOLD: { type: 'integer', minimum: 1, default: 10 },
     JOB_LOCK_SECONDS: { type: 'integer', minimum: 1, maximum: 3600, default: 30 },
     FAN_OUT_CHUNK: { type: 'integer', minimum: 1, maximum: 50000, default: 2000 },
@@ -314,6 +317,7 @@ interface RawEnv {
   [writeLimit: `RATE_LIMIT_${string}`]: string
   FILES_BASE_URL?: string
   URL_FETCH_ALLOWED_ADDRESSES?: string
+  VIDEO_OEMBED_ENDPOINTS?: string
   MAGIC_THRESHOLD: number
   JOB_LOCK_SECONDS: number
   FAN_OUT_CHUNK: number
@@ -484,6 +488,7 @@ export function loadConfig(
       allowed: parseCidrs('URL_FETCH_ALLOWED_ADDRESSES', raw.URL_FETCH_ALLOWED_ADDRESSES),
       timeoutSeconds: raw.URL_FETCH_TIMEOUT_SECONDS,
     },
+    videoOembedEndpoints: parseOembedEndpoints(raw.VIDEO_OEMBED_ENDPOINTS),
   }
   return deepFreeze(config)
 }
@@ -638,6 +643,36 @@ function parseCidrs(name: string, value: string | undefined): string[] {
     }
   }
   return cidrs
+}
+
+/** The providers a video may be posted from by its link, and their oEmbed endpoints. */
+const defaultOembedEndpoints = {
+  youtube: 'https://www.youtube.com/oembed',
+  vimeo: 'https://vimeo.com/api/oembed.json',
+}
+export type VideoOembedProvider = keyof typeof defaultOembedEndpoints
+
+/** VIDEO_OEMBED_ENDPOINTS: a JSON object provider -> http(s) URL, over the defaults. */
+function parseOembedEndpoints(value: string | undefined): Record<VideoOembedProvider, string> {
+  const endpoints = { ...defaultOembedEndpoints }
+  if (!value) return endpoints
+  const fail = (why: string) => new ConfigError(`VIDEO_OEMBED_ENDPOINTS: ${why}`)
+  let parsed: unknown
+  try {
+    parsed = JSON.parse(value)
+  } catch {
+    throw fail('not JSON (expected an object like {"youtube": "https://..."})')
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))
+    throw fail('expected a JSON object of provider -> endpoint URL')
+  for (const [provider, url] of Object.entries(parsed)) {
+    if (!Object.hasOwn(defaultOembedEndpoints, provider))
+      throw fail(`unknown provider ${provider} (known: youtube, vimeo)`)
+    if (typeof url !== 'string' || !/^https?:\/\/[^\s]+$/.test(url) || !URL.canParse(url))
+      throw fail(`${provider}: ${String(url)} is not an http(s) URL`)
+    endpoints[provider as VideoOembedProvider] = url
+  }
+  return endpoints
 }
 
 function parseRateLimit(value: string): RateLimit {

@@ -92,6 +92,8 @@ export interface SourcefileTable {
   nsfw: Generated<Flag>
   /** Set when a moderator took the image down: no files, no posts, no new uploads of it. */
   taken_down_at: DateTimeText | null
+  /** JSON: the video a video-link post shows (StoredVideoLink); NULL for an image. */
+  video_link: Generated<string | null>
   created_at: DateTimeText
 }
 

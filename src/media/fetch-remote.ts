@@ -19,6 +19,8 @@ export interface FetchPolicy {
   maxRedirects: number
   /** Addresses exempted from the block (CIDR list), for an operator's own image hosts. */
   allowed: BlockList
+  /** The Accept header: an image unless the caller asks for something else (oEmbed's JSON). */
+  accept?: string
 }
 
 // Global unicast IPv6 (2000::/3). Everything outside it is special in one way or another,
@@ -85,7 +87,7 @@ export async function fetchRemoteImage(rawUrl: string, policy: FetchPolicy): Pro
     let url = parseUrl(rawUrl.trim())
     for (let hop = 0; ; hop++) {
       const target = await vettedAddress(url, policy)
-      const response = await request(url, target, controller.signal)
+      const response = await request(url, target, controller.signal, policy.accept ?? 'image/*')
       const status = response.statusCode ?? 0
       if (status >= 300 && status < 400 && response.headers.location) {
         response.resume()
@@ -119,6 +121,7 @@ function request(
   url: URL,
   target: { address: string; family: number },
   signal: AbortSignal,
+  accept: string,
 ): Promise<http.IncomingMessage> {
   const client = url.protocol === 'https:' ? https : http
   return new Promise((resolve, reject) => {
@@ -126,7 +129,7 @@ function request(
       url,
       {
         signal,
-        headers: { 'user-agent': 'MLKSHK-TS image fetcher', accept: 'image/*' },
+        headers: { 'user-agent': 'MLKSHK-TS image fetcher', accept },
         // Connect to the address that was checked, whatever DNS says now.
         lookup: (_host, options, callback) => {
           if ((options as { all?: boolean }).all) callback(null, [target] as never, target.family)

@@ -4,6 +4,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fastify'
 import fp from 'fastify-plugin'
 import helmet, { type HelmetOptions } from 'helmet'
+import { playerOrigins } from '../services/video-urls.js'
 
 function helmetOptions(https: boolean): HelmetOptions {
   return {
@@ -18,6 +19,9 @@ function helmetOptions(https: boolean): HelmetOptions {
         imgSrc: ["'self'", 'data:', 'blob:'],
         fontSrc: ["'self'"],
         connectSrc: ["'self'"],
+        // Only the players of video-link posts, built by us from the video's id, and only
+        // once the reader presses play (static/js/video-links.js).
+        frameSrc: playerOrigins,
         objectSrc: ["'none'"],
         baseUri: ["'none'"],
         formAction: ["'self'"],

@@ -22,6 +22,7 @@ import { SearchService } from '../services/search.js'
 import { ShakeService } from '../services/shakes.js'
 import { StreamService } from '../services/streams.js'
 import { TakedownService } from '../services/takedowns.js'
+import { VideoLinkService } from '../services/video-links.js'
 import { ViewCounter } from '../services/view-counter.js'
 import { ViewLog } from '../services/view-log.js'
 import { createFileStore } from '../storage/create-store.js'
@@ -47,6 +48,7 @@ export default fp(
     app.decorate<LocalStore | S3Store>('fileStore', store)
     app.decorate('posting', new PostingService(app.db, store, app.config, jobs, app.metrics))
     app.decorate('posts', new PostService(app.db))
+    app.decorate('videoLinks', new VideoLinkService(app.db, store, app.config, jobs))
     app.decorate('avatars', new AvatarService(app.db, store, app.config.images, app.config.tmpDir))
     app.decorate('likes', new LikeService(app.db, app.config.magicThreshold))
     app.decorate('saves', new SaveService(app.db, jobs))
@@ -90,6 +92,7 @@ declare module 'fastify' {
     fileStore: LocalStore | S3Store
     posting: PostingService
     posts: PostService
+    videoLinks: VideoLinkService
     avatars: AvatarService
     likes: LikeService
     saves: SaveService

@@ -71,6 +71,7 @@ function livePosts(db: Kysely<DB>) {
       's.renditions',
       's.created_at as s_created_at',
       's.nsfw as s_nsfw',
+      's.video_link',
       'u.nsfw as u_nsfw',
     ])
 }
@@ -107,6 +108,7 @@ function toPost(row: PostRow): Post {
       upload_size: row.upload_size,
       renditions: row.renditions,
       nsfw: row.s_nsfw,
+      video_link: row.video_link,
       created_at: row.s_created_at,
     }),
   }

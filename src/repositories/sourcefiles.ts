@@ -11,6 +11,23 @@ export interface Rendition {
   size: number
 }
 
+/**
+ * What we keep about the video of a video-link post (sourcefile.video_link, JSON): checked
+ * facts only, never the provider's HTML. The thumbnail is the sourcefile's renditions.
+ */
+export interface VideoLink {
+  provider: 'youtube' | 'vimeo'
+  /** The provider's id of the video, checked against its pattern before it was kept. */
+  id: string
+  /** The canonical address (https://www.youtube.com/watch?v=ID, https://vimeo.com/ID). */
+  url: string
+  title: string
+  authorName: string
+  /** The player's size as the provider gave it, when it did. */
+  width: number | null
+  height: number | null
+}
+
 export interface Sourcefile {
   id: number
   sha1: string
@@ -20,9 +37,13 @@ export interface Sourcefile {
   height: number
   frames: number
   renditions: Rendition[]
+  /** Set when the sourcefile is a video link: the video; its renditions are the thumbnail. */
+  videoLink?: VideoLink
 }
 
-export function toSourcefile(row: Omit<SourcefileRow, 'taken_down_at'>): Sourcefile {
+export function toSourcefile(
+  row: Omit<SourcefileRow, 'taken_down_at' | 'video_link'> & { video_link?: string | null },
+): Sourcefile {
   return {
     id: row.id,
     sha1: row.sha1,
@@ -32,6 +53,7 @@ export function toSourcefile(row: Omit<SourcefileRow, 'taken_down_at'>): Sourcef
     height: row.height,
     frames: row.frames,
     renditions: JSON.parse(row.renditions) as Rendition[],
+    ...(row.video_link ? { videoLink: JSON.parse(row.video_link) as VideoLink } : {}),
   }
 }
 
@@ -62,6 +84,7 @@ export async function insertSourcefile(
       frames: values.frames,
       upload_size: values.uploadSize,
       renditions: JSON.stringify(values.renditions),
+      video_link: values.videoLink ? JSON.stringify(values.videoLink) : null,
       created_at: dbNow(),
     })
     .executeTakeFirstOrThrow()

@@ -1,7 +1,10 @@
 // Feeds and embeds: RSS for user and group shakes, and oEmbed for the site's own posts.
 import type { FastifyPluginAsync, FastifyReply } from 'fastify'
+import { escapeHtml } from '../plugins/linkify.js'
+import type { Post } from '../repositories/posts.js'
 import type { Shake } from '../repositories/shakes.js'
 import { idFromShareKey } from '../services/share-keys.js'
+import { playerUrl, providerNames } from '../services/video-urls.js'
 import { pickRendition, postView, renditionPaths } from './post-view.js'
 import { rssDocument } from './rss.js'
 
@@ -9,6 +12,18 @@ import { rssDocument } from './rss.js'
 const FEED_SIZE = 20
 /** A JSONP callback is a plain name: nothing a script could be smuggled in. */
 const CALLBACK_NAME = /^[A-Za-z0-9]{1,64}$/
+
+/** A player's size within maxwidth/maxheight, keeping its shape (550×309 when unknown). */
+function playerSize(post: Post, maxW: number, maxH: number): { width: number; height: number } {
+  const video = post.sourcefile.videoLink
+  const width = video?.width ?? 550
+  const height = video?.height ?? Math.round((width * 9) / 16)
+  const scale = Math.min(1, maxW / width, maxH / height)
+  return {
+    width: Math.max(1, Math.floor(width * scale)),
+    height: Math.max(1, Math.floor(height * scale)),
+  }
+}
 
 const feedRoutes: FastifyPluginAsync = async (app) => {
   const base = app.config.baseUrl
@@ -94,6 +109,30 @@ const feedRoutes: FastifyPluginAsync = async (app) => {
     const view = postView(post, filesBase)
     const maxW = Number(maxwidth) > 0 ? Number(maxwidth) : Number.POSITIVE_INFINITY
     const maxH = Number(maxheight) > 0 ? Number(maxheight) : Number.POSITIVE_INFINITY
+    reply.header('cache-control', 'public, max-age=3600')
+    const video = post.sourcefile.videoLink
+    if (video) {
+      // Our own player markup, built from the video's id: never the provider's HTML.
+      const { width, height } = playerSize(post, maxW, maxH)
+      const title = post.title || video.title || `Posted by ${post.userName}`
+      return answer(200, {
+        version: '1.0',
+        type: 'video',
+        provider_name: 'MLKSHK',
+        provider_url: base,
+        title,
+        author_name: post.userName,
+        author_url: absolute(`/user/${post.userName}`),
+        html: `<iframe src="${escapeHtml(playerUrl(video))}" width="${width}" height="${height}" title="${escapeHtml(title)}" frameborder="0" allow="autoplay; encrypted-media; picture-in-picture; fullscreen" allowfullscreen referrerpolicy="strict-origin-when-cross-origin"></iframe>`,
+        width,
+        height,
+        video_provider: providerNames[video.provider],
+        video_url: video.url,
+        thumbnail_url: absolute(view.thumbUrl),
+        thumbnail_width: 100,
+        thumbnail_height: 100,
+      })
+    }
     // The largest rendition that fits, else the smallest full-image one.
     const candidates = ['original', 'w1100', 'w550', 'small']
       .map((name) => post.sourcefile.renditions.find((r) => r.name === name))
@@ -102,7 +141,6 @@ const feedRoutes: FastifyPluginAsync = async (app) => {
       candidates.find((r) => r.width <= maxW && r.height <= maxH) ??
       candidates.at(-1) ??
       pickRendition(post.sourcefile.renditions, '')
-    reply.header('cache-control', 'public, max-age=3600')
     return answer(200, {
       version: '1.0',
       type: 'photo',

@@ -3,6 +3,7 @@ import type { Post } from '../repositories/posts.js'
 import type { Rendition } from '../repositories/sourcefiles.js'
 import { isUploadedVideo } from '../services/gif-videos.js'
 import { shareKey } from '../services/share-keys.js'
+import { playerUrl, providerNames } from '../services/video-urls.js'
 
 /** URL path segment for each rendition under /r/KEY. */
 export const renditionPaths: Record<string, string> = {
@@ -69,6 +70,16 @@ interface PostAddresses {
     | undefined
   /** An uploaded video whose MP4 the media job has not made yet: pages show its poster. */
   videoProcessing: boolean
+  /** A video-link post: the player we build and the link the facade falls back to. */
+  videoLink:
+    | {
+        watchUrl: string
+        playerUrl: string
+        providerName: string
+        title: string
+        authorName: string
+      }
+    | undefined
 }
 
 // The post's fields are spread after the added ones, which is why no name may be shared.
@@ -123,6 +134,15 @@ export function postView(post: Post, filesBaseUrl: string): PostAddresses & Post
         }
       : undefined,
     videoProcessing: uploadedVideo && !byName.has('mp4'),
+    videoLink: post.sourcefile.videoLink
+      ? {
+          watchUrl: post.sourcefile.videoLink.url,
+          playerUrl: playerUrl(post.sourcefile.videoLink),
+          providerName: providerNames[post.sourcefile.videoLink.provider],
+          title: post.sourcefile.videoLink.title,
+          authorName: post.sourcefile.videoLink.authorName,
+        }
+      : undefined,
     ...post,
   }
 }

@@ -16,7 +16,11 @@ export function rssDocument(
   const items = posts.map((post) => {
     const link = absolute(post.url)
     const image = absolute(post.feedUrl)
-    const description = `<p><a href="${xml(link)}"><img src="${xml(image)}" width="${post.width}" height="${post.height}" alt="${xml(post.altText || post.title)}"></a></p>${post.description ? `<p>${xml(post.description)}</p>` : ''}`
+    // A video-link post: its picture leads to the post, and the video's own page is named.
+    const video = post.videoLink
+      ? `<p><a href="${xml(post.videoLink.watchUrl)}">Watch on ${xml(post.videoLink.providerName)}</a></p>`
+      : ''
+    const description = `<p><a href="${xml(link)}"><img src="${xml(image)}" width="${post.width}" height="${post.height}" alt="${xml(post.altText || post.title)}"></a></p>${video}${post.description ? `<p>${xml(post.description)}</p>` : ''}`
     return [
       '    <item>',
       `      <title>${xml(post.title || `Posted by ${post.userName}`)}</title>`,
@@ -25,7 +29,12 @@ export function rssDocument(
       `      <pubDate>${post.createdAt.toUTCString()}</pubDate>`,
       `      <author>${xml(`nobody@invalid (${post.userName})`)}</author>`,
       `      <description>${xml(description)}</description>`,
-      `      <enclosure url="${xml(absolute(post.rawUrl))}" type="${xml(post.contentType)}" length="${post.size}"/>`,
+      // A video link has no file of its own to enclose (its picture is in the description).
+      ...(post.videoLink
+        ? []
+        : [
+            `      <enclosure url="${xml(absolute(post.rawUrl))}" type="${xml(post.contentType)}" length="${post.size}"/>`,
+          ]),
       '    </item>',
     ].join('\n')
   })

@@ -10,8 +10,7 @@ import type { Database } from '../db/database.js'
 import { dbNow, isUniqueViolation, toDbDateTime } from '../db/dialect.js'
 import { inTransaction } from '../db/transaction.js'
 import { enqueue } from '../jobs/enqueue.js'
-import type { JobContext } from '../jobs/job-context.js'
-import type { JobPayloads, WorkSignal } from '../jobs/job-names.js'
+import type { WorkSignal } from '../jobs/job-names.js'
 import { type FetchPolicy, fetchRemoteImage } from '../media/fetch-remote.js'
 import { FfmpegFailedError, FfmpegMissingError } from '../media/ffmpeg-run.js'
 import {
@@ -30,13 +29,7 @@ import {
 } from '../media/video-probe.js'
 import { extractPosterFrame } from '../media/video-transcode.js'
 import type { Metrics } from '../observability/metrics.js'
-import {
-  addPostToShake,
-  bytesPostedSince,
-  findRepeatedPost,
-  insertPost,
-  lockPoster,
-} from '../repositories/posts.js'
+import { bytesPostedSince, findRepeatedPost, lockPoster } from '../repositories/posts.js'
 import {
   findSourcefileBySha1,
   insertSourcefile,
@@ -50,10 +43,15 @@ import { ServiceError } from './errors.js'
 import { cleanFileName, fileNameOfUrl } from './file-names.js'
 import { formatBytes } from './format-bytes.js'
 import { hasVideo, isUploadedVideo, UPLOADED_VIDEO, wantsVideo } from './gif-videos.js'
-import { indexPostText } from './post-index.js'
+import { writeNewPost } from './new-post-rows.js'
 import { checkedPostText } from './post-rules.js'
 import { postableShake } from './shake-access.js'
 import { shareKey } from './share-keys.js'
+import {
+  removeUnownedRenditions,
+  StoreUnavailableError,
+  storeRenditions,
+} from './stored-renditions.js'
 import { refuseTakenDownImage } from './takedowns.js'
 
 export interface NewPostInput {
@@ -85,34 +83,6 @@ const videoSlots = pLimit(2)
 interface Picture {
   file: string
   format: SourceFormat
-}
-
-/** The file store failed while an upload was stored: nothing was posted, and it says so. */
-export class StoreUnavailableError extends ServiceError {
-  override name = 'StoreUnavailableError'
-  constructor(override readonly cause: unknown) {
-    super(
-      503,
-      'Your image could not be stored just now, so nothing was posted. Please try again in a minute.',
-    )
-  }
-}
-
-async function removeUnownedKeys(
-  db: Database,
-  store: FileStore,
-  files: JobPayloads['remove-files'],
-): Promise<void> {
-  if (await findSourcefileBySha1(db, files.sha1)) return
-  await store.delete(files.keys)
-}
-
-/** Job: the files of a failed upload that could not be removed at the time. */
-export async function removeUnownedFiles(
-  ctx: JobContext,
-  payload: JobPayloads['remove-files'],
-): Promise<void> {
-  await removeUnownedKeys(ctx.db, ctx.store, payload)
 }
 
 export class PostingService {
@@ -205,18 +175,16 @@ export class PostingService {
         since: dbNow(-REPEAT_WINDOW_SECONDS),
       })
       if (repeated !== undefined) return repeated
-      const postId = await insertPost(trx, {
+      const postId = await writeNewPost(trx, {
         userId: user.id,
+        shakeId: shake.id,
         sourcefileId: sourcefile.id,
-        ...text,
+        text,
         fileName: cleanFileName(input.fileName),
         contentType: sourcefile.contentType,
         // A video counts what was uploaded (the quota), not its poster.
         size: isUploadedVideo(sourcefile) ? upload.size : original.size,
       })
-      await addPostToShake(trx, shake.id, postId)
-      await indexPostText(trx, { id: postId, userId: user.id, parentId: null }, text)
-      await enqueue(trx, 'fan-out-post', { postId })
       if (wantsVideo(sourcefile) && !hasVideo(sourcefile))
         await enqueue(trx, 'make-video', { sourcefileId: sourcefile.id })
       return postId
@@ -248,21 +216,6 @@ export class PostingService {
         403,
         `You have posted ${formatBytes(used)} this month, and the monthly limit is ${formatBytes(this.monthlyQuota)}. It starts again on the first of next month.`,
       )
-    }
-  }
-
-  /**
-   * Removes what a failed attempt stored, unless a row for the same bytes now owns those keys.
-   * When the store (or the database) cannot do it now, a job does it later, so no file is left
-   * without a post.
-   */
-  private async removeUnowned(sha1: string, keys: string[]): Promise<void> {
-    try {
-      await removeUnownedKeys(this.db, this.store, { sha1, keys })
-    } catch {
-      await enqueue(this.db, 'remove-files', { sha1, keys })
-        .then(() => this.work.kick())
-        .catch(() => {})
     }
   }
 
@@ -332,23 +285,8 @@ export class PostingService {
       const format = picture.format
       const info = await probeImage(picture.file, format, this.limits)
       const rendered = await this.timedRender(picture.file, info, workDir, video ?? format)
-      const renditions: Rendition[] = []
-      for (const file of rendered) {
-        // Keys come from the content hash, so the same upload always lands on the same keys.
-        const key = `i/${upload.sha1}/${file.name}.${file.extension}`
-        // Listed before the put: a put that failed on our side may still have landed.
-        storedKeys.push(key)
-        await this.store.put(key, file.file, file.contentType).catch((error: unknown) => {
-          throw new StoreUnavailableError(error)
-        })
-        renditions.push({
-          name: file.name,
-          key,
-          width: file.width,
-          height: file.height,
-          size: file.size,
-        })
-      }
+      // Keys come from the content hash, so the same upload always lands on the same keys.
+      const renditions = await storeRenditions(this.store, rendered, `i/${upload.sha1}`, storedKeys)
       if (video) {
         // Kept (under a name /r/ never serves) only until the media job has re-encoded it.
         const key = `i/${upload.sha1}/${UPLOADED_VIDEO}.${video}`
@@ -382,7 +320,8 @@ export class PostingService {
         return winner
       }
     } catch (error) {
-      if (storedKeys.length > 0) await this.removeUnowned(upload.sha1, storedKeys)
+      if (storedKeys.length > 0)
+        await removeUnownedRenditions(this.db, this.store, this.work, upload.sha1, storedKeys)
       throw error
     } finally {
       await rm(workDir, { recursive: true, force: true })

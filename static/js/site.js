@@ -6,6 +6,7 @@ import { enhanceInlineEdit } from './inline-edit.js'
 import { enhanceKeyboard } from './keyboard.js'
 import { enhanceLoadMore } from './load-more.js'
 import { enhanceUpload } from './upload.js'
+import { enhanceVideoLinks } from './video-links.js'
 
 document.documentElement.classList.add('js')
 enhanceAccountMenu()
@@ -14,3 +15,4 @@ enhanceInlineEdit()
 enhanceKeyboard()
 enhanceLoadMore()
 enhanceUpload()
+enhanceVideoLinks()

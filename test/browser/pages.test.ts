@@ -69,6 +69,7 @@ describe('main pages in chromium: accessibility and screenshots', { skip }, () =
       { name: 'post-liked', path: `/p/${liked}`, signedIn: true },
       { name: 'user', path: '/user/alice', signedIn: true },
       { name: 'new-post', path: '/tools/new-post', signedIn: true },
+      { name: 'save-video', path: '/tools/save-video', signedIn: true },
       { name: 'settings', path: '/account/settings', signedIn: true },
       { name: 'incoming', path: '/incoming', signedIn: true },
       { name: 'notifications', path: '/notifications', signedIn: true },

@@ -32,6 +32,7 @@ const SHAREDFILE_KEYS = [
   'saves',
   'sharekey',
   'title',
+  'type',
   'user',
   'views',
   'width',

@@ -290,6 +290,7 @@ describe('query plans on seeded data (MariaDB)', { skip }, () => {
         visits: () => one('visitor', '/create-account/check-your-mail'),
       },
       { route: '/tools/new-post', visits: () => one('reader', '/tools/new-post') },
+      { route: '/tools/save-video', visits: () => one('reader', '/tools/save-video') },
       { route: '/developers', visits: () => one('visitor', '/developers') },
       { route: '/developers/apps', visits: () => one('reader', '/developers/apps') },
       // Visited by the OAuth consent in `before`, recorded under its own label.

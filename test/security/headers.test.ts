@@ -67,6 +67,12 @@ describe(`security headers (${onMysql ? 'MySQL' : 'SQLite'})`, () => {
         assert.equal(csp.get('object-src'), "'none'", what)
         assert.equal(csp.get('base-uri'), "'none'", what)
         assert.equal(csp.get('frame-ancestors'), "'none'", what)
+        // Only the players of video-link posts may be framed, and nothing else.
+        assert.equal(
+          csp.get('frame-src'),
+          'https://www.youtube-nocookie.com https://player.vimeo.com',
+          what,
+        )
         assert.equal(response.headers['x-frame-options'], 'DENY', what)
         assert.equal(response.headers['x-content-type-options'], 'nosniff', what)
         assert.equal(response.headers['referrer-policy'], 'strict-origin-when-cross-origin', what)

@@ -96,7 +96,10 @@ export function sharedfileJson(
     saves: post.saveCount,
     comments: state.comments.get(post.id) ?? 0,
     nsfw: post.nsfw,
-    original_image_url: `${at.filesBaseUrl}/r/${key}`,
+    // As MLTSHP: an image has its file's address, a video link (type "link") the video's.
+    ...(post.sourcefile.videoLink
+      ? { type: 'link' as const, url: post.sourcefile.videoLink.url }
+      : { type: 'image' as const, original_image_url: `${at.filesBaseUrl}/r/${key}` }),
     pivot_id: pivotKey ?? key,
     liked: state.liked.has(post.id),
     saved: state.saved.has(post.id),
