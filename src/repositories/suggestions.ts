@@ -93,14 +93,17 @@ export async function mostFollowedShakes(
   return rows.map(toSuggested)
 }
 
-/** Who posted the newest originals (one id per post, newest first), walking the posts' key. */
+/**
+ * Who posted the newest originals (one id per post, newest first): a walk down the
+ * sharedfile_recent_originals index that reads exactly `posts` rows, however many saves there are.
+ */
 export async function recentPosterIds(db: Kysely<DB>, posts: number): Promise<number[]> {
   const rows = await db
     .selectFrom('sharedfile as p')
     .select('p.user_id')
     .where('p.original_id', 'is', null)
     .where('p.deleted', '=', 0)
-    .orderBy('p.id', 'desc')
+    .orderBy('p.created_at', 'desc')
     .limit(posts)
     .execute()
   return rows.map((r) => r.user_id)

@@ -290,6 +290,7 @@ describe('query plans on seeded data (MariaDB)', { skip }, () => {
         visits: () => one('visitor', '/create-account/check-your-mail'),
       },
       { route: '/tools/new-post', visits: () => one('reader', '/tools/new-post') },
+      { route: '/tools/find-shakes/people', visits: () => both('/tools/find-shakes/people') },
       { route: '/developers', visits: () => one('visitor', '/developers') },
       { route: '/developers/apps', visits: () => one('reader', '/developers/apps') },
       // Visited by the OAuth consent in `before`, recorded under its own label.
