@@ -40,6 +40,7 @@ describe(`a newcomer's first minutes (${onMysql ? 'MySQL' : 'SQLite'})`, () => {
     site = await createTestSite({
       RATE_LIMIT_UPLOAD: '1000/60',
       RATE_LIMIT_CREATE_ACCOUNT: '100/60',
+      UPLOAD_MAX_BYTES: String(600 * 1024),
     })
     newbie = await signUp(site.app, 'newbie')
   })
@@ -116,11 +117,15 @@ describe(`a newcomer's first minutes (${onMysql ? 'MySQL' : 'SQLite'})`, () => {
   })
 
   it('suggests live, posting people and shakes the newcomer does not follow, block or mute', async () => {
-    const [alice, bob, carol, dave, erin, frank, gina, hank] = await Promise.all(
-      ['alice', 'bob', 'carol', 'dave', 'erin', 'frank', 'gina', 'hank'].map((name) =>
-        signUp(site.app, name),
-      ),
-    )
+    const member = (name: string) => signUp(site.app, name)
+    const alice = await member('alice')
+    const bob = await member('bob')
+    const carol = await member('carol')
+    const dave = await member('dave')
+    const erin = await member('erin')
+    await member('frank') // posts nothing: an empty shake is nothing to follow
+    const gina = await member('gina')
+    const hank = await member('hank')
     for (const [who, name] of [
       [alice, 'alice'],
       [alice, 'alice again'],
@@ -133,7 +138,6 @@ describe(`a newcomer's first minutes (${onMysql ? 'MySQL' : 'SQLite'})`, () => {
     ] as const) {
       await post(who, name)
     }
-    void frank // signed up, posted nothing: an empty shake is nothing to follow
     const sunsets = await groupShake(alice, 'sunsets')
     await postTo(alice, sunsets, 'A sunset')
     await groupShake(bob, 'emptygroup')
@@ -213,6 +217,34 @@ describe(`a newcomer's first minutes (${onMysql ? 'MySQL' : 'SQLite'})`, () => {
     await settle(site.app)
     const after = suggested((await newbie.get('/tools/find-shakes/people')).body)
     assert.ok(!after.people.includes('alice'), 'a followed person is no longer suggested')
+  })
+
+  it('a file too large, sent first as the form sends it, comes back with what was typed', async () => {
+    await newbie.get('/tools/new-post')
+    const page = await newbie.get('/tools/new-post')
+    assert.ok(
+      page.body.indexOf('name="file"') < page.body.indexOf('name="title"'),
+      'the form asks for the file first',
+    )
+    const before = await site.app.db.selectFrom('sharedfile').select('id').execute()
+    const refused = await newbie.postMultipart('/upload', [
+      {
+        name: 'file',
+        value: Buffer.concat([await images.jpeg(64, 64), Buffer.alloc(700 * 1024)]),
+        filename: 'big.jpg',
+        contentType: 'image/jpeg',
+      },
+      { name: 'title', value: 'Typed below the file' },
+      { name: 'description', value: 'And this' },
+    ])
+    assert.equal(refused.statusCode, 413)
+    assert.match(refused.body, /larger than/)
+    assert.match(refused.body, /value="Typed below the file"/)
+    assert.match(refused.body, />And this<\/textarea>/)
+    assert.equal(
+      (await site.app.db.selectFrom('sharedfile').select('id').execute()).length,
+      before.length,
+    )
   })
 
   async function userId(name: string) {
