@@ -256,3 +256,27 @@ describe(`a newcomer's first minutes (${onMysql ? 'MySQL' : 'SQLite'})`, () => {
     return row?.id
   }
 })
+
+describe(`the suggestion list, read once a minute (${onMysql ? 'MySQL' : 'SQLite'})`, () => {
+  let site: TestSite
+  before(async () => {
+    site = await createTestSite({ SUGGESTIONS_CACHE_SECONDS: '60' })
+  })
+  after(() => site?.close())
+
+  it('serves everybody the same list for SUGGESTIONS_CACHE_SECONDS, filtered per member', async () => {
+    const ann = await signUp(site.app, 'ann')
+    await post(ann, 'First')
+    const first = suggested((await site.app.inject({ url: '/tools/find-shakes/people' })).body)
+    assert.deepEqual(first.people, ['ann'])
+    // A new poster waits for the next read of the list...
+    const ben = await signUp(site.app, 'ben')
+    await post(ben, 'Second')
+    const again = suggested((await site.app.inject({ url: '/tools/find-shakes/people' })).body)
+    assert.deepEqual(again.people, ['ann'])
+    // ...but a member's own copy leaves out at once whom they follow.
+    await ben.get('/user/ann')
+    assert.equal((await ben.post('/user/ann/subscribe', {})).statusCode, 303)
+    assert.deepEqual(suggested((await ben.get('/tools/find-shakes/people')).body).people, [])
+  })
+})
