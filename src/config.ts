@@ -145,6 +145,8 @@ export interface Config {
   drainSeconds: number
   /** How long a page rendered for a visitor without a session is reused (seconds; 0: never). */
   pageCacheSeconds: number
+  /** How long the list of people and shakes suggested to new members is reused (seconds). */
+  suggestionsCacheSeconds: number
   /** Local files are sent by nginx (X-Accel-Redirect to its /_local/ alias), not by the app. */
   xAccelLocalFiles: boolean
   /**
@@ -258,6 +260,7 @@ const schema = {
     QUEUE_ALARM_SECONDS: { type: 'number', minimum: 1, maximum: 86400, default: 300 },
     DRAIN_SECONDS: { type: 'integer', minimum: 0, maximum: 300, default: 0 },
     PAGE_CACHE_SECONDS: { type: 'integer', minimum: 0, maximum: 60 },
+    SUGGESTIONS_CACHE_SECONDS: { type: 'integer', minimum: 0, maximum: 3600 },
     X_ACCEL_LOCAL_FILES: { type: 'boolean', default: false },
     VIEW_LOG_FILE: { type: 'string', minLength: 1 },
     URL_FETCH_TIMEOUT_SECONDS: { type: 'integer', minimum: 1, maximum: 300, default: 20 },
@@ -326,6 +329,7 @@ interface RawEnv {
   DRAIN_SECONDS: number
   QUEUE_ALARM_SECONDS: number
   PAGE_CACHE_SECONDS?: number
+  SUGGESTIONS_CACHE_SECONDS?: number
   X_ACCEL_LOCAL_FILES: boolean
   VIEW_LOG_FILE?: string
   URL_FETCH_TIMEOUT_SECONDS: number
@@ -482,6 +486,8 @@ export function loadConfig(
     drainSeconds: raw.DRAIN_SECONDS,
     // Production reuses visitors' pages for a few seconds; development and tests see every change.
     pageCacheSeconds: raw.PAGE_CACHE_SECONDS ?? (raw.NODE_ENV === 'production' ? 5 : 0),
+    suggestionsCacheSeconds:
+      raw.SUGGESTIONS_CACHE_SECONDS ?? (raw.NODE_ENV === 'production' ? 60 : 0),
     xAccelLocalFiles: raw.X_ACCEL_LOCAL_FILES,
     viewLogFile: raw.VIEW_LOG_FILE ? path.resolve(projectRoot, raw.VIEW_LOG_FILE) : undefined,
     urlFetch: {

@@ -117,11 +117,16 @@ export interface RenderedFile {
   extension: string
 }
 
-const unsupported = () =>
-  new ServiceError(
-    415,
-    'That file is not an image this site accepts: please upload a JPEG, PNG, GIF, WebP, HEIC or AVIF.',
-  )
+/** The bytes are no image this site reads (a post's upload says more: videos are taken too). */
+export class UnsupportedImageError extends ServiceError {
+  constructor() {
+    super(
+      415,
+      'That file is not an image this site accepts: please upload a JPEG, PNG, GIF, WebP, HEIC or AVIF.',
+    )
+  }
+}
+const unsupported = () => new UnsupportedImageError()
 const corrupt = () =>
   new ServiceError(422, 'That image is damaged or incomplete, so it could not be read.')
 const heicUnreadable = () =>

@@ -110,7 +110,7 @@ async function ffprobe(file: string, format: VideoFormat, options: FfprobeOption
     if (error instanceof FfmpegMissingError) {
       throw new ServiceError(
         415,
-        'This site cannot take videos just now: please upload a JPEG, PNG, GIF or WebP image.',
+        'This site cannot take videos just now: please upload an image (JPEG, PNG, GIF, WebP, HEIC or AVIF).',
       )
     }
     if (error instanceof FfmpegFailedError) throw damaged()

@@ -21,6 +21,7 @@ import { SaveService } from '../services/saves.js'
 import { SearchService } from '../services/search.js'
 import { ShakeService } from '../services/shakes.js'
 import { StreamService } from '../services/streams.js'
+import { SuggestionService } from '../services/suggestions.js'
 import { TakedownService } from '../services/takedowns.js'
 import { VideoLinkService } from '../services/video-links.js'
 import { ViewCounter } from '../services/view-counter.js'
@@ -55,6 +56,10 @@ export default fp(
     app.decorate('comments', new CommentService(app.db, jobs))
     app.decorate('follows', new FollowService(app.db, jobs))
     app.decorate('streams', new StreamService(app.db))
+    app.decorate(
+      'suggestions',
+      new SuggestionService(app.db, app.config.suggestionsCacheSeconds * 1000),
+    )
     app.decorate('searcher', new SearchService(app.db))
     app.decorate('nsfw', new NsfwService(app.db))
     app.decorate('oauth', new OAuthService(app.db))
@@ -99,6 +104,7 @@ declare module 'fastify' {
     comments: CommentService
     follows: FollowService
     streams: StreamService
+    suggestions: SuggestionService
     searcher: SearchService
     nsfw: NsfwService
     oauth: OAuthService

@@ -3,6 +3,9 @@ import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify'
 import { requireUser, signedInUser } from '../plugins/auth.js'
 import { wantsJson } from '../plugins/negotiation.js'
 import type { Shake } from '../repositories/shakes.js'
+import { safeNextPath } from '../services/redirect-rules.js'
+import { formFields } from './form-fields.js'
+import { FIND_PEOPLE_PATH } from './next-steps.js'
 
 const followRoutes: FastifyPluginAsync = async (app) => {
   async function change(
@@ -16,7 +19,8 @@ const followRoutes: FastifyPluginAsync = async (app) => {
     if (follow) await app.follows.follow(user, shake)
     else await app.follows.unfollow(user, shake)
     if (wantsJson(request)) return reply.send({ following: follow })
-    return reply.redirect(back, 303)
+    // A follow from a list (the suggestions on home) goes back to that list.
+    return reply.redirect(safeNextPath(formFields(request, ['next']).next, back), 303)
   }
 
   type NameParams = { Params: { name: string } }
@@ -42,6 +46,14 @@ const followRoutes: FastifyPluginAsync = async (app) => {
       )
     })
   }
+
+  // MLTSHP's address for the people to follow; the same list a newcomer's empty home shows.
+  app.get(FIND_PEOPLE_PATH, async (request, reply) => {
+    const suggestions = request.user
+      ? await app.suggestions.forMember(request.user, 30)
+      : await app.suggestions.forEveryone(30)
+    return reply.page('find-people', { suggestions, suggestionsReturn: FIND_PEOPLE_PATH })
+  })
 
   app.get<NameParams>('/user/:name/followers', async (request, reply) => {
     const { user, shake } = await app.follows.shakeOfUser(request.params.name)

@@ -1,5 +1,5 @@
-// Reads a multipart upload form: text fields (sent before the file) into `fields`, and the one
-// file into a temporary file. Every failure is a readable ServiceError, and leaves no file.
+// Reads a multipart upload form: text fields into `fields`, and the one file into a temporary
+// file. Every failure is a readable ServiceError, and leaves no file.
 import type { FastifyRequest } from 'fastify'
 import { saveToTempFile, type TempUpload, TooLargeError } from '../media/temp-file.js'
 import { ServiceError } from '../services/errors.js'
@@ -38,10 +38,14 @@ export async function readUpload<K extends string>(
   fields: Record<K, string>,
 ): Promise<ReceivedUpload> {
   let upload: ReceivedUpload | undefined
+  // A file over the limit is cut there (busboy stops at fileSize and the stream ends cleanly),
+  // and the parts after it are still read: the posting form sends its file first, and what was
+  // typed below it comes back with the refusal.
+  let tooLarge = false
   try {
     for await (const part of request.parts({
       limits: {
-        fileSize: form.maxBytes + 1,
+        fileSize: form.maxBytes,
         files: 1,
         fields: 10,
         fieldSize: 20_000,
@@ -59,7 +63,7 @@ export async function readUpload<K extends string>(
         }
         const saved = await saveToTempFile(part.file, form.maxBytes, form.tmpDir)
         upload = Object.assign(saved, { fileName: part.filename ?? '' })
-        if (part.file.truncated) throw new TooLargeError(form.maxBytes)
+        if (part.file.truncated) tooLarge = true
       } else if (
         (form.textFields as readonly string[]).includes(part.fieldname) &&
         typeof part.value === 'string'
@@ -70,6 +74,10 @@ export async function readUpload<K extends string>(
   } catch (error) {
     await upload?.cleanup()
     throw multipartError(error, form.maxBytes)
+  }
+  if (tooLarge) {
+    await upload?.cleanup()
+    throw new TooLargeError(form.maxBytes)
   }
   if (!upload) throw new ServiceError(400, 'Please choose an image.')
   return upload

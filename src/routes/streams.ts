@@ -5,6 +5,14 @@ import { requireUser, signedInUser } from '../plugins/auth.js'
 import { wantsJson } from '../plugins/negotiation.js'
 import type { Post } from '../repositories/posts.js'
 import { formFields } from './form-fields.js'
+import {
+  findPeople,
+  findShakes,
+  postAnImage,
+  postFirstImage,
+  seeIncoming,
+  seePopular,
+} from './next-steps.js'
 import { postCards } from './post-cards.js'
 import { postView } from './post-view.js'
 
@@ -25,18 +33,27 @@ const streamRoutes: FastifyPluginAsync = async (app) => {
       const popular = await app.streams.popular({}, request.user)
       return reply.page('home', { posts: await views(request, popular.slice(0, 10)) })
     }
+    const cursor = cursorOf(request.params)
     const [page, notifications] = await Promise.all([
-      app.streams.friendTimeline(request.user, cursorOf(request.params)),
+      app.streams.friendTimeline(request.user, cursor),
       app.streams.notifications(request.user),
     ])
+    // Nothing to read yet: a newcomer is offered people and shakes to follow right here.
+    const firstPage = cursor.before === undefined && cursor.after === undefined
+    const suggestions =
+      firstPage && page.items.length === 0
+        ? await app.suggestions.forMember(request.user)
+        : undefined
     return reply.page('stream', {
       sidebar: { notifications: notifications.slice(0, 8), more: notifications.length > 8 },
       pageTitle: 'Your friends',
       heading: 'Your friends',
       // An unconfirmed member is asked to confirm on their streams, and comes back here.
       noticeReturn: '/',
-      emptyText:
-        'Posts from the people and shakes you follow appear here. Find some on Incoming and Popular.',
+      emptyText: 'Posts from the people and shakes you follow appear here. Follow a few to begin.',
+      emptyLinks: [findPeople, postFirstImage],
+      suggestions,
+      suggestionsReturn: '/',
       posts: await views(request, page.items),
       olderUrl: page.olderKey && `/before/${page.olderKey}`,
       newerUrl: page.newerKey && `/after/${page.newerKey}`,
@@ -53,6 +70,7 @@ const streamRoutes: FastifyPluginAsync = async (app) => {
       heading: 'Incoming',
       noticeReturn: '/incoming',
       emptyText: 'Nothing has been posted yet.',
+      emptyLinks: [postFirstImage],
       posts: await views(request, page.items),
       olderUrl: page.olderKey && `/incoming/before/${page.olderKey}`,
       newerUrl: page.newerKey && `/incoming/after/${page.newerKey}`,
@@ -70,6 +88,7 @@ const streamRoutes: FastifyPluginAsync = async (app) => {
       pageTitle: `#${tagged}`,
       heading: `#${tagged}`,
       emptyText: 'Nothing carries this tag yet.',
+      emptyLinks: [seeIncoming],
       posts: await views(request, page.items),
       olderUrl: page.olderKey && `/tag/${encodeURIComponent(tagged)}/before/${page.olderKey}`,
       newerUrl: page.newerKey && `/tag/${encodeURIComponent(tagged)}/after/${page.newerKey}`,
@@ -91,6 +110,7 @@ const streamRoutes: FastifyPluginAsync = async (app) => {
       results,
       posts: await views(request, results.posts),
       nextUrl: next,
+      emptyLinks: [seeIncoming, findShakes],
     })
   })
 
@@ -101,6 +121,7 @@ const streamRoutes: FastifyPluginAsync = async (app) => {
       pageTitle: 'Popular',
       heading: 'Popular',
       emptyText: 'Nothing has been liked this week yet.',
+      emptyLinks: [seeIncoming],
       posts: await views(request, posts),
     })
   })
@@ -111,7 +132,11 @@ const streamRoutes: FastifyPluginAsync = async (app) => {
     return reply.page('stream', {
       pageTitle: `${user.name} likes`,
       heading: `Liked by ${user.name}`,
-      emptyText: 'No likes yet.',
+      emptyText:
+        request.user?.id === user.id
+          ? 'Posts you like are kept here.'
+          : `${user.name} has not liked anything yet.`,
+      emptyLinks: [seePopular],
       posts: await views(
         request,
         page.items.map((item) => item.post),
@@ -124,7 +149,10 @@ const streamRoutes: FastifyPluginAsync = async (app) => {
 
   app.get('/conversations', { preHandler: requireUser }, async (request, reply) => {
     const posts = await app.streams.conversations(signedInUser(request))
-    return reply.page('conversations', { posts: posts.map((post) => postView(post, filesBase)) })
+    return reply.page('conversations', {
+      posts: posts.map((post) => postView(post, filesBase)),
+      emptyLinks: [seePopular],
+    })
   })
 
   app.get('/mentions', { preHandler: requireUser }, async (request, reply) => {
@@ -134,7 +162,7 @@ const streamRoutes: FastifyPluginAsync = async (app) => {
 
   app.get('/notifications', { preHandler: requireUser }, async (request, reply) => {
     const groups = await app.streams.notifications(signedInUser(request))
-    return reply.page('notifications', { groups })
+    return reply.page('notifications', { groups, emptyLinks: [postAnImage, findPeople] })
   })
 
   app.post('/notifications/clear', { preHandler: requireUser }, async (request, reply) => {

@@ -19,6 +19,7 @@ import {
   renderImage,
   type SourceFormat,
   sniffImageFormat,
+  UnsupportedImageError,
 } from '../media/image-pipeline.js'
 import { type TempUpload, TooLargeError } from '../media/temp-file.js'
 import {
@@ -83,6 +84,14 @@ const videoSlots = pLimit(2)
 interface Picture {
   file: string
   format: SourceFormat
+}
+
+/** The words the posting form's script shows too (static/js/upload.js), before any upload. */
+const NOT_POSTABLE =
+  'That file is not one this site accepts: choose a JPEG, PNG, GIF, WebP, HEIC or AVIF image, or an MP4, MOV or WebM video.'
+
+function notPostable(error: unknown): never {
+  throw error instanceof UnsupportedImageError ? new ServiceError(415, NOT_POSTABLE) : error
 }
 
 export class PostingService {
@@ -281,7 +290,7 @@ export class PostingService {
     try {
       const picture: Picture = video
         ? await this.posterOf(upload, video, workDir)
-        : { file: upload.path, format: await sniffImageFormat(upload.path) }
+        : { file: upload.path, format: await sniffImageFormat(upload.path).catch(notPostable) }
       const format = picture.format
       const info = await probeImage(picture.file, format, this.limits)
       const rendered = await this.timedRender(picture.file, info, workDir, video ?? format)

@@ -1,8 +1,20 @@
-// The posting form, enhanced: drop an image on it, paste one, or pick a file; see a preview;
-// watch the upload's progress; read any refusal next to the form with everything still typed.
+// The posting form, enhanced: drop an image or a short video on it, paste one, or pick a file;
+// see a preview (or its name and size, when this browser cannot show it: HEIC in most); watch
+// the upload's progress; read any refusal next to the form with everything still typed.
 // Without scripts the same form posts to /upload and the server shows it again on errors.
 
-const accepted = ['image/jpeg', 'image/png', 'image/gif', 'image/webp']
+/** Whether the file matches the input's accept list, by type or by extension. */
+function acceptedBy(input, file) {
+  const accepted = input.accept.split(',').map((entry) => entry.trim().toLowerCase())
+  const extension = /\.[^.]+$/.exec(file.name.toLowerCase())?.[0]
+  return accepted.includes(file.type.toLowerCase()) || (!!extension && accepted.includes(extension))
+}
+
+function formatSize(bytes) {
+  if (bytes >= 1024 * 1024) return `${(bytes / (1024 * 1024)).toFixed(1)} MB`
+  if (bytes >= 1024) return `${Math.round(bytes / 1024)} KB`
+  return `${bytes} bytes`
+}
 
 export function enhanceUpload() {
   const form = document.getElementById('upload-form')
@@ -10,6 +22,8 @@ export function enhanceUpload() {
   const input = form.querySelector('input[type="file"]')
   const zone = form.querySelector('[data-drop-zone]')
   const preview = form.querySelector('[data-preview]')
+  const videoPreview = form.querySelector('[data-video-preview]')
+  const filePreview = form.querySelector('[data-file-preview]')
   const dropText = form.querySelector('[data-drop-text]')
   const altText = form.querySelector('[name="alt_text"]')
   const nudge = form.querySelector('[data-alt-nudge]')
@@ -18,29 +32,69 @@ export function enhanceUpload() {
   const formError = document.querySelector('[data-form-error]')
   let previewUrl
 
+  const notAccepted =
+    'That file is not one this site accepts: choose a JPEG, PNG, GIF, WebP, HEIC or AVIF image, or an MP4, MOV or WebM video.'
+
   zone.classList.add('enhanced')
+
+  function hidePreviews() {
+    preview.hidden = true
+    preview.removeAttribute('src')
+    videoPreview.hidden = true
+    videoPreview.removeAttribute('src')
+    filePreview.hidden = true
+  }
+
+  /** The file's name and size: what is shown when the browser cannot draw the file itself. */
+  function showFileName(file) {
+    hidePreviews()
+    filePreview.textContent = `${file.name} (${formatSize(file.size)})`
+    filePreview.hidden = false
+  }
 
   function showPreview() {
     const file = input.files[0]
     if (previewUrl) URL.revokeObjectURL(previewUrl)
+    previewUrl = undefined
+    hidePreviews()
     if (!file) {
-      preview.hidden = true
       dropText.hidden = false
       return
     }
-    previewUrl = URL.createObjectURL(file)
-    preview.src = previewUrl
-    preview.alt = `Preview of ${file.name}`
-    preview.hidden = false
     dropText.hidden = true
+    if (!acceptedBy(input, file)) {
+      input.value = ''
+      dropText.hidden = false
+      showErrors({ file: notAccepted })
+      return
+    }
     clearError('file')
+    // Name and size at once; the picture replaces them only once it has really loaded, so a
+    // file the browser cannot decode never shows as a broken image.
+    showFileName(file)
+    const url = URL.createObjectURL(file)
+    previewUrl = url
+    const shown = file.type.startsWith('video/') ? videoPreview : preview
+    const loaded = shown === preview ? 'load' : 'loadeddata'
+    shown.addEventListener(
+      loaded,
+      () => {
+        if (previewUrl !== url) return
+        filePreview.hidden = true
+        shown.hidden = false
+      },
+      { once: true },
+    )
+    if (shown === preview) preview.alt = `Preview of ${file.name}`
+    else videoPreview.setAttribute('aria-label', `Preview of ${file.name}`)
+    shown.src = url
   }
 
   /** Puts dropped or pasted files into the file field, as if picked. */
   function takeFiles(files) {
-    const image = [...files].find((file) => accepted.includes(file.type))
+    const image = [...files].find((file) => acceptedBy(input, file))
     if (!image) {
-      showErrors({ file: 'That is not an image this site takes: JPEG, PNG, GIF or WebP.' })
+      showErrors({ file: notAccepted })
       return
     }
     const transfer = new DataTransfer()

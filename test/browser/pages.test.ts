@@ -10,6 +10,7 @@ import {
   type BrowserSite,
   launchChromium,
   newPerson,
+  runAxe,
   screenshot,
   signInThroughForm,
   skipWithoutChromium,
@@ -20,13 +21,6 @@ import { settle } from '../helpers/jobs.js'
 import { post, postJson } from '../helpers/social.js'
 
 const skip = skipWithoutChromium()
-
-interface AxeViolation {
-  id: string
-  impact: string | null
-  help: string
-  nodes: { target: string[] }[]
-}
 
 describe('main pages in chromium: accessibility and screenshots', { skip }, () => {
   let site: BrowserSite
@@ -70,6 +64,7 @@ describe('main pages in chromium: accessibility and screenshots', { skip }, () =
       { name: 'user', path: '/user/alice', signedIn: true },
       { name: 'new-post', path: '/tools/new-post', signedIn: true },
       { name: 'save-video', path: '/tools/save-video', signedIn: true },
+      { name: 'find-people', path: '/tools/find-shakes/people', signedIn: true },
       { name: 'settings', path: '/account/settings', signedIn: true },
       { name: 'incoming', path: '/incoming', signedIn: true },
       { name: 'notifications', path: '/notifications', signedIn: true },
@@ -128,16 +123,6 @@ describe('main pages in chromium: accessibility and screenshots', { skip }, () =
     }
   })
 })
-
-/** axe-core's serious and critical violations on the page (its context must bypass the CSP). */
-async function runAxe(page: Page, source: string): Promise<AxeViolation[]> {
-  await page.addScriptTag({ content: source })
-  const violations = (await page.evaluate(async () => {
-    const { axe } = globalThis as unknown as { axe: { run(): Promise<{ violations: unknown[] }> } }
-    return (await axe.run()).violations
-  })) as AxeViolation[]
-  return violations.filter((v) => v.impact === 'serious' || v.impact === 'critical')
-}
 
 /** Waits for the images in view to load, so screenshots show them. */
 async function settleImages(page: Page) {

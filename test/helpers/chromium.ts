@@ -118,6 +118,23 @@ export async function markPage(page: Page): Promise<() => Promise<boolean>> {
 const require = createRequire(import.meta.url)
 export const axeSource = path.join(path.dirname(require.resolve('axe-core')), 'axe.min.js')
 
+export interface AxeViolation {
+  id: string
+  impact: string | null
+  help: string
+  nodes: { target: string[] }[]
+}
+
+/** axe-core's serious and critical violations on the page (its context must bypass the CSP). */
+export async function runAxe(page: Page, source: string): Promise<AxeViolation[]> {
+  await page.addScriptTag({ content: source })
+  const violations = (await page.evaluate(async () => {
+    const { axe } = globalThis as unknown as { axe: { run(): Promise<{ violations: unknown[] }> } }
+    return (await axe.run()).violations
+  })) as AxeViolation[]
+  return violations.filter((v) => v.impact === 'serious' || v.impact === 'critical')
+}
+
 export const screenshotsDir = path.resolve(import.meta.dirname, '../../artifacts/screenshots')
 
 export async function screenshot(page: Page, name: string): Promise<void> {

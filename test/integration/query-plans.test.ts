@@ -291,6 +291,7 @@ describe('query plans on seeded data (MariaDB)', { skip }, () => {
       },
       { route: '/tools/new-post', visits: () => one('reader', '/tools/new-post') },
       { route: '/tools/save-video', visits: () => one('reader', '/tools/save-video') },
+      { route: '/tools/find-shakes/people', visits: () => both('/tools/find-shakes/people') },
       { route: '/developers', visits: () => one('visitor', '/developers') },
       { route: '/developers/apps', visits: () => one('reader', '/developers/apps') },
       // Visited by the OAuth consent in `before`, recorded under its own label.
