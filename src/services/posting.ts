@@ -88,7 +88,7 @@ interface Picture {
 
 /** The words the posting form's script shows too (static/js/upload.js), before any upload. */
 const NOT_POSTABLE =
-  'That file is not one this site accepts: choose a JPEG, PNG, GIF, WebP, HEIC or AVIF image, or an MP4, MOV or WebM video.'
+  'That file is not an image or video this site accepts: choose a JPEG, PNG, GIF, WebP, HEIC or AVIF image, or an MP4, MOV or WebM video.'
 
 function notPostable(error: unknown): never {
   throw error instanceof UnsupportedImageError ? new ServiceError(415, NOT_POSTABLE) : error

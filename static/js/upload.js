@@ -33,7 +33,7 @@ export function enhanceUpload() {
   let previewUrl
 
   const notAccepted =
-    'That file is not one this site accepts: choose a JPEG, PNG, GIF, WebP, HEIC or AVIF image, or an MP4, MOV or WebM video.'
+    'That file is not an image or video this site accepts: choose a JPEG, PNG, GIF, WebP, HEIC or AVIF image, or an MP4, MOV or WebM video.'
 
   zone.classList.add('enhanced')
 

@@ -176,7 +176,10 @@ describe("a newcomer's first minutes in chromium", { skip }, () => {
       buffer: images.pdf,
     })
     await page.locator('#e-file').waitFor()
-    assert.match((await page.locator('#e-file').textContent()) ?? '', /not one this site accepts/)
+    assert.match(
+      (await page.locator('#e-file').textContent()) ?? '',
+      /not an image or video this site accepts/,
+    )
     assert.equal(await image.isVisible(), false)
     assert.equal(await named.isVisible(), false)
   })

@@ -265,7 +265,7 @@ describe(`phone photos: HEIC and AVIF (${useS3 ? 'S3' : 'local files'})`, () => 
           return [filePart(both, 'x.jpg', 'image/jpeg')]
         },
         415,
-        /not one this site accepts/,
+        /not an image or video this site accepts/,
       ],
     ]
     for (const [name, makeParts, status, message] of cases) {

@@ -255,7 +255,7 @@ describe(`posting images (${useS3 ? 'S3 on s3rver' : 'local files'})`, () => {
         'HTML named .jpg',
         () => [imagePart(images.html, 'x.jpg')],
         415,
-        /not one this site accepts/,
+        /not an image or video this site accepts/,
       ],
       [
         'text named .jpg',

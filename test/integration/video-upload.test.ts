@@ -363,7 +363,7 @@ describe('video uploads (embedded)', async () => {
         async () => Buffer.from('this is not a video at all\n'.repeat(20)),
         'fake.mp4',
         415,
-        /not one this site accepts/,
+        /not an image or video this site accepts/,
       ],
       [
         'an MP4 with sound and no picture',
