@@ -173,6 +173,24 @@ export async function insertPost(
   return Number(result.insertId)
 }
 
+/** The user's live original posts of this sourcefile in this shake, newest first. */
+function ownOriginalsInShake(
+  db: Kysely<DB>,
+  post: { userId: number; sourcefileId: number; shakeId: number },
+) {
+  return db
+    .selectFrom('sharedfile as p')
+    .innerJoin('shakesharedfile as k', 'k.sharedfile_id', 'p.id')
+    .select('p.id')
+    .where('p.user_id', '=', post.userId)
+    .where('p.sourcefile_id', '=', post.sourcefileId)
+    .where('p.parent_id', 'is', null)
+    .where('p.deleted', '=', 0)
+    .where('k.shake_id', '=', post.shakeId)
+    .where('k.deleted', '=', 0)
+    .orderBy('p.id', 'desc')
+}
+
 /**
  * The same user's post of the same image with the same text in the same shake since the given
  * time: a form sent twice. Call it after lockPoster, in the transaction that would insert.
@@ -181,22 +199,24 @@ export async function findRepeatedPost(
   db: Kysely<DB>,
   post: PostText & { userId: number; sourcefileId: number; shakeId: number; since: string },
 ): Promise<number | undefined> {
-  const row = await db
-    .selectFrom('sharedfile as p')
-    .innerJoin('shakesharedfile as k', 'k.sharedfile_id', 'p.id')
-    .select('p.id')
-    .where('p.user_id', '=', post.userId)
-    .where('p.sourcefile_id', '=', post.sourcefileId)
-    .where('p.parent_id', 'is', null)
-    .where('p.deleted', '=', 0)
+  const row = await ownOriginalsInShake(db, post)
     .where('p.title', '=', post.title)
     .where('p.description', '=', post.description)
     .where('p.alt_text', '=', post.altText)
-    .where('k.shake_id', '=', post.shakeId)
     .where('p.created_at', '>=', post.since)
-    .orderBy('p.id', 'desc')
     .executeTakeFirst()
   return row?.id
+}
+
+/**
+ * The user's live original post of this sourcefile in this shake: posting the same video there
+ * again answers with it instead of a new row. Call it after lockPoster, in the transaction.
+ */
+export async function findOwnPostInShake(
+  db: Kysely<DB>,
+  post: { userId: number; sourcefileId: number; shakeId: number },
+): Promise<number | undefined> {
+  return (await ownOriginalsInShake(db, post).executeTakeFirst())?.id
 }
 
 /**

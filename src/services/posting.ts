@@ -7,7 +7,7 @@ import path from 'node:path'
 import pLimit from 'p-limit'
 import type { Config, ImageLimits, VideoLimits } from '../config.js'
 import type { Database } from '../db/database.js'
-import { dbNow, isUniqueViolation, toDbDateTime } from '../db/dialect.js'
+import { dbNow, toDbDateTime } from '../db/dialect.js'
 import { inTransaction } from '../db/transaction.js'
 import { enqueue } from '../jobs/enqueue.js'
 import type { WorkSignal } from '../jobs/job-names.js'
@@ -33,7 +33,6 @@ import type { Metrics } from '../observability/metrics.js'
 import { bytesPostedSince, findRepeatedPost, lockPoster } from '../repositories/posts.js'
 import {
   findSourcefileBySha1,
-  insertSourcefile,
   type Rendition,
   type Sourcefile,
 } from '../repositories/sourcefiles.js'
@@ -49,6 +48,7 @@ import { checkedPostText } from './post-rules.js'
 import { postableShake } from './shake-access.js'
 import { shareKey } from './share-keys.js'
 import {
+  insertSourcefileOnce,
   removeUnownedRenditions,
   StoreUnavailableError,
   storeRenditions,
@@ -316,18 +316,7 @@ export class PostingService {
         renditions,
         uploadSize: upload.size,
       }
-      try {
-        const id = await insertSourcefile(this.db, values)
-        return { id, ...values }
-      } catch (error) {
-        // The same bytes were posted at the same moment by someone else: theirs won, and
-        // their files are ours too (same keys), so nothing is removed.
-        if (!isUniqueViolation(error)) throw error
-        storedKeys.length = 0
-        const winner = await findSourcefileBySha1(this.db, upload.sha1)
-        if (!winner) throw error
-        return winner
-      }
+      return await insertSourcefileOnce(this.db, values, storedKeys)
     } catch (error) {
       if (storedKeys.length > 0)
         await removeUnownedRenditions(this.db, this.store, this.work, upload.sha1, storedKeys)

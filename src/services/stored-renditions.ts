@@ -2,11 +2,17 @@
 // each key before its put (a put that failed on our side may still have landed), and removes
 // what a failed attempt stored.
 import type { Database } from '../db/database.js'
+import { isUniqueViolation } from '../db/dialect.js'
 import { enqueue } from '../jobs/enqueue.js'
 import type { JobContext } from '../jobs/job-context.js'
 import type { JobPayloads, WorkSignal } from '../jobs/job-names.js'
 import type { RenderedFile } from '../media/image-pipeline.js'
-import { findSourcefileBySha1, type Rendition } from '../repositories/sourcefiles.js'
+import {
+  findSourcefileBySha1,
+  insertSourcefile,
+  type Rendition,
+  type Sourcefile,
+} from '../repositories/sourcefiles.js'
 import type { FileStore } from '../storage/file-store.js'
 import { ServiceError } from './errors.js'
 
@@ -43,6 +49,28 @@ export async function storeRenditions(
     })
   }
   return renditions
+}
+
+/**
+ * The sourcefile row for renditions just stored. When the same bytes (or video) were posted at
+ * the same moment by someone else, theirs won and their files are ours too (the same keys): the
+ * noted keys are forgotten, so nothing is removed, and their row is the answer if it `fits`.
+ */
+export async function insertSourcefileOnce(
+  db: Database,
+  values: Omit<Sourcefile, 'id'> & { uploadSize: number },
+  storedKeys: string[],
+  fits: (winner: Sourcefile) => boolean = () => true,
+): Promise<Sourcefile> {
+  try {
+    return { id: await insertSourcefile(db, values), ...values }
+  } catch (error) {
+    if (!isUniqueViolation(error)) throw error
+    storedKeys.length = 0
+    const winner = await findSourcefileBySha1(db, values.sha1)
+    if (!winner || !fits(winner)) throw error
+    return winner
+  }
 }
 
 /**

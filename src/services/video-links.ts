@@ -9,20 +9,17 @@ import { mkdir, mkdtemp, rm } from 'node:fs/promises'
 import path from 'node:path'
 import type { Config } from '../config.js'
 import type { Database } from '../db/database.js'
-import { isUniqueViolation } from '../db/dialect.js'
 import { inTransaction } from '../db/transaction.js'
 import type { WorkSignal } from '../jobs/job-names.js'
 import { type FetchPolicy, fetchRemoteImage } from '../media/fetch-remote.js'
 import { probeImage, renderImage, sniffImageFormat } from '../media/image-pipeline.js'
-import { lockPoster } from '../repositories/posts.js'
+import { findOwnPostInShake, lockPoster } from '../repositories/posts.js'
 import {
   findSourcefileBySha1,
-  insertSourcefile,
   type Sourcefile,
   type VideoLink,
 } from '../repositories/sourcefiles.js'
 import type { User } from '../repositories/users.js'
-import { findOwnPostInShake } from '../repositories/video-links.js'
 import type { FileStore } from '../storage/file-store.js'
 import { addressList } from './address-list.js'
 import { ServiceError } from './errors.js'
@@ -31,7 +28,11 @@ import { checkedPostText, TITLE_MAX } from './post-rules.js'
 import type { NewPost } from './posting.js'
 import { postableShake } from './shake-access.js'
 import { shareKey } from './share-keys.js'
-import { removeUnownedRenditions, storeRenditions } from './stored-renditions.js'
+import {
+  insertSourcefileOnce,
+  removeUnownedRenditions,
+  storeRenditions,
+} from './stored-renditions.js'
 import { refuseTakenDownImage } from './takedowns.js'
 import { fetchVideoFacts, plainText } from './video-oembed.js'
 import { parseVideoUrl, providerNames, type VideoRef } from './video-urls.js'
@@ -183,17 +184,8 @@ export class VideoLinkService {
         uploadSize: thumbnail.size,
         videoLink,
       }
-      try {
-        const id = await insertSourcefile(this.db, values)
-        return { id, ...values }
-      } catch (error) {
-        // Someone posted the same video at the same moment: theirs won, on the same keys.
-        if (!isUniqueViolation(error)) throw error
-        storedKeys.length = 0
-        const winner = await findSourcefileBySha1(this.db, sha1)
-        if (!winner?.videoLink) throw error
-        return winner
-      }
+      // A video posted by two people at once: the other's row, if it is the same video.
+      return await insertSourcefileOnce(this.db, values, storedKeys, (winner) => !!winner.videoLink)
     } catch (error) {
       if (storedKeys.length > 0)
         await removeUnownedRenditions(this.db, this.store, this.work, sha1, storedKeys)
