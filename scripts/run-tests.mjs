@@ -43,7 +43,17 @@ const reportDir = mkdtempSync(path.join(os.tmpdir(), 'mlkshk-report-'))
 
 const result = spawnSync(
   process.execPath,
-  ['--import', 'tsx', '--test', '--test-concurrency=2', '--test-reporter=spec', ...files],
+  [
+    '--import',
+    'tsx',
+    '--test',
+    '--test-concurrency=2',
+    // A test that hangs fails after ten minutes instead of holding CI until its limit (the
+    // slowest, the elastic pool's, takes about two and a half).
+    '--test-timeout=600000',
+    '--test-reporter=spec',
+    ...files,
+  ],
   {
     cwd: root,
     stdio: 'inherit',
