@@ -29,7 +29,12 @@ export function buildOnce(): void {
 }
 
 /** The web process's V8 flags, as the Dockerfile and `npm start` give them. */
-export const WEB_NODE_FLAGS = ['--max-old-space-size=1024']
+export const WEB_NODE_FLAGS = [
+  '--max-old-space-size=1024',
+  // e.g. BENCH_WEB_NODE_FLAGS="--cpu-prof --cpu-prof-dir=/tmp/prof" to see where a scenario's
+  // CPU goes (the profile is written when the harness stops the process).
+  ...(process.env.BENCH_WEB_NODE_FLAGS?.split(/\s+/).filter(Boolean) ?? []),
+]
 
 /** The command that runs a script of the repository (src/… or bench/harness/…) compiled. */
 export function compiled(script: string, nodeFlags: string[] = []): [string, ...string[]] {
