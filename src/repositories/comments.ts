@@ -356,6 +356,21 @@ export async function mentionsOf(db: Kysely<DB>, userName: string, limit = 50): 
 }
 
 /** Live comments per post, as kept on the posts given (posts without comments are absent). */
+/** The post each of the live comments among `ids` is on. */
+export async function postsOfComments(
+  db: Kysely<DB>,
+  ids: readonly number[],
+): Promise<Map<number, number>> {
+  if (ids.length === 0) return new Map()
+  const rows = await db
+    .selectFrom('comment')
+    .select(['id', 'sharedfile_id'])
+    .where('id', 'in', [...new Set(ids)])
+    .where('deleted', '=', 0)
+    .execute()
+  return new Map(rows.map((r) => [r.id, r.sharedfile_id]))
+}
+
 export async function commentCounts(
   db: Kysely<DB>,
   postIds: readonly number[],

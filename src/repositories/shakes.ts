@@ -90,6 +90,18 @@ export async function findShakeById(db: Kysely<DB>, id: number): Promise<Shake |
   return row && toShake(row)
 }
 
+/** The live shakes among `ids`, by id (a page naming several shakes reads them at once). */
+export async function findShakesByIds(
+  db: Kysely<DB>,
+  ids: readonly number[],
+): Promise<Map<number, Shake>> {
+  if (ids.length === 0) return new Map()
+  const rows = await liveShakes(db)
+    .where('id', 'in', [...new Set(ids)])
+    .execute()
+  return new Map(rows.map((row) => [row.id, toShake(row)]))
+}
+
 export async function findShakeByName(db: Kysely<DB>, name: string): Promise<Shake | undefined> {
   const row = await liveShakes(db).where('name', '=', name).executeTakeFirst()
   return row && toShake(row)

@@ -4,6 +4,7 @@ import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify'
 import { requireUser, signedInUser } from '../plugins/auth.js'
 import { wantsJson } from '../plugins/negotiation.js'
 import type { Post } from '../repositories/posts.js'
+import type { NotificationGroup } from '../services/notification-groups.js'
 import { formFields } from './form-fields.js'
 import {
   findPeople,
@@ -18,10 +19,16 @@ import { postView } from './post-view.js'
 
 type PageParams = { Params: { before?: string; after?: string; name?: string } }
 
+/** The home page's sidebar shows this many notification rows, and links to the rest. */
+const SIDEBAR_NOTIFICATIONS = 8
+
 const streamRoutes: FastifyPluginAsync = async (app) => {
   const filesBase = app.config.filesBaseUrl === app.config.baseUrl ? '' : app.config.filesBaseUrl
 
   const views = (request: FastifyRequest, posts: Post[]) => postCards(app, request.user, posts)
+
+  const notificationView = (g: NotificationGroup) =>
+    g.post ? { ...g, post: postView(g.post, filesBase) } : g
 
   const cursorOf = (params: { before?: string; after?: string }) => ({
     ...(params.before !== undefined ? { before: params.before } : {}),
@@ -36,7 +43,7 @@ const streamRoutes: FastifyPluginAsync = async (app) => {
     const cursor = cursorOf(request.params)
     const [page, notifications] = await Promise.all([
       app.streams.friendTimeline(request.user, cursor),
-      app.streams.notifications(request.user),
+      app.streams.notifications(request.user, SIDEBAR_NOTIFICATIONS + 1),
     ])
     // Nothing to read yet: a newcomer is offered people and shakes to follow right here.
     const firstPage = cursor.before === undefined && cursor.after === undefined
@@ -45,7 +52,10 @@ const streamRoutes: FastifyPluginAsync = async (app) => {
         ? await app.suggestions.forMember(request.user)
         : undefined
     return reply.page('stream', {
-      sidebar: { notifications: notifications.slice(0, 8), more: notifications.length > 8 },
+      sidebar: {
+        notifications: notifications.slice(0, SIDEBAR_NOTIFICATIONS).map(notificationView),
+        more: notifications.length > SIDEBAR_NOTIFICATIONS,
+      },
       pageTitle: 'Your friends',
       heading: 'Your friends',
       // An unconfirmed member is asked to confirm on their streams, and comes back here.
@@ -162,7 +172,10 @@ const streamRoutes: FastifyPluginAsync = async (app) => {
 
   app.get('/notifications', { preHandler: requireUser }, async (request, reply) => {
     const groups = await app.streams.notifications(signedInUser(request))
-    return reply.page('notifications', { groups, emptyLinks: [postAnImage, findPeople] })
+    return reply.page('notifications', {
+      groups: groups.map(notificationView),
+      emptyLinks: [postAnImage, findPeople],
+    })
   })
 
   app.post('/notifications/clear', { preHandler: requireUser }, async (request, reply) => {

@@ -16,7 +16,6 @@ import {
   clearNotifications,
   countUnread,
   type Notification,
-  recentNotifications,
 } from '../repositories/notifications.js'
 import { type ReaderOfPost, readerOfPost } from '../repositories/post-reader.js'
 import {
@@ -29,6 +28,7 @@ import {
 } from '../repositories/posts.js'
 import { timelinePostIds } from '../repositories/timeline.js'
 import type { User } from '../repositories/users.js'
+import { type NotificationGroup, notificationGroups } from './notification-groups.js'
 import { type Cursor, keysetPage, type Page } from './paging.js'
 
 const POPULAR_SIZE = 30
@@ -38,13 +38,6 @@ const POPULAR_CACHE_MS = 60_000
 export function popularityScore(likes: number, createdAt: Date, now = Date.now()): number {
   const minutes = Math.max(0, (now - createdAt.getTime()) / 60_000)
   return likes / (minutes + 3) ** 1.5
-}
-
-export interface NotificationGroup {
-  type: Notification['type']
-  actionId: number
-  senders: string[]
-  latest: Date
 }
 
 export class StreamService {
@@ -166,21 +159,8 @@ export class StreamService {
   }
 
   /** Notifications of the last week, likes and saves grouped per post. */
-  async notifications(user: User): Promise<NotificationGroup[]> {
-    const groups = new Map<string, NotificationGroup>()
-    for (const n of await recentNotifications(this.db, user.id)) {
-      const groupable = n.type === 'favorite' || n.type === 'save'
-      const key = groupable ? `${n.type}:${n.actionId}` : `${n.type}:${n.id}`
-      const group = groups.get(key) ?? {
-        type: n.type,
-        actionId: n.actionId,
-        senders: [],
-        latest: n.createdAt,
-      }
-      group.senders.push(n.senderName)
-      groups.set(key, group)
-    }
-    return [...groups.values()]
+  notifications(user: User, limit?: number): Promise<NotificationGroup[]> {
+    return notificationGroups(this.db, user.id, limit)
   }
 
   /** Posts whose conversation the user is part of (and has not muted), latest comment first. */

@@ -135,11 +135,18 @@ describe(`group shakes (${onMysql ? 'MySQL' : 'SQLite'})`, () => {
       !(await outbox(site.app)).some((m) => m.to === 'owner@example.com' && /join/.test(m.subject)),
       'opted out',
     )
-    const asked = (await owner.get('/notifications')).body.match(
-      /stranger<\/a> asked to join <a href="(\/shake\/by-id\/\d+)">your shake/,
-    )?.[1]
-    assert.ok(asked, 'the request names the shake')
-    const toShake = await owner.get(asked)
+    assert.match(
+      (await owner.get('/notifications')).body,
+      /<a href="\/user\/stranger">stranger<\/a> asked to join <a href="\/Cats">[^<]+<\/a>/,
+      'the request names the shake',
+    )
+    assert.match(
+      (await member.get('/notifications')).body,
+      /<a href="\/user\/owner">owner<\/a> invited you to post to <a href="\/Cats">[^<]+<\/a>/,
+      'the invitation names the shake',
+    )
+    // Links of earlier notifications (by the shake's id) still lead to it.
+    const toShake = await owner.get(`/shake/by-id/${shakeId}`)
     assert.equal(toShake.statusCode, 302)
     assert.equal(toShake.headers.location, '/Cats')
     assert.equal((await owner.get('/shake/by-id/999999')).statusCode, 404)

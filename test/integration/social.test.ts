@@ -100,13 +100,13 @@ for (const mode of ['embedded', 'production'] as Mode[]) {
       const sidebar = await alice.get('/')
       assert.match(
         sidebar.body,
-        /<aside class="sidebar"[\s\S]*bob liked <a href="\/p\/[0-9A-Z]+">your post<\/a>/,
+        /<aside class="sidebar"[\s\S]*<a href="\/user\/bob">bob<\/a> liked <a href="\/p\/[0-9A-Z]+">[^<]+<\/a>/,
       )
       const shown = await alice.get('/notifications')
-      assert.match(shown.body, /bob liked <a href="\/p\/[0-9A-Z]+">your post<\/a>/)
+      assert.match(shown.body, /<a href="\/user\/bob">bob<\/a> liked <a href="\/p\/[0-9A-Z]+">/)
       // A comment's and a mention's links lead to the comment on its post.
       const commentLinks = [
-        ...shown.body.matchAll(/(?:commented on|mentioned you in) <a href="(\/comment\/\d+)">/g),
+        ...shown.body.matchAll(/<a href="(\/comment\/\d+)">(?:commented|a comment)<\/a> on <a/g),
       ].map((m) => m[1] as string)
       assert.equal(commentLinks.length, 2, 'a link for the comment and one for the mention')
       for (const link of commentLinks) {
@@ -308,12 +308,34 @@ for (const mode of ['embedded', 'production'] as Mode[]) {
       const fans = [await signUp(site.app, `g1${mode}`), await signUp(site.app, `g2${mode}`)]
       for (const fan of fans) await postJson(fan, `/p/${key}/like`)
       await settle(site.app)
-      const page = await frank.get('/notifications')
+      const fanLink = (name: string) => `<a href="/user/${name}">${name}</a>`
+      // Two are named; the post is named by its title, beside its thumbnail.
+      let page = await frank.get('/notifications')
       assert.match(
         page.body,
-        new RegExp(`g2${mode}, g1${mode} liked <a href="/p/${key}">your post</a>`),
+        new RegExp(
+          `${fanLink(`g2${mode}`)} and ${fanLink(`g1${mode}`)} liked <a href="/p/${key}">grouped</a>`,
+        ),
       )
+      assert.match(page.body, new RegExp(`<img src="[^"]*/r/${key}/thumb"`), 'the thumbnail')
       assert.equal([...page.body.matchAll(/liked <a href/g)].length, 1, 'one line for the post')
+      // More: the newest is named, the rest counted.
+      for (const name of ['g3', 'g4'])
+        await postJson(await signUp(site.app, `${name}${mode}`), `/p/${key}/like`)
+      await settle(site.app)
+      page = await frank.get('/notifications')
+      assert.match(
+        page.body,
+        new RegExp(`${fanLink(`g4${mode}`)} and 3 others liked <a href="/p/${key}">grouped</a>`),
+      )
+      // A deleted post's notifications go with it: nothing left to open.
+      const other = await post(frank, 'soon gone')
+      await postJson(fans[0] as Browser, `/p/${other}/like`)
+      await settle(site.app)
+      assert.match((await frank.get('/notifications')).body, new RegExp(`href="/p/${other}"`))
+      await frank.get(`/p/${other}`)
+      assert.equal((await frank.post(`/p/${other}/delete`, {})).statusCode, 303)
+      assert.doesNotMatch((await frank.get('/notifications')).body, new RegExp(`/p/${other}`))
       const frankId = (
         await db()
           .selectFrom('user')
