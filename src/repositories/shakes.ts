@@ -161,7 +161,7 @@ export interface DirectoryEntry {
   description: string
   imageKey: string | null
   followers: number
-  lastPostAt: string | null
+  lastPostAt: Date | null
 }
 
 /** Group shakes for the directory, in one of three orders. */
@@ -207,6 +207,6 @@ export async function groupShakeDirectory(
     description: r.description,
     imageKey: r.image_key,
     followers: Number(r.followers ?? 0),
-    lastPostAt: (r.last_post_at as string | null) ?? null,
+    lastPostAt: r.last_post_at ? fromDbDateTime(r.last_post_at) : null,
   }))
 }

@@ -9,7 +9,7 @@ import type {
 import { requireUser, signedInUser } from '../plugins/auth.js'
 import { wantsJson } from '../plugins/negotiation.js'
 import { limitedPerUser } from '../plugins/rate-limit.js'
-import { ServiceError, ValidationError } from '../services/errors.js'
+import { ServiceError, unlessNotFound, ValidationError } from '../services/errors.js'
 import { formFields } from './form-fields.js'
 import { postCards } from './post-cards.js'
 import { readUpload } from './read-upload.js'
@@ -53,7 +53,7 @@ const shakeRoutes: FastifyPluginAsync = async (app) => {
   })
 
   async function shakePage(request: FastifyRequest<ShakeParams>, reply: FastifyReply) {
-    const shake = await app.shakes.group(request.params.shake).catch(() => undefined)
+    const shake = await app.shakes.group(request.params.shake).catch(unlessNotFound)
     if (!shake) return reply.callNotFound()
     const { before, after } = request.params
     const [page, relation, following, muted] = await Promise.all([
@@ -132,7 +132,7 @@ const shakeRoutes: FastifyPluginAsync = async (app) => {
   app.get<{ Params: { id: string; file: string } }>('/s/:id/:file', async (request, reply) => {
     const match = /^([0-9a-f]{40})-(96|568)\.jpg$/.exec(request.params.file)
     const shake = /^\d{1,10}$/.test(request.params.id)
-      ? await app.follows.shakeById(request.params.id).catch(() => undefined)
+      ? await app.follows.shakeById(request.params.id).catch(unlessNotFound)
       : undefined
     if (!match || !shake || shake.imageKey !== `s/${shake.id}/${match[1]}`)
       return reply.callNotFound()
@@ -157,6 +157,7 @@ const shakeRoutes: FastifyPluginAsync = async (app) => {
       isOwner,
       members: await app.shakes.members(shake),
       pending: isOwner ? await app.shakes.pending(shake) : { invited: [], requested: [] },
+      values: {},
       errors: {},
     })
   })
@@ -190,6 +191,8 @@ const shakeRoutes: FastifyPluginAsync = async (app) => {
             isOwner: true,
             members: await app.shakes.members(shake),
             pending: await app.shakes.pending(shake),
+            // The name typed stays in the field, to be corrected rather than typed again.
+            values: { name },
             errors: error.fields,
           },
           error.status,
@@ -199,46 +202,55 @@ const shakeRoutes: FastifyPluginAsync = async (app) => {
     },
   )
 
+  /** A membership change: done, then back to the shake or its members, saying what happened. */
   const memberAction = (
     path: string,
     act: (request: FastifyRequest<NameParams>) => Promise<void>,
     to: (name: string) => string,
+    said: (request: FastifyRequest<NameParams>) => string,
     preHandler: preHandlerAsyncHookHandler[] = [requireUser],
   ) =>
     app.post<NameParams>(path, { preHandler }, async (request, reply) => {
       await act(request)
-      return done(request, reply, to(request.params.name))
+      return done(request, reply, to(request.params.name), said(request))
     })
+  const named = (r: FastifyRequest<NameParams>) => formFields(r, ['name']).name
   memberAction(
     '/shake/:name/accept',
     (r) => app.shakes.accept(signedInUser(r), r.params.name),
     (n) => `/${n}`,
+    (r) => `You are a member of ${r.params.name} now: you can post to it.`,
   )
   memberAction(
     '/shake/:name/request',
     (r) => app.shakes.requestToJoin(signedInUser(r), r.params.name),
     (n) => `/${n}`,
+    () => 'Your request is sent. The owner decides who posts here.',
     limited('invite'),
   )
   memberAction(
     '/shake/:name/quit',
     (r) => app.shakes.quit(signedInUser(r), r.params.name),
     (n) => `/${n}`,
+    (r) => `You left ${r.params.name}.`,
   )
   memberAction(
     '/shake/:name/approve',
-    (r) => app.shakes.decide(signedInUser(r), r.params.name, formFields(r, ['name']).name, true),
+    (r) => app.shakes.decide(signedInUser(r), r.params.name, named(r), true),
     (n) => `/shake/${n}/members`,
+    (r) => `${named(r)} is a member now.`,
   )
   memberAction(
     '/shake/:name/decline',
-    (r) => app.shakes.decide(signedInUser(r), r.params.name, formFields(r, ['name']).name, false),
+    (r) => app.shakes.decide(signedInUser(r), r.params.name, named(r), false),
     (n) => `/shake/${n}/members`,
+    (r) => `${named(r)}'s request is declined.`,
   )
   memberAction(
     '/shake/:name/remove',
-    (r) => app.shakes.removeMember(signedInUser(r), r.params.name, formFields(r, ['name']).name),
+    (r) => app.shakes.removeMember(signedInUser(r), r.params.name, named(r)),
     (n) => `/shake/${n}/members`,
+    (r) => `${named(r)} is no longer a member.`,
   )
 
   // The owner hands the shake to a member; a moderator may too (logged, with an optional note).
@@ -249,6 +261,7 @@ const shakeRoutes: FastifyPluginAsync = async (app) => {
       return app.shakes.transferOwnership(signedInUser(r), r.params.name, form.heir, form.note)
     },
     (n) => `/shake/${n}/members`,
+    (r) => `${formFields(r, ['heir']).heir} owns ${r.params.name} now.`,
   )
 
   app.post<{ Params: { key: string } }>(

@@ -44,3 +44,12 @@ export class TooManyRequestsError extends Error {
     return new TooManyRequestsError(429, words, seconds)
   }
 }
+
+/**
+ * For `.catch()` where "there is no such thing" is an answer (undefined) and every other
+ * failure (the database down, a bug) must stay a failure, not turn into a 404.
+ */
+export function unlessNotFound(error: unknown): undefined {
+  if (error instanceof ServiceError && error.status === 404) return undefined
+  throw error
+}

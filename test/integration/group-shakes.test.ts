@@ -100,6 +100,11 @@ describe(`group shakes (${onMysql ? 'MySQL' : 'SQLite'})`, () => {
     const invited = await owner.post('/shake/Cats/invite', { name: 'nobody-here' })
     assert.equal(invited.statusCode, 404)
     assert.match(invited.body, /nobody by that name/)
+    assert.match(
+      invited.body,
+      /name="name" type="text"\s+value="nobody-here"/,
+      'the typed name stays',
+    )
     assert.equal(
       (await postJson(stranger, '/shake/Cats/accept')).status,
       403,
@@ -108,6 +113,11 @@ describe(`group shakes (${onMysql ? 'MySQL' : 'SQLite'})`, () => {
     await member.get('/Cats')
     assert.match(member.lastPage?.body ?? '', /Accept the invitation/)
     assert.equal((await member.post('/shake/Cats/accept', {})).statusCode, 303)
+    assert.match(
+      (await member.get('/Cats')).body,
+      /You are a member of Cats now: you can post to it\./,
+      'accepting says so',
+    )
     assert.equal((await uploadTo(member, String(shakeId), 'by a member')).statusCode, 302)
     assert.ok(
       (await outbox(site.app)).some(
@@ -257,6 +267,14 @@ describe(`group shakes (${onMysql ? 'MySQL' : 'SQLite'})`, () => {
     await owner.post('/shake/create', { name: 'Dogs', title: 'Dogs', description: '' })
     const newest = (await stranger.get('/shakes')).body
     assert.ok(newest.indexOf('href="/Dogs"') < newest.indexOf('href="/Cats"'), 'newest first')
+    // Each shake with its picture (or its initial) and its counts.
+    assert.match(
+      newest,
+      new RegExp(
+        `<img class="avatar-small" src="${src}"[^>]*>\\s*<div>\\s*<a class="shake-entry-name" href="/Cats">Cats!</a>\\s*<p class="meta">2 followers · last post <time`,
+      ),
+    )
+    assert.match(newest, /avatar-letter" aria-hidden="true">D<\/span>[\s\S]*1 follower</)
     const followed = (await stranger.get('/shakes?order=followed')).body
     assert.ok(
       followed.indexOf('href="/Cats"') < followed.indexOf('href="/Dogs"'),
