@@ -13,6 +13,11 @@ export default fp(
       // File names do not carry a hash yet, so keep caching short but revalidatable.
       maxAge: app.config.env === 'production' ? '1h' : 0,
     })
+    // Browsers and feed readers ask for /favicon.ico whatever the page links: the site's icon,
+    // rather than a 404 in every log and console.
+    app.get('/favicon.ico', (_request, reply) =>
+      reply.sendFile('images/icon.svg', { maxAge: '1d' }),
+    )
   },
   { name: 'static' },
 )

@@ -38,6 +38,9 @@ describe('account journey', () => {
     assert.equal(profile.statusCode, 200)
     assert.match(profile.body, /Sign out/)
     assert.match(profile.body, /Your shake is empty/)
+    // The name is the one heading naming the person; the posts are headed "Posts".
+    assert.equal([...profile.body.matchAll(/<h[1-6][^>]*>Alice<\/h[1-6]>/g)].length, 1)
+    assert.match(profile.body, /<h2 id="shake-title">Posts<\/h2>/)
 
     // The personal shake was made with the account.
     const shake = await app.db

@@ -35,6 +35,7 @@ const SCALE = 0.1
  */
 const NOT_VISITED: Record<string, string> = {
   '/static/*': 'files from disk, no query',
+  '/favicon.ico': 'a file from disk, no query',
   '/healthy/alive': 'answers without the database',
   '/metrics': 'scraped by Prometheus from loopback, not a page; its gauges are health queries',
   '/admin': 'a redirect to /admin/reports, which is visited',

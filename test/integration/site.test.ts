@@ -65,6 +65,11 @@ describe('site', () => {
     const icon = await site.app.inject({ url: href })
     assert.equal(icon.statusCode, 200)
     assert.match(String(icon.headers['content-type']), /^image\/svg\+xml/)
+    // Asked for anyway by some browsers and every feed reader.
+    const favicon = await site.app.inject({ url: '/favicon.ico' })
+    assert.equal(favicon.statusCode, 200)
+    assert.match(String(favicon.headers['content-type']), /^image\/svg\+xml/)
+    assert.match(String(favicon.headers['cache-control']), /max-age=86400/)
   })
 
   it('shows a styled 500 page with a reference and no details when something breaks', async () => {
