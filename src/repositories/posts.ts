@@ -24,6 +24,11 @@ export interface Post {
   likeCount: number
   saveCount: number
   viewCount: number
+  commentCount: number
+  /** For a saved copy: who posted the original (while their account is live). */
+  originalUserName: string | null
+  /** The first group shake the post was placed in, if any (a stream card names it). */
+  groupShake: { name: string; title: string } | null
   createdAt: Date
   /** The image was flagged, or its poster is marked NSFW. */
   nsfw: boolean
@@ -41,9 +46,33 @@ function livePosts(db: Kysely<DB>) {
     .selectFrom('sharedfile as p')
     .innerJoin('sourcefile as s', 's.id', 'p.sourcefile_id')
     .innerJoin('user as u', 'u.id', 'p.user_id')
+    // A saved copy's original and its poster: two primary-key lookups.
+    .leftJoin('sharedfile as o', 'o.id', 'p.original_id')
+    .leftJoin('user as ou', (join) => join.onRef('ou.id', '=', 'o.user_id').on('ou.deleted', '=', 0))
+    // The first group shake holding the post: a few rows of shakesharedfile_sharedfile_id, then
+    // the shake by its key.
+    .leftJoin('shake as gk', (join) =>
+      join.on('gk.id', '=', (eb) =>
+        eb
+          .selectFrom('shakesharedfile as ss')
+          .innerJoin('shake as k', 'k.id', 'ss.shake_id')
+          .select('k.id')
+          .whereRef('ss.sharedfile_id', '=', 'p.id')
+          .where('ss.deleted', '=', 0)
+          .where('k.type', '=', 'group')
+          .where('k.deleted', '=', 0)
+          .orderBy('ss.id')
+          .limit(1),
+      ),
+    )
     .where('p.deleted', '=', 0)
     .where('u.deleted', '=', 0)
     .select([
+      'ou.name as original_user_name',
+      'gk.name as group_shake_name',
+      'gk.title as group_shake_title',
+      'p.comment_count',
+
       'p.id',
       'p.user_id',
       'u.name as user_name',
@@ -95,6 +124,11 @@ function toPost(row: PostRow): Post {
     likeCount: row.like_count,
     saveCount: row.save_count,
     viewCount: row.view_count,
+    commentCount: row.comment_count,
+    originalUserName: row.original_user_name ?? null,
+    groupShake: row.group_shake_name
+      ? { name: row.group_shake_name, title: row.group_shake_title ?? row.group_shake_name }
+      : null,
     createdAt: fromDbDateTime(row.created_at),
     nsfw: row.s_nsfw === 1 || row.u_nsfw === 1,
     sourcefile: toSourcefile({
