@@ -42,67 +42,71 @@ export interface PostText {
 }
 
 function livePosts(db: Kysely<DB>) {
-  return db
-    .selectFrom('sharedfile as p')
-    .innerJoin('sourcefile as s', 's.id', 'p.sourcefile_id')
-    .innerJoin('user as u', 'u.id', 'p.user_id')
-    // A saved copy's original and its poster: two primary-key lookups.
-    .leftJoin('sharedfile as o', 'o.id', 'p.original_id')
-    .leftJoin('user as ou', (join) => join.onRef('ou.id', '=', 'o.user_id').on('ou.deleted', '=', 0))
-    // The first group shake holding the post: a few rows of shakesharedfile_sharedfile_id, then
-    // the shake by its key.
-    .leftJoin('shake as gk', (join) =>
-      join.on('gk.id', '=', (eb) =>
-        eb
-          .selectFrom('shakesharedfile as ss')
-          .innerJoin('shake as k', 'k.id', 'ss.shake_id')
-          .select('k.id')
-          .whereRef('ss.sharedfile_id', '=', 'p.id')
-          .where('ss.deleted', '=', 0)
-          .where('k.type', '=', 'group')
-          .where('k.deleted', '=', 0)
-          .orderBy('ss.id')
-          .limit(1),
-      ),
-    )
-    .where('p.deleted', '=', 0)
-    .where('u.deleted', '=', 0)
-    .select([
-      'ou.name as original_user_name',
-      'gk.name as group_shake_name',
-      'gk.title as group_shake_title',
-      'p.comment_count',
+  return (
+    db
+      .selectFrom('sharedfile as p')
+      .innerJoin('sourcefile as s', 's.id', 'p.sourcefile_id')
+      .innerJoin('user as u', 'u.id', 'p.user_id')
+      // A saved copy's original and its poster: two primary-key lookups.
+      .leftJoin('sharedfile as o', 'o.id', 'p.original_id')
+      .leftJoin('user as ou', (join) =>
+        join.onRef('ou.id', '=', 'o.user_id').on('ou.deleted', '=', 0),
+      )
+      // The first group shake holding the post: a few rows of shakesharedfile_sharedfile_id, then
+      // the shake by its key.
+      .leftJoin('shake as gk', (join) =>
+        join.on('gk.id', '=', (eb) =>
+          eb
+            .selectFrom('shakesharedfile as ss')
+            .innerJoin('shake as k', 'k.id', 'ss.shake_id')
+            .select('k.id')
+            .whereRef('ss.sharedfile_id', '=', 'p.id')
+            .where('ss.deleted', '=', 0)
+            .where('k.type', '=', 'group')
+            .where('k.deleted', '=', 0)
+            .orderBy('ss.id')
+            .limit(1),
+        ),
+      )
+      .where('p.deleted', '=', 0)
+      .where('u.deleted', '=', 0)
+      .select([
+        'ou.name as original_user_name',
+        'gk.name as group_shake_name',
+        'gk.title as group_shake_title',
+        'p.comment_count',
 
-      'p.id',
-      'p.user_id',
-      'u.name as user_name',
-      'u.avatar_key as user_avatar_key',
-      'p.name as file_name',
-      'p.title',
-      'p.description',
-      'p.alt_text',
-      'p.content_type',
-      'p.size',
-      'p.parent_id',
-      'p.original_id',
-      'p.like_count',
-      'p.save_count',
-      'p.view_count',
-      'p.created_at',
-      's.id as s_id',
-      's.sha1',
-      's.format',
-      's.content_type as s_content_type',
-      's.width',
-      's.height',
-      's.frames',
-      's.upload_size',
-      's.renditions',
-      's.created_at as s_created_at',
-      's.nsfw as s_nsfw',
-      's.video_link',
-      'u.nsfw as u_nsfw',
-    ])
+        'p.id',
+        'p.user_id',
+        'u.name as user_name',
+        'u.avatar_key as user_avatar_key',
+        'p.name as file_name',
+        'p.title',
+        'p.description',
+        'p.alt_text',
+        'p.content_type',
+        'p.size',
+        'p.parent_id',
+        'p.original_id',
+        'p.like_count',
+        'p.save_count',
+        'p.view_count',
+        'p.created_at',
+        's.id as s_id',
+        's.sha1',
+        's.format',
+        's.content_type as s_content_type',
+        's.width',
+        's.height',
+        's.frames',
+        's.upload_size',
+        's.renditions',
+        's.created_at as s_created_at',
+        's.nsfw as s_nsfw',
+        's.video_link',
+        'u.nsfw as u_nsfw',
+      ])
+  )
 }
 
 type PostRow = Awaited<ReturnType<ReturnType<typeof livePosts>['executeTakeFirstOrThrow']>>
