@@ -11,6 +11,11 @@ const valueIn = (box) => box.querySelector('h1, .description, .alt-text-value')
 export function enhanceInlineEdit() {
   const form = document.getElementById('edit-form')
   if (!form) return
+  // Editing happens in place: the form stays as the editor's source of values and its sender,
+  // out of sight, so the owner sees one way to edit, not two. A refused edit without scripts
+  // (errors shown in the form) keeps the form in view.
+  const box = document.getElementById('edit-form-box')
+  if (box && !form.querySelector('[aria-invalid="true"]')) box.hidden = true
   for (const box of document.querySelectorAll('.editable[data-field]')) {
     const link = box.querySelector('[data-edit]')
     if (!link) continue

@@ -159,6 +159,9 @@ describe('in chromium with JavaScript', { skip }, () => {
     if (!posts.dropped) return t.skip('the dragged post was not made (see above)')
     await alice.goto(`/p/${posts.dropped}`)
     const marked = await markPage(alice)
+    // One way to edit: in place; the page's edit form (the no-script way) is out of sight.
+    assert.equal(await alice.locator('#edit-form').isVisible(), false)
+    assert.equal(await alice.getByRole('button', { name: 'Delete this post' }).isVisible(), true)
     await alice.getByRole('button', { name: 'Edit alt text' }).click()
     const editor = alice.locator('#inline-alt_text')
     assert.equal(await editor.inputValue(), 'A square of colour')

@@ -73,6 +73,16 @@ describe('stream cards', () => {
     assert.match(copy, /<a class="post-card-author" href="\/user\/bob">/)
     assert.match(copy, /via <a href="\/user\/alice">alice<\/a>/)
     assert.match(copy, /0 comments</)
+
+    // The post pages say the same.
+    assert.match(
+      (await bob.get(`/p/${key}`)).body,
+      /Posted by <a href="\/user\/alice">alice<\/a> in <a href="\/Birds">Birds &lt;all&gt;<\/a> on/,
+    )
+    assert.match(
+      (await alice.get(`/p/${savedKey}`)).body,
+      /Posted by <a href="\/user\/bob">bob<\/a> via <a href="\/user\/alice">alice<\/a>/,
+    )
   })
 
   it('gives a visitor Like and Follow buttons that sign in and come back', async () => {

@@ -88,7 +88,7 @@ for (const mode of ['embedded', 'production'] as Mode[]) {
       assert.match(page.body, /1 save</)
       assert.match(
         page.body,
-        /@alice &lt;b&gt;nice&lt;\/b&gt; <a href="https:\/\/example\.com\/x" rel="nofollow noopener ugc">/,
+        /<a href="\/user\/alice" class="mention">@alice<\/a> &lt;b&gt;nice&lt;\/b&gt; <a href="https:\/\/example\.com\/x" rel="nofollow noopener ugc">/,
       )
       const row = await postRow(key)
       assert.deepEqual([row.like_count, row.save_count], [1, 1])
@@ -279,7 +279,10 @@ for (const mode of ['embedded', 'production'] as Mode[]) {
         (await alice.get('/conversations')).body,
         new RegExp(`href="/p/${key}#comments"`),
       )
-      assert.match((await alice.get('/mentions')).body, /hi @ALICE and @nobody-at-all/)
+      assert.match(
+        (await alice.get('/mentions')).body,
+        /hi <a href="\/user\/ALICE" class="mention">@ALICE<\/a> and <a href="\/user\/nobody-at-all" class="mention">@nobody-at-all<\/a>/,
+      )
       await bob.get('/conversations')
       await bob.post(`/p/${key}/mute`, {})
       assert.doesNotMatch(

@@ -40,6 +40,23 @@ describe('linkify', () => {
     )
     assert.equal(linkify('one\ntwo'), 'one<br>\ntwo')
   })
+
+  it('links @mentions to profiles, but not addresses or names inside links', () => {
+    assert.equal(
+      linkify('thanks @sam-b, and @Alice_2.'),
+      'thanks <a href="/user/sam-b" class="mention">@sam-b</a>, and <a href="/user/Alice_2" class="mention">@Alice_2</a>.',
+    )
+    assert.equal(linkify('mail bob@example.com'), 'mail bob@example.com')
+    assert.equal(
+      linkify('https://example.com/@sam'),
+      '<a href="https://example.com/@sam" rel="nofollow noopener ugc">https://example.com/@sam</a>',
+    )
+    assert.equal(linkify('@<b>x</b>'), '@&lt;b&gt;x&lt;/b&gt;', 'only names are linked')
+    assert.equal(
+      linkify('#cats by @sam'),
+      '<a href="/tag/cats" class="tag">#cats</a> by <a href="/user/sam" class="mention">@sam</a>',
+    )
+  })
 })
 
 describe('renditions', () => {
