@@ -1,5 +1,6 @@
 // "Load more" on streams: the next page (the same keyset /before/KEY link as without scripts)
-// is fetched as a fragment and its posts are added below, with the link moved on.
+// is fetched as a fragment and its posts are added below, with the link moved on and the
+// address set to the page loaded.
 import { fetchFragment } from './http.js'
 import { toast } from './toast.js'
 
@@ -35,6 +36,9 @@ async function loadMore(pager, button) {
   const cards = [...page.querySelectorAll('.post-card')]
   const first = cards[0]
   pager.before(...cards.map((card) => document.adoptNode(card)))
+  // The address becomes the page just loaded (its keyset link, as without scripts): a reload,
+  // or coming back from a post, opens the stream where the reader was, not at its top.
+  history.replaceState(history.state, '', older.getAttribute('href'))
   const next = page.querySelector('nav.pager a[rel="next"]')
   if (next) {
     older.href = next.getAttribute('href')

@@ -281,16 +281,23 @@ describe('in chromium with JavaScript', { skip }, () => {
     assert.equal(await bob.locator('.post-card').count(), 10)
     const marked = await markPage(bob)
     const loadMore = bob.getByRole('button', { name: 'Load more' })
+    const addresses: string[] = []
     for (let pages = 1; (await loadMore.count()) > 0; pages++) {
       assert.ok(pages < 5, 'the stream ends')
+      const next = await bob.locator('nav.pager a[rel="next"]').getAttribute('href')
       await loadMore.click()
       await bob.waitForFunction(
         (n) => document.querySelectorAll('.post-card').length > n,
         pages * 10 - 1,
       )
       await bob.locator('.load-more[aria-busy]').waitFor({ state: 'detached' })
+      // The address is the keyset link of the page just loaded.
+      assert.equal(new URL(bob.url()).pathname, next)
+      addresses.push(next as string)
     }
     assert.ok(await marked(), 'no page load')
+    assert.ok(addresses.length >= 1)
+    assert.match(addresses.at(-1) as string, /^\/incoming\/before\/[0-9A-Z]+$/)
     const shown = await bob
       .locator('.post-card')
       .evaluateAll((cards) => cards.map((card) => (card as PageElement).dataset.post))
@@ -304,6 +311,10 @@ describe('in chromium with JavaScript', { skip }, () => {
     for (const { id } of posted)
       assert.ok(shown.includes(id.toString(36).toUpperCase()), `post ${id} is shown`)
     assert.equal(new Set(shown).size, shown.length)
+    // A reload opens the stream where the reader was.
+    await bob.reload()
+    assert.equal(new URL(bob.url()).pathname, addresses.at(-1))
+    assert.ok((await bob.locator('.post-card').count()) >= 1)
   })
 
   it('follows the system dark theme', async () => {
@@ -330,6 +341,41 @@ describe('in chromium with JavaScript', { skip }, () => {
       }))
       assert.ok(scroll <= width, `${path} is ${scroll}px wide on a ${width}px screen`)
     }
+    // Every main destination is in sight (none scrolled out of a hidden strip), and the
+    // current one is marked; the keyboard hint is not shown on a touch screen.
+    await page.goto('/incoming')
+    const destinations = [
+      ['Home', '/'],
+      ['Incoming', '/incoming'],
+      ['Popular', '/popular'],
+      ['Shakes', '/shakes'],
+      ['Notifications', '/notifications'],
+      ['Search', '/search'],
+    ]
+    const nav = page.getByRole('navigation', { name: 'Main' })
+    for (const [name, href] of destinations) {
+      const link = nav.getByRole('link', { name: name as string, exact: true })
+      assert.equal(await link.getAttribute('href'), href)
+      const box = await link.boundingBox()
+      assert.ok(
+        box && box.x >= 0 && box.x + box.width <= 390,
+        `${name} is in sight: ${JSON.stringify(box)}`,
+      )
+      assert.ok(await link.isVisible(), `${name} is shown`)
+    }
+    assert.equal(
+      await nav.getByRole('link', { name: 'Incoming' }).getAttribute('aria-current'),
+      'page',
+    )
+    assert.ok(await page.getByRole('link', { name: 'New post' }).isVisible())
+    assert.ok(await page.locator('.account-menu summary').isVisible(), 'the account menu')
+    assert.equal(await page.locator('.keyboard-hint').isVisible(), false)
+    await page.goto('/incoming/before/ZZZZZZ')
+    assert.equal(
+      await nav.getByRole('link', { name: 'Incoming' }).getAttribute('aria-current'),
+      'page',
+      'an older page of Incoming is still Incoming',
+    )
     await context.close()
   })
 })
