@@ -30,6 +30,10 @@ export interface UserTable {
   autoplay_video: Generated<Flag>
   deleted: Generated<Flag>
   avatar_key: string | null
+  /** Kept by every post written or deleted (repositories/posts.ts, takedowns). */
+  post_count: Generated<number>
+  /** Kept by every follow made or removed (repositories/subscriptions.ts). */
+  following_count: Generated<number>
   created_at: DateTimeText
   updated_at: DateTimeText
 }

@@ -172,6 +172,17 @@ export async function transferShake(
 export async function eraseShake(db: Kysely<DB>, shakeId: number): Promise<void> {
   await db.deleteFrom('post').where('shake_id', '=', shakeId).execute()
   await db.deleteFrom('shakesharedfile').where('shake_id', '=', shakeId).execute()
+  // Its followers follow one shake fewer.
+  await db
+    .updateTable('user')
+    .set({ following_count: sql`following_count - 1` })
+    .where(
+      'id',
+      'in',
+      db.selectFrom('subscription').select('user_id').where('shake_id', '=', shakeId),
+    )
+    .where('following_count', '>', 0)
+    .execute()
   await db.deleteFrom('subscription').where('shake_id', '=', shakeId).execute()
   await db.deleteFrom('shake_manager').where('shake_id', '=', shakeId).execute()
   await db.deleteFrom('membership_request').where('shake_id', '=', shakeId).execute()

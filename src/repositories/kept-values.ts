@@ -1,4 +1,5 @@
-// The values kept on write (shake.follower_count, sharedfile.comment_count,
+// The values kept on write (shake.follower_count, user.post_count and following_count,
+// sharedfile.comment_count,
 // conversation.last_comment_id, user_name_word, post_word), worked out again from the rows they
 // stand for. The writes keep them; this is for data loaded around those writes (a bulk seed, a
 // restore of old rows). Each statement reads whole tables: an operator's tool, never a request's.
@@ -13,6 +14,11 @@ export async function refillKeptValues(
 ): Promise<void> {
   await sql`update shake set follower_count =
     (select count(*) from subscription s where s.shake_id = shake.id)`.execute(db)
+  await sql`update ${sql.table('user')} set
+    post_count = (select count(*) from sharedfile p where p.user_id = ${sql.ref('user.id')} and p.deleted = 0),
+    following_count = (select count(*) from subscription s where s.user_id = ${sql.ref('user.id')})`.execute(
+    db,
+  )
   await sql`update sharedfile set comment_count =
     (select count(*) from comment c where c.sharedfile_id = sharedfile.id and c.deleted = 0)`.execute(
     db,

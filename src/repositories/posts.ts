@@ -208,7 +208,21 @@ export async function insertPost(
       updated_at: now,
     })
     .executeTakeFirstOrThrow()
+  await changePostCount(db, values.userId, 1)
   return Number(result.insertId)
+}
+
+/**
+ * The count of live posts kept on the poster's row, moved in the transaction that wrote the
+ * post. The upload locked that row already (lockPoster): no new lock is taken.
+ */
+async function changePostCount(db: Kysely<DB>, userId: number, by: 1 | -1): Promise<void> {
+  await db
+    .updateTable('user')
+    .set({ post_count: by > 0 ? sql`post_count + 1` : sql`post_count - 1` })
+    .where('id', '=', userId)
+    .$if(by < 0, (q) => q.where('post_count', '>', 0))
+    .execute()
 }
 
 /** The user's live original posts of this sourcefile in this shake, newest first. */
@@ -382,6 +396,7 @@ export async function deletePost(db: Kysely<DB>, id: number, userId: number): Pr
     .set({ deleted: 1 })
     .where('sharedfile_id', '=', id)
     .execute()
+  await changePostCount(db, userId, -1)
   return true
 }
 
@@ -518,6 +533,7 @@ export async function insertSavedPost(
       updated_at: now,
     })
     .executeTakeFirstOrThrow()
+  await changePostCount(db, values.userId, 1)
   return Number(result.insertId)
 }
 

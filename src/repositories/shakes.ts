@@ -11,6 +11,8 @@ export interface Shake {
   title: string
   description: string
   imageKey: string | null
+  /** Kept by every follow made or removed. */
+  followerCount: number
   createdAt: Date
   updatedAt: Date
 }
@@ -24,6 +26,7 @@ function toShake(row: ShakeRow): Shake {
     title: row.title,
     description: row.description,
     imageKey: row.image_key,
+    followerCount: row.follower_count,
     createdAt: fromDbDateTime(row.created_at),
     updatedAt: fromDbDateTime(row.updated_at),
   }

@@ -19,7 +19,23 @@ export async function insertSubscription(
     .executeTakeFirst()
   if (Number(result.numInsertedOrUpdatedRows ?? 0n) === 0) return false
   await changeFollowerCounts(db, [shakeId], +1)
+  await changeFollowingCounts(db, [userId], +1)
   return true
+}
+
+/** The count of shakes each of these people follows, moved by one (never below zero). */
+async function changeFollowingCounts(
+  db: Kysely<DB>,
+  userIds: readonly number[],
+  by: 1 | -1,
+): Promise<void> {
+  if (userIds.length === 0) return
+  await db
+    .updateTable('user')
+    .set({ following_count: by > 0 ? sql`following_count + 1` : sql`following_count - 1` })
+    .where('id', 'in', userIds)
+    .$if(by < 0, (q) => q.where('following_count', '>', 0))
+    .execute()
 }
 
 /**
@@ -53,6 +69,7 @@ export async function deleteSubscription(
     .executeTakeFirst()
   if (result.numDeletedRows === 0n) return false
   await changeFollowerCounts(db, [shakeId], -1)
+  await changeFollowingCounts(db, [userId], -1)
   return true
 }
 
@@ -69,6 +86,7 @@ export async function deleteSubscriptionsOf(db: Kysely<DB>, userId: number): Pro
   const shakeIds = follows.map((f) => f.shake_id)
   for (let i = 0; i < shakeIds.length; i += 500)
     await changeFollowerCounts(db, shakeIds.slice(i, i + 500), -1)
+  await db.updateTable('user').set({ following_count: 0 }).where('id', '=', userId).execute()
 }
 
 export async function isSubscribed(
@@ -166,5 +184,7 @@ export async function deleteFollowsBetween(db: Kysely<DB>, a: number, b: number)
       follows.map((f) => f.shake_id),
       -1,
     )
+    // One per follow removed (the owner's few shakes).
+    for (const _ of follows) await changeFollowingCounts(db, [follower], -1)
   }
 }

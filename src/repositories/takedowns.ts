@@ -61,6 +61,22 @@ export async function takeDownImage(db: Kysely<DB>, sourcefileId: number): Promi
     .execute()
   await db.deleteFrom('post').where('sourcefile_id', '=', sourcefileId).execute()
   await db.deleteFrom('magicfile').where('sharedfile_id', 'in', postsOfImage).execute()
+  // Everyone who had posted the image has a post fewer: counted again (a rare, operator's act).
+  await db
+    .updateTable('user')
+    .set((eb) => ({
+      post_count: eb
+        .selectFrom('sharedfile as p')
+        .select((p) => p.fn.countAll<number>().as('n'))
+        .whereRef('p.user_id', '=', 'user.id')
+        .where('p.deleted', '=', 0),
+    }))
+    .where(
+      'id',
+      'in',
+      db.selectFrom('sharedfile').select('user_id').where('sourcefile_id', '=', sourcefileId),
+    )
+    .execute()
   return Number(removed.numUpdatedRows)
 }
 

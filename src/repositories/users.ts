@@ -19,6 +19,10 @@ export interface User {
   autoplayVideo: boolean
   /** Storage key of the 200×200 avatar, when the user has one. */
   avatarKey: string | null
+  /** Live posts (originals and saves), kept on write. */
+  postCount: number
+  /** Shakes followed, kept on write. */
+  followingCount: number
   createdAt: Date
 }
 
@@ -49,6 +53,8 @@ export function toUser(row: UserRow): User {
     disableNotifications: row.disable_notifications === 1,
     autoplayVideo: row.autoplay_video === 1,
     avatarKey: row.avatar_key,
+    postCount: row.post_count,
+    followingCount: row.following_count,
     createdAt: fromDbDateTime(row.created_at),
   }
 }

@@ -121,7 +121,7 @@ describe(`kept values (${onMysql ? 'MariaDB' : 'SQLite'})`, () => {
     assert.deepEqual(await followers('birds'), { kept: 4, counted: 4 })
     assert.deepEqual(await followers('owner'), { kept: 1, counted: 1 })
     const directory = await cid.get('/shakes?order=followed')
-    assert.match(directory.body, /href="\/birds">Birds<\/a> <span class="meta">4 followers</)
+    assert.match(directory.body, /href="\/birds">Birds<\/a>\s*<p class="meta">4 followers/)
 
     await postJson(bea, `/shake/${shakeId}/unsubscribe`)
     await postJson(bea, `/shake/${shakeId}/unsubscribe`)
@@ -138,7 +138,7 @@ describe(`kept values (${onMysql ? 'MariaDB' : 'SQLite'})`, () => {
     assert.equal((await cid.post('/account/delete', { password: PASSWORD })).statusCode, 200)
     await settle(site.app)
     assert.deepEqual(await followers('birds'), { kept: 1, counted: 1 })
-    assert.match((await ann.get('/shakes')).body, /Birds<\/a> <span class="meta">1 follower</)
+    assert.match((await ann.get('/shakes')).body, /Birds<\/a>\s*<p class="meta">1 follower</)
 
     // Never below zero, even if a follow went missing without the count.
     await postJson(ann, `/shake/${shakeId}/subscribe`)
@@ -147,6 +147,77 @@ describe(`kept values (${onMysql ? 'MariaDB' : 'SQLite'})`, () => {
     assert.deepEqual(await followers('birds'), { kept: 0, counted: 1 })
     // Put back the creator's follow the forced zero hid, as the recount would.
     await db().updateTable('shake').set({ follower_count: 1 }).where('id', '=', shakeId).execute()
+  })
+
+  /** A person's kept post and following counts, beside counting their rows. */
+  async function personCounts(name: string) {
+    const id = await userId(name)
+    const row = await db()
+      .selectFrom('user')
+      .select(['post_count', 'following_count'])
+      .where('id', '=', id)
+      .executeTakeFirstOrThrow()
+    const posts = await db()
+      .selectFrom('sharedfile')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('user_id', '=', id)
+      .where('deleted', '=', 0)
+      .executeTakeFirstOrThrow()
+    const follows = await db()
+      .selectFrom('subscription')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('user_id', '=', id)
+      .executeTakeFirstOrThrow()
+    return {
+      posts: { kept: row.post_count, counted: Number(posts.n) },
+      following: { kept: row.following_count, counted: Number(follows.n) },
+    }
+  }
+
+  it('post and following counts: post, save, delete, follow, unfollow, block, takedown', async () => {
+    const dee = await signUp(site.app, 'countdot')
+    const eve = await signUp(site.app, 'countfay')
+    const first = await post(dee, 'one')
+    const second = await post(dee, 'two')
+    await eve.get(`/p/${first}`)
+    assert.equal((await eve.post(`/p/${first}/save`, {})).statusCode, 303)
+    assert.deepEqual((await personCounts('countdot')).posts, { kept: 2, counted: 2 })
+    assert.deepEqual((await personCounts('countfay')).posts, { kept: 1, counted: 1 })
+    await dee.get(`/p/${second}`)
+    assert.equal((await dee.post(`/p/${second}/delete`, {})).statusCode, 303)
+    assert.deepEqual((await personCounts('countdot')).posts, { kept: 1, counted: 1 })
+
+    await postJson(eve, '/user/countdot/subscribe')
+    await postJson(eve, '/user/countdot/subscribe')
+    await postJson(eve, '/user/owner/subscribe')
+    assert.deepEqual((await personCounts('countfay')).following, { kept: 2, counted: 2 })
+    await postJson(eve, '/user/owner/unsubscribe')
+    await postJson(eve, '/user/owner/unsubscribe')
+    assert.deepEqual((await personCounts('countfay')).following, { kept: 1, counted: 1 })
+    // A block ends eve's follow of dee.
+    await dee.get('/user/countfay')
+    assert.equal((await dee.post('/user/countfay/block', {})).statusCode, 303)
+    assert.deepEqual((await personCounts('countfay')).following, { kept: 0, counted: 0 })
+    await dee.post('/user/countfay/unblock', {})
+
+    // The profile shows them.
+    await postJson(eve, '/user/countdot/subscribe')
+    const profile = (await eve.get('/user/countdot')).body
+    assert.match(profile, /<strong>1<\/strong> post</)
+    assert.match(profile, /<strong>1<\/strong> follower</)
+    assert.match(
+      (await dee.get('/user/countfay')).body,
+      /<strong>1<\/strong> post<[\s\S]*<strong>1<\/strong> following</,
+    )
+
+    // A takedown of the image removes the post and its saved copy from both counts.
+    const mod = await signUp(site.app, 'moddee')
+    await db().updateTable('user').set({ role: 'moderator' }).where('name', '=', 'moddee').execute()
+    await mod.get(`/admin/takedown?key=${first}`)
+    const takedown = await mod.post('/admin/takedown', { key: first, note: 'test' })
+    assert.ok(takedown.statusCode < 400, String(takedown.statusCode))
+    assert.deepEqual((await personCounts('countdot')).posts, { kept: 0, counted: 0 })
+    assert.deepEqual((await personCounts('countfay')).posts, { kept: 0, counted: 0 })
   })
 
   it('comment count and conversations: comment, delete, erasure', async () => {
@@ -338,11 +409,17 @@ describe(`kept values (${onMysql ? 'MariaDB' : 'SQLite'})`, () => {
         .orderBy('id')
         .execute(),
       words: await nameWords(),
+      people: await db()
+        .selectFrom('user')
+        .select(['id', 'post_count', 'following_count'])
+        .orderBy('id')
+        .execute(),
     })
     const before = await keptValues()
     assert.ok(before.shakes.some((s) => s.follower_count > 0))
     assert.ok(before.posts.some((p) => p.comment_count > 0))
     assert.ok(before.conversations.some((c) => c.last_comment_id !== null))
+    assert.ok(before.people.some((p) => p.post_count > 0 && p.following_count > 0))
     assert.equal((await migrator.migrateTo(previous)).error, undefined)
     assert.equal((await migrator.migrateToLatest()).error, undefined)
     assert.deepEqual(await keptValues(), before)
