@@ -48,6 +48,7 @@ const streamRoutes: FastifyPluginAsync = async (app) => {
       sidebar: { notifications: notifications.slice(0, 8), more: notifications.length > 8 },
       pageTitle: 'Your friends',
       heading: 'Your friends',
+      metaDescription: 'The latest images from the people and shakes you follow on MLKSHK.',
       // An unconfirmed member is asked to confirm on their streams, and comes back here.
       noticeReturn: '/',
       emptyText: 'Posts from the people and shakes you follow appear here. Follow a few to begin.',
@@ -68,6 +69,7 @@ const streamRoutes: FastifyPluginAsync = async (app) => {
     return reply.page('stream', {
       pageTitle: 'Incoming',
       heading: 'Incoming',
+      metaDescription: 'Everything new on MLKSHK: every image as it is posted, newest first.',
       noticeReturn: '/incoming',
       emptyText: 'Nothing has been posted yet.',
       emptyLinks: [postFirstImage],
@@ -87,6 +89,7 @@ const streamRoutes: FastifyPluginAsync = async (app) => {
     return reply.page('stream', {
       pageTitle: `#${tagged}`,
       heading: `#${tagged}`,
+      metaDescription: `Images tagged #${tagged} on MLKSHK, newest first.`,
       emptyText: 'Nothing carries this tag yet.',
       emptyLinks: [seeIncoming],
       posts: await views(request, page.items),
@@ -120,6 +123,7 @@ const streamRoutes: FastifyPluginAsync = async (app) => {
     return reply.page('stream', {
       pageTitle: 'Popular',
       heading: 'Popular',
+      metaDescription: 'The images people on MLKSHK liked most this week.',
       emptyText: 'Nothing has been liked this week yet.',
       emptyLinks: [seeIncoming],
       posts: await views(request, posts),
@@ -132,6 +136,7 @@ const streamRoutes: FastifyPluginAsync = async (app) => {
     return reply.page('stream', {
       pageTitle: `${user.name} likes`,
       heading: `Liked by ${user.name}`,
+      metaDescription: `The images ${user.name} liked on MLKSHK, newest like first.`,
       emptyText:
         request.user?.id === user.id
           ? 'Posts you like are kept here.'
