@@ -3,7 +3,7 @@
 // (npm run test:pages) and the outline test.
 import assert from 'node:assert/strict'
 import type { FastifyInstance } from 'fastify'
-import { signUp } from '../helpers/accounts.js'
+import { grantRole, signUp } from '../helpers/accounts.js'
 import { type Browser, location } from '../helpers/browser.js'
 import { settle } from '../helpers/jobs.js'
 import { linkFromMail } from '../helpers/mail.js'
@@ -17,7 +17,8 @@ export interface Picture {
   contentType: string
 }
 
-export type Viewer = 'visitor' | 'alice' | 'bob'
+/** alice posts, bob follows her, carol is a moderator (an admin). */
+export type Viewer = 'visitor' | 'alice' | 'bob' | 'carol'
 
 export interface PageToCheck {
   /** What kind of page it is, for the tables. */
@@ -63,10 +64,15 @@ async function upload(person: Browser, picture: Picture, shakeId?: number): Prom
   return (location(response) as string).slice('/p/'.length)
 }
 
-/** alice posts the pictures (the last into her group shake), bob follows, likes and comments. */
+/**
+ * alice posts the pictures (the last into her group shake); bob follows, likes, comments and
+ * reports one; carol is there to moderate.
+ */
 export async function seedSite(app: FastifyInstance, pictures: Picture[]): Promise<SeededSite> {
   const alice = await signUpAndConfirm(app, 'alice')
   const bob = await signUpAndConfirm(app, 'bob')
+  const carol = await signUpAndConfirm(app, 'carol')
+  await grantRole(app, 'carol', 'admin')
   const made = await alice.submit('/shake/create', '/shake/create', {
     name: SHAKE,
     title: 'Fog watchers',
@@ -87,8 +93,10 @@ export async function seedSite(app: FastifyInstance, pictures: Picture[]): Promi
   await bob.submit(`/p/${first}`, `/p/${first}/like`, {})
   await bob.submit(`/p/${first}`, `/p/${first}/comment`, { body: 'Lovely light, @alice!' })
   await alice.submit(`/p/${first}`, `/p/${first}/comment`, { body: 'Thank you @bob.' })
+  const last = posts[posts.length - 1] as string
+  await bob.submit(`/p/${last}`, `/report/post/${last}`, { reason: 'spam', note: '', next: '/' })
   await settle(app)
-  return { people: { alice, bob }, posts, shake: SHAKE }
+  return { people: { alice, bob, carol }, posts, shake: SHAKE }
 }
 
 /** Every page type, as a visitor and signed in. */
@@ -102,6 +110,12 @@ export function pagesToCheck(seeded: SeededSite): PageToCheck[] {
     ...both('home', '/'),
     ...both('post', post),
     { name: 'post', path: post, as: 'bob' },
+    { name: 'post', path: post, as: 'carol' },
+    // The animated GIF, shown as a video.
+    ...both('post-gif', `/p/${seeded.posts[seeded.posts.length - 1]}`),
+    ...both('tag', '/tag/fog'),
+    ...both('following', '/user/bob/following'),
+    ...both('shake-followers', `/shake/${seeded.shake}/followers`),
     ...both('shake', `/${seeded.shake}`),
     ...both('profile', '/user/alice'),
     ...both('likes', '/user/bob/likes'),
@@ -130,5 +144,13 @@ export function pagesToCheck(seeded: SeededSite): PageToCheck[] {
     { name: 'save-video', path: '/tools/save-video', as: 'alice' },
     { name: 'find-people', path: '/tools/find-shakes/people', as: 'alice' },
     { name: 'new-shake', path: '/shake/create', as: 'alice' },
+    { name: 'edit-shake', path: `/shake/${seeded.shake}/update`, as: 'alice' },
+    { name: 'apps', path: '/developers/apps', as: 'alice' },
+    { name: 'connections', path: '/account/settings/connections', as: 'alice' },
+    { name: 'reports', path: '/admin/reports', as: 'carol' },
+    { name: 'moderation-log', path: '/admin/log', as: 'carol' },
+    { name: 'queues', path: '/admin/queues', as: 'carol' },
+    { name: 'dossier', path: '/admin/users/alice', as: 'carol' },
+    { name: 'takedown', path: '/admin/takedown', as: 'carol' },
   ]
 }
