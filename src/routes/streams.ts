@@ -58,6 +58,7 @@ const streamRoutes: FastifyPluginAsync = async (app) => {
       },
       pageTitle: 'Your friends',
       heading: 'Your friends',
+      metaDescription: 'The latest images from the people and shakes you follow on MLKSHK.',
       // An unconfirmed member is asked to confirm on their streams, and comes back here.
       noticeReturn: '/',
       emptyText: 'Posts from the people and shakes you follow appear here. Follow a few to begin.',
@@ -78,6 +79,7 @@ const streamRoutes: FastifyPluginAsync = async (app) => {
     return reply.page('stream', {
       pageTitle: 'Incoming',
       heading: 'Incoming',
+      metaDescription: 'Everything new on MLKSHK: every image as it is posted, newest first.',
       noticeReturn: '/incoming',
       emptyText: 'Nothing has been posted yet.',
       emptyLinks: [postFirstImage],
@@ -97,6 +99,7 @@ const streamRoutes: FastifyPluginAsync = async (app) => {
     return reply.page('stream', {
       pageTitle: `#${tagged}`,
       heading: `#${tagged}`,
+      metaDescription: `Images tagged #${tagged} on MLKSHK, newest first.`,
       emptyText: 'Nothing carries this tag yet.',
       emptyLinks: [seeIncoming],
       posts: await views(request, page.items),
@@ -130,6 +133,7 @@ const streamRoutes: FastifyPluginAsync = async (app) => {
     return reply.page('stream', {
       pageTitle: 'Popular',
       heading: 'Popular',
+      metaDescription: 'The images people on MLKSHK liked most this week.',
       emptyText: 'Nothing has been liked this week yet.',
       emptyLinks: [seeIncoming],
       posts: await views(request, posts),
@@ -142,6 +146,7 @@ const streamRoutes: FastifyPluginAsync = async (app) => {
     return reply.page('stream', {
       pageTitle: `${user.name} likes`,
       heading: `Liked by ${user.name}`,
+      metaDescription: `The images ${user.name} liked on MLKSHK, newest like first.`,
       emptyText:
         request.user?.id === user.id
           ? 'Posts you like are kept here.'

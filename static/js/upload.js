@@ -21,7 +21,13 @@ export function enhanceUpload() {
   if (!form) return
   const input = form.querySelector('input[type="file"]')
   const zone = form.querySelector('[data-drop-zone]')
-  const preview = form.querySelector('[data-preview]')
+  // Made here rather than in the page: an <img> with no picture yet is not valid HTML.
+  const preview = document.createElement('img')
+  preview.className = 'preview'
+  preview.alt = ''
+  preview.hidden = true
+  preview.dataset.preview = ''
+  form.querySelector('.drop-target').prepend(preview)
   const videoPreview = form.querySelector('[data-video-preview]')
   const filePreview = form.querySelector('[data-file-preview]')
   const dropText = form.querySelector('[data-drop-text]')

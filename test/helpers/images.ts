@@ -199,3 +199,51 @@ export async function metadataBlocks(image: Buffer): Promise<string[]> {
   if (meta.orientation && meta.orientation !== 1) blocks.push('orientation')
   return blocks
 }
+
+/**
+ * A phone-sized photograph's stand-in: smooth gradients with a little sensor noise, so it
+ * compresses as photographs do (a few bytes a pixel), not as a flat colour does.
+ */
+export function photo(width = 4000, height = 3000): Promise<Buffer> {
+  const raw = Buffer.alloc(width * height * 3)
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) {
+      const o = (y * width + x) * 3
+      const noise = Math.floor(Math.random() * 12) - 6
+      raw[o] = Math.max(0, Math.min(255, Math.floor((x / width) * 180) + 40 + noise))
+      raw[o + 1] = Math.max(0, Math.min(255, Math.floor((y / height) * 160) + 60 + noise))
+      raw[o + 2] = Math.max(
+        0,
+        Math.min(255, 200 - Math.floor(((x + y) / (width + height)) * 150) + noise),
+      )
+    }
+  }
+  return sharp(raw, { raw: { width, height, channels: 3 } })
+    .jpeg({ quality: 88 })
+    .toBuffer()
+}
+
+/** Black strokes on white, as a drawing or a screenshot of text: PNG's own kind of image. */
+export function lineArt(width = 1200, height = 900): Promise<Buffer> {
+  const strokes: string[] = []
+  for (let i = 0; i < 40; i++) {
+    const x1 = Math.floor(Math.random() * width)
+    const y1 = Math.floor(Math.random() * height)
+    const x2 = Math.floor(Math.random() * width)
+    const y2 = Math.floor(Math.random() * height)
+    strokes.push(
+      `<line x1="${x1}" y1="${y1}" x2="${x2}" y2="${y2}" stroke="#000" stroke-width="3"/>`,
+    )
+  }
+  const drawing = `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}"><rect width="100%" height="100%" fill="#fff"/>${strokes.join('')}</svg>`
+  return sharp(Buffer.from(drawing)).png().toBuffer()
+}
+
+/** Random pixels saved losslessly: the worst case for a PNG. */
+export function noisyPng(width = 1000, height = 750): Promise<Buffer> {
+  const raw = Buffer.alloc(width * height * 3)
+  for (let i = 0; i < raw.length; i++) raw[i] = Math.floor(Math.random() * 256)
+  return sharp(raw, { raw: { width, height, channels: 3 } })
+    .png()
+    .toBuffer()
+}
