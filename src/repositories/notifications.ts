@@ -11,6 +11,7 @@ export interface Notification {
   type: NotificationType
   senderId: number
   senderName: string
+  senderAvatarKey: string | null
   actionId: number
   createdAt: Date
 }
@@ -74,7 +75,15 @@ export async function recentNotifications(
   const rows = await db
     .selectFrom('notification as n')
     .innerJoin('user as u', 'u.id', 'n.sender_id')
-    .select(['n.id', 'n.type', 'n.sender_id', 'u.name', 'n.action_id', 'n.created_at'])
+    .select([
+      'n.id',
+      'n.type',
+      'n.sender_id',
+      'u.name',
+      'u.avatar_key',
+      'n.action_id',
+      'n.created_at',
+    ])
     .where('n.receiver_id', '=', receiverId)
     .where('n.deleted', '=', 0)
     .where('n.created_at', '>', dbNow(-7 * 24 * 3600))
@@ -91,6 +100,7 @@ export async function recentNotifications(
     type: r.type,
     senderId: r.sender_id,
     senderName: r.name,
+    senderAvatarKey: r.avatar_key,
     actionId: r.action_id,
     createdAt: fromDbDateTime(r.created_at),
   }))

@@ -21,15 +21,25 @@ export interface SuggestedShake {
 
 type Aliases = DB & { s: DB['shake']; u: DB['user'] }
 
-/** The shake shows at least one live post: an empty shake is nothing to follow yet. */
-const hasLivePost = (eb: ExpressionBuilder<Aliases, 's'>) =>
-  eb.exists(
-    eb
-      .selectFrom('shakesharedfile as ss')
-      .select('ss.id')
-      .whereRef('ss.shake_id', '=', 's.id')
-      .where('ss.deleted', '=', 0),
-  )
+/**
+ * The shake shows at least one live post: an empty shake is nothing to follow yet. A person's
+ * own shake holds their posts, whose count their row keeps (a plan that cannot turn into a walk
+ * of every placement); a group's is looked up among its placements.
+ */
+const hasLivePost = (eb: ExpressionBuilder<Aliases, 's' | 'u'>) =>
+  eb.or([
+    eb.and([eb('s.type', '=', 'user'), eb('u.post_count', '>', 0)]),
+    eb.and([
+      eb('s.type', '=', 'group'),
+      eb.exists(
+        eb
+          .selectFrom('shakesharedfile as ss')
+          .select('ss.id')
+          .whereRef('ss.shake_id', '=', 's.id')
+          .where('ss.deleted', '=', 0),
+      ),
+    ]),
+  ])
 
 /** Live shakes whose owner is live, not restricted and not marked NSFW. */
 function suggestable(db: Kysely<DB>) {

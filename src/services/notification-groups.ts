@@ -12,6 +12,8 @@ export interface NotificationGroup {
   actionId: number
   /** Who did it, newest first, each once. */
   senders: string[]
+  /** The picture of the newest sender, when they have one. */
+  senderAvatarKey: string | null
   latest: Date
   /** The post it is about (likes, saves, comments, mentions), while it is there. */
   post?: Post
@@ -36,6 +38,7 @@ export async function notificationGroups(
       type: n.type,
       actionId: n.actionId,
       senders: [],
+      senderAvatarKey: n.senderAvatarKey,
       latest: n.createdAt,
     }
     if (!group.senders.includes(n.senderName)) group.senders.push(n.senderName)

@@ -120,6 +120,11 @@ for (const mode of ['embedded', 'production'] as Mode[]) {
       assert.equal((await alice.get('/comment/999999')).statusCode, 404)
       assert.equal((await alice.get('/comment/abc')).statusCode, 404)
       assert.match(shown.body, /started following you/)
+      assert.match(
+        shown.body,
+        /<a class="notification-thumb" href="\/user\/bob"[^>]*><span class="avatar-letter notification-letter">B<\/span>/,
+        'the new follower is pictured',
+      )
       await alice.post('/notifications/clear', {})
       assert.match((await alice.get('/notifications')).body, /Nothing new this week/)
 
