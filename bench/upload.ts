@@ -45,16 +45,14 @@ async function sharpAlone(file: string, outDir: string): Promise<void> {
   const source = sharp(file, { failOn: 'warning', autoOrient: true })
   const jobs: Array<[string, Sharp]> = [
     ['original', source.clone().jpeg({ quality: 90, progressive: true })],
-    ...[320, 550, 800, 1100, 1600].map(
-      (width): [string, Sharp] => [
-        `w${width}`,
-        source
-          .clone()
-          .resize({ width })
-          .flatten({ background: '#ffffff' })
-          .jpeg({ quality: 80, progressive: true, chromaSubsampling: '4:2:0' }),
-      ],
-    ),
+    ...[320, 550, 800, 1100, 1600].map((width): [string, Sharp] => [
+      `w${width}`,
+      source
+        .clone()
+        .resize({ width })
+        .flatten({ background: '#ffffff' })
+        .jpeg({ quality: 80, progressive: true, chromaSubsampling: '4:2:0' }),
+    ]),
     [
       'small',
       source
