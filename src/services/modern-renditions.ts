@@ -68,13 +68,13 @@ export function modernRequestFor(
     .filter((m) => m.formats.length > 0)
   if (fallbackWidths.length === 0 && modern.length === 0) return undefined
   // The fallback format chosen at upload, when the renditions say it (older ones do not).
-  const chosen = sourcefile.renditions.find((r) => /^w\d+$/.test(r.name) && r.format)
+  const chosen = sourcefile.renditions.find(
+    (r) => /^w\d+$/.test(r.name) && (r.format === 'jpeg' || r.format === 'png'),
+  )
   return {
     fallbackWidths,
     modern,
-    ...(chosen?.format && chosen.format !== 'avif'
-      ? { fallback: chosen.format as FallbackFormat }
-      : {}),
+    ...(chosen?.format ? { fallback: chosen.format as FallbackFormat } : {}),
   }
 }
 
