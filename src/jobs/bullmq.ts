@@ -274,15 +274,16 @@ export async function startWorkers(
     return worker
   })
   const registerSchedules = async () => {
-    const maintenance = new Queue('maintenance', { connection, prefix })
+    // Each on its job's queue: the renditions backfill runs on the media queue's one slot.
     for (const { job, everySeconds } of schedules) {
-      await maintenance.upsertJobScheduler(
+      const queue = new Queue(queueOf[job], { connection, prefix })
+      await queue.upsertJobScheduler(
         job,
         { every: everySeconds * 1000 },
         { name: job, data: { payload: {} } },
       )
+      await queue.close()
     }
-    await maintenance.close()
   }
   await registerSchedules()
   // A Redis that comes back empty has forgotten the schedules: register them on every reconnect

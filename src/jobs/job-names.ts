@@ -9,6 +9,8 @@ export interface JobPayloads {
   'after-follow': { userId: number; shakeId: number }
   'fan-out-post': { postId: number }
   'make-video': { sourcefileId: number }
+  'make-renditions': { sourcefileId: number }
+  'backfill-renditions': Record<string, never>
   'remove-files': { sha1: string; keys: string[] }
   'send-mail': MailJob
   'delete-account': { userId: number; reason: string; requestedBy: number }
@@ -31,6 +33,10 @@ export const queueOf: Record<JobName, QueueName> = {
   'fan-out-post': 'social',
   // Slow, CPU-heavy work on its own queue, so it never holds up likes and comments.
   'make-video': 'media',
+  // AVIF takes every core: one image at a time, beside the videos. The backfill too, so that
+  // its runs never overlap and it never takes more than the media worker's one slot.
+  'make-renditions': 'media',
+  'backfill-renditions': 'media',
   'remove-files': 'maintenance',
   // Mail has a queue of its own: a backlog there shows apart from the social work.
   'send-mail': 'mail',

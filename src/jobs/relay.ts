@@ -57,6 +57,13 @@ export class OutboxRelay {
   private timer: NodeJS.Timeout | undefined
   private recheckTimer: NodeJS.Timeout | undefined
   private running: Promise<void> | undefined
+  /**
+   * Embedded: media jobs (AVIF renditions, videos) run one at a time beside the others, as the
+   * worker's media queue does, so a photo's seconds of encoding never hold up a mail or a like.
+   */
+  private media: Promise<void> = Promise.resolve()
+  /** Media rows waiting in that line: held, not lost, whatever their age. */
+  private readonly mediaWaiting = new Set<number>()
   private again = false
   private stopped = false
 
@@ -91,6 +98,7 @@ export class OutboxRelay {
     let finished = 0
     for (const row of await staleRelayedOutbox(this.db, this.recheckSeconds, 500)) {
       if (this.stopped) break
+      if (this.mediaWaiting.has(row.id)) continue
       const fate = await this.dispatcher.fate(row)
       if (fate.state === 'lost') {
         if (await moveOutbox(this.db, row.id, 'relayed', 'pending', { availableInSeconds: 0 }))
@@ -143,6 +151,7 @@ export class OutboxRelay {
     if (this.timer) clearInterval(this.timer)
     if (this.recheckTimer) clearInterval(this.recheckTimer)
     await this.running
+    await this.media
   }
 
   private async pass(): Promise<void> {
@@ -177,7 +186,10 @@ export class OutboxRelay {
     }
   }
 
-  /** Embedded: each claimed row's job, one after the other; a stop gives the rest back. */
+  /**
+   * Embedded: each claimed row's job, one after the other (media jobs in their own line); a
+   * stop gives the rest back.
+   */
   private async runHere(runner: JobRunner, rows: readonly OutboxRow[]): Promise<void> {
     for (const [i, row] of rows.entries()) {
       if (this.stopped) {
@@ -188,12 +200,31 @@ export class OutboxRelay {
         )
         return
       }
-      try {
-        await runner.run(row)
-        await moveOutbox(this.db, row.id, 'relayed', 'done', { error: null })
-      } catch (error) {
-        await this.handBack(row, error)
+      if (queueOf[row.job as JobName] === 'media') {
+        this.mediaWaiting.add(row.id)
+        this.media = this.media
+          .then(() =>
+            this.stopped
+              ? releaseOutbox(this.db, [row.id], { availableInSeconds: 0 }).then(() => {})
+              : this.runOne(runner, row),
+          )
+          .catch((error: unknown) => {
+            // The database went away around the job: the recheck finds the row again.
+            this.log.warn({ outboxId: row.id, err: error }, 'could not record a media job')
+          })
+          .finally(() => this.mediaWaiting.delete(row.id))
+        continue
       }
+      await this.runOne(runner, row)
+    }
+  }
+
+  private async runOne(runner: JobRunner, row: OutboxRow): Promise<void> {
+    try {
+      await runner.run(row)
+      await moveOutbox(this.db, row.id, 'relayed', 'done', { error: null })
+    } catch (error) {
+      await this.handBack(row, error)
     }
   }
 

@@ -105,10 +105,25 @@ export interface ImageInfo {
   reader: PixelReader
 }
 
-export type RenditionName = 'original' | 'w1100' | 'w550' | 'small' | 'thumb'
+/** original, w320 … w1600 (RESPONSIVE_WIDTHS), small, thumb. */
+export type RenditionName = string
+
+/** Every format a rendition may be stored in: the image's own, and the modern ones. */
+export type RenditionFormat = ImageFormat | 'avif'
+
+export const renditionContentTypes: Record<RenditionFormat, string> = {
+  ...{ jpeg: 'image/jpeg', png: 'image/png', gif: 'image/gif', webp: 'image/webp' },
+  avif: 'image/avif',
+}
+
+export const renditionExtensions: Record<RenditionFormat, string> = {
+  ...{ jpeg: 'jpg', png: 'png', gif: 'gif', webp: 'webp' },
+  avif: 'avif',
+}
 
 export interface RenderedFile {
   name: RenditionName
+  format: RenditionFormat
   file: string
   width: number
   height: number
@@ -313,18 +328,87 @@ function encode(pipeline: Sharp, format: ImageFormat, quality: number): Sharp {
   }
 }
 
+/**
+ * The widths pages choose from (srcset), in CSS pixels × device pixel ratio: a phone's stream
+ * card (about 360 px) at DPR 1 to 3 and the post page (up to 716 px) at DPR 1 to 2 each find a
+ * candidate close above what they need. An image gets the widths below its own, and its own
+ * width when that is under the largest (no upscaling).
+ */
+export const RESPONSIVE_WIDTHS = [320, 550, 800, 1100, 1600] as const
+const LARGEST_WIDTH = RESPONSIVE_WIDTHS[RESPONSIVE_WIDTHS.length - 1] as number
+
+/** The rendition name of a responsive width. */
+export const widthName = (width: number) => `w${width}`
+
+/**
+ * The fallback every browser reads, and the modern formats offered beside it in <picture>.
+ * `png` is kept only where it is really smaller than JPEG (flat line art), or where the image
+ * is transparent.
+ */
+export type FallbackFormat = 'jpeg' | 'png' | 'webp' | 'gif'
+export type ModernFormat = 'avif' | 'webp'
+
+/** A still image gets the responsive set and modern formats; an animation keeps its format. */
+export function isStill(info: { format: ImageFormat; frames: number }): boolean {
+  return info.frames === 1 && info.format !== 'gif'
+}
+
+/** The responsive widths this image gets, below its own width. */
+export function responsiveWidths(imageWidth: number): number[] {
+  return RESPONSIVE_WIDTHS.filter((w) => w < imageWidth)
+}
+
+/** Whether the original itself is a srcset candidate (it is narrower than the largest width). */
+export const originalInSrcset = (imageWidth: number) => imageWidth <= LARGEST_WIDTH
+
+// Quality settings measured on a 12 MP photo (bench/README.md, "Image bytes"): visually equal
+// at about a third of the bytes of JPEG q85 for AVIF. AVIF effort 2: effort 4 saves 10-15%
+// more bytes for three to five times the time.
+// JPEG q80 without mozjpeg: mozjpeg's trellis search saved 3% of the bytes at 1100 wide and
+// made the request's encodes twice as slow; modern browsers take the AVIF anyway.
+const FALLBACK_JPEG = { quality: 80, progressive: true, chromaSubsampling: '4:2:0' } as const
+const AVIF = { quality: 50, effort: 2, chromaSubsampling: '4:2:0' } as const
+/** Line art in AVIF: a higher quality keeps its edges clean. */
+const AVIF_LINE_ART = { quality: 70, effort: 2, chromaSubsampling: '4:4:4' } as const
+const WEBP = { quality: 75, effort: 4 } as const
+const WEBP_LOSSLESS = { lossless: true, effort: 4 } as const
+
+function encodeFallback(pipeline: Sharp, format: FallbackFormat): Sharp {
+  switch (format) {
+    case 'jpeg':
+      return pipeline.flatten({ background: '#ffffff' }).jpeg(FALLBACK_JPEG)
+    case 'png':
+      return pipeline.png({ compressionLevel: 9, adaptiveFiltering: true })
+    case 'webp':
+      return pipeline.webp(WEBP)
+    case 'gif':
+      return pipeline.gif({ effort: 4 })
+  }
+}
+
+function encodeModern(pipeline: Sharp, format: ModernFormat, lineArt: boolean): Sharp {
+  if (format === 'avif') return pipeline.avif(lineArt ? AVIF_LINE_ART : AVIF)
+  return pipeline.webp(lineArt ? WEBP_LOSSLESS : WEBP)
+}
+
 interface Plan {
   name: RenditionName
   resize?: ResizeOptions
 }
 
-/** Which renditions an image gets: never upscaled, so small images skip the feed widths. */
+/** Which renditions an image gets: never upscaled, so small images skip the larger widths. */
 export function renditionPlan(info: ImageInfo): Plan[] {
   const plans: Plan[] = [{ name: 'original' }]
-  if (info.width > 1100)
-    plans.push({ name: 'w1100', resize: { width: 1100, withoutEnlargement: true } })
-  if (info.width > 550)
-    plans.push({ name: 'w550', resize: { width: 550, withoutEnlargement: true } })
+  if (isStill(info)) {
+    for (const width of responsiveWidths(info.width))
+      plans.push({ name: widthName(width), resize: { width, withoutEnlargement: true } })
+  } else {
+    // An animation is shown as its video (the media job): its frames keep today's two widths.
+    if (info.width > 1100)
+      plans.push({ name: 'w1100', resize: { width: 1100, withoutEnlargement: true } })
+    if (info.width > 550)
+      plans.push({ name: 'w550', resize: { width: 550, withoutEnlargement: true } })
+  }
   plans.push({
     name: 'small',
     resize: { width: 270, height: 200, fit: 'inside', withoutEnlargement: true },
@@ -337,7 +421,47 @@ export function renditionPlan(info: ImageInfo): Plan[] {
 }
 
 /**
- * Decodes the image (failing on any decoder warning) and writes every rendition into outDir.
+ * The fallback format of a still image's resized renditions, chosen once per image by size: a
+ * JPEG photo stays JPEG; a PNG or WebP with transparency keeps its format (JPEG has none);
+ * an opaque one is JPEG unless PNG is smaller at 320 wide (flat line art, where PNG wins and
+ * JPEG would blur the edges).
+ */
+async function chooseFallback(source: Sharp, info: ImageInfo): Promise<FallbackFormat> {
+  if (info.format === 'jpeg') return 'jpeg'
+  const meta = await source.clone().metadata()
+  if (meta.hasAlpha) return info.format === 'webp' ? 'webp' : 'png'
+  const probe = source.clone().resize({ width: Math.min(320, info.width) })
+  const [png, jpeg] = await Promise.all([
+    encodeFallback(probe.clone(), 'png').toBuffer(),
+    encodeFallback(probe.clone(), 'jpeg').toBuffer(),
+  ])
+  return png.length < jpeg.length ? 'png' : 'jpeg'
+}
+
+function rendered(
+  name: RenditionName,
+  format: ImageFormat | ModernFormat,
+  file: string,
+  out: { width: number; height: number; size: number; pageHeight?: number },
+  animated: boolean,
+): RenderedFile {
+  return {
+    name,
+    format,
+    file,
+    width: out.width,
+    height: animated && out.pageHeight ? out.pageHeight : out.height,
+    size: out.size,
+    contentType: renditionContentTypes[format],
+    extension: renditionExtensions[format],
+  }
+}
+
+/**
+ * Decodes the image (failing on any decoder warning) and writes every rendition into outDir:
+ * the original in its format, the responsive widths in the fallback format, small and thumb.
+ * The AVIF and WebP copies are made later by the media job (renderModernFormats): their
+ * encoders are slow, and the fallbacks are enough to answer the upload.
  * Metadata is not copied to any output: sharp writes none unless asked.
  */
 export function renderImage(
@@ -347,33 +471,77 @@ export function renderImage(
 ): Promise<RenderedFile[]> {
   return imageSlots(async () => {
     const animated = info.frames > 1
-    const contentType = contentTypes[info.format]
-    const extension = extensions[info.format]
     try {
-      return await withPixels(file, info, (source) =>
-        Promise.all(
+      return await withPixels(file, info, async (source) => {
+        const fallback = isStill(info) ? await chooseFallback(source, info) : info.format
+        return Promise.all(
           renditionPlan(info).map(async (plan) => {
             let pipeline = source.clone()
             if (plan.resize) pipeline = pipeline.resize(plan.resize)
-            const target = path.join(outDir, `${plan.name}.${extension}`)
-            const out = await encode(
-              pipeline,
-              info.format,
-              plan.name === 'original' ? 90 : 85,
+            const responsive = plan.name.startsWith('w') && isStill(info)
+            const format = responsive ? fallback : info.format
+            const target = path.join(outDir, `${plan.name}.${renditionExtensions[format]}`)
+            const out = await (responsive
+              ? encodeFallback(pipeline, fallback)
+              : encode(pipeline, info.format, plan.name === 'original' ? 90 : 85)
             ).toFile(target)
-            const height = animated && out.pageHeight ? out.pageHeight : out.height
-            return {
-              name: plan.name,
-              file: target,
-              width: out.width,
-              height,
-              size: out.size,
-              contentType,
-              extension,
-            }
+            return rendered(plan.name, format, target, out, animated)
           }),
-        ),
-      )
+        )
+      })
+    } catch (error) {
+      if (error instanceof ServiceError) throw error
+      throw corrupt()
+    }
+  })
+}
+
+/** What the media job is asked to make of a still image. */
+export interface ModernRequest {
+  /** Responsive widths whose fallback is missing (images stored before they existed). */
+  fallbackWidths: number[]
+  /** Widths (0: the original's, named `full`) to make in AVIF and WebP, with the formats each lacks. */
+  modern: Array<{ width: number; formats: ModernFormat[] }>
+  /** The fallback format of the image's other responsive renditions, when it has any. */
+  fallback?: FallbackFormat
+}
+
+/**
+ * The AVIF and WebP renditions of a still image (and any responsive fallback it lacks),
+ * decoded from its stored original. Line art (a PNG fallback) gets lossless WebP and a
+ * higher-quality AVIF. Runs in the media job, never in a request.
+ */
+export function renderModernFormats(
+  file: string,
+  info: ImageInfo,
+  outDir: string,
+  request: ModernRequest,
+): Promise<RenderedFile[]> {
+  return imageSlots(async () => {
+    try {
+      return await withPixels(file, info, async (source) => {
+        const fallback = request.fallback ?? (await chooseFallback(source, info))
+        const lineArt = fallback === 'png'
+        const resized = (width: number) =>
+          width === 0 ? source.clone() : source.clone().resize({ width, withoutEnlargement: true })
+        // The original's own width in AVIF and WebP is `full` (`original` stays the one file).
+        const nameOf = (width: number) => (width === 0 ? 'full' : widthName(width))
+        const out: RenderedFile[] = []
+        // One encode at a time: AVIF already uses every core, and memory stays flat.
+        for (const width of request.fallbackWidths) {
+          const target = path.join(outDir, `${nameOf(width)}.${renditionExtensions[fallback]}`)
+          const made = await encodeFallback(resized(width), fallback).toFile(target)
+          out.push(rendered(nameOf(width), fallback, target, made, false))
+        }
+        for (const { width, formats } of request.modern) {
+          for (const format of formats) {
+            const target = path.join(outDir, `${nameOf(width)}.${renditionExtensions[format]}`)
+            const made = await encodeModern(resized(width), format, lineArt).toFile(target)
+            out.push(rendered(nameOf(width), format, target, made, false))
+          }
+        }
+        return out
+      })
     } catch (error) {
       if (error instanceof ServiceError) throw error
       throw corrupt()

@@ -9,7 +9,16 @@ export interface Rendition {
   width: number
   height: number
   size: number
+  /**
+   * The format it is stored in: avif, webp, jpeg, png or gif. Absent on renditions stored
+   * before formats varied within an image (and on videos): the sourcefile's format.
+   */
+  format?: ImageFormat | 'avif'
 }
+
+/** One rendition per name and format: a width is stored in AVIF, WebP and its fallback. */
+export const renditionSlot = (r: Pick<Rendition, 'name' | 'format'>) =>
+  `${r.name}.${r.format ?? ''}`
 
 /**
  * What we keep about the video of a video-link post (sourcefile.video_link, JSON): checked
@@ -99,27 +108,50 @@ export async function findSourcefileById(
   return row && toSourcefile(row)
 }
 
-/** Adds renditions made later (a GIF's video), replacing any of the same name, and drops the
- * `removed` ones. Call it in a transaction: the row is locked (MySQL) between the read and the
+/** Adds renditions made later (a GIF's video, the modern formats), replacing any of the same
+ * name and format, and drops the `removed` ones (every format of those names). Call it in a transaction: the row is locked (MySQL) between the read and the
  * write. */
 export async function addRenditions(
   trx: Kysely<DB>,
   id: number,
   added: readonly Rendition[],
   removed: readonly string[] = [],
-): Promise<void> {
+): Promise<boolean> {
   const row = await trx
     .selectFrom('sourcefile')
-    .select('renditions')
+    .select(['renditions', 'taken_down_at'])
     .where('id', '=', id)
     .$if(isMysql(trx), (q) => q.forUpdate())
     .executeTakeFirst()
-  if (!row) return
-  const names = new Set([...added.map((r) => r.name), ...removed])
-  const kept = (JSON.parse(row.renditions) as Rendition[]).filter((r) => !names.has(r.name))
+  // A takedown removes the files; nothing made after it may come back.
+  if (!row || row.taken_down_at !== null) return false
+  const slots = new Set(added.map(renditionSlot))
+  const kept = (JSON.parse(row.renditions) as Rendition[]).filter(
+    (r) => !slots.has(renditionSlot(r)) && !removed.includes(r.name),
+  )
   await trx
     .updateTable('sourcefile')
     .set({ renditions: JSON.stringify([...kept, ...added]) })
     .where('id', '=', id)
     .execute()
+  return true
+}
+
+/** The next still images (not animations, not taken down) after `afterId`, in id order. */
+export async function stillSourcefilesAfter(
+  db: Kysely<DB>,
+  afterId: number,
+  limit: number,
+): Promise<Sourcefile[]> {
+  const rows = await db
+    .selectFrom('sourcefile')
+    .selectAll()
+    .where('id', '>', afterId)
+    .where('taken_down_at', 'is', null)
+    .where('frames', '=', 1)
+    .where('format', '!=', 'gif')
+    .orderBy('id')
+    .limit(limit)
+    .execute()
+  return rows.map((row) => toSourcefile(row))
 }

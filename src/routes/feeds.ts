@@ -5,7 +5,7 @@ import type { Post } from '../repositories/posts.js'
 import type { Shake } from '../repositories/shakes.js'
 import { idFromShareKey } from '../services/share-keys.js'
 import { playerUrl, providerNames } from '../services/video-urls.js'
-import { pickRendition, postView, renditionPaths } from './post-view.js'
+import { fallbackNamed, pickRendition, postView, renditionPaths } from './post-view.js'
 import { rssDocument } from './rss.js'
 
 /** A feed lists the latest posts, as many as MLTSHP's do. */
@@ -135,12 +135,12 @@ const feedRoutes: FastifyPluginAsync = async (app) => {
     }
     // The largest rendition that fits, else the smallest full-image one.
     const candidates = ['original', 'w1100', 'w550', 'small']
-      .map((name) => post.sourcefile.renditions.find((r) => r.name === name))
+      .map((name) => fallbackNamed(post.sourcefile, name))
       .filter((r) => r !== undefined)
     const chosen =
       candidates.find((r) => r.width <= maxW && r.height <= maxH) ??
       candidates.at(-1) ??
-      pickRendition(post.sourcefile.renditions, '')
+      pickRendition(post.sourcefile, '')
     return answer(200, {
       version: '1.0',
       type: 'photo',

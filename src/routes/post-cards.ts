@@ -7,6 +7,11 @@ import { postView } from './post-view.js'
 export async function postCards(app: FastifyInstance, viewer: User | null, posts: Post[]) {
   const filesBase = app.config.filesBaseUrl === app.config.baseUrl ? '' : app.config.filesBaseUrl
   const liked = await app.streams.likedBy(viewer, posts)
-  // `liked` first: adding a field to a spread copy is slow in V8 (see postView).
-  return posts.map((post) => ({ liked: liked.has(post.id), ...postView(post, filesBase) }))
+  // `liked` and `first` first: adding a field to a spread copy is slow in V8 (see postView).
+  // The first card's image is the page's largest paint (post-card.njk fetches it first).
+  return posts.map((post, index) => ({
+    liked: liked.has(post.id),
+    first: index === 0,
+    ...postView(post, filesBase),
+  }))
 }

@@ -1,4 +1,6 @@
-// Raw files: /r/KEY (the re-encoded original) and /r/KEY/550, /1100, /small, /thumb; for an
+// Raw files: /r/KEY (the re-encoded original), /r/KEY/SIZE.EXT (one width in one format, e.g.
+// /r/KEY/800.avif: see renditionPaths in post-view.ts for why paths and not negotiation) and
+// /r/KEY/550, /1100, /small, /thumb (the fallback); for an
 // animated GIF also /r/KEY.mp4 (its video) and /r/KEY/poster. An uploaded video's /r/KEY is its
 // poster frame (an image, as the API says) and /r/KEY.mp4 its re-encoded video, once made. /r/KEY.jpg, .png, .gif, .webp (any
 // extension but .mp4) is /r/KEY, as on MLTSHP, whose links carry one.

@@ -43,6 +43,7 @@ import { ServiceError } from './errors.js'
 import { cleanFileName, fileNameOfUrl } from './file-names.js'
 import { formatBytes } from './format-bytes.js'
 import { hasVideo, isUploadedVideo, UPLOADED_VIDEO, wantsVideo } from './gif-videos.js'
+import { modernRequestFor } from './modern-renditions.js'
 import { writeNewPost } from './new-post-rows.js'
 import { checkedPostText } from './post-rules.js'
 import { postableShake } from './shake-access.js'
@@ -196,6 +197,9 @@ export class PostingService {
       })
       if (wantsVideo(sourcefile) && !hasVideo(sourcefile))
         await enqueue(trx, 'make-video', { sourcefileId: sourcefile.id })
+      // The AVIF and WebP copies, made after the answer (services/modern-renditions.ts).
+      if (modernRequestFor(sourcefile))
+        await enqueue(trx, 'make-renditions', { sourcefileId: sourcefile.id })
       return postId
     })
     this.work.kick()

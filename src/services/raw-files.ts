@@ -4,7 +4,7 @@
 // trip and no signing per request.
 import type { Database } from '../db/database.js'
 import { findPost } from '../repositories/posts.js'
-import type { Rendition } from '../repositories/sourcefiles.js'
+import type { Rendition, Sourcefile } from '../repositories/sourcefiles.js'
 import type { LocalStore } from '../storage/local-store.js'
 import type { S3Store } from '../storage/s3-store.js'
 import { postTag } from './page-cache.js'
@@ -43,11 +43,8 @@ export class RawFiles {
   constructor(
     private readonly db: Database,
     private readonly store: LocalStore | S3Store,
-    private readonly pickRendition: (
-      renditions: Rendition[],
-      size: string,
-    ) => Rendition | undefined,
-    private readonly contentTypeOf: (rendition: Rendition, imageType: string) => string,
+    private readonly pickRendition: (image: Sourcefile, size: string) => Rendition | undefined,
+    private readonly contentTypeOf: (rendition: Rendition, image: Sourcefile) => string,
     private readonly ttlMs: number,
   ) {}
 
@@ -78,7 +75,7 @@ export class RawFiles {
   private async lookUp(shareKey: string, size: string): Promise<RawFile | undefined> {
     const id = idFromShareKey(shareKey)
     const post = id === undefined ? undefined : await findPost(this.db, id)
-    const rendition = post && this.pickRendition(post.sourcefile.renditions, size)
+    const rendition = post && this.pickRendition(post.sourcefile, size)
     if (!post || !rendition) return undefined
     // Counted from before the signing: the URL lives at least this long.
     const signedAt = Date.now()
@@ -86,7 +83,7 @@ export class RawFiles {
       postId: post.id,
       ownerId: post.userId,
       key: rendition.key,
-      contentType: this.contentTypeOf(rendition, post.sourcefile.contentType),
+      contentType: this.contentTypeOf(rendition, post.sourcefile),
       presignedUrl:
         this.store.kind === 's3'
           ? await this.store.presignedGetUrl(rendition.key, PRESIGNED_SECONDS)

@@ -46,6 +46,7 @@ export async function storeRenditions(
       width: file.width,
       height: file.height,
       size: file.size,
+      format: file.format,
     })
   }
   return renditions

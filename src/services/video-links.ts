@@ -10,6 +10,7 @@ import path from 'node:path'
 import type { Config } from '../config.js'
 import type { Database } from '../db/database.js'
 import { inTransaction } from '../db/transaction.js'
+import { enqueue } from '../jobs/enqueue.js'
 import type { WorkSignal } from '../jobs/job-names.js'
 import { type FetchPolicy, fetchRemoteImage } from '../media/fetch-remote.js'
 import { probeImage, renderImage, sniffImageFormat } from '../media/image-pipeline.js'
@@ -23,6 +24,7 @@ import type { User } from '../repositories/users.js'
 import type { FileStore } from '../storage/file-store.js'
 import { addressList } from './address-list.js'
 import { ServiceError } from './errors.js'
+import { modernRequestFor } from './modern-renditions.js'
 import { writeNewPost } from './new-post-rows.js'
 import { checkedPostText, TITLE_MAX } from './post-rules.js'
 import type { NewPost } from './posting.js'
@@ -100,6 +102,9 @@ export class VideoLinkService {
         contentType: 'text/html',
         size: 0,
       })
+      // The thumbnail's AVIF and WebP copies, made after the answer (modern-renditions.ts).
+      if (modernRequestFor(sourcefile))
+        await enqueue(trx, 'make-renditions', { sourcefileId: sourcefile.id })
       return { id: postId, repeated: false }
     })
     if (!result.repeated) this.work.kick()

@@ -118,6 +118,26 @@ describe('the production topology', async () => {
         20_000,
         'every outbox row to be done',
       )
+      // The worker's media job made the AVIF and WebP: nginx serves each at its own path with
+      // the app's type and a year of caching, to a visitor (the nginx-kept answer) and a member.
+      const visitor = new HttpClient(topology.url)
+      for (const client of [visitor, bob]) {
+        for (const [path, type] of [
+          ['550.avif', 'image/avif'],
+          ['800.webp', 'image/webp'],
+          ['320.jpg', 'image/jpeg'],
+        ] as const) {
+          const file = await client.request(`/r/${key}/${path}`)
+          assert.equal(file.status, 200, path)
+          assert.equal(file.headers.get('content-type'), type, path)
+          assert.equal(file.headers.get('cache-control'), 'public, max-age=31536000, immutable')
+          assert.equal(file.headers.get('vary'), null, path)
+          assert.ok(file.body.length > 0, path)
+        }
+        assert.equal(file4cc(await client.request(`/r/${key}/550.avif`)), 'ftypavif')
+        assert.equal((await client.request(`/r/${key}/550.png`)).status, 404)
+        assert.equal((await client.request(`/r/${key}/1600.avif`)).status, 404)
+      }
     } finally {
       await db.destroy()
     }
@@ -365,3 +385,8 @@ describe('the production topology', async () => {
     assert.equal((await snooper.request(href as string)).status, 404)
   })
 })
+
+/** The brand an ISO media file (AVIF) names at byte 4. */
+function file4cc(answer: { body: Buffer }): string {
+  return answer.body.toString('latin1', 4, 12)
+}

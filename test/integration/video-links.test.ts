@@ -229,6 +229,7 @@ describe('posting a video by its link', () => {
 
   it('refuses other sites, other schemes and malformed ids, storing nothing', async () => {
     await alice.get('/tools/save-video')
+    await settle(site.app) // earlier thumbnails' AVIF and WebP, made after their answers
     const before = await snapshot(site.app.db)
     const hits = provider.hits.length
     const cases: Array<[string, RegExp]> = [
@@ -261,6 +262,7 @@ describe('posting a video by its link', () => {
 
   it('refuses a provider answering garbage, too much, too slowly, or a non-image thumbnail', async () => {
     await alice.get('/tools/save-video')
+    await settle(site.app) // earlier thumbnails' AVIF and WebP, made after their answers
     const before = await snapshot(site.app.db)
     const filesBefore = await storedFiles()
     const cases: Array<[string, number, RegExp]> = [
@@ -434,6 +436,7 @@ describe('posting a video by its link', () => {
 
   it('refuses a form without its CSRF token', async () => {
     await alice.get('/tools/save-video')
+    await settle(site.app) // earlier thumbnails' AVIF and WebP, made after their answers
     const before = await snapshot(site.app.db)
     const hits = provider.hits.length
     const response = await alice.post(

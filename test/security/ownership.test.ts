@@ -10,6 +10,7 @@ import { AttackTable } from '../helpers/attack-table.js'
 import type { Browser } from '../helpers/browser.js'
 import { snapshot } from '../helpers/db-snapshot.js'
 import * as images from '../helpers/images.js'
+import { settle } from '../helpers/jobs.js'
 import { post } from '../helpers/social.js'
 import { createWorld, type World } from './world.js'
 
@@ -29,6 +30,7 @@ describe(`ownership matrix (${onMysql ? 'MySQL' : 'SQLite'})`, () => {
   before(async () => {
     world = await createWorld()
     bobPost = await post(world.bob, 'bob own')
+    await settle(world.site.app) // its follow-up work (fan-out, AVIF and WebP) before any attack
     groupId = String(
       (
         await world.site.app.db

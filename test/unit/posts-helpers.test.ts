@@ -66,13 +66,48 @@ describe('renditions', () => {
     { name: 'small', key: 'i/a/small.jpg', width: 267, height: 200, size: 1 },
     { name: 'thumb', key: 'i/a/thumb.jpg', width: 100, height: 100, size: 1 },
   ]
+  const image = { format: 'jpeg' as const, renditions }
   it('falls back to the next larger rendition, never to a smaller one', () => {
-    assert.equal(pickRendition(renditions, '')?.name, 'original')
-    assert.equal(pickRendition(renditions, '1100')?.name, 'original')
-    assert.equal(pickRendition(renditions, '550')?.name, 'w550')
-    assert.equal(pickRendition(renditions, 'thumb')?.name, 'thumb')
-    assert.equal(pickRendition(renditions, 'huge'), undefined)
-    assert.equal(pickRendition(renditions, '../etc'), undefined)
+    assert.equal(pickRendition(image, '')?.name, 'original')
+    assert.equal(pickRendition(image, '1100')?.name, 'original')
+    assert.equal(pickRendition(image, '550')?.name, 'w550')
+    assert.equal(pickRendition(image, 'thumb')?.name, 'thumb')
+    assert.equal(pickRendition(image, 'huge'), undefined)
+    assert.equal(pickRendition(image, '../etc'), undefined)
+  })
+  it('serves a width in one format only where that file exists', () => {
+    const modern = {
+      format: 'jpeg' as const,
+      renditions: [
+        ...renditions,
+        {
+          name: 'w550',
+          key: 'i/a/w550.avif',
+          width: 550,
+          height: 412,
+          size: 1,
+          format: 'avif' as const,
+        },
+        {
+          name: 'full',
+          key: 'i/a/full.webp',
+          width: 800,
+          height: 600,
+          size: 1,
+          format: 'webp' as const,
+        },
+      ],
+    }
+    assert.equal(pickRendition(modern, '550')?.key, 'i/a/w550.jpg')
+    assert.equal(pickRendition(modern, '550.jpg')?.key, 'i/a/w550.jpg')
+    assert.equal(pickRendition(modern, '550.avif')?.key, 'i/a/w550.avif')
+    assert.equal(pickRendition(modern, 'full.webp')?.key, 'i/a/full.webp')
+    assert.equal(pickRendition(modern, 'full.jpg')?.key, 'i/a/original.jpg')
+    assert.equal(pickRendition(modern, '550.webp'), undefined)
+    assert.equal(pickRendition(modern, '1100.avif'), undefined)
+    assert.equal(pickRendition(modern, '999.avif'), undefined)
+    assert.equal(pickRendition(modern, '550.exe'), undefined)
+    assert.equal(pickRendition(modern, 'small.avif'), undefined)
   })
 })
 
