@@ -236,7 +236,10 @@ describe(`modern renditions (${useS3 ? 'S3 on s3rver' : 'local files'})`, () => 
       assert.match(picture, /<source type="image\/webp" srcset="[^"]+\.webp 320w/)
       const img = /<img [^>]*>/.exec(picture)?.[0] ?? ''
       assert.match(img, / srcset="[^"]+ 320w/)
-      assert.match(img, / sizes="\(max-width: 640px\) calc\(100vw - 26px\), 550px"/)
+      assert.match(
+        img,
+        / sizes="\(max-width: 640px\) calc\(100vw - 26px\), \(max-width: 752px\) calc\(100vw - 34px\), 718px"/,
+      )
       assert.match(img, / width="\d+" height="\d+"/)
       if (index === 0) {
         assert.match(img, /loading="eager" fetchpriority="high"/)
