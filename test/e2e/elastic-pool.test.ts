@@ -5,7 +5,6 @@
 import assert from 'node:assert/strict'
 import { spawn, spawnSync } from 'node:child_process'
 import { once } from 'node:events'
-import path from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import { type Kysely, Migrator, sql } from 'kysely'
 import { migrations } from '../../migrations/index.js'
@@ -13,6 +12,7 @@ import { loadNodePoolConfig } from '../../src/config.js'
 import { openNodePool } from '../../src/ops/open-node-pool.js'
 import { rollingDeploy } from '../../src/ops/rolling-deploy.js'
 import { projectRoot } from '../../src/paths.js'
+import { entryPoint } from '../helpers/entry-point.js'
 import { HttpClient } from '../helpers/http-client.js'
 import * as images from '../helpers/images.js'
 import { eventually } from '../helpers/jobs.js'
@@ -110,13 +110,12 @@ describe('an elastic node pool under steady load', async () => {
       NODE_READY_TIMEOUT_SECONDS: '30',
     }
     const pool = openNodePool(loadNodePoolConfig(settings))
-    /** `npm run nodes -- ...`, from source (the npm script builds dist/ first). */
+    /** `npm run nodes -- ...`: the compiled dist/src/ops/nodes.js, as the npm script runs it. */
     const nodesCommand = async (...args: string[]) => {
-      const child = spawn(
-        process.execPath,
-        ['--import', 'tsx', path.join(projectRoot, 'src/ops/nodes.ts'), ...args],
-        { cwd: projectRoot, env: { PATH: process.env.PATH ?? '', ...settings } },
-      )
+      const child = spawn(process.execPath, [entryPoint('ops/nodes'), ...args], {
+        cwd: projectRoot,
+        env: { PATH: process.env.PATH ?? '', ...settings },
+      })
       let output = ''
       child.stdout.on('data', (chunk) => {
         output += chunk

@@ -317,35 +317,43 @@ describe('the production topology', async () => {
         `states ${states}`,
       )
 
-    // SIGKILL node 1's app: once HAProxy marks it down, no request fails.
-    node1.app.kill('SIGKILL')
-    await waitFor(['DOWN', 'UP'])
-    // Requests already on their way to the dead node when it was marked down may still fail.
-    await new Promise((resolve) => setTimeout(resolve, 300))
-    failures.length = 0
-    const afterDown = done
-    await new Promise((resolve) => setTimeout(resolve, 1500))
-    assert.ok(done - afterDown > 20, 'the load kept going')
-    assert.deepEqual(failures, [], 'no failures once the node is down')
+    // A failed assertion must stop the load too: left running, it keeps the file alive until
+    // the runner's ten-minute limit.
+    try {
+      // SIGKILL node 1's app: once HAProxy marks it down, no request fails.
+      node1.app.kill('SIGKILL')
+      await waitFor(['DOWN', 'UP'])
+      // Requests already on their way to the dead node when it was marked down may still fail.
+      await new Promise((resolve) => setTimeout(resolve, 300))
+      failures.length = 0
+      const afterDown = done
+      await new Promise((resolve) => setTimeout(resolve, 1500))
+      assert.ok(done - afterDown > 20, 'the load kept going')
+      assert.deepEqual(failures, [], 'no failures once the node is down')
 
-    // Bring it back; it takes traffic again.
-    node1.app = topology.startApp(node1.env)
-    await waitFor(['UP', 'UP'])
+      // Bring it back; it takes traffic again.
+      node1.app = topology.startApp(node1.env)
+      await waitFor(['UP', 'UP'])
 
-    // SIGTERM node 2's app: it drains (health 404 -> NOLB) and exits; nothing fails.
-    failures.length = 0
-    node2.app.kill('SIGTERM')
-    await waitFor(['UP', 'NOLB'])
-    await new Promise((resolve) => node2.app.once('exit', resolve))
-    await new Promise((resolve) => setTimeout(resolve, 1000))
-    assert.deepEqual(failures, [], 'zero failed requests while draining')
-    node2.app = topology.startApp(node2.env)
-    await waitFor(['UP', 'UP'])
-    const before = (await topology.sessionsServed())[1] ?? 0
-    await new Promise((resolve) => setTimeout(resolve, 1000))
-    assert.ok(((await topology.sessionsServed())[1] ?? 0) > before, 'the node takes traffic again')
-    stop = true
-    await load
+      // SIGTERM node 2's app: it drains (health 404 -> NOLB) and exits; nothing fails.
+      failures.length = 0
+      node2.app.kill('SIGTERM')
+      await waitFor(['UP', 'NOLB'])
+      await new Promise((resolve) => node2.app.once('exit', resolve))
+      await new Promise((resolve) => setTimeout(resolve, 1000))
+      assert.deepEqual(failures, [], 'zero failed requests while draining')
+      node2.app = topology.startApp(node2.env)
+      await waitFor(['UP', 'UP'])
+      const before = (await topology.sessionsServed())[1] ?? 0
+      await new Promise((resolve) => setTimeout(resolve, 1000))
+      assert.ok(
+        ((await topology.sessionsServed())[1] ?? 0) > before,
+        'the node takes traffic again',
+      )
+    } finally {
+      stop = true
+      await load
+    }
     assert.deepEqual(failures, [], 'zero failed requests when it came back')
   })
 

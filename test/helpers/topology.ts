@@ -2,18 +2,60 @@
 // HAProxy -> two nodes (nginx -> app) -> the database, Redis and S3, plus one worker.
 import { type ChildProcess, spawn } from 'node:child_process'
 import { once } from 'node:events'
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import net from 'node:net'
 import os from 'node:os'
 import path from 'node:path'
+import { setTimeout as sleep } from 'node:timers/promises'
 import { type Database, openDatabase } from '../../src/db/database.js'
 import { migrateToLatest } from '../../src/db/migrator.js'
 import { projectRoot, staticDir } from '../../src/paths.js'
 import { freshEnvironment } from './app.js'
+import { entryPoint } from './entry-point.js'
 import { eventually } from './jobs.js'
 import { OwnMariadb } from './own-mariadb.js'
 import { startS3, type TestS3 } from './s3.js'
 import { redisUrl } from './services.js'
+
+/**
+ * Where free ports are taken from. By default the kernel picks (bind to port 0). CI runs two
+ * legs of the suite side by side and gives each its own range below the kernel's ephemeral
+ * ports (TEST_PORTS=20000-25999): a port one leg picked but has not bound yet is then never
+ * picked by the other leg, nor taken as the local end of some process's outgoing connection.
+ */
+const portRange = (() => {
+  const match = /^(\d+)-(\d+)$/.exec(process.env.TEST_PORTS ?? '')
+  return match ? { low: Number(match[1]), high: Number(match[2]) } : undefined
+})()
+/** Ports this process has handed out from the range: never handed out twice. */
+const handedOut = new Set<number>()
+
+async function listenOn(port: number): Promise<net.Server | undefined> {
+  const server = net.createServer()
+  return new Promise((resolve) => {
+    server.once('error', () => resolve(undefined))
+    server.listen(port, '127.0.0.1', () => resolve(server))
+  })
+}
+
+/** A server listening on a free port: the kernel's pick, or a random one of TEST_PORTS. */
+async function listenOnFreePort(): Promise<net.Server> {
+  if (!portRange) {
+    const server = await listenOn(0)
+    if (!server) throw new Error('could not listen on any port')
+    return server
+  }
+  const { low, high } = portRange
+  for (let attempt = 0; attempt < 1000; attempt++) {
+    const port = low + Math.floor(Math.random() * (high - low + 1))
+    if (handedOut.has(port)) continue
+    handedOut.add(port)
+    const server = await listenOn(port)
+    if (server) return server
+  }
+  throw new Error(`no free port left in TEST_PORTS=${process.env.TEST_PORTS}`)
+}
 
 /**
  * A free port held open until `release()`: for a port the test must name long before the
@@ -21,8 +63,7 @@ import { redisUrl } from './services.js'
  * running meanwhile is handed it.
  */
 export async function reservePort(): Promise<{ port: number; release(): Promise<void> }> {
-  const server = net.createServer().listen(0, '127.0.0.1')
-  await once(server, 'listening')
+  const server = await listenOnFreePort()
   const { port } = server.address() as net.AddressInfo
   return {
     port,
@@ -31,11 +72,70 @@ export async function reservePort(): Promise<{ port: number; release(): Promise<
 }
 
 export async function freePort(): Promise<number> {
-  const server = net.createServer().listen(0, '127.0.0.1')
-  await once(server, 'listening')
+  const server = await listenOnFreePort()
   const { port } = server.address() as net.AddressInfo
-  server.close()
+  await new Promise((resolve) => server.close(resolve))
   return port
+}
+
+/**
+ * One topology at a time on this machine, across test processes and CI's side-by-side legs: each
+ * runs a dozen processes (two nginx and two app nodes, a worker, HAProxy, S3, perhaps two
+ * MariaDBs) and times its requests, and two of them on two cores starve each other into
+ * timeouts. A folder is the lock (mkdir is atomic); it names its holder's pid, so a lock left by
+ * a killed process is taken over.
+ */
+const topologyLock = path.join(os.tmpdir(), 'mlkshk-topology.lock')
+
+async function lockTopology(): Promise<() => void> {
+  const started = performance.now()
+  let holder = ''
+  for (;;) {
+    try {
+      mkdirSync(topologyLock)
+      writeFileSync(path.join(topologyLock, 'pid'), String(process.pid))
+      break
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error
+    }
+    holder = readFileSafe(path.join(topologyLock, 'pid'))
+    if (holder && !alive(Number(holder))) rmSync(topologyLock, { recursive: true, force: true })
+    else await sleep(500)
+  }
+  const waited = Math.round((performance.now() - started) / 1000)
+  if (waited > 0) console.log(`# waited ${waited} s for another topology (pid ${holder}) to stop`)
+  // The topology's processes (started from here, they inherit it) come first for the CPU: its
+  // suites time health checks and failovers in hundreds of milliseconds, while the other test
+  // files running beside it merely take longer. Only root may raise a priority (CI runs as root).
+  try {
+    os.setPriority(-5)
+  } catch {}
+  let released = false
+  const release = () => {
+    if (released) return
+    released = true
+    if (readFileSafe(path.join(topologyLock, 'pid')) === String(process.pid))
+      rmSync(topologyLock, { recursive: true, force: true })
+  }
+  process.once('exit', release)
+  return release
+}
+
+function readFileSafe(file: string): string {
+  try {
+    return readFileSync(file, 'utf8').trim()
+  } catch {
+    return ''
+  }
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0)
+    return true
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM'
+  }
 }
 
 /** Fills the ${NAME} placeholders of a template; a placeholder left unfilled is an error. */
@@ -129,6 +229,7 @@ export class Topology {
   replica: OwnMariadb | undefined
   private template: string | undefined
   env: Record<string, string> = {}
+  private unlock: () => void = () => {}
 
   get url() {
     return `http://127.0.0.1:${this.haproxyPort}`
@@ -152,6 +253,7 @@ export class Topology {
     /** A MariaDB primary and replica of its own (binary log, GTID) instead of the run's database. */
     replica?: boolean
   }): Promise<void> {
+    this.unlock = await lockTopology()
     this.dir = await mkdtemp(path.join(os.tmpdir(), 'mlkshk-topology-'))
     await chmod(this.dir, 0o777)
     const replication = options.replica ? await this.startReplication() : undefined
@@ -252,7 +354,7 @@ export class Topology {
 
   /** The worker process; its metrics on workerMetricsPort. */
   startWorker(): ChildProcess {
-    return spawn(process.execPath, ['--import', 'tsx', path.join(projectRoot, 'src/worker.ts')], {
+    return spawn(process.execPath, [entryPoint('worker')], {
       cwd: projectRoot,
       env: {
         PATH: process.env.PATH ?? '',
@@ -332,7 +434,7 @@ export class Topology {
   }
 
   startApp(env: Record<string, string>): ChildProcess {
-    return spawn(process.execPath, ['--import', 'tsx', path.join(projectRoot, 'src/server.ts')], {
+    return spawn(process.execPath, [entryPoint('server')], {
       cwd: projectRoot,
       env: { PATH: process.env.PATH ?? '', TZ: process.env.TZ ?? '', ...env },
       stdio: 'ignore',
@@ -388,6 +490,7 @@ export class Topology {
     await this.s3?.close()
     await this.drop()
     await Promise.all([this.primary?.close(), this.replica?.close()])
-    await rm(this.dir, { recursive: true, force: true })
+    if (this.dir) await rm(this.dir, { recursive: true, force: true })
+    this.unlock()
   }
 }

@@ -16,19 +16,16 @@ import { projectRoot } from '../../src/paths.js'
 import type { BackupManifest } from '../../src/services/backup-manifest.js'
 import { SESSION_SECRET } from '../helpers/app.js'
 import { type Finished, finish, listeningAddress } from '../helpers/child-output.js'
+import { entryPoint } from '../helpers/entry-point.js'
 import { HttpClient } from '../helpers/http-client.js'
 import * as images from '../helpers/images.js'
 
 function spawnEntry(script: string, args: string[], env: Record<string, string>): ChildProcess {
-  return spawn(
-    process.execPath,
-    ['--import', 'tsx', path.join(projectRoot, 'src', script), ...args],
-    {
-      cwd: projectRoot,
-      env: { PATH: process.env.PATH ?? '', TZ: process.env.TZ ?? '', ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
-  )
+  return spawn(process.execPath, [entryPoint(script), ...args], {
+    cwd: projectRoot,
+    env: { PATH: process.env.PATH ?? '', TZ: process.env.TZ ?? '', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
 }
 
 function run(script: string, args: string[], env: Record<string, string>): Promise<Finished> {

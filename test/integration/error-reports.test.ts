@@ -15,6 +15,7 @@ import { scrubEvent, scrubText } from '../../src/observability/scrub.js'
 import { projectRoot } from '../../src/paths.js'
 import { signUp } from '../helpers/accounts.js'
 import { createTestSite, freshEnvironment, onMysql, type TestSite } from '../helpers/app.js'
+import { entryPoint } from '../helpers/entry-point.js'
 import { eventually } from '../helpers/jobs.js'
 import { type SentryStub, startSentryStub } from '../helpers/sentry.js'
 
@@ -151,10 +152,8 @@ describe('an uncaught error in the web process', () => {
         process.execPath,
         [
           '--import',
-          'tsx',
-          '--import',
-          path.join(projectRoot, 'test/helpers/uncaught-on-signal.ts'),
-          path.join(projectRoot, 'src/server.ts'),
+          path.join(projectRoot, 'test/helpers/uncaught-on-signal.mjs'),
+          entryPoint('server'),
         ],
         {
           cwd: projectRoot,

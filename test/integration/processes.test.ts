@@ -6,10 +6,11 @@ import { after, describe, it } from 'node:test'
 import { projectRoot } from '../../src/paths.js'
 import { freshEnvironment, onMysql } from '../helpers/app.js'
 import { finish, listeningAddress } from '../helpers/child-output.js'
+import { entryPoint } from '../helpers/entry-point.js'
 import { redisUrl, skipUnless } from '../helpers/services.js'
 
 function run(script: string, env: Record<string, string>): ChildProcess {
-  return spawn(process.execPath, ['--import', 'tsx', path.join(projectRoot, 'src', script)], {
+  return spawn(process.execPath, [entryPoint(script)], {
     cwd: projectRoot,
     env: { PATH: process.env.PATH ?? '', TZ: process.env.TZ ?? '', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -6,10 +6,10 @@ import assert from 'node:assert/strict'
 import { spawn } from 'node:child_process'
 import { once } from 'node:events'
 import { createServer } from 'node:net'
-import path from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import { projectRoot } from '../../src/paths.js'
 import { AttackTable } from '../helpers/attack-table.js'
+import { entryPoint } from '../helpers/entry-point.js'
 import { type SentryStub, startSentryStub } from '../helpers/sentry.js'
 import { redisUrl, skipUnless } from '../helpers/services.js'
 
@@ -24,21 +24,17 @@ async function closedPort(): Promise<number> {
 }
 
 async function start(script: string, env: Record<string, string>) {
-  const child = spawn(
-    process.execPath,
-    ['--import', 'tsx', path.join(projectRoot, 'src', script)],
-    {
-      cwd: projectRoot,
-      env: {
-        PATH: process.env.PATH ?? '',
-        SESSION_SECRET: 'a session secret long enough for the config',
-        DATA_DIR: '/tmp/mlkshk-startup-errors-never-used',
-        NODE_ENV: 'production',
-        ...env,
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
+  const child = spawn(process.execPath, [entryPoint(script)], {
+    cwd: projectRoot,
+    env: {
+      PATH: process.env.PATH ?? '',
+      SESSION_SECRET: 'a session secret long enough for the config',
+      DATA_DIR: '/tmp/mlkshk-startup-errors-never-used',
+      NODE_ENV: 'production',
+      ...env,
     },
-  )
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
   let output = ''
   child.stdout.on('data', (chunk) => {
     output += chunk

@@ -1,0 +1,80 @@
+#!/usr/bin/env node
+// Compiles src/ and migrations/ to dist/ (`npm run build`) unless dist/ is newer than every
+// file it is built from. The tests that start the real entry points as child processes run the
+// compiled dist/ (what `npm start` and the image run), so scripts/run-tests.mjs calls this once
+// before the suite, and test/helpers/entry-point.ts calls it again for a test file run alone
+// (it costs a walk of the source folders when nothing changed).
+//
+// dist/.built is touched after a successful build: tsc's own .tsbuildinfo is not rewritten when
+// nothing changed, so it cannot say when the last build happened.
+import { spawnSync } from 'node:child_process'
+import { closeSync, mkdirSync, openSync, readdirSync, rmSync, statSync, utimesSync } from 'node:fs'
+import path from 'node:path'
+import { fileURLToPath } from 'node:url'
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
+const stamp = path.join(root, 'dist', '.built')
+const inputs = ['src', 'migrations', 'tsconfig.json', 'tsconfig.build.json', 'package-lock.json']
+
+function newestInput() {
+  let newest = 0
+  for (const input of inputs) {
+    const full = path.join(root, input)
+    let stat
+    try {
+      stat = statSync(full)
+    } catch {
+      continue
+    }
+    newest = Math.max(newest, stat.mtimeMs)
+    if (!stat.isDirectory()) continue
+    for (const entry of readdirSync(full, { recursive: true })) {
+      newest = Math.max(newest, statSync(path.join(full, entry)).mtimeMs)
+    }
+  }
+  return newest
+}
+
+function builtAt() {
+  try {
+    return statSync(stamp).mtimeMs
+  } catch {
+    return -1
+  }
+}
+
+if (builtAt() >= newestInput()) process.exit(0)
+
+// Test files run alone, side by side, may all find dist/ stale: one builds, the others wait
+// for it and then find dist/ fresh (a lock left by a killed build is taken over after a while).
+const lock = path.join(root, 'dist', '.building')
+mkdirSync(path.dirname(lock), { recursive: true })
+const waitUntil = Date.now() + 120_000
+for (;;) {
+  try {
+    mkdirSync(lock)
+    break
+  } catch {
+    if (Date.now() > waitUntil) break
+    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 250)
+  }
+}
+process.on('exit', () => rmSync(lock, { recursive: true, force: true }))
+if (builtAt() >= newestInput()) process.exit(0)
+
+console.error('# building dist/ (npm run build): it is missing or older than src/')
+// The stamp gets the time the build started: a file saved during the build is newer than it.
+const startedAt = new Date()
+const started = performance.now()
+const tsc = path.join(root, 'node_modules', 'typescript', 'bin', 'tsc')
+const built = spawnSync(process.execPath, [tsc, '-p', 'tsconfig.build.json'], {
+  cwd: root,
+  stdio: 'inherit',
+})
+if (built.status !== 0) {
+  console.error('# npm run build failed: the tests that run dist/ cannot start')
+  process.exit(built.status ?? 1)
+}
+closeSync(openSync(stamp, 'a'))
+utimesSync(stamp, startedAt, startedAt)
+console.error(`# built dist/ in ${Math.round((performance.now() - started) / 1000)} s`)
