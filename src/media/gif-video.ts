@@ -68,7 +68,7 @@ export async function makeGifVideo(
   await ffmpeg(
     [
       ...['-f', 'gif', '-i', gif],
-      ...['-frames:v', '1', '-vf', scale, '-map_metadata', '-1', '-q:v', '3', '-y', poster],
+      ...['-frames:v', '1', '-vf', scale, '-map_metadata', '-1', '-q:v', '5', '-y', poster],
     ],
     options,
   )

@@ -74,7 +74,7 @@ describe('in chromium without JavaScript', { skip }, () => {
     assert.equal(await alice.locator('h1').first().textContent(), 'Typed before the refusal')
     const image = alice.locator('.post-figure img')
     assert.equal(await image.getAttribute('alt'), 'Green field with a white corner')
-    assert.match((await image.getAttribute('srcset')) ?? '', /\/550 550w, .*\/1100 1100w/)
+    assert.match((await image.getAttribute('srcset')) ?? '', /\/550\.jpg 550w, .*\/1100\.jpg 1100w/)
   })
 
   it('edits the alt text through the edit form', async () => {
