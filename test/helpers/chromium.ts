@@ -16,19 +16,25 @@ export const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
 /** A skip reason when chromium is missing (an error under CI), else false. */
 export const skipWithoutChromium = () => skipUnlessInstalled('chromium', chromiumPath)
 
+/**
+ * Flags for Debian's chromium here: no sandbox (root), no GPU, and no call out of the machine
+ * (update checks, sync, QUIC), which this network refuses many at a time.
+ */
+export const quietChromiumFlags = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+] as const
+
 export function launchChromium(): Promise<Browser> {
   return chromium.launch({
     executablePath: chromiumPath,
     headless: true,
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
+    args: [...quietChromiumFlags],
   })
 }
 

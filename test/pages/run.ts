@@ -17,7 +17,7 @@ import * as chromeLauncher from 'chrome-launcher'
 import lighthouse from 'lighthouse'
 import { createTestSite } from '../helpers/app.js'
 import { Browser } from '../helpers/browser.js'
-import { chromiumPath } from '../helpers/chromium.js'
+import { chromiumPath, quietChromiumFlags } from '../helpers/chromium.js'
 import * as images from '../helpers/images.js'
 import { outlineProblems } from '../helpers/page-outline.js'
 import { freePort } from '../helpers/topology.js'
@@ -35,13 +35,7 @@ const categories = Object.keys(goals) as Category[]
 /** Chromium for Lighthouse: headless, and quiet (no update checks, sync or other calls out). */
 const chromeFlags = [
   '--headless=new',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
+  ...quietChromiumFlags,
   '--disable-domain-reliability',
   '--disable-client-side-phishing-detection',
   '--disable-default-apps',
