@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
 import type { Browser as Chromium, Locator, Page } from 'playwright-core'
-import { signUp } from '../helpers/accounts.js'
+import { PASSWORD, signUp } from '../helpers/accounts.js'
 import {
   type BrowserSite,
   launchChromium,
@@ -325,6 +325,33 @@ describe('in chromium with JavaScript', { skip }, () => {
     assert.ok(luminance(background) < 0.1, `dark background, got ${background}`)
     const text = await page.evaluate(() => getComputedStyle(document.body).color)
     assert.ok(luminance(text) > 0.7, `light text, got ${text}`)
+    await context.close()
+  })
+
+  it("takes a visitor's Like through sign-in and back to the post, then a notification names them", async (t) => {
+    // Someone new, who has liked nothing yet.
+    await signUp(site.app, 'dana')
+    const context = await newPerson(chromium, site)
+    const visitor = await context.newPage()
+    await visitor.goto('/user/alice')
+    const card = visitor.locator('.post-card').first()
+    const key = await card.getAttribute('data-post')
+    if (!key) return t.skip('alice has no post (see above)')
+    assert.equal(await card.locator('.post-card-author').getAttribute('href'), '/user/alice')
+    await card.getByRole('link', { name: 'Like' }).click()
+    await visitor.waitForURL((url) => url.pathname === '/sign-in')
+    await visitor.getByLabel('User name or email').fill('dana')
+    await visitor.getByLabel('Password').fill(PASSWORD)
+    await visitor.getByRole('button', { name: 'Sign in' }).click()
+    await visitor.waitForURL((url) => url.pathname === `/p/${key}`)
+    await visitor.getByRole('button', { name: 'Like' }).click()
+    await visitor.locator('.like-button[aria-pressed="true"]').waitFor()
+    await settle(site.app)
+    // The owner reads who it was and which post, with its picture.
+    await alice.goto('/notifications')
+    const row = alice.locator('.notification', { hasText: 'liked' }).first()
+    await row.getByRole('link', { name: 'dana' }).waitFor()
+    assert.ok(await row.locator('.notification-thumb img').count(), 'the post is pictured')
     await context.close()
   })
 
