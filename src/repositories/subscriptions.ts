@@ -8,10 +8,13 @@ export async function insertSubscription(
   userId: number,
   shakeId: number,
 ): Promise<boolean> {
-  // The shake's row first: the follow's foreign key would take a shared lock on it, and two
-  // follows each upgrading theirs to write the count deadlock.
-  if (isMysql(db))
+  // The follower's row, then the shake's, first: the follow's foreign keys would take a shared
+  // lock on each, and two follows (or a follow and another write of the row) each upgrading
+  // theirs to write a count deadlock. Always in this order, so two follows queue.
+  if (isMysql(db)) {
+    await db.selectFrom('user').select('id').where('id', '=', userId).forUpdate().execute()
     await db.selectFrom('shake').select('id').where('id', '=', shakeId).forUpdate().execute()
+  }
   const result = await db
     .insertInto('subscription')
     .values({ user_id: userId, shake_id: shakeId, created_at: dbNow() })

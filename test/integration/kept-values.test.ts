@@ -210,6 +210,30 @@ describe(`kept values (${onMysql ? 'MariaDB' : 'SQLite'})`, () => {
       /<strong>1<\/strong> post<[\s\S]*<strong>1<\/strong> following</,
     )
 
+    // Follows at once by one person, beside other writes of their row: each answered, each
+    // counted once. (A follow takes the follower's row for update first: its foreign key's
+    // shared lock, upgraded to write the count, deadlocked with a concurrent write of the row
+    // once in CI; this interleaving does not force that timing, it guards the counts.)
+    const many = await Promise.all(
+      ['ga', 'gb', 'gc', 'gd', 'ge', 'gf'].map((n) => signUp(site.app, `count${n}`)),
+    )
+    const before = (await personCounts('countfay')).following.kept
+    const answers = await Promise.all([
+      ...many.map((_, i) =>
+        postJson(eve, `/user/count${['ga', 'gb', 'gc', 'gd', 'ge', 'gf'][i]}/subscribe`),
+      ),
+      postJson(eve, '/account/set-content-filter/on'),
+      postJson(eve, '/account/set-content-filter/off'),
+    ])
+    assert.ok(
+      answers.every((a) => a.status < 400),
+      String(answers.map((a) => a.status)),
+    )
+    assert.deepEqual((await personCounts('countfay')).following, {
+      kept: before + many.length,
+      counted: before + many.length,
+    })
+
     // A takedown of the image removes the post and its saved copy from both counts.
     const mod = await signUp(site.app, 'moddee')
     await db().updateTable('user').set({ role: 'moderator' }).where('name', '=', 'moddee').execute()
