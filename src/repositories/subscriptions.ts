@@ -71,8 +71,9 @@ export async function deleteSubscription(
     .where('shake_id', '=', shakeId)
     .executeTakeFirst()
   if (result.numDeletedRows === 0n) return false
-  await changeFollowerCounts(db, [shakeId], -1)
+  // The follower's row before the shake's, in the order a follow takes them.
   await changeFollowingCounts(db, [userId], -1)
+  await changeFollowerCounts(db, [shakeId], -1)
   return true
 }
 
@@ -182,12 +183,13 @@ export async function deleteFollowsBetween(db: Kysely<DB>, a: number, b: number)
         follows.map((f) => f.id),
       )
       .execute()
+    // One per follow removed (the owner's few shakes); the follower's row before the shakes',
+    // in the order a follow takes them.
+    for (const _ of follows) await changeFollowingCounts(db, [follower], -1)
     await changeFollowerCounts(
       db,
       follows.map((f) => f.shake_id),
       -1,
     )
-    // One per follow removed (the owner's few shakes).
-    for (const _ of follows) await changeFollowingCounts(db, [follower], -1)
   }
 }

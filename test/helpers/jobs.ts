@@ -4,8 +4,11 @@ import type { JobContext } from '../../src/jobs/job-context.js'
 import { createMailer } from '../../src/mail/mailer.js'
 import { outboxHealth } from '../../src/repositories/outbox.js'
 
-/** Resolves once the outbox has no work waiting or in flight; fails after the timeout. */
-export async function settle(app: FastifyInstance, timeoutMs = 20_000): Promise<void> {
+/**
+ * Resolves once the outbox has no work waiting or in flight; fails after the timeout. The media
+ * jobs (AVIF and WebP of every image posted) take tens of seconds on a busy two-core machine.
+ */
+export async function settle(app: FastifyInstance, timeoutMs = 60_000): Promise<void> {
   const deadline = Date.now() + timeoutMs
   for (;;) {
     app.jobs.kick()
