@@ -5,6 +5,10 @@ import { describe, it } from 'node:test'
 import Fastify from 'fastify'
 import { RequestLog } from '../../src/observability/request-log.js'
 
+// "Slow" here is 400 ms: a quick answer on a busy CI machine can take 50 (the first request warms
+// Fastify up), and /slow waits well past the threshold.
+const SLOW_MS = 400
+
 async function logged(url: string): Promise<Array<Record<string, unknown>>> {
   const lines: Array<Record<string, unknown>> = []
   const stream = new Writable({
@@ -13,14 +17,14 @@ async function logged(url: string): Promise<Array<Record<string, unknown>>> {
       done()
     },
   })
-  const app = Fastify({ logger: { level: 'info', stream }, logController: new RequestLog(50) })
+  const app = Fastify({ logger: { level: 'info', stream }, logController: new RequestLog(SLOW_MS) })
   app.get('/ok', async () => 'ok')
   app.get('/unavailable', async (_request, reply) => reply.code(503).send('down'))
   app.get('/boom', async () => {
     throw new Error('boom')
   })
   app.get('/slow', async () => {
-    await new Promise((resolve) => setTimeout(resolve, 80))
+    await new Promise((resolve) => setTimeout(resolve, SLOW_MS + 100))
     return 'slow'
   })
   await app.inject({ url })
@@ -53,6 +57,6 @@ describe('request log', () => {
     const [slow] = await logged('/slow')
     assert.equal(slow?.msg, 'slow request')
     assert.equal(slow?.level, 40)
-    assert.ok(Number(slow?.responseTime) >= 50)
+    assert.ok(Number(slow?.responseTime) >= SLOW_MS)
   })
 })
