@@ -22,22 +22,21 @@ export async function insertSubscription(
     .executeTakeFirst()
   if (Number(result.numInsertedOrUpdatedRows ?? 0n) === 0) return false
   await changeFollowerCounts(db, [shakeId], +1)
-  await changeFollowingCounts(db, [userId], +1)
+  await changeFollowingCount(db, userId, 1)
   return true
 }
 
-/** The count of shakes each of these people follows, moved by one (never below zero). */
-async function changeFollowingCounts(
-  db: Kysely<DB>,
-  userIds: readonly number[],
-  by: 1 | -1,
-): Promise<void> {
-  if (userIds.length === 0) return
+/** The count of shakes a person follows, moved by `by` in one statement (never below zero). */
+async function changeFollowingCount(db: Kysely<DB>, userId: number, by: number): Promise<void> {
   await db
     .updateTable('user')
-    .set({ following_count: by > 0 ? sql`following_count + 1` : sql`following_count - 1` })
-    .where('id', 'in', userIds)
-    .$if(by < 0, (q) => q.where('following_count', '>', 0))
+    .set({
+      following_count:
+        by > 0
+          ? sql`following_count + ${by}`
+          : sql`case when following_count > ${-by} then following_count - ${-by} else 0 end`,
+    })
+    .where('id', '=', userId)
     .execute()
 }
 
@@ -72,7 +71,7 @@ export async function deleteSubscription(
     .executeTakeFirst()
   if (result.numDeletedRows === 0n) return false
   // The follower's row before the shake's, in the order a follow takes them.
-  await changeFollowingCounts(db, [userId], -1)
+  await changeFollowingCount(db, userId, -1)
   await changeFollowerCounts(db, [shakeId], -1)
   return true
 }
@@ -183,9 +182,8 @@ export async function deleteFollowsBetween(db: Kysely<DB>, a: number, b: number)
         follows.map((f) => f.id),
       )
       .execute()
-    // One per follow removed (the owner's few shakes); the follower's row before the shakes',
-    // in the order a follow takes them.
-    for (const _ of follows) await changeFollowingCounts(db, [follower], -1)
+    // The follower's row before the shakes', in the order a follow takes them.
+    await changeFollowingCount(db, follower, -follows.length)
     await changeFollowerCounts(
       db,
       follows.map((f) => f.shake_id),
