@@ -129,6 +129,18 @@ export class OwnMariadb {
     await this.query('start slave')
   }
 
+  /** Changes a row on this server alone, left out of its binary log: a mark that tells which
+   * server a page was read from (the primary's copy of the row stays as it was). */
+  async writeHereOnly(statement: string): Promise<void> {
+    const connection = await createConnection({ uri: this.url })
+    try {
+      await connection.query('set session sql_log_bin = 0')
+      await connection.query(statement)
+    } finally {
+      await connection.end()
+    }
+  }
+
   async query(statement: string): Promise<Record<string, unknown>[]> {
     const connection = await createConnection({ uri: this.url })
     try {
