@@ -355,6 +355,47 @@ describe('in chromium with JavaScript', { skip }, () => {
     await context.close()
   })
 
+  it("gives a 3x phone's stream the image a 2x phone takes, and its post page the sharper one", async (t) => {
+    if (!posts.picked) return t.skip('no picked post (see above)')
+    await settle(site.app) // the AVIF and WebP renditions
+    const widthTaken = async (dpr: number, path: string, selector: string) => {
+      const context = await newPerson(chromium, site, { phone: true, phoneDpr: dpr })
+      const page = await context.newPage()
+      await signInThroughForm(page, 'alice')
+      await page.goto(path)
+      const img = page.locator(selector).first()
+      await img.scrollIntoViewIfNeeded()
+      // The image the browser chose, once it has arrived (no DOM types in this project).
+      const src = await img.evaluate(
+        (el) =>
+          new Promise<string>((done) => {
+            const image = el as unknown as {
+              complete: boolean
+              currentSrc: string
+              addEventListener(type: string, listener: () => void): void
+            }
+            if (image.complete) done(image.currentSrc)
+            else image.addEventListener('load', () => done(image.currentSrc))
+          }),
+      )
+      await context.close()
+      return src
+    }
+    // A 390-px phone: the card is 364 CSS px wide, so 728 pixels at 2x and 1092 at 3x.
+    const card = `.post-card[data-post="${posts.picked}"] img`
+    assert.match(await widthTaken(2, '/user/alice', card), /\/800\.\w+$/, 'a 2x phone')
+    assert.match(
+      await widthTaken(3, '/user/alice', card),
+      /\/800\.\w+$/,
+      'a 3x phone, capped at 2x',
+    )
+    assert.match(
+      await widthTaken(3, `/p/${posts.picked}`, '.post-figure img'),
+      /\/1100\.\w+$/,
+      'the post page is not capped',
+    )
+  })
+
   it('fits a phone screen without sideways scrolling', async () => {
     const context = await newPerson(chromium, site, { phone: true })
     const page = await context.newPage()

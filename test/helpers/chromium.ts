@@ -69,6 +69,8 @@ export async function newPerson(
     javaScriptEnabled?: boolean
     colorScheme?: 'light' | 'dark'
     phone?: boolean
+    /** The phone's device pixel ratio (2 unless given). */
+    phoneDpr?: number
     /** Only for injecting axe-core: the site's CSP forbids injected scripts. */
     bypassCSP?: boolean
   } = {},
@@ -80,7 +82,9 @@ export async function newPerson(
     colorScheme: options.colorScheme ?? 'light',
     reducedMotion: 'reduce',
     viewport: options.phone ? { width: 390, height: 844 } : { width: 1280, height: 800 },
-    ...(options.phone ? { isMobile: true, hasTouch: true, deviceScaleFactor: 2 } : {}),
+    ...(options.phone
+      ? { isMobile: true, hasTouch: true, deviceScaleFactor: options.phoneDpr ?? 2 }
+      : {}),
   })
   // Fail fast: a missing element is a failure, not a 30-second wait.
   context.setDefaultTimeout(10_000)
