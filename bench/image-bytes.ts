@@ -6,7 +6,7 @@
 // widths are the app's own (routes/image-layout.ts), the files the app's own pipeline makes.
 //
 //   npm run bench:image-bytes
-import { mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
 import sharp from 'sharp'
@@ -19,7 +19,7 @@ import {
   responsiveWidths,
   sniffImageFormat,
 } from '../src/media/image-pipeline.js'
-import { layoutWidths } from '../src/routes/image-layout.js'
+import { layoutWidths, phoneDensityCap } from '../src/routes/image-layout.js'
 import { modernRequestFor } from '../src/services/modern-renditions.js'
 
 interface Candidate {
@@ -27,8 +27,10 @@ interface Candidate {
   size: number
 }
 
-/** A photo-like 4000×3000 JPEG: smoothed noise (a hard case for every codec), as upload.ts. */
-async function photo(seed: number): Promise<Buffer> {
+/** The old hard case: smoothed Gaussian noise upscaled to 4000×3000 (as upload.ts). Its detail
+ * is the same at every scale, so a downscaled copy is close to white noise: harder for every
+ * codec, and for AVIF most, than any photograph. */
+async function noisePhoto(seed: number): Promise<Buffer> {
   const { data, info } = await sharp({
     create: {
       width: 1000,
@@ -42,6 +44,60 @@ async function photo(seed: number): Promise<Buffer> {
     .raw()
     .toBuffer({ resolveWithObject: true })
   return sharp(data, { raw: { width: info.width, height: info.height, channels: 3 } })
+    .resize(4000, 3000, { kernel: 'cubic' })
+    .jpeg({ quality: 88 })
+    .toBuffer()
+}
+
+/** Gaussian noise of one octave: a grid `cells` wide, smoothly upscaled to width × height. */
+async function octave(cells: number, width: number, height: number): Promise<Buffer> {
+  const rows = Math.max(2, Math.round((cells * height) / width))
+  const { data } = await sharp({
+    create: {
+      width: cells,
+      height: rows,
+      channels: 3,
+      background: { r: 0, g: 0, b: 0 },
+      noise: { type: 'gaussian', mean: 128, sigma: 40 },
+    },
+  })
+    .resize(width, height, { kernel: 'cubic', fit: 'fill' })
+    .raw()
+    .toBuffer({ resolveWithObject: true })
+  return data
+}
+
+/** A photograph's statistics without a photograph (the machine holds none): natural images
+ * have an amplitude spectrum close to 1/f, the same energy in every octave of detail, which a
+ * sum of equally strong noise octaves from 4 cells to the full width gives; colour varies
+ * slowly (the coarse octaves only), brightness at every scale. 4000×3000 JPEG q88, as a phone's
+ * camera writes. Real photos of the operator's own: BENCH_PHOTO_DIR (below). */
+async function naturalPhoto(seed: number): Promise<Buffer> {
+  const width = 2000
+  const height = 1500
+  const luma = new Float32Array(width * height)
+  const chroma = new Float32Array(width * height * 2)
+  for (let level = 0, cells = 4 + seed; cells < width; level++, cells *= 2) {
+    const layer = await octave(cells, width, height)
+    for (let i = 0; i < width * height; i++) {
+      luma[i] = (luma[i] as number) + ((layer[i * 3] as number) - 128)
+      if (level < 4) {
+        chroma[i * 2] = (chroma[i * 2] as number) + ((layer[i * 3 + 1] as number) - 128)
+        chroma[i * 2 + 1] = (chroma[i * 2 + 1] as number) + ((layer[i * 3 + 2] as number) - 128)
+      }
+    }
+  }
+  const raw = Buffer.alloc(width * height * 3)
+  const clamp = (v: number) => Math.max(0, Math.min(255, Math.round(v)))
+  for (let i = 0; i < width * height; i++) {
+    const y = 120 + (luma[i] as number) * 0.45
+    const u = (chroma[i * 2] as number) * 0.35
+    const v = (chroma[i * 2 + 1] as number) * 0.35
+    raw[i * 3] = clamp(y + 1.4 * v)
+    raw[i * 3 + 1] = clamp(y - 0.34 * u - 0.71 * v)
+    raw[i * 3 + 2] = clamp(y + 1.77 * u)
+  }
+  return sharp(raw, { raw: { width, height, channels: 3 } })
     .resize(4000, 3000, { kernel: 'cubic' })
     .jpeg({ quality: 88 })
     .toBuffer()
@@ -106,84 +162,122 @@ function choose(candidates: Candidate[], needed: number): Candidate {
 }
 
 const devices = [
-  // The stream card's sizes on a phone: calc(100vw - 26px).
-  { name: 'phone 390 px, DPR 3', slot: 390 - 26, dpr: 3 },
-  { name: 'desktop 1280 px, DPR 1', slot: layoutWidths.streamCard, dpr: 1 },
+  // The stream card's sizes on a phone: calc(100vw - 26px), scaled down at DPR 3 (image-layout.ts).
+  // Before: the uncapped phone slot, and the 550-px column on a desktop.
+  {
+    name: 'phone 390 px, DPR 3',
+    slot: Math.round((390 - 26) * phoneDensityCap.slotScale),
+    slotBefore: 390 - 26,
+    dpr: 3,
+  },
+  { name: 'desktop 1280 px, DPR 1', slot: layoutWidths.streamCard, slotBefore: 550, dpr: 1 },
 ]
+
+interface Upload {
+  kind: string
+  bytes: Buffer
+}
+
+/** The bytes one stream of posts ships to each device, now and before. */
+async function measureStream(posts: Upload[], config: ReturnType<typeof loadConfig>, work: string) {
+  const rows: Array<Record<string, unknown>> = []
+  const totals = devices.map(() => ({ now: 0, nowBefore: 0, today: 0, today5501100: 0 }))
+  for (const [index, post] of posts.entries()) {
+    const dir = await mkdtemp(path.join(work, 'post-'))
+    const file = path.join(dir, 'upload')
+    await writeFile(file, post.bytes)
+    const info = await probeImage(file, await sniffImageFormat(file), config.images)
+    const fallbacks = await renderImage(file, info, dir)
+    const renditions = fallbacks.map((r) => ({ ...r, key: r.file }))
+    const request = modernRequestFor({ ...info, renditions })
+    const modern = request ? await renderModernFormats(file, info, dir, request) : []
+    const widths = responsiveWidths(info.width)
+    const avif = modern
+      .filter((r) => r.format === 'avif')
+      .map((r) => ({ width: r.width, size: r.size }))
+    const fallback = fallbacks
+      .filter((r) => /^w\d+$/.test(r.name))
+      .map((r) => ({ width: r.width, size: r.size }))
+    const today = await todaysCandidates(file, info)
+    const today5501100 = today.filter((c) => c.width <= 1100)
+    const row: Record<string, unknown> = {
+      post: index + 1,
+      kind: post.kind,
+      fallback: fallbacks.find((r) => r.name === 'w550')?.format,
+      widths: widths.join('/'),
+    }
+    for (const [d, device] of devices.entries()) {
+      const needed = device.slot * device.dpr
+      const total = totals[d] as (typeof totals)[number]
+      const pickedNow = choose(avif.length > 0 ? avif : fallback, needed)
+      const pickedFallback = choose(fallback, needed)
+      const pickedToday = choose(today, device.slotBefore * device.dpr)
+      const pickedToday2 = choose(today5501100, device.slotBefore * device.dpr)
+      total.now += pickedNow.size
+      total.nowBefore += pickedFallback.size
+      total.today += pickedToday.size
+      total.today5501100 += pickedToday2.size
+      row[device.name] =
+        `AVIF ${pickedNow.width}: ${kb(pickedNow.size)} (JPEG/PNG ${pickedFallback.width}: ${kb(pickedFallback.size)}) vs before ${pickedToday2.width}: ${kb(pickedToday2.size)}`
+    }
+    rows.push(row)
+    await rm(dir, { recursive: true, force: true })
+  }
+  return {
+    posts: rows,
+    devices: devices.map((device, d) => {
+      const total = totals[d] as (typeof totals)[number]
+      return {
+        device: device.name,
+        neededPixels: device.slot * device.dpr,
+        modernKb: Math.round(total.now / 1024),
+        fallbackOnlyKb: Math.round(total.nowBefore / 1024),
+        before5501100Kb: Math.round(total.today5501100 / 1024),
+        beforeWithOriginalKb: Math.round(total.today / 1024),
+        ratio: Number((total.now / total.today5501100).toFixed(3)),
+        goal: device.dpr === 3 ? 'ratio <= 0.35' : undefined,
+      }
+    }),
+  }
+}
+
+/** The operator's own photographs, if BENCH_PHOTO_DIR names a folder of JPEGs. */
+async function ownPhotos(): Promise<Upload[]> {
+  const dir = process.env.BENCH_PHOTO_DIR
+  if (!dir) return []
+  const names = (await readdir(dir)).filter((n) => /\.jpe?g$/i.test(n)).sort()
+  return Promise.all(
+    names.map(async (n) => ({ kind: `photo ${n}`, bytes: await readFile(path.join(dir, n)) })),
+  )
+}
 
 export async function imageBytesBench() {
   const work = await mkdtemp(path.join(os.tmpdir(), 'mlkshk-bytes-'))
   const config = loadConfig({ ...process.env, DATA_DIR: work, NODE_ENV: 'development' })
+  const seeds = [0, 1, 2, 3, 4, 5, 6]
   try {
     // The issue's site: photos and line art; ten posts, seven photos and three drawings.
-    const posts = [
-      ...(await Promise.all([0, 1, 2, 3, 4, 5, 6].map((s) => photo(s)))).map((b) => ({
-        kind: 'photo',
-        bytes: b,
-      })),
-      ...(await Promise.all([0, 1, 2].map((s) => lineArt(s)))).map((b) => ({
-        kind: 'line art',
-        bytes: b,
-      })),
-    ]
-    const rows: Array<Record<string, unknown>> = []
-    const totals = devices.map(() => ({ now: 0, nowBefore: 0, today: 0, today5501100: 0 }))
-    for (const [index, post] of posts.entries()) {
-      const dir = await mkdtemp(path.join(work, 'post-'))
-      const file = path.join(dir, 'upload')
-      await writeFile(file, post.bytes)
-      const info = await probeImage(file, await sniffImageFormat(file), config.images)
-      const fallbacks = await renderImage(file, info, dir)
-      const renditions = fallbacks.map((r) => ({ ...r, key: r.file }))
-      const request = modernRequestFor({ ...info, renditions })
-      const modern = request ? await renderModernFormats(file, info, dir, request) : []
-      const widths = responsiveWidths(info.width)
-      const avif = modern
-        .filter((r) => r.format === 'avif')
-        .map((r) => ({ width: r.width, size: r.size }))
-      const fallback = fallbacks
-        .filter((r) => /^w\d+$/.test(r.name))
-        .map((r) => ({ width: r.width, size: r.size }))
-      const today = await todaysCandidates(file, info)
-      const today5501100 = today.filter((c) => c.width <= 1100)
-      const row: Record<string, unknown> = {
-        post: index + 1,
-        kind: post.kind,
-        fallback: fallbacks.find((r) => r.name === 'w550')?.format,
-        widths: widths.join('/'),
-      }
-      for (const [d, device] of devices.entries()) {
-        const needed = device.slot * device.dpr
-        const total = totals[d] as (typeof totals)[number]
-        const pickedNow = choose(avif, needed)
-        const pickedFallback = choose(fallback, needed)
-        const pickedToday = choose(today, needed)
-        const pickedToday2 = choose(today5501100, needed)
-        total.now += pickedNow.size
-        total.nowBefore += pickedFallback.size
-        total.today += pickedToday.size
-        total.today5501100 += pickedToday2.size
-        row[device.name] =
-          `AVIF ${pickedNow.width}: ${kb(pickedNow.size)} (JPEG/PNG ${pickedFallback.width}: ${kb(pickedFallback.size)}) vs before ${pickedToday2.width}: ${kb(pickedToday2.size)}`
-      }
-      rows.push(row)
-      await rm(dir, { recursive: true, force: true })
-    }
+    const drawings = (await Promise.all([0, 1, 2].map((s) => lineArt(s)))).map((bytes) => ({
+      kind: 'line art',
+      bytes,
+    }))
+    const natural: Upload[] = []
+    for (const seed of seeds) natural.push({ kind: 'photo (1/f)', bytes: await naturalPhoto(seed) })
+    const noise = (await Promise.all(seeds.map((s) => noisePhoto(s)))).map((bytes) => ({
+      kind: 'photo (noise)',
+      bytes,
+    }))
+    const own = await ownPhotos()
     return {
-      posts: rows,
-      devices: devices.map((device, d) => {
-        const total = totals[d] as (typeof totals)[number]
-        return {
-          device: device.name,
-          neededPixels: device.slot * device.dpr,
-          modernKb: Math.round(total.now / 1024),
-          fallbackOnlyKb: Math.round(total.nowBefore / 1024),
-          before5501100Kb: Math.round(total.today5501100 / 1024),
-          beforeWithOriginalKb: Math.round(total.today / 1024),
-          ratio: Number((total.now / total.today5501100).toFixed(3)),
-          goal: device.dpr === 3 ? 'ratio <= 0.35' : undefined,
-        }
-      }),
+      'photo statistics (1/f), the figure reported': await measureStream(
+        [...natural, ...drawings],
+        config,
+        work,
+      ),
+      'noise photos, the hard case': await measureStream([...noise, ...drawings], config, work),
+      ...(own.length > 0
+        ? { 'BENCH_PHOTO_DIR photos alone': await measureStream(own, config, work) }
+        : {}),
     }
   } finally {
     await rm(work, { recursive: true, force: true })
