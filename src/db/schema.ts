@@ -54,6 +54,8 @@ export interface ShakeTable {
   image_key: string | null
   /** Kept by every subscription write (repositories/subscriptions.ts, account erasure). */
   follower_count: Generated<number>
+  /** Live posts placed in the shake, kept by every placement made or removed (repositories/shake-post-counts.ts). */
+  post_count: Generated<number>
   created_at: DateTimeText
   updated_at: DateTimeText
 }

@@ -5,6 +5,7 @@ import { type Kysely, sql } from 'kysely'
 import { dbNow } from '../db/dialect.js'
 import type { DB } from '../db/schema.js'
 import { deleteCommentsOf } from './comments.js'
+import { recountShakePosts, shakesHolding } from './shake-post-counts.js'
 import type { Rendition } from './sourcefiles.js'
 import { deleteSubscriptionsOf } from './subscriptions.js'
 
@@ -203,6 +204,7 @@ export async function eraseShake(db: Kysely<DB>, shakeId: number): Promise<void>
 /** Removes the posts and everything hanging from them: comments, likes, places, timelines. */
 export async function erasePosts(db: Kysely<DB>, postIds: readonly number[]): Promise<void> {
   for (const ids of slices(postIds)) {
+    const shakes = await shakesHolding(db, ids)
     const onPosts = db.selectFrom('comment').select('id').where('sharedfile_id', 'in', ids)
     await db.deleteFrom('comment_like').where('comment_id', 'in', onPosts).execute()
     await db.deleteFrom('comment').where('sharedfile_id', 'in', ids).execute()
@@ -219,6 +221,7 @@ export async function erasePosts(db: Kysely<DB>, postIds: readonly number[]): Pr
       await db.deleteFrom(table).where('sharedfile_id', 'in', ids).execute()
     }
     await db.deleteFrom('sharedfile').where('id', 'in', ids).execute()
+    await recountShakePosts(db, shakes)
   }
 }
 

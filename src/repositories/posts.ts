@@ -4,6 +4,7 @@ import { dbNow, fromDbDateTime, isMysql } from '../db/dialect.js'
 import type { DB } from '../db/schema.js'
 import { notBlockedBy } from './blocks.js'
 import { type KeysetWindow, pagedIds } from './keyset.js'
+import { changeShakePostCount, shakesHolding } from './shake-post-counts.js'
 import { type Sourcefile, toSourcefile } from './sourcefiles.js'
 
 export interface Post {
@@ -306,6 +307,7 @@ export async function addPostToShake(
     .insertInto('shakesharedfile')
     .values({ shake_id: shakeId, sharedfile_id: postId, created_at: dbNow() })
     .execute()
+  await changeShakePostCount(db, [shakeId], 1)
 }
 
 /**
@@ -324,13 +326,14 @@ export async function placePostInShake(
     .where('sharedfile_id', '=', postId)
     .executeTakeFirst()
   if (placed?.deleted === 0) return false
-  if (placed)
+  if (placed) {
     await db
       .updateTable('shakesharedfile')
       .set({ deleted: 0 })
       .where('id', '=', placed.id)
       .execute()
-  else await addPostToShake(db, shakeId, postId)
+    await changeShakePostCount(db, [shakeId], 1)
+  } else await addPostToShake(db, shakeId, postId)
   return true
 }
 
@@ -347,7 +350,9 @@ export async function takePostOutOfShake(
     .where('sharedfile_id', '=', postId)
     .where('deleted', '=', 0)
     .executeTakeFirst()
-  return result.numUpdatedRows > 0n
+  if (result.numUpdatedRows === 0n) return false
+  await changeShakePostCount(db, [shakeId], -1)
+  return true
 }
 
 /** Adds views counted elsewhere (in memory, or in nginx's log) to a post's count. */
@@ -391,12 +396,14 @@ export async function deletePost(db: Kysely<DB>, id: number, userId: number): Pr
     .where('deleted', '=', 0)
     .executeTakeFirst()
   if (result.numUpdatedRows === 0n) return false
+  // The poster's row before the shakes' rows, the order a post and a follow take them in.
+  await changePostCount(db, userId, -1)
+  await changeShakePostCount(db, await shakesHolding(db, [id]), -1)
   await db
     .updateTable('shakesharedfile')
     .set({ deleted: 1 })
     .where('sharedfile_id', '=', id)
     .execute()
-  await changePostCount(db, userId, -1)
   return true
 }
 

@@ -164,6 +164,10 @@ export interface DirectoryEntry {
   description: string
   imageKey: string | null
   followers: number
+  /** Live posts in the shake (kept: repositories/shake-post-counts.ts). */
+  posts: number
+  /** People who may post besides the owner (shake_manager rows). */
+  members: number
   lastPostAt: Date | null
 }
 
@@ -183,6 +187,13 @@ export async function groupShakeDirectory(
       'k.image_key',
       // Kept by the follow path (repositories/subscriptions.ts): counting them read every follow.
       'k.follower_count as followers',
+      'k.post_count as posts',
+      // A shake's own members, read off shake_manager_unique: the size of one shake, never the table.
+      eb
+        .selectFrom('shake_manager as m')
+        .select((m) => m.fn.countAll<number | string>().as('n'))
+        .whereRef('m.shake_id', '=', 'k.id')
+        .as('members'),
       // The newest live placement, one step of shakesharedfile_shake_live (a max of its
       // created_at read every placement of the shake).
       eb
@@ -210,6 +221,8 @@ export async function groupShakeDirectory(
     description: r.description,
     imageKey: r.image_key,
     followers: Number(r.followers ?? 0),
+    posts: Number(r.posts ?? 0),
+    members: Number(r.members ?? 0),
     lastPostAt: r.last_post_at ? fromDbDateTime(r.last_post_at) : null,
   }))
 }

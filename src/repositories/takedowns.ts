@@ -3,6 +3,7 @@
 import type { Kysely } from 'kysely'
 import { dbNow } from '../db/dialect.js'
 import type { DB } from '../db/schema.js'
+import { recountShakePosts, shakesHolding } from './shake-post-counts.js'
 import type { Rendition } from './sourcefiles.js'
 
 export interface ImageOfPost {
@@ -53,6 +54,10 @@ export async function takeDownImage(db: Kysely<DB>, sourcefileId: number): Promi
     .where('sourcefile_id', '=', sourcefileId)
     .where('deleted', '=', 0)
     .executeTakeFirst()
+  const shakes = await shakesHolding(
+    db,
+    (await postsOfImage.execute()).map((p) => p.id),
+  )
   await db
     .updateTable('shakesharedfile')
     .set({ deleted: 1 })
@@ -77,6 +82,7 @@ export async function takeDownImage(db: Kysely<DB>, sourcefileId: number): Promi
       db.selectFrom('sharedfile').select('user_id').where('sourcefile_id', '=', sourcefileId),
     )
     .execute()
+  await recountShakePosts(db, shakes)
   return Number(removed.numUpdatedRows)
 }
 

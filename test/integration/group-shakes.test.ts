@@ -271,10 +271,33 @@ describe(`group shakes (${onMysql ? 'MySQL' : 'SQLite'})`, () => {
     assert.match(
       newest,
       new RegExp(
-        `<img class="avatar-small" src="${src}"[^>]*>\\s*<div>\\s*<a class="shake-entry-name" href="/Cats">Cats!</a>\\s*<p class="meta">2 followers · last post <time`,
+        `<img class="avatar-small" src="${src}"[^>]*>\\s*<div>\\s*<a class="shake-entry-name" href="/Cats">Cats!</a>\\s*<p class="meta">\\d+ posts? · \\d+ members? · 2 followers · last post <time`,
       ),
     )
-    assert.match(newest, /avatar-letter" aria-hidden="true">D<\/span>[\s\S]*1 follower</)
+    // The counts are the rows they stand for: live posts in the shake, and its members.
+    const cats = /href="\/Cats">Cats!<\/a>\s*<p class="meta">(\d+) posts? · (\d+) members?/.exec(
+      newest,
+    )
+    const db = site.app.db
+    const [placed, members] = await Promise.all([
+      db
+        .selectFrom('shakesharedfile')
+        .select((eb) => eb.fn.countAll().as('n'))
+        .where('shake_id', '=', shakeId)
+        .where('deleted', '=', 0)
+        .executeTakeFirstOrThrow(),
+      db
+        .selectFrom('shake_manager')
+        .select((eb) => eb.fn.countAll().as('n'))
+        .where('shake_id', '=', shakeId)
+        .executeTakeFirstOrThrow(),
+    ])
+    assert.deepEqual([Number(cats?.[1]), Number(cats?.[2])], [Number(placed.n), Number(members.n)])
+    assert.ok(Number(cats?.[1]) > 0, 'a shake with posts')
+    assert.match(
+      newest,
+      /avatar-letter" aria-hidden="true">D<\/span>[\s\S]*0 posts · 0 members · 1 follower</,
+    )
     const followed = (await stranger.get('/shakes?order=followed')).body
     assert.ok(
       followed.indexOf('href="/Cats"') < followed.indexOf('href="/Dogs"'),

@@ -121,7 +121,7 @@ describe(`kept values (${onMysql ? 'MariaDB' : 'SQLite'})`, () => {
     assert.deepEqual(await followers('birds'), { kept: 4, counted: 4 })
     assert.deepEqual(await followers('owner'), { kept: 1, counted: 1 })
     const directory = await cid.get('/shakes?order=followed')
-    assert.match(directory.body, /href="\/birds">Birds<\/a>\s*<p class="meta">4 followers/)
+    assert.match(directory.body, /href="\/birds">Birds<\/a>\s*<p class="meta">0 posts · 0 members · 4 followers/)
 
     await postJson(bea, `/shake/${shakeId}/unsubscribe`)
     await postJson(bea, `/shake/${shakeId}/unsubscribe`)
@@ -138,7 +138,7 @@ describe(`kept values (${onMysql ? 'MariaDB' : 'SQLite'})`, () => {
     assert.equal((await cid.post('/account/delete', { password: PASSWORD })).statusCode, 200)
     await settle(site.app)
     assert.deepEqual(await followers('birds'), { kept: 1, counted: 1 })
-    assert.match((await ann.get('/shakes')).body, /Birds<\/a>\s*<p class="meta">1 follower</)
+    assert.match((await ann.get('/shakes')).body, /Birds<\/a>\s*<p class="meta">0 posts · 0 members · 1 follower</)
 
     // Never below zero, even if a follow went missing without the count.
     await postJson(ann, `/shake/${shakeId}/subscribe`)
@@ -168,9 +168,23 @@ describe(`kept values (${onMysql ? 'MariaDB' : 'SQLite'})`, () => {
       .select((eb) => eb.fn.countAll<number>().as('n'))
       .where('user_id', '=', id)
       .executeTakeFirstOrThrow()
+    const shake = await db()
+      .selectFrom('shake')
+      .select(['id', 'post_count'])
+      .where('user_id', '=', id)
+      .where('type', '=', 'user')
+      .executeTakeFirstOrThrow()
+    const placed = await db()
+      .selectFrom('shakesharedfile')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('shake_id', '=', shake.id)
+      .where('deleted', '=', 0)
+      .executeTakeFirstOrThrow()
     return {
       posts: { kept: row.post_count, counted: Number(posts.n) },
       following: { kept: row.following_count, counted: Number(follows.n) },
+      /** The posts in their own shake (shake.post_count, the directory's). */
+      shakePosts: { kept: shake.post_count, counted: Number(placed.n) },
     }
   }
 
@@ -183,9 +197,12 @@ describe(`kept values (${onMysql ? 'MariaDB' : 'SQLite'})`, () => {
     assert.equal((await eve.post(`/p/${first}/save`, {})).statusCode, 303)
     assert.deepEqual((await personCounts('countdot')).posts, { kept: 2, counted: 2 })
     assert.deepEqual((await personCounts('countfay')).posts, { kept: 1, counted: 1 })
+    assert.deepEqual((await personCounts('countdot')).shakePosts, { kept: 2, counted: 2 })
+    assert.deepEqual((await personCounts('countfay')).shakePosts, { kept: 1, counted: 1 })
     await dee.get(`/p/${second}`)
     assert.equal((await dee.post(`/p/${second}/delete`, {})).statusCode, 303)
     assert.deepEqual((await personCounts('countdot')).posts, { kept: 1, counted: 1 })
+    assert.deepEqual((await personCounts('countdot')).shakePosts, { kept: 1, counted: 1 })
 
     await postJson(eve, '/user/countdot/subscribe')
     await postJson(eve, '/user/countdot/subscribe')
@@ -242,6 +259,8 @@ describe(`kept values (${onMysql ? 'MariaDB' : 'SQLite'})`, () => {
     assert.ok(takedown.statusCode < 400, String(takedown.statusCode))
     assert.deepEqual((await personCounts('countdot')).posts, { kept: 0, counted: 0 })
     assert.deepEqual((await personCounts('countfay')).posts, { kept: 0, counted: 0 })
+    assert.deepEqual((await personCounts('countdot')).shakePosts, { kept: 0, counted: 0 })
+    assert.deepEqual((await personCounts('countfay')).shakePosts, { kept: 0, counted: 0 })
   })
 
   it('comment count and conversations: comment, delete, erasure', async () => {
@@ -419,7 +438,7 @@ describe(`kept values (${onMysql ? 'MariaDB' : 'SQLite'})`, () => {
     const keptValues = async () => ({
       shakes: await db()
         .selectFrom('shake')
-        .select(['id', 'follower_count'])
+        .select(['id', 'follower_count', 'post_count'])
         .orderBy('id')
         .execute(),
       posts: await db()
@@ -441,6 +460,7 @@ describe(`kept values (${onMysql ? 'MariaDB' : 'SQLite'})`, () => {
     })
     const before = await keptValues()
     assert.ok(before.shakes.some((s) => s.follower_count > 0))
+    assert.ok(before.shakes.some((s) => s.post_count > 0))
     assert.ok(before.posts.some((p) => p.comment_count > 0))
     assert.ok(before.conversations.some((c) => c.last_comment_id !== null))
     assert.ok(before.people.some((p) => p.post_count > 0 && p.following_count > 0))
