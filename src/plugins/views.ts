@@ -75,6 +75,8 @@ export default fp(
           env.addFilter('isoDate', (date: Date) => date.toISOString())
           env.addFilter('shareKey', (id: number) => shareKey(id))
           env.addFilter('fileSize', (bytes: number) => formatBytes(bytes))
+          // 12,345: counts read the same in every locale the server might run in.
+          env.addFilter('count', (n: number) => Number(n).toLocaleString('en-US'))
           // Escapes, then links: the result is safe to output as HTML.
           env.addFilter(
             'linkify',
