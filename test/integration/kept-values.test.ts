@@ -121,7 +121,10 @@ describe(`kept values (${onMysql ? 'MariaDB' : 'SQLite'})`, () => {
     assert.deepEqual(await followers('birds'), { kept: 4, counted: 4 })
     assert.deepEqual(await followers('owner'), { kept: 1, counted: 1 })
     const directory = await cid.get('/shakes?order=followed')
-    assert.match(directory.body, /href="\/birds">Birds<\/a>\s*<p class="meta">0 posts · 0 members · 4 followers/)
+    assert.match(
+      directory.body,
+      /href="\/birds">Birds<\/a>\s*<p class="meta">0 posts · 0 members · 4 followers/,
+    )
 
     await postJson(bea, `/shake/${shakeId}/unsubscribe`)
     await postJson(bea, `/shake/${shakeId}/unsubscribe`)
@@ -138,7 +141,10 @@ describe(`kept values (${onMysql ? 'MariaDB' : 'SQLite'})`, () => {
     assert.equal((await cid.post('/account/delete', { password: PASSWORD })).statusCode, 200)
     await settle(site.app)
     assert.deepEqual(await followers('birds'), { kept: 1, counted: 1 })
-    assert.match((await ann.get('/shakes')).body, /Birds<\/a>\s*<p class="meta">0 posts · 0 members · 1 follower</)
+    assert.match(
+      (await ann.get('/shakes')).body,
+      /Birds<\/a>\s*<p class="meta">0 posts · 0 members · 1 follower</,
+    )
 
     // Never below zero, even if a follow went missing without the count.
     await postJson(ann, `/shake/${shakeId}/subscribe`)
