@@ -21,6 +21,7 @@ import * as videoLinks from './2026_12_06_0002_video_links.js'
 import * as postWords from './2026_12_06_0005_post_words.js'
 import * as userCounts from './2026_12_06_0012_user_counts.js'
 import * as shakePostCount from './2026_12_07_0013_shake_post_count.js'
+import * as userLikeCount from './2026_12_07_0014_user_like_count.js'
 
 export const migrations: Record<string, Migration> = {
   '2026_11_26_0001_accounts': accounts,
@@ -43,4 +44,5 @@ export const migrations: Record<string, Migration> = {
   '2026_12_06_0005_post_words': postWords,
   '2026_12_06_0012_user_counts': userCounts,
   '2026_12_07_0013_shake_post_count': shakePostCount,
+  '2026_12_07_0014_user_like_count': userLikeCount,
 }

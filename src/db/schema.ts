@@ -34,6 +34,8 @@ export interface UserTable {
   post_count: Generated<number>
   /** Kept by every follow made or removed (repositories/subscriptions.ts). */
   following_count: Generated<number>
+  /** Likes given, kept by every like and unlike (repositories/likes-given.ts). */
+  like_count: Generated<number>
   created_at: DateTimeText
   updated_at: DateTimeText
 }

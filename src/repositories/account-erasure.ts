@@ -5,6 +5,7 @@ import { type Kysely, sql } from 'kysely'
 import { dbNow } from '../db/dialect.js'
 import type { DB } from '../db/schema.js'
 import { deleteCommentsOf } from './comments.js'
+import { forgetLikesOf } from './likes-given.js'
 import { recountShakePosts, shakesHolding } from './shake-post-counts.js'
 import type { Rendition } from './sourcefiles.js'
 import { deleteSubscriptionsOf } from './subscriptions.js'
@@ -205,6 +206,7 @@ export async function eraseShake(db: Kysely<DB>, shakeId: number): Promise<void>
 export async function erasePosts(db: Kysely<DB>, postIds: readonly number[]): Promise<void> {
   for (const ids of slices(postIds)) {
     const shakes = await shakesHolding(db, ids)
+    await forgetLikesOf(db, ids)
     const onPosts = db.selectFrom('comment').select('id').where('sharedfile_id', 'in', ids)
     await db.deleteFrom('comment_like').where('comment_id', 'in', onPosts).execute()
     await db.deleteFrom('comment').where('sharedfile_id', 'in', ids).execute()
@@ -345,6 +347,10 @@ export async function reduceToTombstone(db: Kysely<DB>, userId: number): Promise
       profile_image: 0,
       hashed_password: '',
       email: `deleted-${userId}@deleted.invalid`,
+      // Its posts, follows and likes are gone: so are their counts.
+      post_count: 0,
+      following_count: 0,
+      like_count: 0,
       updated_at: dbNow(),
     })
     .where('id', '=', userId)

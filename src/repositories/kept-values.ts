@@ -1,4 +1,4 @@
-// The values kept on write (shake.follower_count and post_count, user.post_count and following_count,
+// The values kept on write (shake.follower_count and post_count, user.post_count, following_count and like_count,
 // sharedfile.comment_count,
 // conversation.last_comment_id, user_name_word, post_word), worked out again from the rows they
 // stand for. The writes keep them; this is for data loaded around those writes (a bulk seed, a
@@ -19,7 +19,8 @@ export async function refillKeptValues(
   )
   await sql`update ${sql.table('user')} set
     post_count = (select count(*) from sharedfile p where p.user_id = ${sql.ref('user.id')} and p.deleted = 0),
-    following_count = (select count(*) from subscription s where s.user_id = ${sql.ref('user.id')})`.execute(
+    following_count = (select count(*) from subscription s where s.user_id = ${sql.ref('user.id')}),
+    like_count = (select count(*) from favorite f where f.user_id = ${sql.ref('user.id')})`.execute(
     db,
   )
   await sql`update sharedfile set comment_count =

@@ -23,6 +23,8 @@ export interface User {
   postCount: number
   /** Shakes followed, kept on write. */
   followingCount: number
+  /** Likes given, kept on write (a like of a post deleted since still counts). */
+  likeCount: number
   createdAt: Date
 }
 
@@ -55,6 +57,7 @@ export function toUser(row: UserRow): User {
     avatarKey: row.avatar_key,
     postCount: row.post_count,
     followingCount: row.following_count,
+    likeCount: row.like_count,
     createdAt: fromDbDateTime(row.created_at),
   }
 }

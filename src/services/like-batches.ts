@@ -19,6 +19,7 @@ import {
   lockLikeCounts,
   readCounters,
 } from '../repositories/favorites.js'
+import { changeLikesGiven } from '../repositories/likes-given.js'
 import { insertMagicfiles } from '../repositories/magicfiles.js'
 import { insertNotifications, type NewNotification } from '../repositories/notifications.js'
 import { addToPostCounters } from '../repositories/posts.js'
@@ -75,8 +76,9 @@ async function unchanged(db: Database, error: unknown, postId: number): Promise<
 }
 
 /**
- * One like in three statements: the counter, whose update locks the post's row and answers
- * with the new count; the like row; the owner's notification. The counter comes before the row
+ * One like in four statements: the counter, whose update locks the post's row and answers
+ * with the new count; the like row; the liker's count of likes given (their own row, after the
+ * post's, as every like takes them); the owner's notification. The counter comes before the row
  * because the row's foreign-key check takes a shared lock on the post, which two likes would
  * each hold while waiting for the other's counter update. The like that brings the post to the
  * threshold marks it (a fourth statement, once in the post's life).
@@ -90,6 +92,7 @@ async function likeAlone(
     const likeCount = await inTransaction(db, async (trx) => {
       const count = await bumpCounter(trx, 'like_count', like.credited, 1, like.postId)
       if (!(await insertFavorite(trx, like.userId, like.postId))) throw new NothingChanged()
+      await changeLikesGiven(trx, new Map([[like.userId, 1]]))
       await insertNotifications(trx, [notificationOf(like)])
       if (count === magicThreshold) await insertMagicfiles(trx, [like.postId])
       return count
@@ -109,12 +112,13 @@ function notificationOf(like: LikeRequest): NewNotification {
   }
 }
 
-/** One unlike in two statements: the counter (the post's row first, as a like takes it), the row. */
+/** One unlike in three statements: the counter (the post's row first, as a like takes it), the row, the liker's count. */
 async function unlikeAlone(db: Database, unlike: LikeRequest): Promise<LikeOutcome> {
   try {
     const likeCount = await inTransaction(db, async (trx) => {
       const count = await bumpCounter(trx, 'like_count', unlike.credited, -1, unlike.postId)
       if (!(await deleteFavorite(trx, unlike.userId, unlike.postId))) throw new NothingChanged()
+      await changeLikesGiven(trx, new Map([[unlike.userId, -1]]))
       return count
     })
     return { changed: true, likeCount }
@@ -124,9 +128,9 @@ async function unlikeAlone(db: Database, unlike: LikeRequest): Promise<LikeOutco
 }
 
 /**
- * A batch of likes (+1) or unlikes (-1) in six statements at most, whatever its size: the
+ * A batch of likes (+1) or unlikes (-1) in seven statements at most, whatever its size: the
  * counters read (and locked, MySQL) first, the likes that exist, the rows written, the
- * counters, and for new likes the owners' notifications and the posts that reached the
+ * counters, the likers' counts of likes given, and for new likes the owners' notifications and the posts that reached the
  * threshold.
  */
 async function changeTogether(
@@ -161,6 +165,9 @@ async function changeTogether(
   if (direction > 0) await insertFavorites(trx, changed)
   else await deleteFavorites(trx, changed)
   await addToPostCounters(trx, 'like_count', deltas)
+  const given = new Map<number, number>()
+  for (const like of changed) given.set(like.userId, (given.get(like.userId) ?? 0) + direction)
+  await changeLikesGiven(trx, given)
   if (direction > 0) {
     await insertNotifications(trx, changed.map(notificationOf))
     const reached = [...new Set(changed.map((like) => like.postId))].filter(

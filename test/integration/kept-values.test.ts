@@ -160,7 +160,7 @@ describe(`kept values (${onMysql ? 'MariaDB' : 'SQLite'})`, () => {
     const id = await userId(name)
     const row = await db()
       .selectFrom('user')
-      .select(['post_count', 'following_count'])
+      .select(['post_count', 'following_count', 'like_count'])
       .where('id', '=', id)
       .executeTakeFirstOrThrow()
     const posts = await db()
@@ -186,7 +186,13 @@ describe(`kept values (${onMysql ? 'MariaDB' : 'SQLite'})`, () => {
       .where('shake_id', '=', shake.id)
       .where('deleted', '=', 0)
       .executeTakeFirstOrThrow()
+    const likes = await db()
+      .selectFrom('favorite')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('user_id', '=', id)
+      .executeTakeFirstOrThrow()
     return {
+      likes: { kept: row.like_count, counted: Number(likes.n) },
       posts: { kept: row.post_count, counted: Number(posts.n) },
       following: { kept: row.following_count, counted: Number(follows.n) },
       /** The posts in their own shake (shake.post_count, the directory's). */
@@ -267,6 +273,38 @@ describe(`kept values (${onMysql ? 'MariaDB' : 'SQLite'})`, () => {
     assert.deepEqual((await personCounts('countfay')).posts, { kept: 0, counted: 0 })
     assert.deepEqual((await personCounts('countdot')).shakePosts, { kept: 0, counted: 0 })
     assert.deepEqual((await personCounts('countfay')).shakePosts, { kept: 0, counted: 0 })
+  })
+
+  it('likes given: like, like again, unlike, unlike again, many at once, the poster erased', async () => {
+    const poster = await signUp(site.app, 'likedposter')
+    const fan = await signUp(site.app, 'likefan')
+    const keys = await Promise.all(['l1', 'l2', 'l3', 'l4'].map((t) => post(poster, t)))
+    const [k1, k2] = keys as [string, string]
+    await postJson(fan, `/p/${k1}/like`)
+    await postJson(fan, `/p/${k1}/like`)
+    assert.deepEqual((await personCounts('likefan')).likes, { kept: 1, counted: 1 })
+    await postJson(fan, `/p/${k1}/unlike`)
+    await postJson(fan, `/p/${k1}/unlike`)
+    assert.deepEqual((await personCounts('likefan')).likes, { kept: 0, counted: 0 })
+    // At once: one person's likes of four posts, and others' of one post (batched together).
+    const others = await Promise.all(['lo1', 'lo2', 'lo3'].map((n) => signUp(site.app, n)))
+    const answers = await Promise.all([
+      ...keys.map((key) => postJson(fan, `/p/${key}/like`)),
+      ...others.map((other) => postJson(other, `/p/${k2}/like`)),
+    ])
+    assert.ok(
+      answers.every((a) => a.status === 200),
+      String(answers.map((a) => a.status)),
+    )
+    assert.deepEqual((await personCounts('likefan')).likes, { kept: 4, counted: 4 })
+    assert.deepEqual((await personCounts('lo1')).likes, { kept: 1, counted: 1 })
+    assert.match((await poster.get('/user/likefan')).body, /<strong>4<\/strong> likes</)
+    // The poster's account erased: the likes of their posts go, and from the counts.
+    await poster.get('/account/delete')
+    assert.equal((await poster.post('/account/delete', { password: PASSWORD })).statusCode, 200)
+    await settle(site.app)
+    assert.deepEqual((await personCounts('likefan')).likes, { kept: 0, counted: 0 })
+    assert.deepEqual((await personCounts('lo3')).likes, { kept: 0, counted: 0 })
   })
 
   it('comment count and conversations: comment, delete, erasure', async () => {
@@ -432,6 +470,7 @@ describe(`kept values (${onMysql ? 'MariaDB' : 'SQLite'})`, () => {
 
   it('the migration fills them from the rows, down and up again', async () => {
     await postJson(ann, '/user/owner/subscribe')
+    await postJson(bea, `/p/${await post(ann, 'liked before the migration')}/like`)
     await ann.get('/account/settings/profile')
     await ann.post('/account/settings/profile', { full_name: 'Ann Árbol', about: '', website: '' })
     assert.ok((await nameWords()).length > 0)
@@ -460,7 +499,7 @@ describe(`kept values (${onMysql ? 'MariaDB' : 'SQLite'})`, () => {
       words: await nameWords(),
       people: await db()
         .selectFrom('user')
-        .select(['id', 'post_count', 'following_count'])
+        .select(['id', 'post_count', 'following_count', 'like_count'])
         .orderBy('id')
         .execute(),
     })
@@ -470,6 +509,7 @@ describe(`kept values (${onMysql ? 'MariaDB' : 'SQLite'})`, () => {
     assert.ok(before.posts.some((p) => p.comment_count > 0))
     assert.ok(before.conversations.some((c) => c.last_comment_id !== null))
     assert.ok(before.people.some((p) => p.post_count > 0 && p.following_count > 0))
+    assert.ok(before.people.some((p) => p.like_count > 0))
     assert.equal((await migrator.migrateTo(previous)).error, undefined)
     assert.equal((await migrator.migrateToLatest()).error, undefined)
     assert.deepEqual(await keptValues(), before)

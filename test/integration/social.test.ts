@@ -220,6 +220,18 @@ for (const mode of ['embedded', 'production'] as Mode[]) {
       )
     })
 
+    it('counts the likes a person has given on their profile', { skip }, async () => {
+      const giver = await signUp(site.app, 'giver')
+      const likesShown = async () =>
+        /<strong>([\d,]+\+?)<\/strong> likes?</.exec((await alice.get('/user/giver')).body)?.[1]
+      assert.equal(await likesShown(), '0')
+      const keys = [await post(alice, 'one'), await post(alice, 'two'), await post(alice, 'three')]
+      for (const key of keys) assert.equal((await postJson(giver, `/p/${key}/like`)).status, 200)
+      assert.equal(await likesShown(), '3')
+      await postJson(giver, `/p/${keys[0]}/unlike`)
+      assert.match((await alice.get('/user/giver')).body, /<strong>2<\/strong> likes</)
+    })
+
     it('makes a post magic exactly once at the like threshold', { skip }, async () => {
       const key = await post(alice, 'magic')
       const likers = [bob, await signUp(site.app, `m1${mode}`), await signUp(site.app, `m2${mode}`)]

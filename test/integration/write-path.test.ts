@@ -102,11 +102,11 @@ describe(`the write path under load (${dialect})`, () => {
         `${action} (${dialect}): ${cost.queries} statements + BEGIN/COMMIT in ${cost.roundTrips} dependent round trips + ${TRANSACTION_ENDS}`,
       )
     }
-    // The budgets: the post's read, then the counter, the row and the owner's notification in
-    // one transaction; an unlike has no notification. A comment: the post's read, then its
+    // The budgets: the post's read, then the counter, the row, the liker's count of likes given
+    // and the owner's notification in one transaction; an unlike has no notification. A comment: the post's read, then its
     // count, the row, the outbox row and the commenter's conversation.
-    assert.equal(costs.like.queries, 4)
-    assert.equal(costs.unlike.queries, 3)
+    assert.equal(costs.like.queries, 5)
+    assert.equal(costs.unlike.queries, 4)
     assert.ok(costs.comment.queries <= 5)
     await settle(site.app)
     assert.equal(await likeCount(), 0)
