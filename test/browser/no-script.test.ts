@@ -119,6 +119,15 @@ describe('in chromium without JavaScript', { skip }, () => {
     await bob.waitForURL(/#comments$/)
     assert.equal(await mistake.count(), 0)
     assert.equal(await bob.locator('.comment').count(), 1)
+
+    // bob's profile counts what he did: the save is a post, alice's shake followed, one like.
+    await bob.goto('/user/bob')
+    const counts = bob.locator('.profile-counts')
+    for (const text of ['1 post', '0 followers', '1 following', '1 like'])
+      await counts.getByText(text, { exact: true }).waitFor()
+    await counts.getByRole('link', { name: '1 like' }).click()
+    await bob.waitForURL('**/user/bob/likes')
+    assert.equal(await bob.locator(`.post-card[data-post="${key}"]`).count(), 1, 'the liked post')
   })
 
   it('shows the timeline, notifications, and clears them', async () => {
