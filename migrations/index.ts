@@ -20,7 +20,7 @@ import * as maintenanceCursor from './2026_12_06_0001_maintenance_cursor.js'
 import * as videoLinks from './2026_12_06_0002_video_links.js'
 import * as postWords from './2026_12_06_0005_post_words.js'
 import * as userCounts from './2026_12_06_0012_user_counts.js'
-import * as shakePostCount from './2026_12_07_0013_shake_post_count.js'
+import * as shakeCounts from './2026_12_07_0013_shake_counts.js'
 import * as userLikeCount from './2026_12_07_0014_user_like_count.js'
 
 export const migrations: Record<string, Migration> = {
@@ -43,6 +43,6 @@ export const migrations: Record<string, Migration> = {
   '2026_12_06_0002_video_links': videoLinks,
   '2026_12_06_0005_post_words': postWords,
   '2026_12_06_0012_user_counts': userCounts,
-  '2026_12_07_0013_shake_post_count': shakePostCount,
+  '2026_12_07_0013_shake_counts': shakeCounts,
   '2026_12_07_0014_user_like_count': userLikeCount,
 }

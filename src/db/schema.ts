@@ -58,6 +58,8 @@ export interface ShakeTable {
   follower_count: Generated<number>
   /** Live posts placed in the shake, kept by every placement made or removed (repositories/shake-post-counts.ts). */
   post_count: Generated<number>
+  /** Members (shake_manager rows), counted again by every membership write (repositories/memberships.ts). */
+  member_count: Generated<number>
   created_at: DateTimeText
   updated_at: DateTimeText
 }

@@ -6,6 +6,7 @@ import { dbNow } from '../db/dialect.js'
 import type { DB } from '../db/schema.js'
 import { deleteCommentsOf } from './comments.js'
 import { forgetLikesOf } from './likes-given.js'
+import { recountMembers, shakesOfMember } from './memberships.js'
 import { recountShakePosts, shakesHolding } from './shake-post-counts.js'
 import type { Rendition } from './sourcefiles.js'
 import { deleteSubscriptionsOf } from './subscriptions.js'
@@ -163,6 +164,7 @@ export async function transferShake(
     .where('shake_id', '=', shakeId)
     .where('user_id', '=', newOwnerId)
     .execute()
+  await recountMembers(db, [shakeId])
   await db
     .deleteFrom('membership_request')
     .where('shake_id', '=', shakeId)
@@ -234,6 +236,7 @@ export async function eraseUserRows(db: Kysely<DB>, userId: number): Promise<voi
   await db.deleteFrom('comment_like').where('user_id', '=', userId).execute()
   await deleteCommentsOf(db, userId)
   await deleteSubscriptionsOf(db, userId)
+  const memberOf = await shakesOfMember(db, userId)
   for (const table of [
     'favorite',
     'conversation',
@@ -248,6 +251,7 @@ export async function eraseUserRows(db: Kysely<DB>, userId: number): Promise<voi
   ] as const) {
     await db.deleteFrom(table).where('user_id', '=', userId).execute()
   }
+  await recountMembers(db, memberOf)
   await db
     .deleteFrom('notification')
     .where((eb) => eb.or([eb('sender_id', '=', userId), eb('receiver_id', '=', userId)]))

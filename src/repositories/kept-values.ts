@@ -1,4 +1,4 @@
-// The values kept on write (shake.follower_count and post_count, user.post_count, following_count and like_count,
+// The values kept on write (shake.follower_count, post_count and member_count, user.post_count, following_count and like_count,
 // sharedfile.comment_count,
 // conversation.last_comment_id, user_name_word, post_word), worked out again from the rows they
 // stand for. The writes keep them; this is for data loaded around those writes (a bulk seed, a
@@ -14,9 +14,8 @@ export async function refillKeptValues(
 ): Promise<void> {
   await sql`update shake set
     follower_count = (select count(*) from subscription s where s.shake_id = shake.id),
-    post_count = (select count(*) from shakesharedfile ss where ss.shake_id = shake.id and ss.deleted = 0)`.execute(
-    db,
-  )
+    post_count = (select count(*) from shakesharedfile ss where ss.shake_id = shake.id and ss.deleted = 0),
+    member_count = (select count(*) from shake_manager m where m.shake_id = shake.id)`.execute(db)
   await sql`update ${sql.table('user')} set
     post_count = (select count(*) from sharedfile p where p.user_id = ${sql.ref('user.id')} and p.deleted = 0),
     following_count = (select count(*) from subscription s where s.user_id = ${sql.ref('user.id')}),

@@ -1,5 +1,5 @@
 // SQL for group shake membership: members, and pending invitations and requests.
-import type { Kysely } from 'kysely'
+import { type Kysely, sql } from 'kysely'
 import { dbNow } from '../db/dialect.js'
 import type { DB, MembershipKind } from '../db/schema.js'
 
@@ -9,6 +9,28 @@ export async function addMember(db: Kysely<DB>, shakeId: number, userId: number)
     .values({ shake_id: shakeId, user_id: userId, created_at: dbNow() })
     .ignore()
     .execute()
+  await recountMembers(db, [shakeId])
+}
+
+/**
+ * Counts the shakes' members again (shake.member_count, the directory's), in the transaction
+ * of the membership write: memberships change rarely, and a count cannot drift this way.
+ */
+export async function recountMembers(db: Kysely<DB>, shakeIds: readonly number[]): Promise<void> {
+  if (shakeIds.length === 0) return
+  await sql`update shake set member_count =
+    (select count(*) from shake_manager m where m.shake_id = shake.id)
+    where id in (${sql.join(shakeIds)})`.execute(db)
+}
+
+/** The group shakes the user is a member of. */
+export async function shakesOfMember(db: Kysely<DB>, userId: number): Promise<number[]> {
+  const rows = await db
+    .selectFrom('shake_manager')
+    .select('shake_id')
+    .where('user_id', '=', userId)
+    .execute()
+  return rows.map((r) => r.shake_id)
 }
 
 export async function removeMember(
@@ -21,7 +43,9 @@ export async function removeMember(
     .where('shake_id', '=', shakeId)
     .where('user_id', '=', userId)
     .executeTakeFirst()
-  return result.numDeletedRows > 0n
+  if (result.numDeletedRows === 0n) return false
+  await recountMembers(db, [shakeId])
+  return true
 }
 
 export async function isMember(db: Kysely<DB>, shakeId: number, userId: number): Promise<boolean> {

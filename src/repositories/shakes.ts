@@ -166,7 +166,7 @@ export interface DirectoryEntry {
   followers: number
   /** Live posts in the shake (kept: repositories/shake-post-counts.ts). */
   posts: number
-  /** People who may post besides the owner (shake_manager rows). */
+  /** People who may post besides the owner (kept: shake_manager rows). */
   members: number
   lastPostAt: Date | null
 }
@@ -188,12 +188,7 @@ export async function groupShakeDirectory(
       // Kept by the follow path (repositories/subscriptions.ts): counting them read every follow.
       'k.follower_count as followers',
       'k.post_count as posts',
-      // A shake's own members, read off shake_manager_unique: the size of one shake, never the table.
-      eb
-        .selectFrom('shake_manager as m')
-        .select((m) => m.fn.countAll<number | string>().as('n'))
-        .whereRef('m.shake_id', '=', 'k.id')
-        .as('members'),
+      'k.member_count as members',
       // The newest live placement, one step of shakesharedfile_shake_live (a max of its
       // created_at read every placement of the shake).
       eb

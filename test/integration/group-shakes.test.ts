@@ -119,6 +119,11 @@ describe(`group shakes (${onMysql ? 'MySQL' : 'SQLite'})`, () => {
       'accepting says so',
     )
     assert.equal((await uploadTo(member, String(shakeId), 'by a member')).statusCode, 302)
+    assert.match(
+      (await stranger.get('/shakes')).body,
+      /href="\/Cats">[^<]*<\/a>\s*<p class="meta">2 posts · 1 member · /,
+      'the directory counts the member and both posts',
+    )
     assert.ok(
       (await outbox(site.app)).some(
         (m) => m.to === 'member@example.com' && /invited/.test(m.subject),

@@ -483,7 +483,7 @@ describe(`kept values (${onMysql ? 'MariaDB' : 'SQLite'})`, () => {
     const keptValues = async () => ({
       shakes: await db()
         .selectFrom('shake')
-        .select(['id', 'follower_count', 'post_count'])
+        .select(['id', 'follower_count', 'post_count', 'member_count'])
         .orderBy('id')
         .execute(),
       posts: await db()
