@@ -1,16 +1,19 @@
 // The ownership matrix: every edit, delete and management action on something alice owns,
-// tried by bob (a stranger) and by carol (a member who manages nothing). Each must answer 403 or
-// 404 and leave the database as it was; then alice does the same and it works, so the refusals
-// are about who asked.
+// tried by bob (a stranger) and by carol (a member who manages nothing). Every target exists, so
+// each must answer exactly 403 (a 404 would pass a route that lost its check but missed its
+// target) and leave the database as it was; then alice does the same and it works, so the
+// refusals are about who asked.
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
 import type { LightMyRequestResponse } from 'fastify'
-import { onMysql } from '../helpers/app.js'
+import { grantRole, signUp } from '../helpers/accounts.js'
+import { createTestSite, onMysql } from '../helpers/app.js'
 import { AttackTable } from '../helpers/attack-table.js'
 import type { Browser } from '../helpers/browser.js'
 import { snapshot } from '../helpers/db-snapshot.js'
 import * as images from '../helpers/images.js'
-import { settle } from '../helpers/jobs.js'
+import { eventually, settle } from '../helpers/jobs.js'
+import { redisUrl, skipUnless } from '../helpers/services.js'
 import { post } from '../helpers/social.js'
 import { createWorld, type World } from './world.js'
 
@@ -22,14 +25,17 @@ interface Action {
   image?: boolean
 }
 
-describe(`ownership matrix (${onMysql ? 'MySQL' : 'SQLite'})`, () => {
-  const table = new AttackTable('ownership', '403/404, nothing changed')
+describe(`ownership matrix (${onMysql ? 'MySQL' : 'SQLite'})`, async () => {
+  const table = new AttackTable('ownership', '403, nothing changed')
+  const skipRedis = await skipUnless('Redis', redisUrl)
   let world: World
   let groupId: string
   let bobPost: string
+  let deadOutboxId: number
   before(async () => {
     world = await createWorld()
     bobPost = await post(world.bob, 'bob own')
+    deadOutboxId = await deadOutboxRow(world)
     await settle(world.site.app) // its follow-up work (fan-out, AVIF and WebP) before any attack
     groupId = String(
       (
@@ -59,13 +65,13 @@ describe(`ownership matrix (${onMysql ? 'MySQL' : 'SQLite'})`, () => {
     ])
   }
 
-  /** Tries each action as `browser`: 403 or 404, and nothing changed. */
+  /** Tries each action as `browser`: 403, and nothing changed. */
   async function refused(browser: Browser, actions: Action[]): Promise<number> {
     const failures: string[] = []
     for (const action of actions) {
       const before = await snapshot(world.site.app.db)
       const response = await send(browser, action)
-      if (![403, 404].includes(response.statusCode))
+      if (response.statusCode !== 403)
         failures.push(`${action.what}: ${response.statusCode} ${response.body.slice(0, 120)}`)
       if ((await snapshot(world.site.app.db)) !== before)
         failures.push(`${action.what}: the data changed`)
@@ -122,11 +128,12 @@ describe(`ownership matrix (${onMysql ? 'MySQL' : 'SQLite'})`, () => {
     { what: 'save into the shake', url: `/p/${world.alicePost}/save`, form: { shake_id: groupId } },
   ]
 
-  // What only operators may do.
+  // What only operators may do, each on a target that exists (a failed BullMQ job needs Redis:
+  // its own test below).
   const operatorActions = (): Action[] => [
-    { what: 'mark a person NSFW', url: '/user/alice/nsfw/on' },
-    { what: 'discard a dead outbox row', url: '/admin/outbox/1/discard' },
-    { what: 'retry a failed job', url: '/admin/queues/social/1/retry' },
+    { what: 'mark a person NSFW', url: '/user/dave/nsfw/on' },
+    { what: 'retry a dead outbox row', url: `/admin/outbox/${deadOutboxId}/retry` },
+    { what: 'discard a dead outbox row', url: `/admin/outbox/${deadOutboxId}/discard` },
   ]
 
   it('refuses every owner action to a stranger', async () => {
@@ -149,7 +156,7 @@ describe(`ownership matrix (${onMysql ? 'MySQL' : 'SQLite'})`, () => {
       const paths = ['/admin/queues', '/healthy/details']
       for (const path of paths) {
         const response = await world.bob.get(path)
-        assert.ok([403, 404].includes(response.statusCode), `${path}: ${response.statusCode}`)
+        assert.equal(response.statusCode, 403, path)
         assert.doesNotMatch(response.body, /outbox|waiting/i)
       }
       return paths.length
@@ -193,8 +200,11 @@ describe(`ownership matrix (${onMysql ? 'MySQL' : 'SQLite'})`, () => {
     await table.attack(
       'control: the owner succeeds',
       async () => {
-        // Approving dave answers his request, so there is none left to decline.
-        const actions = ownerActions().filter((a) => a.what !== 'decline a request')
+        // Approving dave answers his request, so there is none left to decline; retrying the
+        // dead row would leave none to discard.
+        const actions = [...ownerActions(), ...operatorActions()].filter(
+          (a) => a.what !== 'decline a request' && a.what !== 'retry a dead outbox row',
+        )
         for (const action of actions) {
           const response = await send(world.alice, action)
           assert.ok(response.statusCode < 400, `${action.what}: ${response.statusCode}`)
@@ -204,4 +214,75 @@ describe(`ownership matrix (${onMysql ? 'MySQL' : 'SQLite'})`, () => {
       'accepted',
     )
   })
+
+  it('keeps failed jobs from people who are not operators', { skip: skipRedis }, async () => {
+    const site = await createTestSite({ REDIS_URL: redisUrl })
+    const { Queue, Worker } = await import('bullmq')
+    const connection = { url: redisUrl }
+    const prefix = site.config.redisPrefix
+    const queue = new Queue('social', { connection, prefix })
+    // A worker that fails every job it takes, so the queue holds a real failed job.
+    const failing = new Worker(
+      'social',
+      async () => {
+        throw new Error('boom')
+      },
+      { connection, prefix },
+    )
+    try {
+      const admin = await signUp(site.app, 'operator')
+      await grantRole(site.app, 'operator', 'admin')
+      const someone = await signUp(site.app, 'someone')
+      const moderator = await signUp(site.app, 'mira')
+      await grantRole(site.app, 'mira', 'moderator')
+      const job = await queue.add('after-like', { payload: {} }, { attempts: 1 })
+      await eventually(async () => (await job.getState()) === 'failed', 10_000, 'the job to fail')
+      await failing.close()
+      await table.attack('non-operators settle a failed job', async () => {
+        const actions = ['retry', 'discard']
+        for (const browser of [someone, moderator]) {
+          for (const action of actions) {
+            await browser.get('/')
+            const response = await browser.post(`/admin/queues/social/${job.id}/${action}`, {})
+            assert.equal(response.statusCode, 403, action)
+            assert.equal(await job.getState(), 'failed', `${action} left the job as it was`)
+          }
+        }
+        await admin.get('/')
+        const retried = await admin.post(`/admin/queues/social/${job.id}/retry`, {})
+        assert.equal(retried.statusCode, 303, 'control: the operator retries it')
+        assert.equal(await job.getState(), 'waiting')
+        return actions.length * 2
+      })
+    } finally {
+      await failing.close()
+      await queue.obliterate({ force: true })
+      await queue.close()
+      await site.close()
+    }
+  })
 })
+
+/** A dead outbox row, as a job that failed every attempt leaves: the operator rows' target. */
+async function deadOutboxRow(world: World): Promise<number> {
+  const now = '2026-01-01 00:00:00'
+  const dave = await world.site.app.db
+    .selectFrom('user')
+    .select('id')
+    .where('name', '=', 'dave')
+    .executeTakeFirstOrThrow()
+  const inserted = await world.site.app.db
+    .insertInto('outbox')
+    .values({
+      job: 'after-follow',
+      payload: JSON.stringify({ userId: dave.id, shakeId: 1 }),
+      status: 'dead',
+      attempts: 6,
+      available_at: now,
+      last_error: 'boom',
+      created_at: now,
+      updated_at: now,
+    })
+    .executeTakeFirstOrThrow()
+  return Number(inserted.insertId)
+}
