@@ -122,9 +122,20 @@ describe('error reports', () => {
       .values([row(0), row(5)])
       .execute()
     await site.app.jobs.drain()
+    // Both attempts ran and failed: the first row waits for its retry, the second is dead.
+    // Whatever they reported was handed to the SDK before this, so the flush sends it all.
+    const states = await site.app.db
+      .selectFrom('outbox')
+      .select(['status', 'attempts'])
+      .where('job', '=', 'no-such-job')
+      .orderBy('id')
+      .execute()
+    assert.deepEqual(states, [
+      { status: 'pending', attempts: 1 },
+      { status: 'dead', attempts: 6 },
+    ])
     await flushErrorReports()
     await eventually(async () => sentry.events().length > before, 10_000, 'the job event')
-    await new Promise((resolve) => setTimeout(resolve, 500))
     const jobEvents = sentry.events().slice(before)
     assert.equal(jobEvents.length, 1, 'the retried attempt is not reported')
     const job = jobEvents[0]?.contexts?.job as Record<string, unknown>
