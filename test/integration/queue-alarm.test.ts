@@ -76,7 +76,17 @@ describe('queue alarm', async () => {
           'each node to see the alarm',
         )
       }
-      await new Promise((resolve) => setTimeout(resolve, THRESHOLD_SECONDS * 1000))
+      // Four more checks on each node (a threshold's worth): checks never overlap, so the one
+      // that raised the alarm (and made or skipped its report) has finished, and the later
+      // ones did not report it again.
+      for (const node of [site.app, second]) {
+        const checks = new Set([node.queueWatch.state().checkedAt])
+        await eventually(
+          async () => checks.add(node.queueWatch.state().checkedAt).size > 4,
+          10_000,
+          'four more checks on each node',
+        )
+      }
       await flushErrorReports()
       const reports = sentry.events().filter((e) => e.tags?.alarm === 'queue:mail')
       assert.equal(reports.length, 1, 'one report for two nodes and several checks')
