@@ -74,7 +74,9 @@ export default fp(
     views.start()
     app.decorate('views', views)
     // Behind nginx's answer cache, the views nginx answered come from its log.
-    const viewLog = app.config.viewLogFile ? new ViewLog(app.config.viewLogFile, views) : undefined
+    const viewLog = app.config.viewLogFile
+      ? new ViewLog(app.config.viewLogFile, views, app.log)
+      : undefined
     viewLog?.start()
     // Before the database closes: the relay may be in the middle of a pass.
     app.addHook('preClose', async () => {

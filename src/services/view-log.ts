@@ -9,6 +9,10 @@ import type { ViewCounter } from './view-counter.js'
 /** At most this much of the log per read: a backlog is taken in steps. */
 const MAX_READ_BYTES = 4 * 2 ** 20
 
+interface ReadLog {
+  warn(details: object, message: string): void
+}
+
 export class ViewLog {
   private offset = 0
   private timer: NodeJS.Timeout | undefined
@@ -17,25 +21,36 @@ export class ViewLog {
   constructor(
     private readonly file: string,
     private readonly views: Pick<ViewCounter, 'record'>,
+    private readonly log: ReadLog,
     private readonly everyMs = 2_000,
   ) {}
 
   start(): void {
     this.timer = setInterval(() => {
-      this.read().catch(() => {})
+      // Nothing is lost: the offset moves only past lines counted, so the next read takes
+      // them up again.
+      this.read().catch((err: unknown) =>
+        this.log.warn({ err, file: this.file }, 'views log not read yet'),
+      )
     }, this.everyMs)
     this.timer.unref()
   }
 
   /** Counts the lines written since the last read (one read at a time). */
   read(): Promise<void> {
+    // A failed read was reported to its own caller; the next one still runs.
     this.reading = this.reading.catch(() => {}).then(() => this.readOnce())
     return this.reading
   }
 
   async stop(): Promise<void> {
     if (this.timer) clearInterval(this.timer)
-    await this.read().catch(() => {})
+    await this.read().catch((err: unknown) =>
+      this.log.warn(
+        { err, file: this.file },
+        'views log not read at shutdown: its lines wait for the next start',
+      ),
+    )
   }
 
   private async readOnce(): Promise<void> {

@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict'
-import { appendFile, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
+import { appendFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
 import { describe, it } from 'node:test'
 import { answerKeepSeconds, type RawFile } from '../../src/services/raw-files.js'
 import { ViewLog } from '../../src/services/view-log.js'
+import { eventually } from '../helpers/jobs.js'
 
 describe('how long nginx may keep a raw-file answer', () => {
   const file: RawFile = {
@@ -37,7 +38,7 @@ describe("nginx's views log", () => {
     try {
       const file = path.join(dir, 'views.log')
       const counted: number[] = []
-      const log = new ViewLog(file, { record: (id) => counted.push(id) })
+      const log = new ViewLog(file, { record: (id) => counted.push(id) }, { warn() {} })
       await log.read()
       assert.deepEqual(counted, [], 'no log yet is no error')
 
@@ -54,6 +55,37 @@ describe("nginx's views log", () => {
       await appendFile(file, '5\n')
       await log.stop()
       assert.deepEqual(counted, [12, 7, 12, 34, 5], 'stopping reads what is left')
+    } finally {
+      await rm(dir, { recursive: true, force: true })
+    }
+  })
+
+  it('says so when the log cannot be read, and counts its lines once it can', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'view-log-'))
+    try {
+      const file = path.join(dir, 'views.log')
+      // A folder where the log should be: every read fails (EISDIR), even as root.
+      await mkdir(file)
+      const counted: number[] = []
+      const warnings: Array<{ details: object; message: string }> = []
+      const log = new ViewLog(
+        file,
+        { record: (id) => counted.push(id) },
+        { warn: (details, message) => warnings.push({ details, message }) },
+        20,
+      )
+      log.start()
+      try {
+        await eventually(async () => warnings.length > 0, 5000, 'the failed read logged')
+        assert.equal(warnings[0]?.message, 'views log not read yet')
+        assert.match(String((warnings[0]?.details as { err?: Error } | undefined)?.err), /EISDIR/)
+        await rm(file, { recursive: true })
+        await writeFile(file, '8\n9\n')
+        await eventually(async () => counted.length === 2, 5000, 'the lines counted')
+        assert.deepEqual(counted, [8, 9])
+      } finally {
+        await log.stop()
+      }
     } finally {
       await rm(dir, { recursive: true, force: true })
     }
