@@ -7,6 +7,7 @@ import { createHash } from 'node:crypto'
 import type { FastifyRequest } from 'fastify'
 import fp from 'fastify-plugin'
 import { PageCache, postTag } from '../services/page-cache.js'
+import { openPageCacheChannel } from '../services/page-cache-channel.js'
 import { idFromShareKey } from '../services/share-keys.js'
 
 /** Writes that change one post's page and the lists showing it (counts, comments). */
@@ -47,32 +48,29 @@ export default fp(
   async (app) => {
     const cache = new PageCache(app.config.pageCacheSeconds * 1000)
     const listeners: Array<(tags: readonly string[]) => void> = [(tags) => cache.invalidate(tags)]
+    // A cache that fails must not fail the page, nor keep the other caches from dropping theirs.
     const dropLocally = (tags: readonly string[]) => {
-      for (const listener of listeners) listener(tags)
+      for (const listener of listeners) {
+        try {
+          listener(tags)
+        } catch (error) {
+          app.log.error({ err: error, tags }, 'page cache: a cache did not drop its pages')
+        }
+      }
     }
     let invalidate = dropLocally
     if (cache.enabled && app.config.redisUrl) {
-      // Loaded only with REDIS_URL: an embedded site is one node, with nothing to tell.
-      const { Redis } = await import('ioredis')
-      const channel = `${app.config.redisPrefix}:page-cache`
-      const options = { connectTimeout: 1000, maxRetriesPerRequest: 1 }
-      const publisher = new Redis(app.config.redisUrl, { ...options, enableOfflineQueue: false })
-      const subscriber = new Redis(app.config.redisUrl, options)
-      for (const client of [publisher, subscriber])
-        client.on('error', (error) => app.log.warn({ err: error }, 'page cache: redis error'))
-      subscriber.on('message', (_channel, message: string) => {
-        dropLocally(JSON.parse(message) as string[])
-      })
-      subscriber.subscribe(channel).catch(() => {})
+      const channel = await openPageCacheChannel(
+        app.config.redisUrl,
+        `${app.config.redisPrefix}:page-cache`,
+        app.log,
+        dropLocally,
+      )
       invalidate = (tags) => {
         dropLocally(tags)
-        // Redis away: the other nodes' copies expire on their own within seconds.
-        publisher.publish(channel, JSON.stringify(tags)).catch(() => {})
+        channel.publish(tags)
       }
-      app.addHook('onClose', async () => {
-        publisher.disconnect()
-        subscriber.disconnect()
-      })
+      app.addHook('onClose', async () => channel.close())
     }
     app.decorate('pageCache', cache)
     app.decorate('onCacheInvalidation', (listener: (tags: readonly string[]) => void) => {
@@ -86,7 +84,13 @@ export default fp(
       if ((request.method !== 'GET' && request.method !== 'HEAD') || !anonymous(cookie))
         return done()
       const key = cacheKey(request, cookie)
-      const page = cache.get(key)
+      let page: ReturnType<PageCache['get']>
+      try {
+        page = cache.get(key)
+      } catch (error) {
+        request.log.error({ err: error }, 'page cache: lookup failed, page served uncached')
+        return done()
+      }
       if (!page) {
         request.pageCacheKey = key
         return done()
@@ -116,8 +120,13 @@ export default fp(
       const candidate = request.pageCacheCandidate
       // Stored once everything is sent: a page that started a session (a form's secret, set
       // by a hook after this plugin's) is this visitor's own.
-      if (candidate && request.pageCacheKey && !reply.getHeader('set-cookie'))
-        cache.set(request.pageCacheKey, { ...candidate, html: Buffer.from(candidate.html) })
+      if (candidate && request.pageCacheKey && !reply.getHeader('set-cookie')) {
+        try {
+          cache.set(request.pageCacheKey, { ...candidate, html: Buffer.from(candidate.html) })
+        } catch (error) {
+          request.log.error({ err: error }, 'page cache: page not stored')
+        }
+      }
       if (request.method === 'POST' && reply.statusCode < 400) {
         const tags = tagsWrittenBy(request.url)
         if (tags) invalidate(tags)

@@ -1,0 +1,69 @@
+// The nodes' page-cache channel on a Redis of the test's own: a node that started while Redis
+// was away hears the others once it is back, and every failure on the way is logged.
+import assert from 'node:assert/strict'
+import { after, describe, it } from 'node:test'
+import {
+  openPageCacheChannel,
+  type PageCacheChannel,
+} from '../../src/services/page-cache-channel.js'
+import { eventually } from '../helpers/jobs.js'
+import { OwnRedis, skipWithoutRedisServer } from '../helpers/own-redis.js'
+
+describe('page cache channel', () => {
+  const cleanups: Array<() => unknown> = []
+  after(async () => {
+    for (const cleanup of cleanups.reverse()) await cleanup()
+  })
+
+  it('subscribes once Redis is back, and logs what failed meanwhile', {
+    skip: skipWithoutRedisServer(),
+  }, async () => {
+    const redis = await OwnRedis.start()
+    cleanups.push(() => redis.close())
+    await redis.stop()
+
+    const lines: Array<{ message: string; details: object }> = []
+    const log = { warn: (details: object, message: string) => lines.push({ details, message }) }
+    const heard: Array<readonly string[]> = []
+    const open = async (onTags: (tags: readonly string[]) => void) => {
+      const channel: PageCacheChannel = await openPageCacheChannel(redis.url, 'pc', log, onTags)
+      cleanups.push(() => channel.close())
+      return channel
+    }
+    await open((tags) => heard.push(tags))
+    const other = await open(() => {})
+    // Several failed connections: long enough for a subscription sent at start to be given up.
+    await eventually(
+      async () => lines.filter((line) => line.message === 'page cache: redis error').length >= 6,
+      10_000,
+      'failed connections logged',
+    )
+    other.publish(['post:1'])
+    await eventually(
+      async () => lines.some((line) => line.message.startsWith('page cache: other nodes not told')),
+      10_000,
+      'the failed publish logged',
+    )
+
+    await redis.start()
+    await eventually(
+      async () => {
+        other.publish(['post:2'])
+        return heard.length > 0
+      },
+      10_000,
+      'the late node to hear the other',
+    )
+    assert.deepEqual(heard[0], ['post:2'])
+
+    // A message no node wrote drops everything, and is logged, instead of throwing in the
+    // client's event handler (an uncaught exception: the process would stop).
+    await redis.command('publish', 'pc', 'not json')
+    await eventually(
+      async () => heard.some((tags) => tags.length === 1 && tags[0] === '*'),
+      10_000,
+      'the unreadable message heard as "drop everything"',
+    )
+    assert.ok(lines.some((line) => line.message === 'page cache: unreadable message, dropping all'))
+  })
+})
