@@ -7,6 +7,7 @@ import { projectRoot } from '../../src/paths.js'
 import { freshEnvironment, onMysql } from '../helpers/app.js'
 import { finish, listeningAddress } from '../helpers/child-output.js'
 import { entryPoint } from '../helpers/entry-point.js'
+import { eventually } from '../helpers/jobs.js'
 import { redisUrl, skipUnless } from '../helpers/services.js'
 
 function run(script: string, env: Record<string, string>): ChildProcess {
@@ -73,10 +74,20 @@ describe('processes', async () => {
     assert.equal((await fetch(`${address}/healthy/is-healthy`)).status, 200)
     const started = Date.now()
     server.kill('SIGTERM')
-    await new Promise((resolve) => setTimeout(resolve, 300))
-    const health = await fetch(`${address}/healthy/is-healthy`)
-    assert.equal(health.status, 404)
-    assert.equal(await health.text(), 'draining')
+    // The signal is handled as soon as the process gets to it: asked again until it has.
+    let health: Response | undefined
+    await eventually(
+      async () => {
+        health = await fetch(`${address}/healthy/is-healthy`)
+        if (health.status !== 200) return true
+        await health.text()
+        return false
+      },
+      1500,
+      'the health check to answer that it drains',
+    )
+    assert.equal(health?.status, 404)
+    assert.equal(await health?.text(), 'draining')
     assert.equal((await fetch(`${address}/`)).status, 200, 'requests still served while draining')
     const { code } = await exited
     assert.equal(code, 0)
