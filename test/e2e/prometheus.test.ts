@@ -237,7 +237,7 @@ describe('Prometheus scraping the production topology', async () => {
     )
     const oldest = 'max(mlkshk_queue_oldest_waiting_seconds{queue="social"})'
     const before = (await prom().value(oldest)) ?? 0
-    await sleep(3000)
+    await sleep(3000) // time passing is what is measured: the job's age must grow with it
     const later = (await prom().value(oldest)) ?? 0
     assert.ok(later >= before + 2, `the oldest job's age went from ${before} to ${later}`)
     await eventually(

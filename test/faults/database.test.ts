@@ -36,7 +36,7 @@ describe('database faults', { skip }, () => {
       { prefix: 'db', health: true, tailMs: 3000 },
       async () => {
         await mariadb.kill()
-        await sleep(2000)
+        await sleep(2000) // the outage itself, timed on purpose
         await mariadb.start()
       },
     )

@@ -36,7 +36,7 @@ describe('Redis faults', { skip }, () => {
       { prefix: 'stop', health: true, tailMs: 1000 },
       async () => {
         await redis.stop()
-        await sleep(3000)
+        await sleep(3000) // the outage itself, timed on purpose
         await redis.start()
       },
     )
@@ -111,7 +111,7 @@ describe('Redis faults', { skip }, () => {
         const info = String(await redis.command('info', 'memory'))
         const used = Number(/used_memory:(\d+)/.exec(info)?.[1])
         await redis.command('config', 'set', 'maxmemory', String(used + 8 * 1024))
-        await sleep(4000)
+        await sleep(4000) // the fault itself, timed on purpose
         const stats = String(await redis.command('info', 'errorstats'))
         oomErrors = Number(/errorstat_OOM:count=(\d+)/.exec(stats)?.[1] ?? 0)
         await redis.command('config', 'set', 'maxmemory', '0')

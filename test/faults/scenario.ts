@@ -172,6 +172,7 @@ export async function socialLoadAround(
     ...actors.map((actor) => socialSteps(actor, posts, acknowledged)),
     ...(options.health ? [healthSteps(site)] : []),
   ])
+  // Timed on purpose: the load windows before and after the fault are what the figures describe.
   await sleep(options.leadMs ?? 1000)
   let faultStart = 0
   let faultEnd = 0

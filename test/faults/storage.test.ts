@@ -52,6 +52,7 @@ describe('file store faults', () => {
     const acknowledged = new Acknowledged()
     const messages = new Set<string>()
     const load = new Load(actors.map((a) => uploadSteps(a.browser, acknowledged, messages)))
+    // Timed on purpose: uploads before, during (the outage) and after the fault.
     await sleep(1500)
     const faultStart = Date.now()
     await s3.stop()

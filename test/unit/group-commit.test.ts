@@ -5,6 +5,7 @@ import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
 import { GroupCommit } from '../../src/services/group-commit.js'
 
+// Each write takes a few milliseconds, as a database's does, so that writes can pile up.
 function recorder(options: { failTogether?: boolean; failAlone?: number } = {}) {
   const calls: string[] = []
   const commit = new GroupCommit<number, string>(

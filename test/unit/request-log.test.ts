@@ -23,6 +23,7 @@ async function logged(url: string): Promise<Array<Record<string, unknown>>> {
   app.get('/boom', async () => {
     throw new Error('boom')
   })
+  // A slow request is the thing under test.
   app.get('/slow', async () => {
     await new Promise((resolve) => setTimeout(resolve, SLOW_MS + 100))
     return 'slow'
