@@ -298,18 +298,30 @@ describe('the production topology', async () => {
     let stop = false
     const failures: string[] = []
     let done = 0
+    // Per loop, when the request it last finished began: once every loop has finished one
+    // begun after a moment, no request from before it is still on its way.
+    const lastBegun: number[] = Array.from({ length: 8 }, () => 0)
     const load = Promise.all(
-      Array.from({ length: 8 }, async () => {
+      lastBegun.map(async (_, loop) => {
         while (!stop) {
+          const began = Date.now()
           const response = await fetch(`${topology.url}/incoming`).catch((error: Error) => ({
             status: 0,
             statusText: error.message,
           }))
           if (response.status !== 200) failures.push(`${response.status}`)
+          lastBegun[loop] = began
           done++
         }
       }),
     )
+    const requestsSettledSince = (moment: number) =>
+      eventually(async () => lastBegun.every((began) => began >= moment), 20_000, 'requests')
+    /** Waits for this many more answers: the load going on is what the checks look at. */
+    const moreAnswers = async (count: number) => {
+      const from = done
+      await eventually(async () => done - from >= count, 20_000, `${count} more answers`)
+    }
     const waitFor = (states: string[]) =>
       eventually(
         async () => (await topology.serverStates()).join() === states.join(),
@@ -324,11 +336,9 @@ describe('the production topology', async () => {
       node1.app.kill('SIGKILL')
       await waitFor(['DOWN', 'UP'])
       // Requests already on their way to the dead node when it was marked down may still fail.
-      await new Promise((resolve) => setTimeout(resolve, 300))
+      await requestsSettledSince(Date.now())
       failures.length = 0
-      const afterDown = done
-      await new Promise((resolve) => setTimeout(resolve, 1500))
-      assert.ok(done - afterDown > 20, 'the load kept going')
+      await moreAnswers(100)
       assert.deepEqual(failures, [], 'no failures once the node is down')
 
       // Bring it back; it takes traffic again.
@@ -340,15 +350,15 @@ describe('the production topology', async () => {
       node2.app.kill('SIGTERM')
       await waitFor(['UP', 'NOLB'])
       await new Promise((resolve) => node2.app.once('exit', resolve))
-      await new Promise((resolve) => setTimeout(resolve, 1000))
+      await moreAnswers(100)
       assert.deepEqual(failures, [], 'zero failed requests while draining')
       node2.app = topology.startApp(node2.env)
       await waitFor(['UP', 'UP'])
       const before = (await topology.sessionsServed())[1] ?? 0
-      await new Promise((resolve) => setTimeout(resolve, 1000))
-      assert.ok(
-        ((await topology.sessionsServed())[1] ?? 0) > before,
-        'the node takes traffic again',
+      await eventually(
+        async () => ((await topology.sessionsServed())[1] ?? 0) > before,
+        10_000,
+        'the node to take traffic again',
       )
     } finally {
       stop = true
