@@ -110,7 +110,17 @@ describe('the production topology with a read replica', async () => {
     await bob.signUp('bob')
     const posted = await bob.upload(await images.jpeg(200, 200), { title: 'While it is down' })
     const key = (posted.location as string).slice('/p/'.length)
-    await new Promise((resolve) => setTimeout(resolve, 300)) // replicated
+    const id = Number.parseInt(key, 36)
+    await eventually(
+      async () =>
+        (
+          (await topology.replica?.query(
+            `select id from ${database()}.sharedfile where id = ${id}`,
+          )) ?? []
+        ).length === 1,
+      10_000,
+      'the post on the replica',
+    )
     await topology.replica?.kill()
     const visitor = new HttpClient(topology.url)
     for (let i = 0; i < 10; i++) assert.equal((await visitor.request(`/p/${key}`)).status, 200)
