@@ -51,6 +51,8 @@ import yourDataRoutes from './routes/your-data.js'
 export interface ServerOptions {
   /** Kysely plugins that see every query of the app (tests count queries with one). */
   queryPlugins?: KyselyPlugin[]
+  /** Where the log goes instead of stdout (tests read what a node logged). */
+  logStream?: { write(line: string): void }
 }
 
 export async function createServer(
@@ -58,7 +60,7 @@ export async function createServer(
   options: ServerOptions = {},
 ): Promise<FastifyInstance> {
   const app = Fastify({
-    logger: loggerOptions(config),
+    logger: loggerOptions(config, options.logStream),
     // Failures and slow requests only: nginx logs every request already.
     logController: new RequestLog(),
     genReqId: () => randomUUID(),

@@ -11,8 +11,11 @@ export function redactUrl(url: string): string {
   return url.replace(tokenInPath, '/$1/[redacted]').replace(csrfInQuery, '$1[redacted]')
 }
 
-export function loggerOptions(config: Config): FastifyServerOptions['logger'] {
-  const pretty = process.stdout.isTTY && config.env !== 'production'
+export function loggerOptions(
+  config: Config,
+  stream?: { write(line: string): void },
+): FastifyServerOptions['logger'] {
+  const pretty = !stream && process.stdout.isTTY && config.env !== 'production'
   return {
     level: config.logLevel,
     redact: {
@@ -37,5 +40,6 @@ export function loggerOptions(config: Config): FastifyServerOptions['logger'] {
     ...(pretty
       ? { transport: { target: 'pino-pretty', options: { translateTime: 'SYS:HH:MM:ss' } } }
       : {}),
+    ...(stream ? { stream } : {}),
   }
 }

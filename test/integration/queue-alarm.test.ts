@@ -27,14 +27,22 @@ describe('queue alarm', async () => {
     skip,
   }, async () => {
     const sentry = await startSentryStub()
-    const site = await createTestSite({
-      REDIS_URL: redisUrl,
-      SENTRY_DSN: sentry.dsn,
-      QUEUE_ALARM_SECONDS: String(THRESHOLD_SECONDS),
-    })
+    // Both nodes' log lines: the one report per site is counted here, as the SDK in this one
+    // process drops a repeated event on its own (its dedupe) and Sentry alone could not tell.
+    const logged: Array<{ level: number; msg: string }> = []
+    const logStream = { write: (line: string) => logged.push(JSON.parse(line)) }
+    const site = await createTestSite(
+      {
+        REDIS_URL: redisUrl,
+        SENTRY_DSN: sentry.dsn,
+        QUEUE_ALARM_SECONDS: String(THRESHOLD_SECONDS),
+        LOG_LEVEL: 'warn',
+      },
+      { server: { logStream } },
+    )
     await startErrorReporting(site.config, 'web')
     // A second web node on the same database and Redis: both watch, one reports.
-    const second = await buildSite(site.env)
+    const second = await buildSite(site.env, { logStream })
     try {
       // No worker runs. Signing up queues the verification mail: relayed to BullMQ, then stuck.
       const queuedAt = Date.now()
@@ -90,6 +98,17 @@ describe('queue alarm', async () => {
       await flushErrorReports()
       const reports = sentry.events().filter((e) => e.tags?.alarm === 'queue:mail')
       assert.equal(reports.length, 1, 'one report for two nodes and several checks')
+      const alarmLines = logged.filter((line) => line.msg.startsWith('Queue mail is stuck'))
+      assert.deepEqual(
+        alarmLines
+          .map((line) => [line.level, line.msg.endsWith('(reported by another node)')])
+          .sort(),
+        [
+          [40, true],
+          [50, false],
+        ],
+        'one node reported it (an error), the other said so (a warning), neither again',
+      )
 
       const page = await admin.get('/admin/queues')
       assert.equal(page.statusCode, 200)
