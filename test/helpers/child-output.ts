@@ -25,15 +25,37 @@ export async function finish(child: ChildProcess, started = performance.now()): 
   return { code, stdout, stderr, ms: Math.round(performance.now() - started) }
 }
 
-/** The address a server entry point (src/server.ts) says it listens on; rejects if it exits first. */
-export function listeningAddress(child: ChildProcess): Promise<string> {
+/**
+ * The address a server entry point (src/server.ts) says it listens on; rejects with the tail of
+ * what it printed if it exits first or has not said so within `limitMs` (a hung start fails
+ * with its log, not at the runner's ten-minute limit).
+ */
+export function listeningAddress(child: ChildProcess, limitMs = 60_000): Promise<string> {
   let output = ''
+  const collect = (chunk: Buffer | string) => {
+    output += chunk
+  }
+  child.stderr?.on('data', collect)
   return new Promise<string>((resolve, reject) => {
+    const tail = () => output.slice(-3000)
+    const timer = setTimeout(
+      () =>
+        reject(
+          new Error(`no "Server listening" line within ${limitMs} ms; it printed:\n${tail()}`),
+        ),
+      limitMs,
+    )
     child.stdout?.on('data', (chunk) => {
-      output += chunk
+      collect(chunk)
       const match = /Server listening at (http:\/\/127\.0\.0\.1:\d+)/.exec(output)
-      if (match?.[1]) resolve(match[1])
+      if (match?.[1]) {
+        clearTimeout(timer)
+        resolve(match[1])
+      }
     })
-    child.once('exit', () => reject(new Error(`the server exited: ${output}`)))
+    child.once('exit', () => {
+      clearTimeout(timer)
+      reject(new Error(`the server exited before listening; it printed:\n${tail()}`))
+    })
   })
 }

@@ -15,6 +15,7 @@ import { scrubEvent, scrubText } from '../../src/observability/scrub.js'
 import { projectRoot } from '../../src/paths.js'
 import { signUp } from '../helpers/accounts.js'
 import { createTestSite, freshEnvironment, onMysql, type TestSite } from '../helpers/app.js'
+import { listeningAddress } from '../helpers/child-output.js'
 import { entryPoint } from '../helpers/entry-point.js'
 import { eventually } from '../helpers/jobs.js'
 import { type SentryStub, startSentryStub } from '../helpers/sentry.js'
@@ -180,17 +181,14 @@ describe('an uncaught error in the web process', () => {
         },
       )
       let output = ''
+      server.stdout.on('data', (chunk) => {
+        output += chunk
+      })
       server.stderr.on('data', (chunk) => {
         output += chunk
       })
       const closed = once(server, 'close')
-      await new Promise<void>((resolve, reject) => {
-        server.stdout.on('data', (chunk) => {
-          output += chunk
-          if (/Server listening at/.test(output)) resolve()
-        })
-        server.once('exit', () => reject(new Error(`server exited: ${output}`)))
-      })
+      await listeningAddress(server)
       server.kill('SIGWINCH')
       const [code] = await closed
       assert.notEqual(code, 0, 'an uncaught error ends the process')
