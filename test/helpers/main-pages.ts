@@ -34,6 +34,19 @@ export async function mainPagesSite(): Promise<{ site: BrowserSite; pages: MainP
   // One of bob's that alice liked: the pressed like button is shown too.
   const liked = await post(bob, 'Harbour at noon', await images.jpeg(1200, 800))
   await postJson(alice, `/p/${liked}/like`)
+  // A group shake with a member, a follower and a post, for the directory.
+  await alice.get('/shake/create')
+  await alice.post('/shake/create', {
+    name: 'harbours',
+    title: 'Harbours',
+    description: 'Boats at rest',
+  })
+  await alice.get('/shake/harbours/members')
+  await alice.post('/shake/harbours/invite', { name: 'bob' })
+  await bob.get('/harbours')
+  await bob.post('/shake/harbours/accept', {})
+  await alice.get(`/p/${key}`)
+  await alice.post(`/p/${key}/add-to-shake`, { shake: 'harbours' })
   await settle(site.app)
   const pages: MainPage[] = [
     { name: 'home-visitor', path: '/', signedIn: false },
@@ -47,6 +60,7 @@ export async function mainPagesSite(): Promise<{ site: BrowserSite; pages: MainP
     { name: 'new-post', path: '/tools/new-post', signedIn: true },
     { name: 'save-video', path: '/tools/save-video', signedIn: true },
     { name: 'find-people', path: '/tools/find-shakes/people', signedIn: true },
+    { name: 'shakes', path: '/shakes', signedIn: false },
     { name: 'settings', path: '/account/settings', signedIn: true },
     { name: 'incoming', path: '/incoming', signedIn: true },
     { name: 'notifications', path: '/notifications', signedIn: true },
