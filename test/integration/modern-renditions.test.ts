@@ -238,7 +238,7 @@ describe(`modern renditions (${useS3 ? 'S3 on s3rver' : 'local files'})`, () => 
       assert.match(img, / srcset="[^"]+ 320w/)
       assert.match(
         img,
-        / sizes="\(max-width: 640px\) calc\(100vw - 26px\), \(max-width: 752px\) calc\(100vw - 34px\), 718px"/,
+        / sizes="\(max-width: 640px\) and \(min-resolution: 2\.5dppx\) calc\(\(100vw - 26px\) \* 2 \/ 3\), \(max-width: 640px\) calc\(100vw - 26px\), \(max-width: 752px\) calc\(100vw - 34px\), 718px"/,
       )
       assert.match(img, / width="\d+" height="\d+"/)
       if (index === 0) {
