@@ -4,7 +4,6 @@
 // Uploaded videos (MP4, WebM) take the same road: their pictures are made from a poster frame
 // at upload, the uploaded bytes wait under the `upload` rendition (never served), and the same
 // job re-encodes them to the MP4 pages play, then deletes the uploaded bytes.
-import { mkdir, mkdtemp, rm } from 'node:fs/promises'
 import path from 'node:path'
 import { inTransaction } from '../db/transaction.js'
 import type { JobContext } from '../jobs/job-context.js'
@@ -21,6 +20,7 @@ import {
   type Sourcefile,
 } from '../repositories/sourcefiles.js'
 import { ServiceError } from './errors.js'
+import { withStoredFileCopy } from './stored-file-copy.js'
 
 /** ffmpeg gets this long per run before it is killed (the job is then retried). */
 const FFMPEG_TIMEOUT_MS = 120_000
@@ -67,39 +67,38 @@ export async function makeVideo(
   if (hasRendition(sourcefile, UPLOADED_VIDEO)) return reencodeUploadedVideo(ctx, sourcefile)
   const original = sourcefile.renditions.find((r) => r.name === 'original')
   if (!original) return
-  await mkdir(ctx.config.tmpDir, { recursive: true, mode: 0o700 })
-  const workDir = await mkdtemp(path.join(ctx.config.tmpDir, 'video-'))
-  try {
-    const gif = path.join(workDir, 'original.gif')
-    await ctx.store.download(original.key, gif)
-    let made: Awaited<ReturnType<typeof makeGifVideo>>
-    try {
-      made = await makeGifVideo(gif, original, workDir, {
-        ffmpegPath: ctx.config.ffmpegPath,
-        timeoutMs: FFMPEG_TIMEOUT_MS,
-      })
-    } catch (error) {
-      // Not a failure to retry: without ffmpeg the GIF itself is what pages show.
-      return withoutFfmpeg(ctx, error)
-    }
-    const base = `i/${sourcefile.sha1}`
-    const video: Rendition = { name: 'mp4', key: `${base}/video.mp4`, ...dimensions(made.video) }
-    const poster: Rendition = {
-      name: 'poster',
-      key: `${base}/poster.jpg`,
-      ...dimensions(made.poster),
-    }
-    // Keys come from the content hash: a second run writes the same files again, harmlessly.
-    await ctx.store.put(video.key, made.video.file, 'video/mp4')
-    await ctx.store.put(poster.key, made.poster.file, 'image/jpeg')
-    await inTransaction(ctx.db, (trx) => addRenditions(trx, sourcefile.id, [video, poster]))
-    ctx.log.info(
-      { sourcefileId: sourcefile.id, bytes: made.video.size, gifBytes: original.size },
-      'made a video of an animated GIF',
-    )
-  } finally {
-    await rm(workDir, { recursive: true, force: true })
-  }
+  return withStoredFileCopy(
+    ctx,
+    original.key,
+    { prefix: 'video-', fileName: 'original.gif' },
+    async (gif, workDir) => {
+      let made: Awaited<ReturnType<typeof makeGifVideo>>
+      try {
+        made = await makeGifVideo(gif, original, workDir, {
+          ffmpegPath: ctx.config.ffmpegPath,
+          timeoutMs: FFMPEG_TIMEOUT_MS,
+        })
+      } catch (error) {
+        // Not a failure to retry: without ffmpeg the GIF itself is what pages show.
+        return withoutFfmpeg(ctx, error)
+      }
+      const base = `i/${sourcefile.sha1}`
+      const video: Rendition = { name: 'mp4', key: `${base}/video.mp4`, ...dimensions(made.video) }
+      const poster: Rendition = {
+        name: 'poster',
+        key: `${base}/poster.jpg`,
+        ...dimensions(made.poster),
+      }
+      // Keys come from the content hash: a second run writes the same files again, harmlessly.
+      await ctx.store.put(video.key, made.video.file, 'video/mp4')
+      await ctx.store.put(poster.key, made.poster.file, 'image/jpeg')
+      await inTransaction(ctx.db, (trx) => addRenditions(trx, sourcefile.id, [video, poster]))
+      ctx.log.info(
+        { sourcefileId: sourcefile.id, bytes: made.video.size, gifBytes: original.size },
+        'made a video of an animated GIF',
+      )
+    },
+  )
 }
 
 function dimensions(file: { width: number; height: number; size: number }) {
@@ -118,53 +117,52 @@ function withoutFfmpeg(ctx: JobContext, error: unknown): void {
  */
 async function reencodeUploadedVideo(ctx: JobContext, sourcefile: Sourcefile): Promise<void> {
   const uploaded = sourcefile.renditions.find((r) => r.name === UPLOADED_VIDEO) as Rendition
-  await mkdir(ctx.config.tmpDir, { recursive: true, mode: 0o700 })
-  const workDir = await mkdtemp(path.join(ctx.config.tmpDir, 'video-'))
-  try {
-    const source = path.join(workDir, 'upload')
-    await ctx.store.download(uploaded.key, source)
-    const format = await sniffVideoFormat(source)
-    if (!format) throw new PermanentJobError(`${uploaded.key} is not a video`)
-    let made: Awaited<ReturnType<typeof transcodeVideo>>
-    try {
-      const info = await probeVideo(source, format, ctx.config.videos, {
-        ffprobePath: ctx.config.ffprobePath,
-        timeoutMs: PROBE_TIMEOUT_MS,
-      })
-      made = await transcodeVideo(
-        source,
-        info,
-        ctx.config.videos.maxSeconds,
-        path.join(workDir, 'video.mp4'),
-        {
-          ffmpegPath: ctx.config.ffmpegPath,
-          timeoutMs: TRANSCODE_TIMEOUT_MS,
-        },
+  return withStoredFileCopy(
+    ctx,
+    uploaded.key,
+    { prefix: 'video-', fileName: 'upload' },
+    async (source, workDir) => {
+      const format = await sniffVideoFormat(source)
+      if (!format) throw new PermanentJobError(`${uploaded.key} is not a video`)
+      let made: Awaited<ReturnType<typeof transcodeVideo>>
+      try {
+        const info = await probeVideo(source, format, ctx.config.videos, {
+          ffprobePath: ctx.config.ffprobePath,
+          timeoutMs: PROBE_TIMEOUT_MS,
+        })
+        made = await transcodeVideo(
+          source,
+          info,
+          ctx.config.videos.maxSeconds,
+          path.join(workDir, 'video.mp4'),
+          {
+            ffmpegPath: ctx.config.ffmpegPath,
+            timeoutMs: TRANSCODE_TIMEOUT_MS,
+          },
+        )
+      } catch (error) {
+        // Accepted at upload, so a refusal now (limits lowered since) will not change on a retry.
+        if (error instanceof ServiceError) throw new PermanentJobError(error.message)
+        return withoutFfmpeg(ctx, error)
+      }
+      const video: Rendition = {
+        name: 'mp4',
+        key: `i/${sourcefile.sha1}/video.mp4`,
+        ...dimensions(made),
+      }
+      await ctx.store.put(video.key, made.file, 'video/mp4')
+      await inTransaction(ctx.db, (trx) =>
+        addRenditions(trx, sourcefile.id, [video], [UPLOADED_VIDEO]),
       )
-    } catch (error) {
-      // Accepted at upload, so a refusal now (limits lowered since) will not change on a retry.
-      if (error instanceof ServiceError) throw new PermanentJobError(error.message)
-      return withoutFfmpeg(ctx, error)
-    }
-    const video: Rendition = {
-      name: 'mp4',
-      key: `i/${sourcefile.sha1}/video.mp4`,
-      ...dimensions(made),
-    }
-    await ctx.store.put(video.key, made.file, 'video/mp4')
-    await inTransaction(ctx.db, (trx) =>
-      addRenditions(trx, sourcefile.id, [video], [UPLOADED_VIDEO]),
-    )
-    // No row names the uploaded bytes any more; a failed delete leaves an unnamed file that
-    // the next try of this job does not see, so it is logged for the operator.
-    await ctx.store.delete([uploaded.key]).catch((error: unknown) => {
-      ctx.log.warn({ err: error, key: uploaded.key }, 'an uploaded video was not deleted')
-    })
-    ctx.log.info(
-      { sourcefileId: sourcefile.id, bytes: made.size, uploadBytes: uploaded.size },
-      'made the video of an uploaded video',
-    )
-  } finally {
-    await rm(workDir, { recursive: true, force: true })
-  }
+      // No row names the uploaded bytes any more; a failed delete leaves an unnamed file that
+      // the next try of this job does not see, so it is logged for the operator.
+      await ctx.store.delete([uploaded.key]).catch((error: unknown) => {
+        ctx.log.warn({ err: error, key: uploaded.key }, 'an uploaded video was not deleted')
+      })
+      ctx.log.info(
+        { sourcefileId: sourcefile.id, bytes: made.size, uploadBytes: uploaded.size },
+        'made the video of an uploaded video',
+      )
+    },
+  )
 }

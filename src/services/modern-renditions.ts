@@ -5,8 +5,6 @@
 // theirs from `backfill-renditions`, a scheduled walk over every sourcefile in id order that
 // makes a bounded number of images per run and keeps its place in `maintenance_cursor`.
 // Nothing is ever made at request time: pages offer a format once its files are stored.
-import { mkdir, mkdtemp, rm } from 'node:fs/promises'
-import path from 'node:path'
 import { inTransaction } from '../db/transaction.js'
 import type { JobContext } from '../jobs/job-context.js'
 import type { JobPayloads } from '../jobs/job-names.js'
@@ -31,6 +29,7 @@ import {
   type Sourcefile,
   stillSourcefilesAfter,
 } from '../repositories/sourcefiles.js'
+import { withStoredFileCopy } from './stored-file-copy.js'
 
 const CURSOR = 'renditions-backfill'
 const MODERN: readonly ModernFormat[] = ['avif', 'webp']
@@ -87,37 +86,36 @@ export async function completeRenditions(ctx: JobContext, sourcefile: Sourcefile
   const request = modernRequestFor(sourcefile)
   const original = sourcefile.renditions.find((r) => r.name === 'original')
   if (!request || !original) return 0
-  await mkdir(ctx.config.tmpDir, { recursive: true, mode: 0o700 })
-  const workDir = await mkdtemp(path.join(ctx.config.tmpDir, 'modern-'))
-  try {
-    const file = path.join(workDir, 'source')
-    await ctx.store.download(original.key, file)
-    // Our own encoding, but read with the same checks as an upload all the same.
-    const format = await sniffImageFormat(file)
-    const info = await probeImage(file, format, ctx.config.images)
-    const rendered = await renderModernFormats(file, info, path.join(workDir), request)
-    const added: Rendition[] = []
-    for (const made of rendered) {
-      const key = `i/${sourcefile.sha1}/${made.name}.${made.extension}`
-      await ctx.store.put(key, made.file, renditionContentTypes[made.format])
-      added.push({
-        name: made.name,
-        key,
-        width: made.width,
-        height: made.height,
-        size: made.size,
-        format: made.format,
-      })
-    }
-    const kept = await inTransaction(ctx.db, (trx) => addRenditions(trx, sourcefile.id, added))
-    if (!kept) {
-      await ctx.store.delete(added.map((r) => r.key))
-      return 0
-    }
-    return added.length
-  } finally {
-    await rm(workDir, { recursive: true, force: true })
-  }
+  return withStoredFileCopy(
+    ctx,
+    original.key,
+    { prefix: 'modern-', fileName: 'source' },
+    async (file, workDir) => {
+      // Our own encoding, but read with the same checks as an upload all the same.
+      const format = await sniffImageFormat(file)
+      const info = await probeImage(file, format, ctx.config.images)
+      const rendered = await renderModernFormats(file, info, workDir, request)
+      const added: Rendition[] = []
+      for (const made of rendered) {
+        const key = `i/${sourcefile.sha1}/${made.name}.${made.extension}`
+        await ctx.store.put(key, made.file, renditionContentTypes[made.format])
+        added.push({
+          name: made.name,
+          key,
+          width: made.width,
+          height: made.height,
+          size: made.size,
+          format: made.format,
+        })
+      }
+      const kept = await inTransaction(ctx.db, (trx) => addRenditions(trx, sourcefile.id, added))
+      if (!kept) {
+        await ctx.store.delete(added.map((r) => r.key))
+        return 0
+      }
+      return added.length
+    },
+  )
 }
 
 /** Job: the modern formats of one image (queued with its first post). */
