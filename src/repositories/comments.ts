@@ -370,17 +370,3 @@ export async function postsOfComments(
     .execute()
   return new Map(rows.map((r) => [r.id, r.sharedfile_id]))
 }
-
-export async function commentCounts(
-  db: Kysely<DB>,
-  postIds: readonly number[],
-): Promise<Map<number, number>> {
-  if (postIds.length === 0) return new Map()
-  const rows = await db
-    .selectFrom('sharedfile')
-    .select(['id', 'comment_count'])
-    .where('id', 'in', postIds)
-    .where('comment_count', '>', 0)
-    .execute()
-  return new Map(rows.map((r) => [r.id, r.comment_count]))
-}

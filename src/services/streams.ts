@@ -4,12 +4,7 @@
 import type { Database } from '../db/database.js'
 import { dbNow } from '../db/dialect.js'
 import { blockedIds } from '../repositories/blocks.js'
-import {
-  type Comment,
-  commentCounts,
-  conversationPostIds,
-  mentionsOf,
-} from '../repositories/comments.js'
+import { type Comment, conversationPostIds, mentionsOf } from '../repositories/comments.js'
 import { likedAmong } from '../repositories/favorites.js'
 import { magicfilePage } from '../repositories/magicfiles.js'
 import {
@@ -128,16 +123,15 @@ export class StreamService {
     )
   }
 
-  /** What a reader's own view of posts adds: which they liked and saved, and comment counts. */
+  /** What a reader's own view of posts adds: which they liked and saved. */
   async readerState(
     user: User,
     posts: readonly Post[],
-  ): Promise<{ liked: Set<number>; saved: Set<number>; comments: Map<number, number> }> {
+  ): Promise<{ liked: Set<number>; saved: Set<number> }> {
     const ids = posts.map((p) => p.id)
     return {
       liked: await likedAmong(this.db, user.id, ids),
       saved: await savedAmong(this.db, user.id, ids),
-      comments: await commentCounts(this.db, ids),
     }
   }
 

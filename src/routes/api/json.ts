@@ -17,7 +17,6 @@ export interface ApiAddresses {
 export interface ReaderState {
   liked: Set<number>
   saved: Set<number>
-  comments: Map<number, number>
 }
 
 export function timestamp(date: Date): string {
@@ -94,7 +93,7 @@ export function sharedfileJson(
     views: post.viewCount,
     likes: post.likeCount,
     saves: post.saveCount,
-    comments: state.comments.get(post.id) ?? 0,
+    comments: post.commentCount,
     nsfw: post.nsfw,
     // As MLTSHP: an image has its file's address, a video link (type "link") the video's.
     ...(post.sourcefile.videoLink
