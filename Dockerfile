@@ -31,7 +31,7 @@ RUN apt-get update \
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
 COPY package.json ./
-COPY views ./views
+COPY templates ./templates
 COPY static ./static
 RUN mkdir -p /app/data && chown node:node /app/data
 USER node

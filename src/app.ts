@@ -22,7 +22,7 @@ import securityHeadersPlugin from './plugins/security-headers.js'
 import servicesPlugin from './plugins/services.js'
 import sessionPlugin from './plugins/session.js'
 import staticPlugin from './plugins/static.js'
-import viewsPlugin from './plugins/views.js'
+import templatesPlugin from './plugins/templates.js'
 import accountRoutes from './routes/accounts.js'
 import apiRoutes from './routes/api/index.js'
 import apiPages from './routes/api/pages.js'
@@ -90,7 +90,7 @@ export async function createServer(
   await app.register(servicesPlugin)
   await app.register(securityHeadersPlugin)
   await app.register(redirectGuardPlugin)
-  await app.register(viewsPlugin)
+  await app.register(templatesPlugin)
   await app.register(errorsPlugin)
   await app.register(hostHeaderPlugin)
   // Health checks and static files need no session: they stay outside the site context.

@@ -4,7 +4,7 @@
 import path from 'node:path'
 import nunjucks from 'nunjucks'
 import type { Config } from '../config.js'
-import { viewsDir } from '../paths.js'
+import { templatesDir } from '../paths.js'
 import type { MailLog, MailTransport } from './message.js'
 import { OutboxTransport } from './outbox-transport.js'
 import { PostmarkTransport } from './postmark-transport.js'
@@ -35,7 +35,7 @@ export type MailTemplate = keyof typeof mailTemplates
 export class Mailer {
   // Plain-text mail: nothing to escape, and escaping would mangle '&' in links.
   private readonly templates = new nunjucks.Environment(
-    new nunjucks.FileSystemLoader(path.join(viewsDir, 'mail')),
+    new nunjucks.FileSystemLoader(path.join(templatesDir, 'mail')),
     { autoescape: false, throwOnUndefined: true },
   )
 

@@ -109,5 +109,5 @@ export default fp(
       })
     })
   },
-  { name: 'errors', dependencies: ['views'] },
+  { name: 'errors', dependencies: ['templates'] },
 )

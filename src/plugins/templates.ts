@@ -6,7 +6,7 @@ import view from '@fastify/view'
 import type { FastifyReply } from 'fastify'
 import fp from 'fastify-plugin'
 import nunjucks from 'nunjucks'
-import { viewsDir } from '../paths.js'
+import { templatesDir } from '../paths.js'
 import { formatBytes } from '../services/format-bytes.js'
 import { longDate } from '../services/long-date.js'
 import { reportReasons } from '../services/moderation-rules.js'
@@ -51,9 +51,9 @@ function pageTags(context: { post?: { id?: unknown }; posts?: Array<{ id?: unkno
   return ids.filter((id): id is number => typeof id === 'number').map(postTag)
 }
 
-/** Every template under views/, as nunjucks names ('pages/post.njk'). */
+/** Every template under templates/, as nunjucks names ('pages/post.njk'). */
 async function templateNames(): Promise<string[]> {
-  const entries = await readdir(viewsDir, { recursive: true })
+  const entries = await readdir(templatesDir, { recursive: true })
   return entries
     .filter((name) => name.endsWith('.njk'))
     .map((name) => name.split(path.sep).join('/'))
@@ -65,7 +65,7 @@ export default fp(
     let environment: nunjucks.Environment | undefined
     await app.register(view, {
       engine: { nunjucks },
-      templates: viewsDir,
+      templates: templatesDir,
       options: {
         autoescape: true,
         noCache: !cached,
@@ -145,16 +145,16 @@ export default fp(
       },
     )
   },
-  { name: 'views' },
+  { name: 'templates' },
 )
 
 declare module 'fastify' {
   interface FastifyInstance {
-    /** Renders a template (a path under views/) with the context, as pages are rendered. */
+    /** Renders a template (a path under templates/) with the context, as pages are rendered. */
     renderTemplate(name: string, context: object): string
   }
   interface FastifyReply {
-    /** Renders views/pages/<template>.njk in the layout and sends it. */
+    /** Renders templates/pages/<template>.njk in the layout and sends it. */
     page<C extends object>(
       template: string,
       context?: PageContext<C>,
