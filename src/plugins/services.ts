@@ -8,6 +8,7 @@ import { BlockService } from '../services/blocks.js'
 import { CommentService } from '../services/comments.js'
 import { DataExportService } from '../services/data-export.js'
 import { FollowService } from '../services/follows.js'
+import { ImageHitLog } from '../services/image-hit-log.js'
 import { LikeService } from '../services/likes.js'
 import { ModerationService } from '../services/moderation.js'
 import { MuteService } from '../services/mutes.js'
@@ -25,7 +26,6 @@ import { SuggestionService } from '../services/suggestions.js'
 import { TakedownService } from '../services/takedowns.js'
 import { VideoLinkService } from '../services/video-links.js'
 import { ViewCounter } from '../services/view-counter.js'
-import { ViewLog } from '../services/view-log.js'
 import { createFileStore } from '../storage/create-store.js'
 import type { LocalStore } from '../storage/local-store.js'
 import type { S3Store } from '../storage/s3-store.js'
@@ -74,15 +74,15 @@ export default fp(
     views.start()
     app.decorate('views', views)
     // Behind nginx's answer cache, the views nginx answered come from its log.
-    const viewLog = app.config.viewLogFile
-      ? new ViewLog(app.config.viewLogFile, views, app.log)
+    const imageHitLog = app.config.viewLogFile
+      ? new ImageHitLog(app.config.viewLogFile, views, app.log)
       : undefined
-    viewLog?.start()
+    imageHitLog?.start()
     // Before the database closes: the relay may be in the middle of a pass.
     app.addHook('preClose', async () => {
       await queueWatch.stop()
       await jobs.close()
-      await viewLog?.stop()
+      await imageHitLog?.stop()
       await views.stop()
     })
   },

@@ -1,6 +1,6 @@
 // /r/KEY behind nginx's answer cache: a visitor's X-Accel answer says how long nginx may keep it
 // and names the post whose view nginx then logs (the app does not count it); a signed-in look
-// is neither kept nor left to nginx. Without nginx's views log nothing is kept.
+// is neither kept nor left to nginx. Without nginx's image hit log nothing is kept.
 import assert from 'node:assert/strict'
 import { mkdtemp, rm } from 'node:fs/promises'
 import os from 'node:os'
@@ -69,7 +69,7 @@ describe(`raw-file answers for nginx's cache (${onMysql ? 'MySQL' : 'SQLite'})`,
     assert.equal(await views(), before + 1)
   })
 
-  it('keeps nothing, and counts every look, when no views log is read', async () => {
+  it('keeps nothing, and counts every look, when no image hit log is read', async () => {
     const raw = await plain.app.inject({ url: '/r/1' })
     assert.equal(raw.statusCode, 404)
     assert.equal(raw.headers['x-accel-expires'], undefined, 'a 404 is never kept')

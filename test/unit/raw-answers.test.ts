@@ -3,8 +3,8 @@ import { appendFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/pro
 import os from 'node:os'
 import path from 'node:path'
 import { describe, it } from 'node:test'
+import { ImageHitLog } from '../../src/services/image-hit-log.js'
 import { answerKeepSeconds, type RawFile } from '../../src/services/raw-files.js'
-import { ViewLog } from '../../src/services/view-log.js'
 import { eventually } from '../helpers/jobs.js'
 
 describe('how long nginx may keep a raw-file answer', () => {
@@ -32,13 +32,13 @@ describe('how long nginx may keep a raw-file answer', () => {
   })
 })
 
-describe("nginx's views log", () => {
+describe("nginx's image hit log", () => {
   it('counts whole lines, leaves a line being written for later, and empties the log', async () => {
-    const dir = await mkdtemp(path.join(os.tmpdir(), 'view-log-'))
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'image-hit-log-'))
     try {
       const file = path.join(dir, 'views.log')
       const counted: number[] = []
-      const log = new ViewLog(file, { record: (id) => counted.push(id) }, { warn() {} })
+      const log = new ImageHitLog(file, { record: (id) => counted.push(id) }, { warn() {} })
       await log.read()
       assert.deepEqual(counted, [], 'no log yet is no error')
 
@@ -61,14 +61,14 @@ describe("nginx's views log", () => {
   })
 
   it('says so when the log cannot be read, and counts its lines once it can', async () => {
-    const dir = await mkdtemp(path.join(os.tmpdir(), 'view-log-'))
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'image-hit-log-'))
     try {
       const file = path.join(dir, 'views.log')
       // A folder where the log should be: every read fails (EISDIR), even as root.
       await mkdir(file)
       const counted: number[] = []
       const warnings: Array<{ details: object; message: string }> = []
-      const log = new ViewLog(
+      const log = new ImageHitLog(
         file,
         { record: (id) => counted.push(id) },
         { warn: (details, message) => warnings.push({ details, message }) },
@@ -77,7 +77,7 @@ describe("nginx's views log", () => {
       log.start()
       try {
         await eventually(async () => warnings.length > 0, 5000, 'the failed read logged')
-        assert.equal(warnings[0]?.message, 'views log not read yet')
+        assert.equal(warnings[0]?.message, 'image hit log not read yet')
         assert.match(String((warnings[0]?.details as { err?: Error } | undefined)?.err), /EISDIR/)
         await rm(file, { recursive: true })
         await writeFile(file, '8\n9\n')

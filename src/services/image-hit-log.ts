@@ -1,8 +1,8 @@
 // Views that nginx answered: nginx keeps the app's /r/ answers for a few seconds, so the app no
-// longer sees every look. nginx writes one line per look (the post id) to its views log; this
-// reads what was added, hands it to the view counter, and empties the log once all of it is
-// read, so it stays small and a restart neither recounts nor skips much. One reader per log:
-// the node's one web process.
+// longer sees every look. nginx writes one line per look (the post id) to its image hit log
+// (views.log, VIEW_LOG_FILE); this reads what was added, hands it to the view counter, and
+// empties the log once all of it is read, so it stays small and a restart neither recounts nor
+// skips much. One reader per log: the node's one web process.
 import { open } from 'node:fs/promises'
 import type { ViewCounter } from './view-counter.js'
 
@@ -13,14 +13,14 @@ interface ReadLog {
   warn(details: object, message: string): void
 }
 
-export class ViewLog {
+export class ImageHitLog {
   private offset = 0
   private timer: NodeJS.Timeout | undefined
   private reading: Promise<void> = Promise.resolve()
 
   constructor(
     private readonly file: string,
-    private readonly views: Pick<ViewCounter, 'record'>,
+    private readonly counter: Pick<ViewCounter, 'record'>,
     private readonly log: ReadLog,
     private readonly everyMs = 2_000,
   ) {}
@@ -30,7 +30,7 @@ export class ViewLog {
       // Nothing is lost: the offset moves only past lines counted, so the next read takes
       // them up again.
       this.read().catch((err: unknown) =>
-        this.log.warn({ err, file: this.file }, 'views log not read yet'),
+        this.log.warn({ err, file: this.file }, 'image hit log not read yet'),
       )
     }, this.everyMs)
     this.timer.unref()
@@ -48,7 +48,7 @@ export class ViewLog {
     await this.read().catch((err: unknown) =>
       this.log.warn(
         { err, file: this.file },
-        'views log not read at shutdown: its lines wait for the next start',
+        'image hit log not read at shutdown: its lines wait for the next start',
       ),
     )
   }
@@ -72,7 +72,7 @@ export class ViewLog {
       const end = buffer.lastIndexOf(0x0a, bytesRead - 1) + 1
       for (const line of buffer.toString('latin1', 0, end).split('\n')) {
         const postId = Number(line)
-        if (line !== '' && Number.isSafeInteger(postId) && postId > 0) this.views.record(postId)
+        if (line !== '' && Number.isSafeInteger(postId) && postId > 0) this.counter.record(postId)
       }
       this.offset += end
       // nginx appends (O_APPEND), so after the truncation its next line lands at the start. A
