@@ -6,7 +6,7 @@
 //   node dist/bench/harness/render.js KEY
 import { createServer } from '../../src/app.js'
 import { loadConfig } from '../../src/config.js'
-import { postView } from '../../src/routes/post-view.js'
+import { presentPost } from '../../src/routes/post-presentation.js'
 
 const RENDERS = 2000
 const key = process.argv[2] as string
@@ -16,7 +16,7 @@ const post = await app.posts.find(key)
 if (!post) throw new Error(`no post ${key}`)
 const [comments, tags] = await Promise.all([app.comments.list(post.id), app.posts.tagsOf(post)])
 const context = {
-  post: postView(post, ''),
+  post: presentPost(post, ''),
   tags,
   liked: false,
   comments: comments.map((c) => ({ ...c, canDelete: false })),

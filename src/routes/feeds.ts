@@ -5,7 +5,7 @@ import type { Post } from '../repositories/posts.js'
 import type { Shake } from '../repositories/shakes.js'
 import { idFromShareKey } from '../services/share-keys.js'
 import { playerUrl, providerNames } from '../services/video-urls.js'
-import { fallbackNamed, pickRendition, postView, renditionPaths } from './post-view.js'
+import { fallbackNamed, pickRendition, presentPost, renditionPaths } from './post-presentation.js'
 import { rssDocument } from './rss.js'
 
 /** A feed lists the latest posts, as many as MLTSHP's do. */
@@ -39,7 +39,7 @@ const feedRoutes: FastifyPluginAsync = async (app) => {
         description: shake.description || `The latest posts of ${shake.name}`,
         selfUrl: absolute(`${link}/rss`),
       },
-      page.items.map((post) => postView(post, filesBase)),
+      page.items.map((post) => presentPost(post, filesBase)),
       absolute,
     )
     return reply
@@ -106,7 +106,7 @@ const feedRoutes: FastifyPluginAsync = async (app) => {
     }
     const post = key && idFromShareKey(key) ? await app.posts.find(key) : undefined
     if (!post) return answer(404, { error: 'That is not a post on this site.' })
-    const view = postView(post, filesBase)
+    const presented = presentPost(post, filesBase)
     const maxW = Number(maxwidth) > 0 ? Number(maxwidth) : Number.POSITIVE_INFINITY
     const maxH = Number(maxheight) > 0 ? Number(maxheight) : Number.POSITIVE_INFINITY
     reply.header('cache-control', 'public, max-age=3600')
@@ -128,7 +128,7 @@ const feedRoutes: FastifyPluginAsync = async (app) => {
         height,
         video_provider: providerNames[video.provider],
         video_url: video.url,
-        thumbnail_url: absolute(view.thumbUrl),
+        thumbnail_url: absolute(presented.thumbUrl),
         thumbnail_width: 100,
         thumbnail_height: 100,
       })
@@ -149,10 +149,10 @@ const feedRoutes: FastifyPluginAsync = async (app) => {
       title: post.title || `Posted by ${post.userName}`,
       author_name: post.userName,
       author_url: absolute(`/user/${post.userName}`),
-      url: absolute(`${view.rawUrl}${chosen ? renditionPaths[chosen.name] : ''}`),
+      url: absolute(`${presented.rawUrl}${chosen ? renditionPaths[chosen.name] : ''}`),
       width: chosen?.width ?? post.sourcefile.width,
       height: chosen?.height ?? post.sourcefile.height,
-      thumbnail_url: absolute(view.thumbUrl),
+      thumbnail_url: absolute(presented.thumbUrl),
       thumbnail_width: 100,
       thumbnail_height: 100,
     })

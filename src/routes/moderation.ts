@@ -5,7 +5,7 @@ import { requireRole, signedInUser } from '../plugins/auth.js'
 import { wantsJson } from '../plugins/negotiation.js'
 import { safeNextPath } from '../services/redirect-rules.js'
 import { formFields, queryField } from './form-fields.js'
-import { postView } from './post-view.js'
+import { presentPost } from './post-presentation.js'
 
 type NameParams = { Params: { name: string } }
 
@@ -24,7 +24,7 @@ const moderationRoutes: FastifyPluginAsync = async (app) => {
     const dossier = await app.moderation.dossier(signedInUser(request), request.params.name)
     return reply.header('cache-control', 'no-store').page('admin-user', {
       ...dossier,
-      posts: dossier.posts.map((post) => postView(post, filesBase)),
+      posts: dossier.posts.map((post) => presentPost(post, filesBase)),
     })
   })
 
@@ -56,7 +56,7 @@ const moderationRoutes: FastifyPluginAsync = async (app) => {
     const post = key ? await app.posts.find(key) : undefined
     return reply.page('admin-takedown', {
       key,
-      post: post && postView(post, filesBase),
+      post: post && presentPost(post, filesBase),
       errors: {},
     })
   })

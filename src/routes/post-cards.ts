@@ -2,16 +2,16 @@
 import type { FastifyInstance } from 'fastify'
 import type { Post } from '../repositories/posts.js'
 import type { User } from '../repositories/users.js'
-import { postView } from './post-view.js'
+import { presentPost } from './post-presentation.js'
 
 export async function postCards(app: FastifyInstance, viewer: User | null, posts: Post[]) {
   const filesBase = app.config.filesBaseUrl === app.config.baseUrl ? '' : app.config.filesBaseUrl
   const liked = await app.streams.likedBy(viewer, posts)
-  // `liked` and `first` first: adding a field to a spread copy is slow in V8 (see postView).
+  // `liked` and `first` first: adding a field to a spread copy is slow in V8 (see presentPost).
   // The first card's image is the page's largest paint (post-card.njk fetches it first).
   return posts.map((post, index) => ({
     liked: liked.has(post.id),
     first: index === 0,
-    ...postView(post, filesBase),
+    ...presentPost(post, filesBase),
   }))
 }

@@ -7,7 +7,7 @@ import type { User } from '../repositories/users.js'
 import { ValidationError } from '../services/errors.js'
 import { formFields } from './form-fields.js'
 import { answerMissingPost } from './missing-post.js'
-import { postView } from './post-view.js'
+import { presentPost } from './post-presentation.js'
 
 type KeyParams = { Params: { key: string } }
 
@@ -29,7 +29,7 @@ const postRoutes: FastifyPluginAsync = async (app) => {
       tags,
       saveShakes,
       liked: reader.liked,
-      // canDelete first: adding a field to a spread copy is slow in V8 (see postView).
+      // canDelete first: adding a field to a spread copy is slow in V8 (see presentPost).
       comments: comments.comments.map((c) => ({
         canDelete: viewer !== null && (viewer.id === c.userId || viewer.id === post.userId),
         ...c,
@@ -43,12 +43,12 @@ const postRoutes: FastifyPluginAsync = async (app) => {
   app.get<KeyParams & { Querystring: { before?: string } }>('/p/:key', async (request, reply) => {
     const post = await app.posts.find(request.params.key)
     if (!post) return answerMissingPost(app, request.params.key, reply)
-    const view = postView(post, filesBase)
+    const presented = presentPost(post, filesBase)
     // One address per post: other spellings of the key redirect to it.
-    if (view.key !== request.params.key) return reply.redirect(view.url, 301)
+    if (presented.key !== request.params.key) return reply.redirect(presented.url, 301)
     return reply.page('post', {
       ...(await socialContext(request.user, post, request.query.before)),
-      post: view,
+      post: presented,
       isOwner: request.user?.id === post.userId,
       values: { title: post.title, description: post.description, alt_text: post.altText },
       errors: {},
@@ -80,7 +80,7 @@ const postRoutes: FastifyPluginAsync = async (app) => {
         'post',
         {
           ...(await socialContext(user, post)),
-          post: postView(post, filesBase),
+          post: presentPost(post, filesBase),
           isOwner: true,
           values: form,
           errors: error.fields,

@@ -1,5 +1,5 @@
 // Raw files: /r/KEY (the re-encoded original), /r/KEY/SIZE.EXT (one width in one format, e.g.
-// /r/KEY/800.avif: see renditionPaths in post-view.ts for why paths and not negotiation) and
+// /r/KEY/800.avif: see renditionPaths in post-presentation.ts for why paths and not negotiation) and
 // /r/KEY/550, /1100, /small, /thumb (the fallback); for an
 // animated GIF also /r/KEY.mp4 (its video) and /r/KEY/poster. An uploaded video's /r/KEY is its
 // poster frame (an image, as the API says) and /r/KEY.mp4 its re-encoded video, once made. /r/KEY.jpg, .png, .gif, .webp (any
@@ -7,7 +7,7 @@
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify'
 import { answerKeepSeconds, RawFiles } from '../services/raw-files.js'
 import { answerMissingPost } from './missing-post.js'
-import { pickRendition, renditionContentType } from './post-view.js'
+import { pickRendition, renditionContentType } from './post-presentation.js'
 import { sendStoredFile } from './stored-file.js'
 
 /** The full image, or its video from the start (players come back for later ranges). */

@@ -1,6 +1,6 @@
 // RSS 2.0 documents for a shake's latest posts.
 import { escapeHtml } from '../plugins/linkify.js'
-import type { PostView } from './post-view.js'
+import type { PresentedPost } from './post-presentation.js'
 
 /** XML text: the HTML escapes are the XML ones (&, <, >, ", '), minus what XML cannot carry. */
 function xml(text: string): string {
@@ -10,7 +10,7 @@ function xml(text: string): string {
 
 export function rssDocument(
   channel: { title: string; link: string; description: string; selfUrl: string },
-  posts: PostView[],
+  posts: PresentedPost[],
   absolute: (path: string) => string,
 ): string {
   const items = posts.map((post) => {

@@ -15,7 +15,7 @@ import {
   seePopular,
 } from './next-steps.js'
 import { postCards } from './post-cards.js'
-import { postView } from './post-view.js'
+import { presentPost } from './post-presentation.js'
 
 type PageParams = { Params: { before?: string; after?: string; name?: string } }
 
@@ -25,10 +25,10 @@ const SIDEBAR_NOTIFICATIONS = 8
 const streamRoutes: FastifyPluginAsync = async (app) => {
   const filesBase = app.config.filesBaseUrl === app.config.baseUrl ? '' : app.config.filesBaseUrl
 
-  const views = (request: FastifyRequest, posts: Post[]) => postCards(app, request.user, posts)
+  const cards = (request: FastifyRequest, posts: Post[]) => postCards(app, request.user, posts)
 
-  const notificationView = (g: NotificationGroup) =>
-    g.post ? { ...g, post: postView(g.post, filesBase) } : g
+  const presentNotification = (g: NotificationGroup) =>
+    g.post ? { ...g, post: presentPost(g.post, filesBase) } : g
 
   const cursorOf = (params: { before?: string; after?: string }) => ({
     ...(params.before !== undefined ? { before: params.before } : {}),
@@ -38,7 +38,7 @@ const streamRoutes: FastifyPluginAsync = async (app) => {
   async function home(request: FastifyRequest<PageParams>, reply: FastifyReply) {
     if (!request.user) {
       const popular = await app.streams.popular({}, request.user)
-      return reply.page('home', { posts: await views(request, popular.slice(0, 10)) })
+      return reply.page('home', { posts: await cards(request, popular.slice(0, 10)) })
     }
     const cursor = cursorOf(request.params)
     const [page, notifications] = await Promise.all([
@@ -53,7 +53,7 @@ const streamRoutes: FastifyPluginAsync = async (app) => {
         : undefined
     return reply.page('stream', {
       sidebar: {
-        notifications: notifications.slice(0, SIDEBAR_NOTIFICATIONS).map(notificationView),
+        notifications: notifications.slice(0, SIDEBAR_NOTIFICATIONS).map(presentNotification),
         more: notifications.length > SIDEBAR_NOTIFICATIONS,
       },
       pageTitle: 'Your friends',
@@ -65,7 +65,7 @@ const streamRoutes: FastifyPluginAsync = async (app) => {
       emptyLinks: [findPeople, postFirstImage],
       suggestions,
       suggestionsReturn: '/',
-      posts: await views(request, page.items),
+      posts: await cards(request, page.items),
       olderUrl: page.olderKey && `/before/${page.olderKey}`,
       newerUrl: page.newerKey && `/after/${page.newerKey}`,
     })
@@ -83,7 +83,7 @@ const streamRoutes: FastifyPluginAsync = async (app) => {
       noticeReturn: '/incoming',
       emptyText: 'Nothing has been posted yet.',
       emptyLinks: [postFirstImage],
-      posts: await views(request, page.items),
+      posts: await cards(request, page.items),
       olderUrl: page.olderKey && `/incoming/before/${page.olderKey}`,
       newerUrl: page.newerKey && `/incoming/after/${page.newerKey}`,
     })
@@ -102,7 +102,7 @@ const streamRoutes: FastifyPluginAsync = async (app) => {
       metaDescription: `Images tagged #${tagged} on MLKSHK, newest first.`,
       emptyText: 'Nothing carries this tag yet.',
       emptyLinks: [seeIncoming],
-      posts: await views(request, page.items),
+      posts: await cards(request, page.items),
       olderUrl: page.olderKey && `/tag/${encodeURIComponent(tagged)}/before/${page.olderKey}`,
       newerUrl: page.newerKey && `/tag/${encodeURIComponent(tagged)}/after/${page.newerKey}`,
     })
@@ -121,7 +121,7 @@ const streamRoutes: FastifyPluginAsync = async (app) => {
       pageTitle: q ? `Search: ${q.slice(0, 80)}` : 'Search',
       q: q.slice(0, 500),
       results,
-      posts: await views(request, results.posts),
+      posts: await cards(request, results.posts),
       nextUrl: next,
       emptyLinks: [seeIncoming, findShakes],
     })
@@ -136,7 +136,7 @@ const streamRoutes: FastifyPluginAsync = async (app) => {
       metaDescription: 'The images people on MLKSHK liked most this week.',
       emptyText: 'Nothing has been liked this week yet.',
       emptyLinks: [seeIncoming],
-      posts: await views(request, posts),
+      posts: await cards(request, posts),
     })
   })
 
@@ -152,7 +152,7 @@ const streamRoutes: FastifyPluginAsync = async (app) => {
           ? 'Posts you like are kept here.'
           : `${user.name} has not liked anything yet.`,
       emptyLinks: [seePopular],
-      posts: await views(
+      posts: await cards(
         request,
         page.items.map((item) => item.post),
       ),
@@ -165,7 +165,7 @@ const streamRoutes: FastifyPluginAsync = async (app) => {
   app.get('/conversations', { preHandler: requireUser }, async (request, reply) => {
     const posts = await app.streams.conversations(signedInUser(request))
     return reply.page('conversations', {
-      posts: posts.map((post) => postView(post, filesBase)),
+      posts: posts.map((post) => presentPost(post, filesBase)),
       emptyLinks: [seePopular],
     })
   })
@@ -178,7 +178,7 @@ const streamRoutes: FastifyPluginAsync = async (app) => {
   app.get('/notifications', { preHandler: requireUser }, async (request, reply) => {
     const groups = await app.streams.notifications(signedInUser(request))
     return reply.page('notifications', {
-      groups: groups.map(notificationView),
+      groups: groups.map(presentNotification),
       emptyLinks: [postAnImage, findPeople],
     })
   })

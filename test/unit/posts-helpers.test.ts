@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
 import { escapeHtml, linkify } from '../../src/plugins/linkify.js'
-import { pickRendition } from '../../src/routes/post-view.js'
+import { pickRendition } from '../../src/routes/post-presentation.js'
 import { idFromShareKey, shareKey } from '../../src/services/share-keys.js'
 import { assertSafeKey } from '../../src/storage/file-store.js'
 

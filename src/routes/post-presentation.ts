@@ -143,7 +143,7 @@ function srcsetOf(raw: string, image: ImageOf & { width: number }) {
   return { srcset, sources, pathOf }
 }
 
-/** What postView adds to a post; none of it may share a name with the post's own fields. */
+/** What presentPost adds to a post; none of it may share a name with the post's own fields. */
 interface PostAddresses {
   key: string
   url: string
@@ -193,7 +193,7 @@ type Disjoint<A, B> = keyof A & keyof B extends never ? true : never
 const addressesAreDisjoint: Disjoint<PostAddresses, Post> = true
 void addressesAreDisjoint
 
-export function postView(post: Post, filesBaseUrl: string): PostAddresses & Post {
+export function presentPost(post: Post, filesBaseUrl: string): PostAddresses & Post {
   const key = shareKey(post.id)
   const raw = `${filesBaseUrl}/r/${key}`
   const byName = new Map(post.sourcefile.renditions.map((r) => [r.name, r]))
@@ -253,4 +253,4 @@ export function postView(post: Post, filesBaseUrl: string): PostAddresses & Post
   }
 }
 
-export type PostView = ReturnType<typeof postView>
+export type PresentedPost = ReturnType<typeof presentPost>
