@@ -24,7 +24,7 @@ import { findUserByName, type User } from '../repositories/users.js'
 import { refuseBlocked, refuseIfBlocked } from './blocks.js'
 import { CommentBatches } from './comment-batches.js'
 import { ServiceError, ValidationError } from './errors.js'
-import { livePost } from './likes.js'
+import { livePost } from './posts.js'
 import { idFromShareKey, shareKey } from './share-keys.js'
 import { textProblem } from './text-rules.js'
 

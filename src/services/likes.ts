@@ -7,7 +7,7 @@ import type { JobPayloads } from '../jobs/job-names.js'
 import { findLikeTarget, findLikeTargets, type LikeTarget } from '../repositories/favorites.js'
 import { insertMagicfile } from '../repositories/magicfiles.js'
 import { insertNotification } from '../repositories/notifications.js'
-import { findPost, type Post } from '../repositories/posts.js'
+import { findPost } from '../repositories/posts.js'
 import type { User } from '../repositories/users.js'
 import { refuseBlocked } from './blocks.js'
 import { ServiceError } from './errors.js'
@@ -29,13 +29,6 @@ function creditedPosts(post: LikeTarget, likerId: number): number[] {
   if (post.parentId !== null && post.parentOwnerId !== likerId) credited.push(post.parentId)
   if (post.originalId !== null && post.originalOwnerId !== likerId) credited.push(post.originalId)
   return [...new Set(credited)]
-}
-
-export async function livePost(db: Database, key: string): Promise<Post> {
-  const id = idFromShareKey(key)
-  const post = id === undefined ? undefined : await findPost(db, id)
-  if (!post) throw new ServiceError(404, 'There is no such post. It may have been deleted.')
-  return post
 }
 
 interface TargetRequest {

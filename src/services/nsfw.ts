@@ -4,7 +4,7 @@ import type { Database } from '../db/database.js'
 import { inTransaction } from '../db/transaction.js'
 import { flagImage, setShowNsfw } from '../repositories/nsfw.js'
 import type { User } from '../repositories/users.js'
-import { livePost } from './likes.js'
+import { livePost } from './posts.js'
 
 export class NsfwService {
   constructor(private readonly db: Database) {}

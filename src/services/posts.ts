@@ -20,6 +20,14 @@ import { checkedPostText } from './post-rules.js'
 import { idFromShareKey } from './share-keys.js'
 import { tagName } from './tag-rules.js'
 
+/** The post a share key names, or a 404 when it names none (or a deleted one). */
+export async function livePost(db: Database, key: string): Promise<Post> {
+  const id = idFromShareKey(key)
+  const post = id === undefined ? undefined : await findPost(db, id)
+  if (!post) throw new ServiceError(404, 'There is no such post. It may have been deleted.')
+  return post
+}
+
 export class PostService {
   constructor(private readonly db: Database) {}
 
