@@ -3,7 +3,7 @@ import { type Kysely, sql } from 'kysely'
 import { dbNow, fromDbDateTime } from '../db/dialect.js'
 import type { DB } from '../db/schema.js'
 import { notBlockedBy } from './blocks.js'
-import { addToPostCounters } from './posts.js'
+import { addToPostCounters } from './post-counters.js'
 
 export interface Comment {
   id: number

@@ -1,6 +1,6 @@
-// SQL for likes (favorite rows) and the like counters they drive.
-import { type Kysely, sql } from 'kysely'
-import { dbNow, isMysql } from '../db/dialect.js'
+// SQL for likes (favorite rows). The counters they drive are in post-counters.ts.
+import type { Kysely } from 'kysely'
+import { dbNow } from '../db/dialect.js'
 import type { DB } from '../db/schema.js'
 
 /** What a like needs to know of its post, with the blocks between the liker and its owner. */
@@ -167,62 +167,6 @@ export async function deleteFavorite(
   return result.numDeletedRows > 0n
 }
 
-/**
- * Adds delta to a counter of each post, in one statement (never read-modify-write), and
- * returns the counter of `reportedId` as this statement left it. The statement takes the rows'
- * write locks (in id order, so concurrent callers queue instead of deadlocking) and the count
- * comes back in its own answer, with no further round trip: MySQL has no UPDATE ... RETURNING,
- * so the new value rides in the answer's insert id (LAST_INSERT_ID(expr)); SQLite returns it.
- * A decrement leaves a counter already at zero alone.
- */
-export async function bumpCounter(
-  db: Kysely<DB>,
-  column: 'like_count' | 'save_count',
-  postIds: readonly number[],
-  delta: 1 | -1,
-  reportedId: number,
-): Promise<number> {
-  const ref = sql.ref(column)
-  const floor = delta < 0 ? sql`and ${ref} > 0` : sql``
-  if (isMysql(db)) {
-    const result = await sql`update sharedfile
-      set ${ref} = case when id = ${reportedId} then last_insert_id(${ref} + ${delta}) else ${ref} + ${delta} end
-      where id in (${sql.join(postIds)}) ${floor}`.execute(db)
-    // No row of the post changed (a counter at zero): the id is 0, and so is the count.
-    return Number(result.insertId ?? 0n)
-  }
-  const { rows } = await sql<{ id: number; n: number }>`update sharedfile
-    set ${ref} = ${ref} + ${delta}
-    where id in (${sql.join(postIds)}) ${floor}
-    returning id, ${ref} as n`.execute(db)
-  return rows.find((r) => r.id === reportedId)?.n ?? 0
-}
-
-export interface Counters {
-  likeCount: number
-  saveCount: number
-}
-
-/**
- * The posts' like counters, read first in a transaction that will change them: MySQL locks the
- * rows (in id order, so two such transactions never wait on each other crosswise); SQLite's
- * transaction fails with SQLITE_BUSY, to be tried again, if another writer commits first.
- */
-export async function lockLikeCounts(
-  db: Kysely<DB>,
-  postIds: readonly number[],
-): Promise<Map<number, number>> {
-  if (postIds.length === 0) return new Map()
-  let query = db
-    .selectFrom('sharedfile')
-    .select(['id', 'like_count'])
-    .where('id', 'in', postIds)
-    .orderBy('id')
-  if (isMysql(db)) query = query.forUpdate()
-  const rows = await query.execute()
-  return new Map(rows.map((r) => [r.id, r.like_count]))
-}
-
 /** The users of these likes, by post: a batch's rows are found post by post on the unique key. */
 function usersByPost(likes: ReadonlyArray<{ userId: number; postId: number }>) {
   const users = new Map<number, number[]>()
@@ -279,16 +223,6 @@ export async function deleteFavorites(
       ),
     )
     .execute()
-}
-
-/** A post's counters as the current transaction sees them (SQLite: after its own writes). */
-export async function readCounters(db: Kysely<DB>, postId: number): Promise<Counters> {
-  const row = await db
-    .selectFrom('sharedfile')
-    .select(['like_count', 'save_count'])
-    .where('id', '=', postId)
-    .executeTakeFirst()
-  return { likeCount: row?.like_count ?? 0, saveCount: row?.save_count ?? 0 }
 }
 
 /** Which of these posts the user has liked. */

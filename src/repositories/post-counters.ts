@@ -1,8 +1,96 @@
-// SQL for the posts' like and save counters counted again from the rows (the counters are kept
-// by the writes; these find and mend drift). Every statement takes a set of post ids and reads
-// their rows by index, so a page of posts costs the same at any size of the site.
+// SQL for the posts' like, save and comment counters: kept by the writes (moved in one
+// statement, never read-modify-write), and counted again from the rows to find and mend drift.
+// Every statement takes a set of post ids and reads their rows by index, so a page of posts
+// costs the same at any size of the site.
 import { type Kysely, sql } from 'kysely'
+import { isMysql } from '../db/dialect.js'
 import type { DB } from '../db/schema.js'
+
+export interface Counters {
+  likeCount: number
+  saveCount: number
+}
+
+/**
+ * Adds each post's own delta to one of its counters, in one statement, never below zero. The rows
+ * are locked in id order, so two such statements queue instead of deadlocking.
+ */
+export async function addToPostCounters(
+  db: Kysely<DB>,
+  column: 'like_count' | 'comment_count',
+  deltas: ReadonlyMap<number, number>,
+): Promise<void> {
+  if (deltas.size === 0) return
+  const ref = sql.ref(column)
+  const delta = sql`case id ${sql.join(
+    [...deltas].map(([id, d]) => sql`when ${id} then ${d}`),
+    sql` `,
+  )} else 0 end`
+  await sql`update sharedfile
+    set ${ref} = case when ${ref} + ${delta} < 0 then 0 else ${ref} + ${delta} end
+    where id in (${sql.join([...deltas.keys()])})`.execute(db)
+}
+
+/**
+ * Adds delta to a counter of each post, in one statement (never read-modify-write), and
+ * returns the counter of `reportedId` as this statement left it. The statement takes the rows'
+ * write locks (in id order, so concurrent callers queue instead of deadlocking) and the count
+ * comes back in its own answer, with no further round trip: MySQL has no UPDATE ... RETURNING,
+ * so the new value rides in the answer's insert id (LAST_INSERT_ID(expr)); SQLite returns it.
+ * A decrement leaves a counter already at zero alone.
+ */
+export async function bumpCounter(
+  db: Kysely<DB>,
+  column: 'like_count' | 'save_count',
+  postIds: readonly number[],
+  delta: 1 | -1,
+  reportedId: number,
+): Promise<number> {
+  const ref = sql.ref(column)
+  const floor = delta < 0 ? sql`and ${ref} > 0` : sql``
+  if (isMysql(db)) {
+    const result = await sql`update sharedfile
+      set ${ref} = case when id = ${reportedId} then last_insert_id(${ref} + ${delta}) else ${ref} + ${delta} end
+      where id in (${sql.join(postIds)}) ${floor}`.execute(db)
+    // No row of the post changed (a counter at zero): the id is 0, and so is the count.
+    return Number(result.insertId ?? 0n)
+  }
+  const { rows } = await sql<{ id: number; n: number }>`update sharedfile
+    set ${ref} = ${ref} + ${delta}
+    where id in (${sql.join(postIds)}) ${floor}
+    returning id, ${ref} as n`.execute(db)
+  return rows.find((r) => r.id === reportedId)?.n ?? 0
+}
+
+/**
+ * The posts' like counters, read first in a transaction that will change them: MySQL locks the
+ * rows (in id order, so two such transactions never wait on each other crosswise); SQLite's
+ * transaction fails with SQLITE_BUSY, to be tried again, if another writer commits first.
+ */
+export async function lockLikeCounts(
+  db: Kysely<DB>,
+  postIds: readonly number[],
+): Promise<Map<number, number>> {
+  if (postIds.length === 0) return new Map()
+  let query = db
+    .selectFrom('sharedfile')
+    .select(['id', 'like_count'])
+    .where('id', 'in', postIds)
+    .orderBy('id')
+  if (isMysql(db)) query = query.forUpdate()
+  const rows = await query.execute()
+  return new Map(rows.map((r) => [r.id, r.like_count]))
+}
+
+/** A post's counters as the current transaction sees them (SQLite: after its own writes). */
+export async function readCounters(db: Kysely<DB>, postId: number): Promise<Counters> {
+  const row = await db
+    .selectFrom('sharedfile')
+    .select(['like_count', 'save_count'])
+    .where('id', '=', postId)
+    .executeTakeFirst()
+  return { likeCount: row?.like_count ?? 0, saveCount: row?.save_count ?? 0 }
+}
 
 export interface StoredCounters {
   id: number

@@ -272,26 +272,6 @@ export async function findOwnPostInShake(
   return (await ownOriginalsInShake(db, post).executeTakeFirst())?.id
 }
 
-/**
- * Adds each post's own delta to one of its counters, in one statement, never below zero. The rows
- * are locked in id order, so two such statements queue instead of deadlocking.
- */
-export async function addToPostCounters(
-  db: Kysely<DB>,
-  column: 'like_count' | 'comment_count',
-  deltas: ReadonlyMap<number, number>,
-): Promise<void> {
-  if (deltas.size === 0) return
-  const ref = sql.ref(column)
-  const delta = sql`case id ${sql.join(
-    [...deltas].map(([id, d]) => sql`when ${id} then ${d}`),
-    sql` `,
-  )} else 0 end`
-  await sql`update sharedfile
-    set ${ref} = case when ${ref} + ${delta} < 0 then 0 else ${ref} + ${delta} end
-    where id in (${sql.join([...deltas.keys()])})`.execute(db)
-}
-
 /** Serializes one user's posting (MySQL row lock; SQLite's writers are serial already). */
 export async function lockPoster(db: Kysely<DB>, userId: number): Promise<void> {
   if (!isMysql(db)) return

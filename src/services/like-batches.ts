@@ -10,19 +10,21 @@
 import type { Database } from '../db/database.js'
 import { inTransaction } from '../db/transaction.js'
 import {
-  bumpCounter,
   deleteFavorite,
   deleteFavorites,
   existingLikes,
   insertFavorite,
   insertFavorites,
-  lockLikeCounts,
-  readCounters,
 } from '../repositories/favorites.js'
 import { changeLikesGiven } from '../repositories/likes-given.js'
 import { insertMagicfiles } from '../repositories/magicfiles.js'
 import { insertNotifications, type NewNotification } from '../repositories/notifications.js'
-import { addToPostCounters } from '../repositories/posts.js'
+import {
+  addToPostCounters,
+  bumpCounter,
+  lockLikeCounts,
+  readCounters,
+} from '../repositories/post-counters.js'
 import { GroupCommit } from './group-commit.js'
 
 export interface LikeRequest {

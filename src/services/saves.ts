@@ -7,8 +7,8 @@ import { enqueueAll } from '../jobs/enqueue.js'
 import type { JobContext } from '../jobs/job-context.js'
 import type { JobPayloads, WorkSignal } from '../jobs/job-names.js'
 import { blocksWithPostOwner } from '../repositories/blocks.js'
-import { bumpCounter, readCounters } from '../repositories/favorites.js'
 import { insertNotification } from '../repositories/notifications.js'
+import { bumpCounter, readCounters } from '../repositories/post-counters.js'
 import {
   addPostToShake,
   findPost,
