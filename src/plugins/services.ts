@@ -20,6 +20,9 @@ import { QueueWatch } from '../services/queue-watch.js'
 import { ReportService } from '../services/reports.js'
 import { SaveService } from '../services/saves.js'
 import { SearchService } from '../services/search.js'
+import { ShakeMembershipService } from '../services/shake-memberships.js'
+import { ShakePostService } from '../services/shake-posts.js'
+import { ShakeSettingsService } from '../services/shake-settings.js'
 import { ShakeService } from '../services/shakes.js'
 import { StreamService } from '../services/streams.js'
 import { SuggestionService } from '../services/suggestions.js'
@@ -63,7 +66,10 @@ export default fp(
     app.decorate('searcher', new SearchService(app.db))
     app.decorate('nsfw', new NsfwService(app.db))
     app.decorate('oauth', new OAuthService(app.db))
-    app.decorate('shakes', new ShakeService(app.db, store, app.config, jobs))
+    app.decorate('shakes', new ShakeService(app.db))
+    app.decorate('shakeSettings', new ShakeSettingsService(app.db, store, app.config))
+    app.decorate('shakeMembers', new ShakeMembershipService(app.db, jobs))
+    app.decorate('shakePosts', new ShakePostService(app.db, jobs))
     const reports = new ReportService(app.db)
     app.decorate('reports', reports)
     app.decorate('moderation', new ModerationService(app.db, reports, app.accountDeletion))
@@ -112,7 +118,14 @@ declare module 'fastify' {
     oauth: OAuthService
     blocks: BlockService
     mutes: MuteService
+    /** Group shakes read: by name or id, the directory, the shakes one owns or may post to. */
     shakes: ShakeService
+    /** A group shake's creation, title, description and picture. */
+    shakeSettings: ShakeSettingsService
+    /** Members, invitations, requests to join, leaving, handing the shake over. */
+    shakeMembers: ShakeMembershipService
+    /** Posts put into shakes and taken out. */
+    shakePosts: ShakePostService
     reports: ReportService
     moderation: ModerationService
     takedowns: TakedownService

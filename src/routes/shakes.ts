@@ -34,7 +34,7 @@ const shakeRoutes: FastifyPluginAsync = async (app) => {
   app.post('/shake/create', { preHandler: limited('createShake') }, async (request, reply) => {
     const form = formFields(request, ['name', 'title', 'description'])
     try {
-      const shake = await app.shakes.create(signedInUser(request), form)
+      const shake = await app.shakeSettings.create(signedInUser(request), form)
       return done(request, reply, `/${shake.name}`, 'Your shake is ready.')
     } catch (error) {
       if (!(error instanceof ValidationError)) throw error
@@ -61,7 +61,7 @@ const shakeRoutes: FastifyPluginAsync = async (app) => {
         ...(before !== undefined ? { before } : {}),
         ...(after !== undefined ? { after } : {}),
       }),
-      app.shakes.relation(request.user, shake),
+      app.shakeMembers.relation(request.user, shake),
       request.user ? app.follows.isFollowing(request.user, shake) : false,
       app.mutes.isMuted(request.user, 'shake', shake.id),
     ])
@@ -96,7 +96,11 @@ const shakeRoutes: FastifyPluginAsync = async (app) => {
     async (request, reply) => {
       const form = formFields(request, ['title', 'description'])
       try {
-        const shake = await app.shakes.update(signedInUser(request), request.params.name, form)
+        const shake = await app.shakeSettings.update(
+          signedInUser(request),
+          request.params.name,
+          form,
+        )
         return done(request, reply, `/${shake.name}`, 'Saved.')
       } catch (error) {
         if (!(error instanceof ValidationError)) throw error
@@ -121,7 +125,7 @@ const shakeRoutes: FastifyPluginAsync = async (app) => {
         {},
       )
       try {
-        await app.shakes.setImage(signedInUser(request), request.params.name, upload)
+        await app.shakeSettings.setImage(signedInUser(request), request.params.name, upload)
       } finally {
         await upload.cleanup()
       }
@@ -155,8 +159,8 @@ const shakeRoutes: FastifyPluginAsync = async (app) => {
     return reply.page('shake-members', {
       shake,
       isOwner,
-      members: await app.shakes.members(shake),
-      pending: isOwner ? await app.shakes.pending(shake) : { invited: [], requested: [] },
+      members: await app.shakeMembers.members(shake),
+      pending: isOwner ? await app.shakeMembers.pending(shake) : { invited: [], requested: [] },
       values: {},
       errors: {},
     })
@@ -180,7 +184,7 @@ const shakeRoutes: FastifyPluginAsync = async (app) => {
     async (request, reply) => {
       const { name } = formFields(request, ['name'])
       try {
-        await app.shakes.invite(signedInUser(request), request.params.name, name)
+        await app.shakeMembers.invite(signedInUser(request), request.params.name, name)
       } catch (error) {
         if (!(error instanceof ValidationError) || wantsJson(request)) throw error
         const shake = await app.shakes.group(request.params.name)
@@ -189,8 +193,8 @@ const shakeRoutes: FastifyPluginAsync = async (app) => {
           {
             shake,
             isOwner: true,
-            members: await app.shakes.members(shake),
-            pending: await app.shakes.pending(shake),
+            members: await app.shakeMembers.members(shake),
+            pending: await app.shakeMembers.pending(shake),
             // The name typed stays in the field, to be corrected rather than typed again.
             values: { name },
             errors: error.fields,
@@ -217,38 +221,38 @@ const shakeRoutes: FastifyPluginAsync = async (app) => {
   const named = (r: FastifyRequest<NameParams>) => formFields(r, ['name']).name
   memberAction(
     '/shake/:name/accept',
-    (r) => app.shakes.accept(signedInUser(r), r.params.name),
+    (r) => app.shakeMembers.accept(signedInUser(r), r.params.name),
     (n) => `/${n}`,
     (r) => `You are a member of ${r.params.name} now: you can post to it.`,
   )
   memberAction(
     '/shake/:name/request',
-    (r) => app.shakes.requestToJoin(signedInUser(r), r.params.name),
+    (r) => app.shakeMembers.requestToJoin(signedInUser(r), r.params.name),
     (n) => `/${n}`,
     () => 'Your request is sent. The owner decides who posts here.',
     limited('invite'),
   )
   memberAction(
     '/shake/:name/quit',
-    (r) => app.shakes.quit(signedInUser(r), r.params.name),
+    (r) => app.shakeMembers.quit(signedInUser(r), r.params.name),
     (n) => `/${n}`,
     (r) => `You left ${r.params.name}.`,
   )
   memberAction(
     '/shake/:name/approve',
-    (r) => app.shakes.decide(signedInUser(r), r.params.name, named(r), true),
+    (r) => app.shakeMembers.decide(signedInUser(r), r.params.name, named(r), true),
     (n) => `/shake/${n}/members`,
     (r) => `${named(r)} is a member now.`,
   )
   memberAction(
     '/shake/:name/decline',
-    (r) => app.shakes.decide(signedInUser(r), r.params.name, named(r), false),
+    (r) => app.shakeMembers.decide(signedInUser(r), r.params.name, named(r), false),
     (n) => `/shake/${n}/members`,
     (r) => `${named(r)}'s request is declined.`,
   )
   memberAction(
     '/shake/:name/remove',
-    (r) => app.shakes.removeMember(signedInUser(r), r.params.name, named(r)),
+    (r) => app.shakeMembers.removeMember(signedInUser(r), r.params.name, named(r)),
     (n) => `/shake/${n}/members`,
     (r) => `${named(r)} is no longer a member.`,
   )
@@ -258,7 +262,12 @@ const shakeRoutes: FastifyPluginAsync = async (app) => {
     '/shake/:name/transfer',
     (r) => {
       const form = formFields(r, ['heir', 'note'])
-      return app.shakes.transferOwnership(signedInUser(r), r.params.name, form.heir, form.note)
+      return app.shakeMembers.transferOwnership(
+        signedInUser(r),
+        r.params.name,
+        form.heir,
+        form.note,
+      )
     },
     (n) => `/shake/${n}/members`,
     (r) => `${formFields(r, ['heir']).heir} owns ${r.params.name} now.`,
@@ -269,7 +278,7 @@ const shakeRoutes: FastifyPluginAsync = async (app) => {
     { preHandler: requireUser },
     async (request, reply) => {
       const { shake } = formFields(request, ['shake'])
-      await app.shakes.addPost(signedInUser(request), request.params.key, shake)
+      await app.shakePosts.addPost(signedInUser(request), request.params.key, shake)
       return done(request, reply, `/p/${request.params.key}`, `Added to ${shake}.`)
     },
   )
@@ -279,7 +288,7 @@ const shakeRoutes: FastifyPluginAsync = async (app) => {
     { preHandler: requireUser },
     async (request, reply) => {
       const { shake } = formFields(request, ['shake'])
-      await app.shakes.removePost(signedInUser(request), request.params.key, shake)
+      await app.shakePosts.removePost(signedInUser(request), request.params.key, shake)
       return done(request, reply, `/p/${request.params.key}`, `Taken out of ${shake}.`)
     },
   )

@@ -189,7 +189,7 @@ describe('in chromium with JavaScript', { skip }, () => {
     await signUpAndVerify(bob, site, 'bob')
     const bobUser = (await site.app.accounts.profile('bob'))?.user
     assert.ok(bobUser)
-    await site.app.shakes.create(bobUser, {
+    await site.app.shakeSettings.create(bobUser, {
       name: 'bobs-finds',
       title: 'Bob finds',
       description: '',

@@ -333,8 +333,8 @@ describe('API endpoints', () => {
     const aliceUser = (await site.app.accounts.profile('alice'))?.user
     const carolUser = (await site.app.accounts.profile('carol'))?.user
     assert.ok(aliceUser && carolUser)
-    await site.app.shakes.invite(aliceUser, 'rivers', 'carol')
-    await site.app.shakes.accept(carolUser, 'rivers')
+    await site.app.shakeMembers.invite(aliceUser, 'rivers', 'carol')
+    await site.app.shakeMembers.accept(carolUser, 'rivers')
     const asCarol = apiClient(
       site.app,
       (await grantTokens(site.app, carol, await registerApp(carol, { name: 'Mine' }))).access,
