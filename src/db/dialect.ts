@@ -4,6 +4,7 @@ import {
   type InsertQueryBuilder,
   type Kysely,
   MysqlAdapter,
+  type RawBuilder,
   type SelectQueryBuilder,
   sql,
 } from 'kysely'
@@ -67,6 +68,59 @@ export function lockedSkippingOthers<QB extends SelectQueryBuilder<DB, keyof DB,
   query: QB,
 ): QB {
   return isMysql(db) ? (query.forUpdate().skipLocked() as QB) : query
+}
+
+/**
+ * Rows write-locked until the transaction ends (MySQL `for update`), so that what is read and
+ * then written cannot change in between. SQLite needs no lock, for the reasons above.
+ */
+export function lockedForWrite<QB extends { forUpdate(): QB }>(db: Kysely<DB>, query: QB): QB {
+  return isMysql(db) ? query.forUpdate() : query
+}
+
+/**
+ * Write-locks one row until the transaction ends (MySQL), to take locks in a chosen order
+ * before statements that would take them in another. SQLite's writers are serial already:
+ * there nothing runs.
+ */
+export async function lockRow(db: Kysely<DB>, table: 'user' | 'shake', id: number): Promise<void> {
+  if (!isMysql(db)) return
+  await db.selectFrom(table).select('id').where('id', '=', id).forUpdate().execute()
+}
+
+/**
+ * Adds `delta` to an integer column of the rows with these ids, in one statement, and returns
+ * the column of row `reportedId` as that statement left it (0 when the statement left that
+ * row alone), with no further round trip: MySQL has no UPDATE ... RETURNING, so the value
+ * rides in the answer's insert id (LAST_INSERT_ID(expr)); SQLite returns it. `condition`
+ * narrows the rows changed.
+ */
+export async function addReportingOne(
+  db: Kysely<DB>,
+  change: {
+    table: keyof DB & string
+    column: string
+    ids: readonly number[]
+    delta: number
+    reportedId: number
+    condition: RawBuilder<unknown>
+  },
+): Promise<number> {
+  const { delta, reportedId, condition } = change
+  const table = sql.table(change.table)
+  const ref = sql.ref(change.column)
+  const ids = sql.join(change.ids)
+  if (isMysql(db)) {
+    const result = await sql`update ${table}
+      set ${ref} = case when id = ${reportedId} then last_insert_id(${ref} + ${delta}) else ${ref} + ${delta} end
+      where id in (${ids}) ${condition}`.execute(db)
+    return Number(result.insertId ?? 0n)
+  }
+  const { rows } = await sql<{ id: number; n: number }>`update ${table}
+    set ${ref} = ${ref} + ${delta}
+    where id in (${ids}) ${condition}
+    returning id, ${ref} as n`.execute(db)
+  return rows.find((r) => r.id === reportedId)?.n ?? 0
 }
 
 /** True when the error is a unique-key violation, whichever driver raised it. */

@@ -3,7 +3,7 @@
 // Every statement takes a set of post ids and reads their rows by index, so a page of posts
 // costs the same at any size of the site.
 import { type Kysely, sql } from 'kysely'
-import { isMysql } from '../db/dialect.js'
+import { addReportingOne, lockedForWrite } from '../db/dialect.js'
 import type { DB } from '../db/schema.js'
 
 export interface Counters {
@@ -33,33 +33,25 @@ export async function addToPostCounters(
 
 /**
  * Adds delta to a counter of each post, in one statement (never read-modify-write), and
- * returns the counter of `reportedId` as this statement left it. The statement takes the rows'
- * write locks (in id order, so concurrent callers queue instead of deadlocking) and the count
- * comes back in its own answer, with no further round trip: MySQL has no UPDATE ... RETURNING,
- * so the new value rides in the answer's insert id (LAST_INSERT_ID(expr)); SQLite returns it.
- * A decrement leaves a counter already at zero alone.
+ * returns the counter of `reportedId` as this statement left it, in the statement's own answer
+ * (dialect.ts). The statement takes the rows' write locks (in id order, so concurrent callers
+ * queue instead of deadlocking). A decrement leaves a counter already at zero alone.
  */
-export async function bumpCounter(
+export function bumpCounter(
   db: Kysely<DB>,
   column: 'like_count' | 'save_count',
   postIds: readonly number[],
   delta: 1 | -1,
   reportedId: number,
 ): Promise<number> {
-  const ref = sql.ref(column)
-  const floor = delta < 0 ? sql`and ${ref} > 0` : sql``
-  if (isMysql(db)) {
-    const result = await sql`update sharedfile
-      set ${ref} = case when id = ${reportedId} then last_insert_id(${ref} + ${delta}) else ${ref} + ${delta} end
-      where id in (${sql.join(postIds)}) ${floor}`.execute(db)
-    // No row of the post changed (a counter at zero): the id is 0, and so is the count.
-    return Number(result.insertId ?? 0n)
-  }
-  const { rows } = await sql<{ id: number; n: number }>`update sharedfile
-    set ${ref} = ${ref} + ${delta}
-    where id in (${sql.join(postIds)}) ${floor}
-    returning id, ${ref} as n`.execute(db)
-  return rows.find((r) => r.id === reportedId)?.n ?? 0
+  return addReportingOne(db, {
+    table: 'sharedfile',
+    column,
+    ids: postIds,
+    delta,
+    reportedId,
+    condition: delta < 0 ? sql`and ${sql.ref(column)} > 0` : sql``,
+  })
 }
 
 /**
@@ -72,13 +64,12 @@ export async function lockLikeCounts(
   postIds: readonly number[],
 ): Promise<Map<number, number>> {
   if (postIds.length === 0) return new Map()
-  let query = db
+  const query = db
     .selectFrom('sharedfile')
     .select(['id', 'like_count'])
     .where('id', 'in', postIds)
     .orderBy('id')
-  if (isMysql(db)) query = query.forUpdate()
-  const rows = await query.execute()
+  const rows = await lockedForWrite(db, query).execute()
   return new Map(rows.map((r) => [r.id, r.like_count]))
 }
 

@@ -1,6 +1,6 @@
 // SQL for posts: sharedfile rows and their places in shakes (shakesharedfile).
 import { type Kysely, sql } from 'kysely'
-import { dbNow, fromDbDateTime, isMysql } from '../db/dialect.js'
+import { dbNow, fromDbDateTime, lockRow } from '../db/dialect.js'
 import type { DB } from '../db/schema.js'
 import { notBlockedBy } from './blocks.js'
 import { type KeysetWindow, pagedIds } from './keyset.js'
@@ -273,9 +273,8 @@ export async function findOwnPostInShake(
 }
 
 /** Serializes one user's posting (MySQL row lock; SQLite's writers are serial already). */
-export async function lockPoster(db: Kysely<DB>, userId: number): Promise<void> {
-  if (!isMysql(db)) return
-  await db.selectFrom('user').select('id').where('id', '=', userId).forUpdate().execute()
+export function lockPoster(db: Kysely<DB>, userId: number): Promise<void> {
+  return lockRow(db, 'user', userId)
 }
 
 export async function addPostToShake(

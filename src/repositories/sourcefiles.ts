@@ -1,6 +1,6 @@
 // SQL for sourcefile: one row per distinct upload (by SHA-1 of its bytes).
 import type { Kysely } from 'kysely'
-import { dbNow, isMysql } from '../db/dialect.js'
+import { dbNow, lockedForWrite } from '../db/dialect.js'
 import type { DB, ImageFormat, SourcefileRow } from '../db/schema.js'
 
 export interface Rendition {
@@ -121,7 +121,7 @@ export async function addRenditions(
     .selectFrom('sourcefile')
     .select(['renditions', 'taken_down_at'])
     .where('id', '=', id)
-    .$if(isMysql(trx), (q) => q.forUpdate())
+    .$call((q) => lockedForWrite(trx, q))
     .executeTakeFirst()
   // A takedown removes the files; nothing made after it may come back.
   if (!row || row.taken_down_at !== null) return false

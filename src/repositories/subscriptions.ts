@@ -1,6 +1,6 @@
 // SQL for follows: a user subscribed to a shake.
 import { type Kysely, sql } from 'kysely'
-import { dbNow, isMysql } from '../db/dialect.js'
+import { dbNow, lockedForWrite, lockRow } from '../db/dialect.js'
 import type { DB } from '../db/schema.js'
 
 export async function insertSubscription(
@@ -11,10 +11,8 @@ export async function insertSubscription(
   // The follower's row, then the shake's, first: the follow's foreign keys would take a shared
   // lock on each, and two follows (or a follow and another write of the row) each upgrading
   // theirs to write a count deadlock. Always in this order, so two follows queue.
-  if (isMysql(db)) {
-    await db.selectFrom('user').select('id').where('id', '=', userId).forUpdate().execute()
-    await db.selectFrom('shake').select('id').where('id', '=', shakeId).forUpdate().execute()
-  }
+  await lockRow(db, 'user', userId)
+  await lockRow(db, 'shake', shakeId)
   const result = await db
     .insertInto('subscription')
     .values({ user_id: userId, shake_id: shakeId, created_at: dbNow() })
@@ -83,7 +81,7 @@ export async function deleteSubscriptionsOf(db: Kysely<DB>, userId: number): Pro
     .select('shake_id')
     .where('user_id', '=', userId)
     // Held until the transaction ends, so a concurrent unfollow cannot count the same follow.
-    .$if(isMysql(db), (q) => q.forUpdate())
+    .$call((q) => lockedForWrite(db, q))
     .execute()
   await db.deleteFrom('subscription').where('user_id', '=', userId).execute()
   const shakeIds = follows.map((f) => f.shake_id)
@@ -171,7 +169,7 @@ export async function deleteFollowsBetween(db: Kysely<DB>, a: number, b: number)
       .select(['s.id', 's.shake_id'])
       .where('s.user_id', '=', follower)
       .where('k.user_id', '=', owner)
-      .$if(isMysql(db), (q) => q.forUpdate())
+      .$call((q) => lockedForWrite(db, q))
       .execute()
     if (follows.length === 0) continue
     await db
