@@ -30,8 +30,7 @@ import { TakedownService } from '../services/takedowns.js'
 import { VideoLinkService } from '../services/video-links.js'
 import { ViewCounter } from '../services/view-counter.js'
 import { createFileStore } from '../storage/create-store.js'
-import type { LocalStore } from '../storage/local-store.js'
-import type { S3Store } from '../storage/s3-store.js'
+import type { FileStore } from '../storage/file-store.js'
 
 export default fp(
   async (app) => {
@@ -49,7 +48,7 @@ export default fp(
     app.decorate('accountDeletion', new AccountDeletionService(app.db, accounts, jobs))
     app.decorate('dataExports', new DataExportService(app.db, jobs))
     const store = await createFileStore(app.config)
-    app.decorate<LocalStore | S3Store>('fileStore', store)
+    app.decorate<FileStore>('fileStore', store)
     app.decorate('posting', new PostingService(app.db, store, app.config, jobs, app.metrics))
     app.decorate('posts', new PostService(app.db))
     app.decorate('videoLinks', new VideoLinkService(app.db, store, app.config, jobs))
@@ -102,7 +101,7 @@ declare module 'fastify' {
     accounts: AccountService
     accountDeletion: AccountDeletionService
     dataExports: DataExportService
-    fileStore: LocalStore | S3Store
+    fileStore: FileStore
     posting: PostingService
     posts: PostService
     videoLinks: VideoLinkService

@@ -2,8 +2,7 @@
 // conditional requests included) or handed to nginx with X-Accel-Redirect (S3, and local files
 // when nginx can read them: X_ACCEL_LOCAL_FILES).
 import type { FastifyReply } from 'fastify'
-import type { LocalStore } from '../storage/local-store.js'
-import type { S3Store } from '../storage/s3-store.js'
+import type { FileStore } from '../storage/file-store.js'
 
 const userFileHeaders = {
   'content-security-policy': "default-src 'none'; sandbox",
@@ -14,7 +13,7 @@ const userFileHeaders = {
 
 export async function sendStoredFile(
   reply: FastifyReply,
-  store: LocalStore | S3Store,
+  store: FileStore,
   key: string,
   contentType: string,
   options: {

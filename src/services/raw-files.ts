@@ -5,8 +5,7 @@
 import type { Database } from '../db/database.js'
 import { findPost } from '../repositories/posts.js'
 import type { Rendition, Sourcefile } from '../repositories/sourcefiles.js'
-import type { LocalStore } from '../storage/local-store.js'
-import type { S3Store } from '../storage/s3-store.js'
+import type { FileStore } from '../storage/file-store.js'
 import { postTag } from './page-cache.js'
 import { idFromShareKey } from './share-keys.js'
 
@@ -42,7 +41,7 @@ export class RawFiles {
 
   constructor(
     private readonly db: Database,
-    private readonly store: LocalStore | S3Store,
+    private readonly store: FileStore,
     private readonly pickRendition: (image: Sourcefile, size: string) => Rendition | undefined,
     private readonly contentTypeOf: (rendition: Rendition, image: Sourcefile) => string,
     private readonly ttlMs: number,

@@ -2,8 +2,8 @@
 // so they are safe as paths and as URLs.
 import type { Readable } from 'node:stream'
 
-export interface FileStore {
-  readonly kind: 'local' | 's3'
+/** What every store does, wherever the files are. */
+interface StoredFiles {
   /** Stores a local file under the key. Storing the same key again replaces it. */
   put(key: string, file: string, contentType: string): Promise<void>
   exists(key: string): Promise<boolean>
@@ -17,6 +17,26 @@ export interface FileStore {
   /** Throws when the store cannot be reached. */
   ping(): Promise<void>
 }
+
+/** Files in a folder: answered by sending the file (or by nginx, from the same folder). */
+export interface LocalFileStore extends StoredFiles {
+  readonly kind: 'local'
+  readonly root: string
+  /** The file's path under root; refuses an unsafe key. */
+  pathOf(key: string): string
+}
+
+/** Files in an S3 bucket: answered by a presigned URL nginx (or the client) fetches. */
+export interface S3FileStore extends StoredFiles {
+  readonly kind: 's3'
+  presignedGetUrl(key: string, expiresInSeconds?: number): Promise<string>
+}
+
+/**
+ * The file store, whichever it is. Code that only stores and reads files uses the common
+ * methods; serving a file differs by `kind`, which narrows it to the store that can.
+ */
+export type FileStore = LocalFileStore | S3FileStore
 
 const keyPattern = /^[a-z0-9][a-z0-9_-]*(\/[a-z0-9][a-z0-9_.-]*)*$/
 

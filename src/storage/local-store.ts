@@ -4,9 +4,9 @@ import { constants, createReadStream } from 'node:fs'
 import { access, copyFile, mkdir, readdir, rename, rm, stat } from 'node:fs/promises'
 import path from 'node:path'
 import type { Readable } from 'node:stream'
-import { assertSafeKey, type FileStore } from './file-store.js'
+import { assertSafeKey, type LocalFileStore } from './file-store.js'
 
-export class LocalStore implements FileStore {
+export class LocalStore implements LocalFileStore {
   readonly kind = 'local'
 
   constructor(readonly root: string) {}

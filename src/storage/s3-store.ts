@@ -14,9 +14,9 @@ import {
 import { Upload } from '@aws-sdk/lib-storage'
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner'
 import type { S3Config } from '../config.js'
-import { assertSafeKey, type FileStore } from './file-store.js'
+import { assertSafeKey, type S3FileStore } from './file-store.js'
 
-export class S3Store implements FileStore {
+export class S3Store implements S3FileStore {
   readonly kind = 's3'
   readonly client: S3Client
 

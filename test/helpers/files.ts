@@ -3,6 +3,7 @@ import assert from 'node:assert/strict'
 import { readdir } from 'node:fs/promises'
 import path from 'node:path'
 import { ListObjectsV2Command } from '@aws-sdk/client-s3'
+import { S3Store } from '../../src/storage/s3-store.js'
 import type { TestSite } from './app.js'
 
 export type Site = TestSite & { s3?: { bucket: string } }
@@ -22,6 +23,8 @@ export async function storedKeys(site: Site): Promise<string[]> {
   const store = site.app.fileStore
   if (store.kind === 'local')
     return (await listFiles(store.root)).map((f) => path.relative(store.root, f))
+  // Listed by the bucket's own client, not by the store's code under test.
+  assert.ok(store instanceof S3Store)
   const listed = await store.client.send(new ListObjectsV2Command({ Bucket: store.config.bucket }))
   return (listed.Contents ?? []).map((o) => o.Key as string)
 }
