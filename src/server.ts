@@ -38,4 +38,6 @@ closeWithGrace({ delay: (config.drainSeconds + 20) * 1000 }, async ({ signal, er
 
 await app.listen({ port: config.port, host: config.host })
 if (config.embedded)
-  app.log.info(`MLKSHK is running at ${config.baseUrl} (data in ${config.dataDir})`)
+  app.log.info(
+    `MLKSHK is running at ${config.baseUrl} (data in ${config.dataDir}, mode ${config.mode})`,
+  )

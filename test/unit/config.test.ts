@@ -1,9 +1,14 @@
 import assert from 'node:assert/strict'
+import { execFile } from 'node:child_process'
+import { readFileSync } from 'node:fs'
 import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
 import { after, before, describe, it } from 'node:test'
+import { promisify } from 'node:util'
 import { ConfigError, loadConfig } from '../../src/config.js'
+import { appEnvironment, nodePoolEnvironment } from '../../src/config-schema.js'
+import { projectRoot } from '../../src/paths.js'
 
 describe('config', () => {
   let dataDir: string
@@ -18,6 +23,7 @@ describe('config', () => {
     assert.equal(config.host, 'localhost')
     assert.equal(config.baseUrl, 'http://localhost:3000')
     assert.equal(config.embedded, true)
+    assert.equal(config.mode, 'embedded')
     assert.deepEqual(config.database, {
       dialect: 'sqlite',
       file: path.join(dataDir, 'mlkshk.sqlite'),
@@ -77,6 +83,7 @@ describe('config', () => {
     assert.equal(config.port, 8080)
     assert.equal(config.baseUrl, 'https://mlkshk.example')
     assert.equal(config.embedded, false)
+    assert.equal(config.mode, 'production')
     assert.deepEqual(config.database, {
       dialect: 'mysql',
       url: 'mysql://app:secret@db:3306/mlkshk',
@@ -121,6 +128,11 @@ describe('config', () => {
     [{ REPLICA_MAX_LAG_SECONDS: '0' }, /REPLICA_MAX_LAG_SECONDS must be >= 0.5/],
     [{ LOG_LEVEL: 'loud' }, /LOG_LEVEL must be equal to one of the allowed values/],
     [{ HEIF_DECODER_TIMEOUT_SECONDS: '0' }, /HEIF_DECODER_TIMEOUT_SECONDS must be >= 1/],
+    [{ UPLOAD_MAX_BYTES: '20MB' }, /UPLOAD_MAX_BYTES must be integer/],
+    [{ FAN_OUT_CHUNK: '50001' }, /FAN_OUT_CHUNK must be <= 50000/],
+    [{ S3_FORCE_PATH_STYLE: 'yes please' }, /S3_FORCE_PATH_STYLE must be boolean/],
+    [{ RATE_LIMIT_LIKE: '60/60;600/3600' }, /RATE_LIMIT_LIKE must match pattern/],
+    [{ QUEUE_ALARM_SECONDS: '1e6' }, /QUEUE_ALARM_SECONDS must be <= 86400/],
   ]
   for (const [env, message] of refusals) {
     it(`refuses ${JSON.stringify(env)} naming the variable`, () => {
@@ -148,5 +160,55 @@ describe('config', () => {
     const config = loadConfig({ DATA_DIR: dataDir, DATABASE_URL: '', REDIS_URL: '' })
     assert.equal(config.embedded, true)
     assert.equal(config.redisUrl, undefined)
+  })
+
+  it('runs SQLite with REDIS_URL as its own mode: local database, Redis queue and limits', () => {
+    const config = loadConfig({ DATA_DIR: dataDir, REDIS_URL: 'redis://127.0.0.1:6379' })
+    assert.equal(config.mode, 'sqlite-with-redis')
+    assert.equal(config.database.dialect, 'sqlite')
+    assert.equal(config.redisUrl, 'redis://127.0.0.1:6379')
+    // Still a SQLite site: it migrates itself and may invent its session secret.
+    assert.equal(config.embedded, true)
+    assert.ok(config.sessionSecret.length >= 64)
+    const mysql = { DATABASE_URL: 'mysql://db/x', SESSION_SECRET: 's'.repeat(40) }
+    assert.equal(loadConfig({ DATA_DIR: dataDir, ...mysql }).mode, 'production')
+    assert.equal(
+      loadConfig({ DATA_DIR: dataDir, ...mysql, REDIS_URL: 'redis://r:6379' }).mode,
+      'production',
+    )
+  })
+
+  it('names every wrong variable at once', () => {
+    assert.throws(
+      () => loadConfig({ DATA_DIR: dataDir, PORT: '-1', MAGIC_THRESHOLD: 'many' }),
+      (error: unknown) =>
+        error instanceof ConfigError &&
+        error.message ===
+          'Invalid configuration: PORT must be >= 0, MAGIC_THRESHOLD must be integer',
+    )
+  })
+
+  it('stops a process with a readable message and no stack trace', async () => {
+    const script = "import { loadProcessConfig } from './src/config.ts'; loadProcessConfig()"
+    const run = promisify(execFile)(
+      process.execPath,
+      ['--import', 'tsx', '--input-type=module', '-e', script],
+      { cwd: projectRoot, env: { PATH: process.env.PATH, DATA_DIR: dataDir, PORT: 'eighty' } },
+    )
+    const failure = await run.then(
+      () => assert.fail('started with PORT=eighty'),
+      (error: { code: number; stderr: string }) => error,
+    )
+    assert.equal(failure.code, 1)
+    assert.equal(failure.stderr.trim(), 'Invalid configuration: PORT must be integer')
+  })
+
+  it('has every variable in .env.example, and nothing else there', () => {
+    const declared = [appEnvironment, nodePoolEnvironment].flatMap((schema) =>
+      Object.keys(schema.properties),
+    )
+    const example = readFileSync(path.join(projectRoot, '.env.example'), 'utf8')
+    const listed = [...example.matchAll(/^# ([A-Z0-9_]+)=/gm)].map((match) => match[1])
+    assert.deepEqual([...listed].sort(), [...declared].sort())
   })
 })
