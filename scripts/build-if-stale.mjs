@@ -5,10 +5,23 @@
 // before the suite, and test/helpers/entry-point.ts calls it again for a test file run alone
 // (it costs a walk of the source folders when nothing changed).
 //
+// It is also the package's `prepare` script, so `npm install` and `npm ci` leave a fresh dist/
+// behind, and what `npm start` (and the other entry-point scripts) run before `node dist/...`:
+// with dist/ fresh, that needs no dev dependency (TypeScript) at all.
+//
 // dist/.built is touched after a successful build: tsc's own .tsbuildinfo is not rewritten when
 // nothing changed, so it cannot say when the last build happened.
 import { spawnSync } from 'node:child_process'
-import { closeSync, mkdirSync, openSync, readdirSync, rmSync, statSync, utimesSync } from 'node:fs'
+import {
+  closeSync,
+  existsSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  rmSync,
+  statSync,
+  utimesSync,
+} from 'node:fs'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 
@@ -43,7 +56,18 @@ function builtAt() {
   }
 }
 
+// The image's dependency layer installs from package.json alone, before the sources are copied
+// in (the Dockerfile builds them in a later step): nothing to build from yet.
+if (!existsSync(path.join(root, 'src'))) process.exit(0)
 if (builtAt() >= newestInput()) process.exit(0)
+
+const tsc = path.join(root, 'node_modules', 'typescript', 'bin', 'tsc')
+if (!existsSync(tsc)) {
+  console.error(
+    '# dist/ is missing or older than src/, and TypeScript (a dev dependency) is not installed to build it: run `npm install` with dev dependencies (or `npm run build` where they are)',
+  )
+  process.exit(1)
+}
 
 // Test files run alone, side by side, may all find dist/ stale: one builds, the others wait
 // for it and then find dist/ fresh (a lock left by a killed build is taken over after a while).
@@ -66,13 +90,12 @@ console.error('# building dist/ (npm run build): it is missing or older than src
 // The stamp gets the time the build started: a file saved during the build is newer than it.
 const startedAt = new Date()
 const started = performance.now()
-const tsc = path.join(root, 'node_modules', 'typescript', 'bin', 'tsc')
 const built = spawnSync(process.execPath, [tsc, '-p', 'tsconfig.build.json'], {
   cwd: root,
   stdio: 'inherit',
 })
 if (built.status !== 0) {
-  console.error('# npm run build failed: the tests that run dist/ cannot start')
+  console.error('# npm run build failed: dist/ cannot run')
   process.exit(built.status ?? 1)
 }
 closeSync(openSync(stamp, 'a'))
