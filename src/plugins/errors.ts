@@ -36,6 +36,9 @@ function describe(error: FastifyError): Shown {
       return { status, title: 'Slow down', message: error.message }
     case 'MALFORMED_FORM':
       return { status: 400, title: 'That form could not be read', message: error.message }
+    case 'FST_ERR_VALIDATION':
+      // A route schema refused the request's shape: said in words, never the validator's JSON.
+      return { status: 400, title: 'That form could not be read', message: unreadable(error) }
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
       return { status: 413, title: 'Too large', message: 'What you sent was too large.' }
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
@@ -58,6 +61,16 @@ function describe(error: FastifyError): Shown {
     title: 'Sorry',
     message: status === 404 ? 'There is nothing here.' : 'That request could not be handled.',
   }
+}
+
+/** Which fields a route schema refused, for people: "comment was not text". */
+function unreadable(error: FastifyError): string {
+  const fields = [
+    ...new Set((error.validation ?? []).map((v) => v.instancePath.split('/')[1]).filter(Boolean)),
+  ]
+  if (error.validationContext !== 'body' || fields.length === 0)
+    return 'The request could not be read: it was not in the form this page takes. Go back, reload the page and try again.'
+  return `The form could not be read: ${fields.join(', ')} ${fields.length === 1 ? 'was' : 'were'} not text. Go back, reload the page and try again.`
 }
 
 /** The request as an error report may describe it: no headers, cookies, query or body. */

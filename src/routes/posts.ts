@@ -1,17 +1,18 @@
 // A post's page (/p/KEY) and the owner's edits and deletion.
-import type { FastifyPluginAsync } from 'fastify'
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import { Type } from 'typebox'
 import { requireUser, signedInUser } from '../plugins/auth.js'
 import { wantsJson } from '../plugins/negotiation.js'
 import type { Post } from '../repositories/posts.js'
 import type { User } from '../repositories/users.js'
 import { ValidationError } from '../services/errors.js'
-import { formFields } from './form-fields.js'
 import { answerMissingPost } from './missing-post.js'
 import { presentPost } from './post-presentation.js'
+import { formBody, formValues, keyParams } from './schemas.js'
 
-type KeyParams = { Params: { key: string } }
+const editForm = formBody('title', 'description', 'alt_text')
 
-const postRoutes: FastifyPluginAsync = async (app) => {
+const postRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const filesBase = app.config.filesBaseUrl === app.config.baseUrl ? '' : app.config.filesBaseUrl
 
   /** What the page shows around the image: likes, comments and who may delete which. */
@@ -40,7 +41,12 @@ const postRoutes: FastifyPluginAsync = async (app) => {
     }
   }
 
-  app.get<KeyParams & { Querystring: { before?: string } }>('/p/:key', async (request, reply) => {
+  const postPage = {
+    params: keyParams,
+    // A page of comments: those before this comment id.
+    querystring: Type.Object({ before: Type.Optional(Type.String()) }),
+  }
+  app.get('/p/:key', { schema: postPage }, async (request, reply) => {
     const post = await app.posts.find(request.params.key)
     if (!post) return answerMissingPost(app, request.params.key, reply)
     const presented = presentPost(post, filesBase)
@@ -55,9 +61,10 @@ const postRoutes: FastifyPluginAsync = async (app) => {
     })
   })
 
-  app.post<KeyParams>('/p/:key/edit', { preHandler: requireUser }, async (request, reply) => {
+  const edit = { params: keyParams, body: editForm }
+  app.post('/p/:key/edit', { schema: edit, preHandler: requireUser }, async (request, reply) => {
     const user = signedInUser(request)
-    const form = formFields(request, ['title', 'description', 'alt_text'])
+    const form = formValues(editForm, request.body)
     try {
       const post = await app.posts.edit(user, request.params.key, {
         title: form.title,
@@ -90,13 +97,18 @@ const postRoutes: FastifyPluginAsync = async (app) => {
     }
   })
 
-  app.post<KeyParams>('/p/:key/delete', { preHandler: requireUser }, async (request, reply) => {
-    const user = signedInUser(request)
-    await app.posts.remove(user, request.params.key)
-    if (wantsJson(request)) return reply.send({ deleted: true })
-    request.flash('success', 'The post is deleted.')
-    return reply.redirect(`/user/${user.name}`, 303)
-  })
+  const remove = { params: keyParams }
+  app.post(
+    '/p/:key/delete',
+    { schema: remove, preHandler: requireUser },
+    async (request, reply) => {
+      const user = signedInUser(request)
+      await app.posts.remove(user, request.params.key)
+      if (wantsJson(request)) return reply.send({ deleted: true })
+      request.flash('success', 'The post is deleted.')
+      return reply.redirect(`/user/${user.name}`, 303)
+    },
+  )
 }
 
 export default postRoutes

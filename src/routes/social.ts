@@ -1,45 +1,55 @@
 // Likes, saves and comments on a post. Forms redirect back to the post; scripts asking for JSON
 // get the new state from the same transaction.
-import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify'
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import type { FastifyReply, FastifyRequest } from 'fastify'
 import { requireUser, signedInUser } from '../plugins/auth.js'
 import { wantsJson } from '../plugins/negotiation.js'
 import { ValidationError } from '../services/errors.js'
-import { formFields } from './form-fields.js'
+import { commentParams, formBody, formValues, idParams, keyParams } from './schemas.js'
 
-type KeyParams = { Params: { key: string } }
-type CommentParams = { Params: { key: string; id: string } }
+const saveForm = formBody('shake_id')
+const commentForm = formBody('body')
 
-const socialRoutes: FastifyPluginAsync = async (app) => {
+const socialRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.addHook('preHandler', requireUser)
 
   function back(
-    request: FastifyRequest<KeyParams>,
+    request: FastifyRequest,
     reply: FastifyReply,
+    key: string,
     json: object,
     anchor = '',
   ) {
     if (wantsJson(request)) return reply.send(json)
-    return reply.redirect(`/p/${request.params.key}${anchor}`, 303)
+    return reply.redirect(`/p/${key}${anchor}`, 303)
   }
 
   // Notifications name comments by id.
-  app.get<{ Params: { id: string } }>('/comment/:id', async (request, reply) =>
+  app.get('/comment/:id', { schema: { params: idParams } }, async (request, reply) =>
     reply.redirect(await app.comments.pathOf(request.params.id)),
   )
 
   const { like, save, comment } = app.writeLimits
-  app.post<KeyParams>('/p/:key/like', { preHandler: like }, async (request, reply) => {
+  const onPost = { params: keyParams }
+  app.post('/p/:key/like', { schema: onPost, preHandler: like }, async (request, reply) => {
     const state = await app.likes.like(signedInUser(request), request.params.key)
-    return back(request, reply, { liked: state.liked, like_count: state.likeCount })
+    return back(request, reply, request.params.key, {
+      liked: state.liked,
+      like_count: state.likeCount,
+    })
   })
 
-  app.post<KeyParams>('/p/:key/unlike', { preHandler: like }, async (request, reply) => {
+  app.post('/p/:key/unlike', { schema: onPost, preHandler: like }, async (request, reply) => {
     const state = await app.likes.unlike(signedInUser(request), request.params.key)
-    return back(request, reply, { liked: state.liked, like_count: state.likeCount })
+    return back(request, reply, request.params.key, {
+      liked: state.liked,
+      like_count: state.likeCount,
+    })
   })
 
-  app.post<KeyParams>('/p/:key/save', { preHandler: save }, async (request, reply) => {
-    const { shake_id } = formFields(request, ['shake_id'])
+  const saving = { params: keyParams, body: saveForm }
+  app.post('/p/:key/save', { schema: saving, preHandler: save }, async (request, reply) => {
+    const { shake_id } = formValues(saveForm, request.body)
     const saved = await app.saves.save(signedInUser(request), request.params.key, shake_id)
     if (wantsJson(request))
       return reply.send({ key: saved.key, created: saved.created, save_count: saved.saveCount })
@@ -47,47 +57,59 @@ const socialRoutes: FastifyPluginAsync = async (app) => {
     return reply.redirect(`/p/${saved.key}`, 303)
   })
 
-  app.post<KeyParams>('/p/:key/comment', { preHandler: comment }, async (request, reply) => {
-    const { body } = formFields(request, ['body'])
-    try {
-      const comment = await app.comments.comment(signedInUser(request), request.params.key, body)
-      return back(request, reply, { id: comment.id }, `#comment-${comment.id}`)
-    } catch (error) {
-      if (!(error instanceof ValidationError) || wantsJson(request)) throw error
-      request.flash('error', error.message)
-      return reply.redirect(`/p/${request.params.key}#comment-form`, 303)
-    }
-  })
+  const commenting = { params: keyParams, body: commentForm }
+  app.post(
+    '/p/:key/comment',
+    { schema: commenting, preHandler: comment },
+    async (request, reply) => {
+      const { body } = formValues(commentForm, request.body)
+      try {
+        const comment = await app.comments.comment(signedInUser(request), request.params.key, body)
+        return back(
+          request,
+          reply,
+          request.params.key,
+          { id: comment.id },
+          `#comment-${comment.id}`,
+        )
+      } catch (error) {
+        if (!(error instanceof ValidationError) || wantsJson(request)) throw error
+        request.flash('error', error.message)
+        return reply.redirect(`/p/${request.params.key}#comment-form`, 303)
+      }
+    },
+  )
 
-  app.post<CommentParams>('/p/:key/comment/:id/delete', async (request, reply) => {
+  const onComment = { params: commentParams }
+  app.post('/p/:key/comment/:id/delete', { schema: onComment }, async (request, reply) => {
     await app.comments.remove(signedInUser(request), request.params.key, request.params.id)
-    return back(request, reply, { deleted: true }, '#comments')
+    return back(request, reply, request.params.key, { deleted: true }, '#comments')
   })
 
   for (const [verb, liked] of [
     ['like', true],
     ['unlike', false],
   ] as const) {
-    app.post<CommentParams>(
+    app.post(
       `/p/:key/comment/:id/${verb}`,
-      { preHandler: like },
+      { schema: onComment, preHandler: like },
       async (request, reply) => {
         const { key, id } = request.params
         const count = await app.comments.like(signedInUser(request), key, id, liked)
-        return back(request, reply, { like_count: count }, `#comment-${id}`)
+        return back(request, reply, key, { like_count: count }, `#comment-${id}`)
       },
     )
   }
 
-  app.post<KeyParams>('/p/:key/mute', async (request, reply) => {
+  app.post('/p/:key/mute', { schema: onPost }, async (request, reply) => {
     await app.comments.mute(signedInUser(request), request.params.key, true)
     if (wantsJson(request)) return reply.send({ muted: true })
     return reply.redirect('/conversations', 303)
   })
 
-  app.post<KeyParams>('/p/:key/unmute', async (request, reply) => {
+  app.post('/p/:key/unmute', { schema: onPost }, async (request, reply) => {
     await app.comments.mute(signedInUser(request), request.params.key, false)
-    return back(request, reply, { muted: false })
+    return back(request, reply, request.params.key, { muted: false })
   })
 }
 

@@ -6,6 +6,7 @@ import { PASSWORD, signUp } from '../helpers/accounts.js'
 import { createTestSite, type TestSite } from '../helpers/app.js'
 import { Browser, location } from '../helpers/browser.js'
 import { linkFromMail } from '../helpers/mail.js'
+import { post } from '../helpers/social.js'
 
 describe('bad input', () => {
   let site: TestSite
@@ -393,6 +394,53 @@ describe('bad input', () => {
     assert.equal(json.statusCode, 404)
     assert.deepEqual(json.json(), {
       error: 'There is nothing here. The link may be wrong, or what it pointed to was removed.',
+    })
+  })
+
+  describe('form bodies of the wrong shape', () => {
+    it('answers a field that is not text with a readable page, and a bodyless POST as an empty form', async () => {
+      const browser = await signUp(site.app, 'shapeless')
+      const key = await post(browser, 'Shapes')
+      await browser.get(`/p/${key}`)
+      const json = { 'content-type': 'application/json', 'x-csrf-token': browser.csrf ?? '' }
+      const rawBody = JSON.stringify({ body: { text: 'hello' } })
+
+      const page = await browser.post(`/p/${key}/comment`, {}, { rawBody, headers: json })
+      assert.equal(page.statusCode, 400)
+      assert.match(String(page.headers['content-type']), /^text\/html/)
+      assert.match(page.body, /That form could not be read/)
+      assert.match(page.body, /body was not text/)
+      assert.doesNotMatch(page.body, /must be string|instancePath/)
+
+      const script = await browser.post(
+        `/p/${key}/comment`,
+        {},
+        {
+          rawBody,
+          headers: { ...json, accept: 'application/json' },
+        },
+      )
+      assert.equal(script.statusCode, 400)
+      assert.match(script.json().error, /body was not text/)
+
+      // No body at all: the comment service's own message, as before routes had schemas.
+      const bodyless = await site.app.inject({
+        method: 'POST',
+        url: `/p/${key}/comment`,
+        headers: {
+          accept: 'text/html',
+          'x-csrf-token': browser.csrf ?? '',
+          cookie: [...browser.cookies].map(([k, v]) => `${k}=${v}`).join('; '),
+        },
+      })
+      assert.equal(bodyless.statusCode, 303)
+      assert.equal(bodyless.headers.location, `/p/${key}#comment-form`)
+
+      const comments = await site.app.db
+        .selectFrom('comment')
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .executeTakeFirstOrThrow()
+      assert.equal(Number(comments.n), 0)
     })
   })
 })
