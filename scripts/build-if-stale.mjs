@@ -12,22 +12,29 @@
 // dist/.built is touched after a successful build: tsc's own .tsbuildinfo is not rewritten when
 // nothing changed, so it cannot say when the last build happened.
 import { spawnSync } from 'node:child_process'
+import { createHash } from 'node:crypto'
 import {
-  closeSync,
   existsSync,
   mkdirSync,
-  openSync,
   readdirSync,
+  readFileSync,
   rmSync,
   statSync,
   utimesSync,
+  writeFileSync,
 } from 'node:fs'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
 const stamp = path.join(root, 'dist', '.built')
-const inputs = ['src', 'migrations', 'tsconfig.json', 'tsconfig.build.json', 'package-lock.json']
+const inputs = ['src', 'migrations', 'tsconfig.json', 'tsconfig.build.json']
+// The dependencies (TypeScript's version among them) count by content, not by time: npm
+// install and npm prune rewrite package-lock.json unchanged, and that must not make dist/
+// stale where TypeScript may no longer be installed. dist/.built holds the hash it was built with.
+const lockfile = path.join(root, 'package-lock.json')
+const lockHash = () =>
+  existsSync(lockfile) ? createHash('sha256').update(readFileSync(lockfile)).digest('hex') : ''
 
 function newestInput() {
   let newest = 0
@@ -50,6 +57,7 @@ function newestInput() {
 
 function builtAt() {
   try {
+    if (readFileSync(stamp, 'utf8') !== lockHash()) return -1
     return statSync(stamp).mtimeMs
   } catch {
     return -1
@@ -98,6 +106,6 @@ if (built.status !== 0) {
   console.error('# npm run build failed: dist/ cannot run')
   process.exit(built.status ?? 1)
 }
-closeSync(openSync(stamp, 'a'))
+writeFileSync(stamp, lockHash())
 utimesSync(stamp, startedAt, startedAt)
 console.error(`# built dist/ in ${Math.round((performance.now() - started) / 1000)} s`)
