@@ -1,14 +1,20 @@
 // Signing up, in and out, and confirming an email address.
-import type { FastifyPluginAsync } from 'fastify'
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { requireUser, signedInUser, signIn, signOut } from '../plugins/auth.js'
 import { retryAfter } from '../plugins/errors.js'
 import { limitedPerUser, limitedTo } from '../plugins/rate-limit.js'
 import { ServiceError, TooManyRequestsError, ValidationError } from '../services/errors.js'
 import { KNOWN_DEVICE_DAYS } from '../services/known-devices.js'
 import { safeNextPath } from '../services/redirect-rules.js'
-import { formFields, queryField } from './form-fields.js'
+import { queryField } from './form-fields.js'
+import { formBody, formValues, tokenParams } from './schemas.js'
 
-const accountRoutes: FastifyPluginAsync = async (app) => {
+const signInForm = formBody('name', 'password', 'next')
+const createAccountForm = formBody('name', 'email', 'password', 'password_again')
+/** Where to go back to afterwards. */
+const nextForm = formBody('next')
+
+const accountRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const limits = app.config.rateLimits
   // The browser's proof that it signed in to an account before (services/known-devices.ts).
   const https = app.config.baseUrl.startsWith('https:')
@@ -29,8 +35,9 @@ const accountRoutes: FastifyPluginAsync = async (app) => {
     return reply.page('sign-in', { next, values: {} })
   })
 
-  app.post('/sign-in', { config: limitedTo(limits.signIn) }, async (request, reply) => {
-    const form = formFields(request, ['name', 'password', 'next'])
+  const signingIn = { schema: { body: signInForm }, config: limitedTo(limits.signIn) }
+  app.post('/sign-in', signingIn, async (request, reply) => {
+    const form = formValues(signInForm, request.body)
     const next = safeNextPath(form.next)
     try {
       const { userId, deviceToken } = await app.accounts.authenticate(
@@ -68,9 +75,9 @@ const accountRoutes: FastifyPluginAsync = async (app) => {
 
   app.post(
     '/create-account',
-    { config: limitedTo(limits.createAccount) },
+    { schema: { body: createAccountForm }, config: limitedTo(limits.createAccount) },
     async (request, reply) => {
-      const form = formFields(request, ['name', 'email', 'password', 'password_again'])
+      const form = formValues(createAccountForm, request.body)
       try {
         const user = await app.accounts.signUp({
           name: form.name,
@@ -98,7 +105,7 @@ const accountRoutes: FastifyPluginAsync = async (app) => {
 
   app.get('/create-account/check-your-mail', (_request, reply) => reply.page('check-your-mail', {}))
 
-  app.get<{ Params: { token: string } }>('/verify-email/:token', async (request, reply) => {
+  app.get('/verify-email/:token', { schema: { params: tokenParams } }, async (request, reply) => {
     try {
       const user = await app.accounts.verifyEmail(request.params.token)
       return reply.page('email-verified', { verifiedUser: user })
@@ -115,7 +122,11 @@ const accountRoutes: FastifyPluginAsync = async (app) => {
   app.post(
     '/account/settings/resend-verification',
     // Each sends a mail, to an address nobody has confirmed yet: the budget of reset links.
-    { preHandler: requireUser, config: limitedPerUser(app.config.rateLimits.forgotPassword) },
+    {
+      schema: { body: nextForm },
+      preHandler: requireUser,
+      config: limitedPerUser(app.config.rateLimits.forgotPassword),
+    },
     async (request, reply) => {
       const user = signedInUser(request)
       if (await app.accounts.resendVerification(user)) {
@@ -124,7 +135,7 @@ const accountRoutes: FastifyPluginAsync = async (app) => {
           `We sent a new confirmation link to ${user.email}. Earlier links no longer work.`,
         )
       }
-      const { next } = formFields(request, ['next'])
+      const { next } = formValues(nextForm, request.body)
       return reply.redirect(safeNextPath(next, '/account/settings'), 303)
     },
   )

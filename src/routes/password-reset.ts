@@ -1,26 +1,30 @@
 // Forgotten passwords: ask for a link by mail, then choose a new password from it.
-import type { FastifyPluginAsync } from 'fastify'
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { limitedTo } from '../plugins/rate-limit.js'
 import { LINK_INVALID } from '../services/accounts.js'
 import { ServiceError, ValidationError } from '../services/errors.js'
-import { formFields } from './form-fields.js'
+import { formBody, formValues, tokenParams } from './schemas.js'
 
-const passwordResetRoutes: FastifyPluginAsync = async (app) => {
+const forgotForm = formBody('email')
+const resetForm = formBody('password', 'password_again')
+
+const passwordResetRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get('/account/forgot-password', async (_request, reply) => reply.page('forgot-password'))
 
   app.post(
     '/account/forgot-password',
-    { config: limitedTo(app.config.rateLimits.forgotPassword) },
+    { schema: { body: forgotForm }, config: limitedTo(app.config.rateLimits.forgotPassword) },
     async (request, reply) => {
-      const { email } = formFields(request, ['email'])
+      const { email } = formValues(forgotForm, request.body)
       // The same answer whether or not the address has an account.
       await app.accounts.requestPasswordReset(email)
       return reply.page('forgot-password-sent')
     },
   )
 
-  app.get<{ Params: { token: string } }>(
+  app.get(
     '/account/reset-password/:token',
+    { schema: { params: tokenParams } },
     async (request, reply) => {
       reply.header('referrer-policy', 'no-referrer')
       if (!(await app.accounts.resetTokenIsLive(request.params.token))) {
@@ -30,11 +34,12 @@ const passwordResetRoutes: FastifyPluginAsync = async (app) => {
     },
   )
 
-  app.post<{ Params: { token: string } }>(
+  app.post(
     '/account/reset-password/:token',
+    { schema: { params: tokenParams, body: resetForm } },
     async (request, reply) => {
       reply.header('referrer-policy', 'no-referrer')
-      const form = formFields(request, ['password', 'password_again'])
+      const form = formValues(resetForm, request.body)
       try {
         await app.accounts.resetPassword(request.params.token, form.password, form.password_again)
       } catch (error) {

@@ -1,26 +1,30 @@
 // The signed-in user's account settings: email, password and public profile.
-import type { FastifyPluginAsync } from 'fastify'
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { requireUser, signedInUser, signIn } from '../plugins/auth.js'
 import { ValidationError } from '../services/errors.js'
-import { formFields } from './form-fields.js'
+import { formBody, formValues } from './schemas.js'
 
-const settingsRoutes: FastifyPluginAsync = async (app) => {
+/** One page, two forms: `form` says which (email, or password and preferences). */
+const settingsForm = formBody(
+  'form',
+  'email',
+  'current_password',
+  'password',
+  'password_again',
+  'autoplay',
+)
+const profileForm = formBody('full_name', 'about', 'website')
+
+const settingsRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.addHook('preHandler', requireUser)
 
   app.get('/account/settings', async (request, reply) =>
     reply.page('settings', { values: { email: signedInUser(request).email }, errors: {} }),
   )
 
-  app.post('/account/settings', async (request, reply) => {
+  app.post('/account/settings', { schema: { body: settingsForm } }, async (request, reply) => {
     const user = signedInUser(request)
-    const form = formFields(request, [
-      'form',
-      'email',
-      'current_password',
-      'password',
-      'password_again',
-      'autoplay',
-    ])
+    const form = formValues(settingsForm, request.body)
     try {
       if (form.form === 'email') {
         const updated = await app.accounts.changeEmail(user.id, form.email, form.current_password)
@@ -79,9 +83,10 @@ const settingsRoutes: FastifyPluginAsync = async (app) => {
     return reply.page('profile-settings', { values, errors: {} })
   })
 
-  app.post('/account/settings/profile', async (request, reply) => {
+  const profile = { schema: { body: profileForm } }
+  app.post('/account/settings/profile', profile, async (request, reply) => {
     const user = signedInUser(request)
-    const form = formFields(request, ['full_name', 'about', 'website'])
+    const form = formValues(profileForm, request.body)
     try {
       await app.accounts.updateProfile(user.id, {
         fullName: form.full_name,
