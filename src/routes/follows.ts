@@ -1,49 +1,48 @@
 // Following people and shakes, and the lists of who follows whom.
-import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify'
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import type { FastifyReply, FastifyRequest } from 'fastify'
 import { requireUser, signedInUser } from '../plugins/auth.js'
 import { wantsJson } from '../plugins/negotiation.js'
 import type { Shake } from '../repositories/shakes.js'
 import { safeNextPath } from '../services/redirect-rules.js'
-import { formFields } from './form-fields.js'
 import { FIND_PEOPLE_PATH } from './next-steps.js'
+import { formBody, formValues, idParams, nameParams } from './schemas.js'
 
-const followRoutes: FastifyPluginAsync = async (app) => {
+/** A follow from a list (the suggestions on home) says where to go back to. */
+const followForm = formBody('next')
+
+const followRoutes: FastifyPluginAsyncTypebox = async (app) => {
   async function change(
     request: FastifyRequest,
     reply: FastifyReply,
     shake: Shake,
     follow: boolean,
     back: string,
+    next: string,
   ) {
     const user = signedInUser(request)
     if (follow) await app.follows.follow(user, shake)
     else await app.follows.unfollow(user, shake)
     if (wantsJson(request)) return reply.send({ following: follow })
-    // A follow from a list (the suggestions on home) goes back to that list.
-    return reply.redirect(safeNextPath(formFields(request, ['next']).next, back), 303)
+    return reply.redirect(safeNextPath(next, back), 303)
   }
-
-  type NameParams = { Params: { name: string } }
-  type IdParams = { Params: { id: string } }
 
   const writing = [requireUser, ...app.writeLimits.follow]
   for (const [verb, follow] of [
     ['subscribe', true],
     ['unsubscribe', false],
   ] as const) {
-    app.post<NameParams>(`/user/:name/${verb}`, { preHandler: writing }, async (request, reply) => {
+    const ofUser = { schema: { params: nameParams, body: followForm }, preHandler: writing }
+    app.post(`/user/:name/${verb}`, ofUser, async (request, reply) => {
       const { user, shake } = await app.follows.shakeOfUser(request.params.name)
-      return change(request, reply, shake, follow, `/user/${user.name}`)
+      const { next } = formValues(followForm, request.body)
+      return change(request, reply, shake, follow, `/user/${user.name}`, next)
     })
-    app.post<IdParams>(`/shake/:id/${verb}`, { preHandler: writing }, async (request, reply) => {
+    const ofShake = { schema: { params: idParams, body: followForm }, preHandler: writing }
+    app.post(`/shake/:id/${verb}`, ofShake, async (request, reply) => {
       const shake = await app.follows.shakeById(request.params.id)
-      return change(
-        request,
-        reply,
-        shake,
-        follow,
-        shake.type === 'user' ? `/user/${shake.name}` : `/${shake.name}`,
-      )
+      const back = shake.type === 'user' ? `/user/${shake.name}` : `/${shake.name}`
+      return change(request, reply, shake, follow, back, formValues(followForm, request.body).next)
     })
   }
 
@@ -55,7 +54,7 @@ const followRoutes: FastifyPluginAsync = async (app) => {
     return reply.page('find-people', { suggestions, suggestionsReturn: FIND_PEOPLE_PATH })
   })
 
-  app.get<NameParams>('/user/:name/followers', async (request, reply) => {
+  app.get('/user/:name/followers', { schema: { params: nameParams } }, async (request, reply) => {
     const { user, shake } = await app.follows.shakeOfUser(request.params.name)
     const people = await app.follows.followers(shake)
     return reply.page('people', {
@@ -65,7 +64,7 @@ const followRoutes: FastifyPluginAsync = async (app) => {
       kind: 'followers',
     })
   })
-  app.get<NameParams>('/user/:name/following', async (request, reply) => {
+  app.get('/user/:name/following', { schema: { params: nameParams } }, async (request, reply) => {
     const { user } = await app.follows.shakeOfUser(request.params.name)
     const people = await app.follows.following(user)
     return reply.page('people', {

@@ -14,6 +14,17 @@ export const keyParams = Type.Object({ key: Type.String() })
 export const commentParams = Type.Object({ key: Type.String(), id: Type.String() })
 /** Something named by its numeric id in the path. */
 export const idParams = Type.Object({ id: Type.String() })
+/** A person or shake by name. */
+export const nameParams = Type.Object({ name: Type.String() })
+/**
+ * A page of a stream: posts before or after a key, of a tag or a person when the path names
+ * one. Every route of one stream shares it, so one handler serves them all.
+ */
+export const pageParams = Type.Object({
+  before: Type.Optional(Type.String()),
+  after: Type.Optional(Type.String()),
+  name: Type.Optional(Type.String()),
+})
 /** A token mailed in a link. */
 export const tokenParams = Type.Object({ token: Type.String() })
 

@@ -1,11 +1,12 @@
 // The streams: home (the friend timeline when signed in), Incoming, Popular, a user's likes,
 // notifications, conversations and mentions.
-import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify'
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import type { FastifyReply, FastifyRequest } from 'fastify'
+import type { Static } from 'typebox'
 import { requireUser, signedInUser } from '../plugins/auth.js'
 import { wantsJson } from '../plugins/negotiation.js'
 import type { Post } from '../repositories/posts.js'
 import type { NotificationGroup } from '../services/notification-groups.js'
-import { formFields } from './form-fields.js'
 import {
   findPeople,
   findShakes,
@@ -16,13 +17,16 @@ import {
 } from './next-steps.js'
 import { postCards } from './post-cards.js'
 import { presentPost } from './post-presentation.js'
+import { formBody, formValues, pageParams } from './schemas.js'
 
-type PageParams = { Params: { before?: string; after?: string; name?: string } }
+type PageRequest = FastifyRequest<{ Params: Static<typeof pageParams> }>
+const pageRoute = { schema: { params: pageParams } }
+const clearForm = formBody('type')
 
 /** The home page's sidebar shows this many notification rows, and links to the rest. */
 const SIDEBAR_NOTIFICATIONS = 8
 
-const streamRoutes: FastifyPluginAsync = async (app) => {
+const streamRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const filesBase = app.config.filesBaseUrl === app.config.baseUrl ? '' : app.config.filesBaseUrl
 
   const cards = (request: FastifyRequest, posts: Post[]) => postCards(app, request.user, posts)
@@ -35,7 +39,7 @@ const streamRoutes: FastifyPluginAsync = async (app) => {
     ...(params.after !== undefined ? { after: params.after } : {}),
   })
 
-  async function home(request: FastifyRequest<PageParams>, reply: FastifyReply) {
+  async function home(request: PageRequest, reply: FastifyReply) {
     if (!request.user) {
       const popular = await app.streams.popular({}, request.user)
       return reply.page('home', { posts: await cards(request, popular.slice(0, 10)) })
@@ -70,11 +74,11 @@ const streamRoutes: FastifyPluginAsync = async (app) => {
       newerUrl: page.newerKey && `/after/${page.newerKey}`,
     })
   }
-  app.get('/', home)
-  app.get<PageParams>('/before/:before', home)
-  app.get<PageParams>('/after/:after', home)
+  app.get('/', pageRoute, home)
+  app.get('/before/:before', pageRoute, home)
+  app.get('/after/:after', pageRoute, home)
 
-  async function incoming(request: FastifyRequest<PageParams>, reply: FastifyReply) {
+  async function incoming(request: PageRequest, reply: FastifyReply) {
     const page = await app.streams.incoming(cursorOf(request.params), request.user)
     return reply.page('stream', {
       pageTitle: 'Incoming',
@@ -88,11 +92,11 @@ const streamRoutes: FastifyPluginAsync = async (app) => {
       newerUrl: page.newerKey && `/incoming/after/${page.newerKey}`,
     })
   }
-  app.get('/incoming', incoming)
-  app.get<PageParams>('/incoming/before/:before', incoming)
-  app.get<PageParams>('/incoming/after/:after', incoming)
+  app.get('/incoming', pageRoute, incoming)
+  app.get('/incoming/before/:before', pageRoute, incoming)
+  app.get('/incoming/after/:after', pageRoute, incoming)
 
-  async function tag(request: FastifyRequest<PageParams>, reply: FastifyReply) {
+  async function tag(request: PageRequest, reply: FastifyReply) {
     const name = request.params.name ?? ''
     const page = await app.posts.tagPage(name, cursorOf(request.params), request.user)
     const tagged = name.toLowerCase()
@@ -107,9 +111,9 @@ const streamRoutes: FastifyPluginAsync = async (app) => {
       newerUrl: page.newerKey && `/tag/${encodeURIComponent(tagged)}/after/${page.newerKey}`,
     })
   }
-  app.get<PageParams>('/tag/:name', tag)
-  app.get<PageParams>('/tag/:name/before/:before', tag)
-  app.get<PageParams>('/tag/:name/after/:after', tag)
+  app.get('/tag/:name', pageRoute, tag)
+  app.get('/tag/:name/before/:before', pageRoute, tag)
+  app.get('/tag/:name/after/:after', pageRoute, tag)
 
   app.get<{ Querystring: { q?: string; page?: string } }>('/search', async (request, reply) => {
     const q = typeof request.query.q === 'string' ? request.query.q : ''
@@ -140,7 +144,7 @@ const streamRoutes: FastifyPluginAsync = async (app) => {
     })
   })
 
-  async function likes(request: FastifyRequest<PageParams>, reply: FastifyReply) {
+  async function likes(request: PageRequest, reply: FastifyReply) {
     const { user } = await app.follows.shakeOfUser(request.params.name ?? '')
     const page = await app.streams.likesOf(user, cursorOf(request.params), request.user)
     return reply.page('stream', {
@@ -159,8 +163,8 @@ const streamRoutes: FastifyPluginAsync = async (app) => {
       olderUrl: page.olderKey && `/user/${user.name}/likes/before/${page.olderKey}`,
     })
   }
-  app.get<PageParams>('/user/:name/likes', likes)
-  app.get<PageParams>('/user/:name/likes/before/:before', likes)
+  app.get('/user/:name/likes', pageRoute, likes)
+  app.get('/user/:name/likes/before/:before', pageRoute, likes)
 
   app.get('/conversations', { preHandler: requireUser }, async (request, reply) => {
     const posts = await app.streams.conversations(signedInUser(request))
@@ -183,8 +187,9 @@ const streamRoutes: FastifyPluginAsync = async (app) => {
     })
   })
 
-  app.post('/notifications/clear', { preHandler: requireUser }, async (request, reply) => {
-    const { type } = formFields(request, ['type'])
+  const clear = { schema: { body: clearForm }, preHandler: requireUser }
+  app.post('/notifications/clear', clear, async (request, reply) => {
+    const { type } = formValues(clearForm, request.body)
     const known = ['favorite', 'save', 'comment', 'mention', 'subscriber'] as const
     const which = (known as readonly string[]).includes(type)
       ? { type: type as (typeof known)[number] }

@@ -1,17 +1,20 @@
 // Public profiles with the user's shake: /user/NAME (also /~NAME), paged with
 // /user/NAME/before/KEY (older) and /user/NAME/after/KEY (newer).
-import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify'
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import type { FastifyReply, FastifyRequest } from 'fastify'
+import { type Static, Type } from 'typebox'
 import { postCards } from './post-cards.js'
 
-interface ProfileParams {
-  name: string
-  before?: string
-  after?: string
-}
+const profileParams = Type.Object({
+  name: Type.String(),
+  before: Type.Optional(Type.String()),
+  after: Type.Optional(Type.String()),
+})
+const profile = { schema: { params: profileParams } }
 
-const userRoutes: FastifyPluginAsync = async (app) => {
+const userRoutes: FastifyPluginAsyncTypebox = async (app) => {
   async function showProfile(
-    request: FastifyRequest<{ Params: ProfileParams }>,
+    request: FastifyRequest<{ Params: Static<typeof profileParams> }>,
     reply: FastifyReply,
   ) {
     const { name, before, after } = request.params
@@ -47,10 +50,10 @@ const userRoutes: FastifyPluginAsync = async (app) => {
     })
   }
 
-  app.get<{ Params: ProfileParams }>('/user/:name', showProfile)
-  app.get<{ Params: ProfileParams }>('/user/:name/before/:before', showProfile)
-  app.get<{ Params: ProfileParams }>('/user/:name/after/:after', showProfile)
-  app.get<{ Params: ProfileParams }>('/~:name', showProfile)
+  app.get('/user/:name', profile, showProfile)
+  app.get('/user/:name/before/:before', profile, showProfile)
+  app.get('/user/:name/after/:after', profile, showProfile)
+  app.get('/~:name', profile, showProfile)
 }
 
 export default userRoutes
