@@ -36,6 +36,10 @@ export function formBody<const K extends string>(...names: K[]): TObject<TextFie
   return Type.Object(properties as TextFields<K>)
 }
 
+/** What formValues reads from a formBody schema: every field as a string. */
+export type TextFieldsOf<Schema> =
+  Schema extends TObject<TextFields<infer K>> ? Record<K, string> : never
+
 /** The fields of a validated form body, a missing one read as ''. */
 export function formValues<const K extends string>(
   schema: TObject<TextFields<K>>,

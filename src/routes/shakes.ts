@@ -1,24 +1,40 @@
 // Group shakes: creating, the shake page (/NAME), editing, members, invitations and requests,
 // the directory, and putting posts in shakes or taking them out.
-import type {
-  FastifyPluginAsync,
-  FastifyReply,
-  FastifyRequest,
-  preHandlerAsyncHookHandler,
-} from 'fastify'
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import type { FastifyReply, FastifyRequest, preHandlerAsyncHookHandler } from 'fastify'
+import { type Static, Type } from 'typebox'
 import { requireUser, signedInUser } from '../plugins/auth.js'
 import { wantsJson } from '../plugins/negotiation.js'
 import { limitedPerUser } from '../plugins/rate-limit.js'
+import type { User } from '../repositories/users.js'
 import { ServiceError, unlessNotFound, ValidationError } from '../services/errors.js'
-import { formFields } from './form-fields.js'
+import { queryField } from './form-fields.js'
 import { postCards } from './post-cards.js'
 import { readUpload } from './read-upload.js'
+import {
+  formBody,
+  formValues,
+  idParams,
+  keyParams,
+  nameParams,
+  type TextFieldsOf,
+} from './schemas.js'
 import { sendStoredFile } from './stored-file.js'
 
-type NameParams = { Params: { name: string } }
-type ShakeParams = { Params: { shake: string; before?: string; after?: string } }
+const shakePageParams = Type.Object({
+  shake: Type.String(),
+  before: Type.Optional(Type.String()),
+  after: Type.Optional(Type.String()),
+})
+const shakeForm = formBody('name', 'title', 'description')
+const updateForm = formBody('title', 'description')
+/** Who a membership change is about (name), or the heir of a transfer and its note. */
+const memberForm = formBody('name', 'heir', 'note')
+/** The shake a post goes into or leaves. */
+const postShakeForm = formBody('shake')
+const byName = { schema: { params: nameParams } }
 
-const shakeRoutes: FastifyPluginAsync = async (app) => {
+const shakeRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const done = (request: FastifyRequest, reply: FastifyReply, to: string, message?: string) => {
     if (wantsJson(request)) return reply.send({ ok: true })
     if (message) request.flash('success', message)
@@ -31,8 +47,9 @@ const shakeRoutes: FastifyPluginAsync = async (app) => {
 
   const limited = (action: 'createShake' | 'invite') => [requireUser, ...app.writeLimits[action]]
 
-  app.post('/shake/create', { preHandler: limited('createShake') }, async (request, reply) => {
-    const form = formFields(request, ['name', 'title', 'description'])
+  const creating = { schema: { body: shakeForm }, preHandler: limited('createShake') }
+  app.post('/shake/create', creating, async (request, reply) => {
+    const form = formValues(shakeForm, request.body)
     try {
       const shake = await app.shakeSettings.create(signedInUser(request), form)
       return done(request, reply, `/${shake.name}`, 'Your shake is ready.')
@@ -47,12 +64,15 @@ const shakeRoutes: FastifyPluginAsync = async (app) => {
   })
 
   app.get('/shakes', async (request, reply) => {
-    const raw = (request.query as { order?: string }).order
+    const raw = queryField(request, 'order')
     const order = raw === 'followed' || raw === 'active' ? raw : 'newest'
     return reply.page('shake-directory', { order, shakes: await app.shakes.directory(order) })
   })
 
-  async function shakePage(request: FastifyRequest<ShakeParams>, reply: FastifyReply) {
+  async function shakePage(
+    request: FastifyRequest<{ Params: Static<typeof shakePageParams> }>,
+    reply: FastifyReply,
+  ) {
     const shake = await app.shakes.group(request.params.shake).catch(unlessNotFound)
     if (!shake) return reply.callNotFound()
     const { before, after } = request.params
@@ -75,26 +95,22 @@ const shakeRoutes: FastifyPluginAsync = async (app) => {
       newerUrl: page.newerKey && `/${shake.name}/after/${page.newerKey}`,
     })
   }
-  app.get<ShakeParams>('/:shake', shakePage)
-  app.get<ShakeParams>('/:shake/before/:before', shakePage)
-  app.get<ShakeParams>('/:shake/after/:after', shakePage)
+  app.get('/:shake', { schema: { params: shakePageParams } }, shakePage)
+  app.get('/:shake/before/:before', { schema: { params: shakePageParams } }, shakePage)
+  app.get('/:shake/after/:after', { schema: { params: shakePageParams } }, shakePage)
 
-  app.get<NameParams>(
-    '/shake/:name/update',
-    { preHandler: requireUser },
-    async (request, reply) => {
-      const shake = await app.shakes.group(request.params.name)
-      if (shake.userId !== signedInUser(request).id)
-        throw new ServiceError(403, 'Only the owner of this shake can do that.')
-      return reply.page('shake-form', { shake, values: shake, errors: {} })
-    },
-  )
+  app.get('/shake/:name/update', { ...byName, preHandler: requireUser }, async (request, reply) => {
+    const shake = await app.shakes.group(request.params.name)
+    if (shake.userId !== signedInUser(request).id)
+      throw new ServiceError(403, 'Only the owner of this shake can do that.')
+    return reply.page('shake-form', { shake, values: shake, errors: {} })
+  })
 
-  app.post<NameParams>(
+  app.post(
     '/shake/:name/update',
-    { preHandler: requireUser },
+    { schema: { params: nameParams, body: updateForm }, preHandler: requireUser },
     async (request, reply) => {
-      const form = formFields(request, ['title', 'description'])
+      const form = formValues(updateForm, request.body)
       try {
         const shake = await app.shakeSettings.update(
           signedInUser(request),
@@ -110,9 +126,9 @@ const shakeRoutes: FastifyPluginAsync = async (app) => {
     },
   )
 
-  app.post<NameParams>(
+  app.post(
     '/shake/:name/update/image',
-    { preHandler: requireUser, config: limitedPerUser(app.config.rateLimits.upload) },
+    { ...byName, preHandler: requireUser, config: limitedPerUser(app.config.rateLimits.upload) },
     async (request, reply) => {
       const upload = await readUpload(
         request,
@@ -133,7 +149,8 @@ const shakeRoutes: FastifyPluginAsync = async (app) => {
     },
   )
 
-  app.get<{ Params: { id: string; file: string } }>('/s/:id/:file', async (request, reply) => {
+  const shakePicture = { params: Type.Object({ id: Type.String(), file: Type.String() }) }
+  app.get('/s/:id/:file', { schema: shakePicture }, async (request, reply) => {
     const match = /^([0-9a-f]{40})-(96|568)\.jpg$/.exec(request.params.file)
     const shake = /^\d{1,10}$/.test(request.params.id)
       ? await app.follows.shakeById(request.params.id).catch(unlessNotFound)
@@ -149,11 +166,11 @@ const shakeRoutes: FastifyPluginAsync = async (app) => {
   })
 
   // Notifications name shakes by id.
-  app.get<{ Params: { id: string } }>('/shake/by-id/:id', async (request, reply) =>
+  app.get('/shake/by-id/:id', { schema: { params: idParams } }, async (request, reply) =>
     reply.redirect(await app.shakes.pathOf(request.params.id)),
   )
 
-  app.get<NameParams>('/shake/:name/members', async (request, reply) => {
+  app.get('/shake/:name/members', byName, async (request, reply) => {
     const shake = await app.shakes.group(request.params.name)
     const isOwner = request.user?.id === shake.userId
     return reply.page('shake-members', {
@@ -166,7 +183,7 @@ const shakeRoutes: FastifyPluginAsync = async (app) => {
     })
   })
 
-  app.get<NameParams>('/shake/:name/followers', async (request, reply) => {
+  app.get('/shake/:name/followers', byName, async (request, reply) => {
     const shake = await app.shakes.group(request.params.name)
     const people = await app.follows.followers(shake)
     return reply.page('people', {
@@ -178,11 +195,11 @@ const shakeRoutes: FastifyPluginAsync = async (app) => {
     })
   })
 
-  app.post<NameParams>(
+  app.post(
     '/shake/:name/invite',
-    { preHandler: limited('invite') },
+    { schema: { params: nameParams, body: memberForm }, preHandler: limited('invite') },
     async (request, reply) => {
-      const { name } = formFields(request, ['name'])
+      const { name } = formValues(memberForm, request.body)
       try {
         await app.shakeMembers.invite(signedInUser(request), request.params.name, name)
       } catch (error) {
@@ -206,88 +223,86 @@ const shakeRoutes: FastifyPluginAsync = async (app) => {
     },
   )
 
+  type MemberFields = TextFieldsOf<typeof memberForm>
   /** A membership change: done, then back to the shake or its members, saying what happened. */
   const memberAction = (
     path: string,
-    act: (request: FastifyRequest<NameParams>) => Promise<void>,
-    to: (name: string) => string,
-    said: (request: FastifyRequest<NameParams>) => string,
+    act: (user: User, shake: string, form: MemberFields) => Promise<void>,
+    to: (shake: string) => string,
+    said: (shake: string, form: MemberFields) => string,
     preHandler: preHandlerAsyncHookHandler[] = [requireUser],
   ) =>
-    app.post<NameParams>(path, { preHandler }, async (request, reply) => {
-      await act(request)
-      return done(request, reply, to(request.params.name), said(request))
-    })
-  const named = (r: FastifyRequest<NameParams>) => formFields(r, ['name']).name
+    app.post(
+      path,
+      { schema: { params: nameParams, body: memberForm }, preHandler },
+      async (request, reply) => {
+        const shake = request.params.name
+        const form = formValues(memberForm, request.body)
+        await act(signedInUser(request), shake, form)
+        return done(request, reply, to(shake), said(shake, form))
+      },
+    )
   memberAction(
     '/shake/:name/accept',
-    (r) => app.shakeMembers.accept(signedInUser(r), r.params.name),
+    (user, shake) => app.shakeMembers.accept(user, shake),
     (n) => `/${n}`,
-    (r) => `You are a member of ${r.params.name} now: you can post to it.`,
+    (shake) => `You are a member of ${shake} now: you can post to it.`,
   )
   memberAction(
     '/shake/:name/request',
-    (r) => app.shakeMembers.requestToJoin(signedInUser(r), r.params.name),
+    (user, shake) => app.shakeMembers.requestToJoin(user, shake),
     (n) => `/${n}`,
     () => 'Your request is sent. The owner decides who posts here.',
     limited('invite'),
   )
   memberAction(
     '/shake/:name/quit',
-    (r) => app.shakeMembers.quit(signedInUser(r), r.params.name),
+    (user, shake) => app.shakeMembers.quit(user, shake),
     (n) => `/${n}`,
-    (r) => `You left ${r.params.name}.`,
+    (shake) => `You left ${shake}.`,
   )
   memberAction(
     '/shake/:name/approve',
-    (r) => app.shakeMembers.decide(signedInUser(r), r.params.name, named(r), true),
+    (user, shake, form) => app.shakeMembers.decide(user, shake, form.name, true),
     (n) => `/shake/${n}/members`,
-    (r) => `${named(r)} is a member now.`,
+    (_shake, form) => `${form.name} is a member now.`,
   )
   memberAction(
     '/shake/:name/decline',
-    (r) => app.shakeMembers.decide(signedInUser(r), r.params.name, named(r), false),
+    (user, shake, form) => app.shakeMembers.decide(user, shake, form.name, false),
     (n) => `/shake/${n}/members`,
-    (r) => `${named(r)}'s request is declined.`,
+    (_shake, form) => `${form.name}'s request is declined.`,
   )
   memberAction(
     '/shake/:name/remove',
-    (r) => app.shakeMembers.removeMember(signedInUser(r), r.params.name, named(r)),
+    (user, shake, form) => app.shakeMembers.removeMember(user, shake, form.name),
     (n) => `/shake/${n}/members`,
-    (r) => `${named(r)} is no longer a member.`,
+    (_shake, form) => `${form.name} is no longer a member.`,
   )
 
   // The owner hands the shake to a member; a moderator may too (logged, with an optional note).
   memberAction(
     '/shake/:name/transfer',
-    (r) => {
-      const form = formFields(r, ['heir', 'note'])
-      return app.shakeMembers.transferOwnership(
-        signedInUser(r),
-        r.params.name,
-        form.heir,
-        form.note,
-      )
-    },
+    (user, shake, form) => app.shakeMembers.transferOwnership(user, shake, form.heir, form.note),
     (n) => `/shake/${n}/members`,
-    (r) => `${formFields(r, ['heir']).heir} owns ${r.params.name} now.`,
+    (shake, form) => `${form.heir} owns ${shake} now.`,
   )
 
-  app.post<{ Params: { key: string } }>(
+  app.post(
     '/p/:key/add-to-shake',
-    { preHandler: requireUser },
+    { schema: { params: keyParams, body: postShakeForm }, preHandler: requireUser },
     async (request, reply) => {
-      const { shake } = formFields(request, ['shake'])
+      const { shake } = formValues(postShakeForm, request.body)
       await app.shakePosts.addPost(signedInUser(request), request.params.key, shake)
       return done(request, reply, `/p/${request.params.key}`, `Added to ${shake}.`)
     },
   )
 
-  app.post<{ Params: { key: string } }>(
+  app.post(
     '/p/:key/remove-from-shake',
-    { preHandler: requireUser },
+    { schema: { params: keyParams, body: postShakeForm }, preHandler: requireUser },
     async (request, reply) => {
-      const { shake } = formFields(request, ['shake'])
+      const { shake } = formValues(postShakeForm, request.body)
       await app.shakePosts.removePost(signedInUser(request), request.params.key, shake)
       return done(request, reply, `/p/${request.params.key}`, `Taken out of ${shake}.`)
     },
