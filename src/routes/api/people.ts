@@ -1,16 +1,19 @@
 // The API's people and shakes: /user, /user_id/ID, /user_name/NAME, /shakes (the caller's),
 // /shake_id/ID, /shake_name/NAME, /shake_user/NAME.
-import type { FastifyPluginAsync } from 'fastify'
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import type { Shake } from '../../repositories/shakes.js'
 import { ServiceError } from '../../services/errors.js'
+import { idParams, nameParams } from '../schemas.js'
 import { callerOf } from './bearer.js'
 import { presenters } from './presenters.js'
 
 const read = { config: { scope: 'read' as const } }
+const byId = { ...read, schema: { params: idParams } }
+const byName = { ...read, schema: { params: nameParams } }
 const noSuchUser = () => new ServiceError(404, 'There is no such user.')
 const noSuchShake = () => new ServiceError(404, 'There is no such shake.')
 
-const peopleRoutes: FastifyPluginAsync = async (app) => {
+const peopleRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const show = presenters(app)
 
   async function shakeJson(shake: Shake) {
@@ -21,14 +24,14 @@ const peopleRoutes: FastifyPluginAsync = async (app) => {
 
   app.get('/user', read, async (request) => show.user(callerOf(request).user))
 
-  app.get<{ Params: { id: string } }>('/user_id/:id', read, async (request) => {
+  app.get('/user_id/:id', byId, async (request) => {
     const id = /^\d{1,10}$/.test(request.params.id) ? Number(request.params.id) : 0
     const user = await app.accounts.findUser(id)
     if (!user) throw noSuchUser()
     return show.user(user)
   })
 
-  app.get<{ Params: { name: string } }>('/user_name/:name', read, async (request) => {
+  app.get('/user_name/:name', byName, async (request) => {
     const found = await app.accounts.profile(request.params.name)
     if (!found) throw noSuchUser()
     return show.user(found.user)
@@ -38,15 +41,15 @@ const peopleRoutes: FastifyPluginAsync = async (app) => {
     shakes: await show.shakes(await app.shakes.postable(callerOf(request).user)),
   }))
 
-  app.get<{ Params: { id: string } }>('/shake_id/:id', read, async (request) => {
+  app.get('/shake_id/:id', byId, async (request) => {
     return shakeJson(await app.follows.shakeById(request.params.id))
   })
 
-  app.get<{ Params: { name: string } }>('/shake_name/:name', read, async (request) => {
+  app.get('/shake_name/:name', byName, async (request) => {
     return shakeJson(await app.follows.shakeByName(request.params.name))
   })
 
-  app.get<{ Params: { name: string } }>('/shake_user/:name', read, async (request) => {
+  app.get('/shake_user/:name', byName, async (request) => {
     const { shake } = await app.follows.shakeOfUser(request.params.name)
     return shakeJson(shake)
   })

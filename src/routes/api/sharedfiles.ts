@@ -1,24 +1,27 @@
 // The API's posts: read one, edit your own, like, save, read and write comments, and upload.
 // Each calls the same service as the site's forms, so the same rules apply (ownership,
 // quotas, who may post to which shake, text limits).
-import type { FastifyPluginAsync } from 'fastify'
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import { Type } from 'typebox'
 import { postUploadMaxBytes } from '../../config.js'
 import { limitedTo } from '../../plugins/rate-limit.js'
 import { ServiceError } from '../../services/errors.js'
-import { formFields } from '../form-fields.js'
 import { readUpload } from '../read-upload.js'
+import { formBody, formValues, keyParams } from '../schemas.js'
 import { callerOf } from './bearer.js'
 import { commentJson } from './json.js'
 import { presenters } from './presenters.js'
 
-type KeyParams = { Params: { key: string } }
-const read = { config: { scope: 'read' as const } }
-const write = { config: { scope: 'write' as const } }
+const read = { schema: { params: keyParams }, config: { scope: 'read' as const } }
+const write = { schema: { params: keyParams }, config: { scope: 'write' as const } }
+const editForm = formBody('title', 'description', 'alt_text')
+const saveForm = formBody('shake_id')
+const commentForm = formBody('body')
 const uploadFields = ['title', 'description', 'alt_text', 'shake_id'] as const
 
 const noSuchPost = () => new ServiceError(404, 'There is no such post. It may have been deleted.')
 
-const sharedfileRoutes: FastifyPluginAsync = async (app) => {
+const sharedfileRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const show = presenters(app)
 
   async function livePost(key: string) {
@@ -27,53 +30,55 @@ const sharedfileRoutes: FastifyPluginAsync = async (app) => {
     return post
   }
 
-  app.get<KeyParams>('/sharedfile/:key', read, async (request) =>
+  app.get('/sharedfile/:key', read, async (request) =>
     show.post(callerOf(request).user, await livePost(request.params.key)),
   )
 
   // Fields left out keep their value, as in MLTSHP's API.
-  app.post<KeyParams>('/sharedfile/:key', write, async (request) => {
+  const edit = { ...write, schema: { ...write.schema, body: editForm } }
+  app.post('/sharedfile/:key', edit, async (request) => {
     const user = callerOf(request).user
     const post = await livePost(request.params.key)
-    const sent = (request.body ?? {}) as Record<string, unknown>
-    const form = formFields(request, ['title', 'description', 'alt_text'])
+    const sent = request.body
     await app.posts.edit(user, request.params.key, {
-      title: 'title' in sent ? form.title : post.title,
-      description: 'description' in sent ? form.description : post.description,
-      altText: 'alt_text' in sent ? form.alt_text : post.altText,
+      title: sent.title ?? post.title,
+      description: sent.description ?? post.description,
+      altText: sent.alt_text ?? post.altText,
     })
     return show.post(user, await livePost(request.params.key))
   })
 
-  app.post<KeyParams>('/sharedfile/:key/like', write, async (request) => {
+  app.post('/sharedfile/:key/like', write, async (request) => {
     const user = callerOf(request).user
     await app.likes.like(user, request.params.key)
     return show.post(user, await livePost(request.params.key))
   })
 
-  app.post<KeyParams>('/sharedfile/:key/save', write, async (request) => {
+  const save = { ...write, schema: { ...write.schema, body: saveForm } }
+  app.post('/sharedfile/:key/save', save, async (request) => {
     const user = callerOf(request).user
-    const { shake_id } = formFields(request, ['shake_id'])
+    const { shake_id } = formValues(saveForm, request.body)
     const saved = await app.saves.save(user, request.params.key, shake_id)
     return show.post(user, await livePost(saved.key))
   })
 
-  app.get<KeyParams & { Querystring: { before?: string } }>(
-    '/sharedfile/:key/comments',
-    read,
-    async (request) => {
-      const post = await livePost(request.params.key)
-      // The newest page; ?before=ID (the first comment's id) pages back through older ones.
-      const page = await app.comments.page(post.id, null, request.query.before)
-      return {
-        comments: page.comments.map((c) => commentJson(show.at, c)),
-        ...(page.older && page.comments[0] ? { older_before: page.comments[0].id } : {}),
-      }
-    },
-  )
+  const comments = {
+    ...read,
+    schema: { ...read.schema, querystring: Type.Object({ before: Type.Optional(Type.String()) }) },
+  }
+  app.get('/sharedfile/:key/comments', comments, async (request) => {
+    const post = await livePost(request.params.key)
+    // The newest page; ?before=ID (the first comment's id) pages back through older ones.
+    const page = await app.comments.page(post.id, null, request.query.before)
+    return {
+      comments: page.comments.map((c) => commentJson(show.at, c)),
+      ...(page.older && page.comments[0] ? { older_before: page.comments[0].id } : {}),
+    }
+  })
 
-  app.post<KeyParams>('/sharedfile/:key/comments', write, async (request) => {
-    const { body } = formFields(request, ['body'])
+  const commenting = { ...write, schema: { ...write.schema, body: commentForm } }
+  app.post('/sharedfile/:key/comments', commenting, async (request) => {
+    const { body } = formValues(commentForm, request.body)
     const comment = await app.comments.comment(callerOf(request).user, request.params.key, body)
     return commentJson(show.at, comment)
   })

@@ -1,13 +1,21 @@
 // The API's streams, newest first, ten at a time, paged with /before/KEY and /after/KEY where
 // KEY is an item's pivot_id: a shake, the friend timeline, Incoming, magic files, favorites.
-import type { FastifyInstance, FastifyPluginAsync, FastifyRequest } from 'fastify'
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import type { FastifyInstance, FastifyRequest } from 'fastify'
+import { type Static, Type } from 'typebox'
 import type { Cursor } from '../../services/paging.js'
 import { callerOf } from './bearer.js'
 import { presenters } from './presenters.js'
 
-type PageParams = { Params: { id?: string; before?: string; after?: string } }
+/** A page of a stream, of the shake with this id when the path names one. */
+const pageParams = Type.Object({
+  id: Type.Optional(Type.String()),
+  before: Type.Optional(Type.String()),
+  after: Type.Optional(Type.String()),
+})
+type PageRequest = FastifyRequest<{ Params: Static<typeof pageParams> }>
 
-function cursorOf(params: PageParams['Params']): Cursor {
+function cursorOf(params: Static<typeof pageParams>): Cursor {
   return {
     ...(params.before !== undefined ? { before: params.before } : {}),
     ...(params.after !== undefined ? { after: params.after } : {}),
@@ -18,16 +26,16 @@ function cursorOf(params: PageParams['Params']): Cursor {
 function paged(
   app: FastifyInstance,
   path: string,
-  handler: (request: FastifyRequest<PageParams>, cursor: Cursor) => Promise<object>,
+  handler: (request: PageRequest, cursor: Cursor) => Promise<object>,
 ): void {
-  const options = { config: { scope: 'read' as const } }
-  const answer = (request: FastifyRequest<PageParams>) => handler(request, cursorOf(request.params))
-  app.get<PageParams>(path, options, answer)
-  app.get<PageParams>(`${path}/before/:before`, options, answer)
-  app.get<PageParams>(`${path}/after/:after`, options, answer)
+  const options = { schema: { params: pageParams }, config: { scope: 'read' as const } }
+  const answer = (request: PageRequest) => handler(request, cursorOf(request.params))
+  app.get(path, options, answer)
+  app.get(`${path}/before/:before`, options, answer)
+  app.get(`${path}/after/:after`, options, answer)
 }
 
-const streamRoutes: FastifyPluginAsync = async (app) => {
+const streamRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const show = presenters(app)
 
   paged(app, '/shakes/:id', async (request, cursor) => {
