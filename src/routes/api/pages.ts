@@ -1,7 +1,8 @@
 // The pages around the API, in the site context (session, CSRF): the developer reference and
 // app registration (/developers), the consent page (/api/authorize), and the apps a user has
 // let in (/account/settings/connections), where access is revoked.
-import type { FastifyPluginAsync, FastifyReply } from 'fastify'
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import type { FastifyReply } from 'fastify'
 import { requireUser, signedInUser } from '../../plugins/auth.js'
 import { ValidationError } from '../../services/errors.js'
 import {
@@ -12,9 +13,8 @@ import {
   REFRESH_TOKEN_TTL_SECONDS,
   SCOPES,
 } from '../../services/oauth.js'
-import { formFields, queryField } from '../form-fields.js'
-
-type IdParams = { Params: { id: string } }
+import { queryField } from '../form-fields.js'
+import { formBody, formValues, idParams } from '../schemas.js'
 
 const requestFields = [
   'response_type',
@@ -25,6 +25,10 @@ const requestFields = [
   'code_challenge',
   'code_challenge_method',
 ] as const
+const appForm = formBody('name', 'description', 'redirect_uris', 'confidential')
+/** The consent form: the authorization request again, in hidden fields, and the answer. */
+const consentForm = formBody(...requestFields, 'decision')
+const byId = { schema: { params: idParams }, preHandler: requireUser }
 
 function authorizationRequest(
   field: (name: (typeof requestFields)[number]) => string,
@@ -65,7 +69,7 @@ function allowRedirectTo(reply: FastifyReply, redirectUri: string): void {
   }
 }
 
-const apiPages: FastifyPluginAsync = async (app) => {
+const apiPages: FastifyPluginAsyncTypebox = async (app) => {
   // (baseUrl, which the reference shows, is on every page already.)
   const reference = {
     scopes: SCOPES,
@@ -84,8 +88,9 @@ const apiPages: FastifyPluginAsync = async (app) => {
 
   app.get('/developers/apps', { preHandler: requireUser }, (_request, reply) => showApps(reply))
 
-  app.post('/developers/apps', { preHandler: requireUser }, async (request, reply) => {
-    const form = formFields(request, ['name', 'description', 'redirect_uris', 'confidential'])
+  const registering = { schema: { body: appForm }, preHandler: requireUser }
+  app.post('/developers/apps', registering, async (request, reply) => {
+    const form = formValues(appForm, request.body)
     try {
       const created = await app.oauth.registerApp(signedInUser(request), {
         name: form.name,
@@ -102,15 +107,11 @@ const apiPages: FastifyPluginAsync = async (app) => {
     }
   })
 
-  app.post<IdParams>(
-    '/developers/apps/:id/delete',
-    { preHandler: requireUser },
-    async (request, reply) => {
-      await app.oauth.deleteApp(signedInUser(request), request.params.id)
-      request.flash('success', 'The app is deleted, and every token it held is revoked.')
-      return reply.redirect('/developers/apps', 303)
-    },
-  )
+  app.post('/developers/apps/:id/delete', byId, async (request, reply) => {
+    await app.oauth.deleteApp(signedInUser(request), request.params.id)
+    request.flash('success', 'The app is deleted, and every token it held is revoked.')
+    return reply.redirect('/developers/apps', 303)
+  })
 
   async function consentPage(reply: FastifyReply, checked: CheckedAuthorization) {
     const developer = await app.accounts.findUser(checked.app.userId)
@@ -150,8 +151,9 @@ const apiPages: FastifyPluginAsync = async (app) => {
   })
 
   // The form is checked again from scratch: hidden fields are only what the browser sent.
-  app.post('/api/authorize', { preHandler: requireUser }, async (request, reply) => {
-    const form = formFields(request, [...requestFields, 'decision'])
+  const consenting = { schema: { body: consentForm }, preHandler: requireUser }
+  app.post('/api/authorize', consenting, async (request, reply) => {
+    const form = formValues(consentForm, request.body)
     const result = await app.oauth.checkAuthorization(authorizationRequest((name) => form[name]))
     if (!result.ok) {
       return reply.redirect(
@@ -189,25 +191,17 @@ const apiPages: FastifyPluginAsync = async (app) => {
     return reply.page('connections', { apps: [...byApp.values()] })
   })
 
-  app.post<IdParams>(
-    '/account/settings/connections/:id/disconnect',
-    { preHandler: requireUser },
-    async (request, reply) => {
-      await app.oauth.revokeApp(signedInUser(request), request.params.id)
-      request.flash('success', 'The app can no longer act for you.')
-      return reply.redirect('/account/settings/connections', 303)
-    },
-  )
+  app.post('/account/settings/connections/:id/disconnect', byId, async (request, reply) => {
+    await app.oauth.revokeApp(signedInUser(request), request.params.id)
+    request.flash('success', 'The app can no longer act for you.')
+    return reply.redirect('/account/settings/connections', 303)
+  })
 
-  app.post<IdParams>(
-    '/account/settings/connections/token/:id/revoke',
-    { preHandler: requireUser },
-    async (request, reply) => {
-      await app.oauth.revokeGrant(signedInUser(request), request.params.id)
-      request.flash('success', 'That access is revoked.')
-      return reply.redirect('/account/settings/connections', 303)
-    },
-  )
+  app.post('/account/settings/connections/token/:id/revoke', byId, async (request, reply) => {
+    await app.oauth.revokeGrant(signedInUser(request), request.params.id)
+    request.flash('success', 'That access is revoked.')
+    return reply.redirect('/account/settings/connections', 303)
+  })
 }
 
 export default apiPages

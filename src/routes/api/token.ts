@@ -1,9 +1,10 @@
 // POST /api/token: the app exchanges an authorization code (with its PKCE verifier) or a
 // refresh token for an access token. The client authenticates with HTTP Basic or with
 // client_id and client_secret in the form; a public app sends client_id alone.
-import type { FastifyPluginAsync, FastifyRequest } from 'fastify'
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import type { FastifyRequest } from 'fastify'
 import { limitedTo } from '../../plugins/rate-limit.js'
-import { formFields } from '../form-fields.js'
+import { formBody, formValues } from '../schemas.js'
 
 /** client_id and client_secret from an HTTP Basic header (RFC 6749, 2.3.1), if one was sent. */
 function basicCredentials(request: FastifyRequest): { id: string; secret: string } | undefined {
@@ -22,21 +23,23 @@ function basicCredentials(request: FastifyRequest): { id: string; secret: string
   return { id: formDecoded(decoded.slice(0, colon)), secret: formDecoded(decoded.slice(colon + 1)) }
 }
 
-const tokenRoute: FastifyPluginAsync = async (app) => {
+const tokenForm = formBody(
+  'grant_type',
+  'client_id',
+  'client_secret',
+  'code',
+  'redirect_uri',
+  'code_verifier',
+  'refresh_token',
+)
+
+const tokenRoute: FastifyPluginAsyncTypebox = async (app) => {
   // Checks client credentials, so it is limited like signing in.
   app.post(
     '/token',
-    { config: limitedTo(app.config.rateLimits.signIn) },
+    { schema: { body: tokenForm }, config: limitedTo(app.config.rateLimits.signIn) },
     async (request, reply) => {
-      const form = formFields(request, [
-        'grant_type',
-        'client_id',
-        'client_secret',
-        'code',
-        'redirect_uri',
-        'code_verifier',
-        'refresh_token',
-      ])
+      const form = formValues(tokenForm, request.body)
       const basic = basicCredentials(request)
       const tokens = await app.oauth.token({
         grantType: form.grant_type,
