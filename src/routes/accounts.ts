@@ -7,12 +7,10 @@ import { ServiceError, TooManyRequestsError, ValidationError } from '../services
 import { KNOWN_DEVICE_DAYS } from '../services/known-devices.js'
 import { safeNextPath } from '../services/redirect-rules.js'
 import { queryField } from './form-fields.js'
-import { formBody, formValues, tokenParams } from './schemas.js'
+import { formBody, formValues, nextForm, tokenParams } from './schemas.js'
 
 const signInForm = formBody('name', 'password', 'next')
 const createAccountForm = formBody('name', 'email', 'password', 'password_again')
-/** Where to go back to afterwards. */
-const nextForm = formBody('next')
 
 const accountRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const limits = app.config.rateLimits

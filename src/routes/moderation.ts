@@ -1,15 +1,21 @@
 // Moderators' pages: a person's dossier, image takedown, the report queue and the moderation
 // log; admins also set roles. (Marking a person NSFW: routes/nsfw.ts.)
-import type { FastifyPluginAsync } from 'fastify'
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import { Type } from 'typebox'
 import { requireRole, signedInUser } from '../plugins/auth.js'
 import { wantsJson } from '../plugins/negotiation.js'
 import { safeNextPath } from '../services/redirect-rules.js'
-import { formFields, queryField } from './form-fields.js'
+import { queryField } from './form-fields.js'
 import { presentPost } from './post-presentation.js'
+import { formBody, formValues, nameParams } from './schemas.js'
 
-type NameParams = { Params: { name: string } }
+/** A deletion is confirmed by typing the name again (confirm), and logged with a note. */
+const deleteForm = formBody('note', 'confirm')
+const roleForm = formBody('role', 'note')
+const takedownForm = formBody('key', 'note')
+const settleForm = formBody('note', 'next')
 
-const moderationRoutes: FastifyPluginAsync = async (app) => {
+const moderationRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const filesBase = app.config.filesBaseUrl === app.config.baseUrl ? '' : app.config.filesBaseUrl
   const moderator = { preHandler: requireRole('moderator') }
 
@@ -20,17 +26,22 @@ const moderationRoutes: FastifyPluginAsync = async (app) => {
     return reply.redirect(name ? `/admin/users/${encodeURIComponent(name)}` : '/admin/reports')
   })
 
-  app.get<NameParams>('/admin/users/:name', moderator, async (request, reply) => {
-    const dossier = await app.moderation.dossier(signedInUser(request), request.params.name)
-    return reply.header('cache-control', 'no-store').page('admin-user', {
-      ...dossier,
-      posts: dossier.posts.map((post) => presentPost(post, filesBase)),
-    })
-  })
+  app.get(
+    '/admin/users/:name',
+    { ...moderator, schema: { params: nameParams } },
+    async (request, reply) => {
+      const dossier = await app.moderation.dossier(signedInUser(request), request.params.name)
+      return reply.header('cache-control', 'no-store').page('admin-user', {
+        ...dossier,
+        posts: dossier.posts.map((post) => presentPost(post, filesBase)),
+      })
+    },
+  )
 
   // The account is signed out at once; the deletion job erases it (services/account-deletion.ts).
-  app.post<NameParams>('/admin/users/:name/delete', moderator, async (request, reply) => {
-    const form = formFields(request, ['note', 'confirm'])
+  const deleting = { ...moderator, schema: { params: nameParams, body: deleteForm } }
+  app.post('/admin/users/:name/delete', deleting, async (request, reply) => {
+    const form = formValues(deleteForm, request.body)
     await app.moderation.deleteAccount(signedInUser(request), request.params.name, {
       note: form.note,
       confirm: form.confirm,
@@ -39,11 +50,11 @@ const moderationRoutes: FastifyPluginAsync = async (app) => {
     return reply.redirect('/admin/log', 303)
   })
 
-  app.post<NameParams>(
+  app.post(
     '/admin/users/:name/role',
-    { preHandler: requireRole('admin') },
+    { schema: { params: nameParams, body: roleForm }, preHandler: requireRole('admin') },
     async (request, reply) => {
-      const form = formFields(request, ['role', 'note'])
+      const form = formValues(roleForm, request.body)
       await app.moderation.setRole(signedInUser(request), request.params.name, form.role, form.note)
       request.flash('success', `${request.params.name} is now ${form.role}.`)
       return reply.redirect(`/admin/users/${encodeURIComponent(request.params.name)}`, 303)
@@ -61,8 +72,9 @@ const moderationRoutes: FastifyPluginAsync = async (app) => {
     })
   })
 
-  app.post('/admin/takedown', moderator, async (request, reply) => {
-    const form = formFields(request, ['key', 'note'])
+  const takingDown = { ...moderator, schema: { body: takedownForm } }
+  app.post('/admin/takedown', takingDown, async (request, reply) => {
+    const form = formValues(takedownForm, request.body)
     const result = await app.takedowns.takeDown(signedInUser(request), form.key.trim(), form.note)
     if (wantsJson(request)) return reply.send(result)
     request.flash(
@@ -81,22 +93,20 @@ const moderationRoutes: FastifyPluginAsync = async (app) => {
     })
   })
 
-  app.post<{ Params: { id: string; action: string } }>(
-    '/admin/reports/:id/:action',
-    moderator,
-    async (request, reply) => {
-      const { note, next } = formFields(request, ['note', 'next'])
-      await app.reports.settle(
-        signedInUser(request),
-        request.params.id,
-        request.params.action,
-        note,
-      )
-      if (wantsJson(request)) return reply.send({ settled: true })
-      request.flash('success', 'The report is settled.')
-      return reply.redirect(safeNextPath(next, '/admin/reports'), 303)
+  const settling = {
+    ...moderator,
+    schema: {
+      params: Type.Object({ id: Type.String(), action: Type.String() }),
+      body: settleForm,
     },
-  )
+  }
+  app.post('/admin/reports/:id/:action', settling, async (request, reply) => {
+    const { note, next } = formValues(settleForm, request.body)
+    await app.reports.settle(signedInUser(request), request.params.id, request.params.action, note)
+    if (wantsJson(request)) return reply.send({ settled: true })
+    request.flash('success', 'The report is settled.')
+    return reply.redirect(safeNextPath(next, '/admin/reports'), 303)
+  })
 
   app.get('/admin/log', moderator, async (request, reply) => {
     const log = await app.moderation.log(signedInUser(request), queryField(request, 'before'))

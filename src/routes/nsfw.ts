@@ -1,14 +1,18 @@
 // Flagging images and people NSFW, and each viewer's choice about covered images.
-import type { FastifyPluginAsync } from 'fastify'
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import { Type } from 'typebox'
 import { requireRole, requireUser, signedInUser } from '../plugins/auth.js'
 import { wantsJson } from '../plugins/negotiation.js'
 import { safeNextPath } from '../services/redirect-rules.js'
-import { formFields } from './form-fields.js'
+import { formBody, formValues, keyParams, nextForm } from './schemas.js'
 
-const nsfwRoutes: FastifyPluginAsync = async (app) => {
-  app.post<{ Params: { key: string } }>(
+/** A moderator's mark: a note for the log, and where to go back to (profile or dossier). */
+const markForm = formBody('note', 'next')
+
+const nsfwRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  app.post(
     '/p/:key/nsfw',
-    { preHandler: requireUser },
+    { schema: { params: keyParams }, preHandler: requireUser },
     async (request, reply) => {
       await app.nsfw.flagPost(signedInUser(request), request.params.key)
       if (wantsJson(request)) return reply.send({ nsfw: true })
@@ -21,21 +25,28 @@ const nsfwRoutes: FastifyPluginAsync = async (app) => {
   )
 
   // Moderators mark a person (from their profile or their dossier, which passes `next`).
-  app.post<{ Params: { name: string; state: string } }>(
+  app.post(
     '/user/:name/nsfw/:state',
-    { preHandler: requireRole('moderator') },
+    {
+      schema: {
+        params: Type.Object({ name: Type.String(), state: Type.String() }),
+        body: markForm,
+      },
+      preHandler: requireRole('moderator'),
+    },
     async (request, reply) => {
       const { state, name } = request.params
       if (state !== 'on' && state !== 'off') return reply.callNotFound()
-      const { note, next } = formFields(request, ['note', 'next'])
+      const { note, next } = formValues(markForm, request.body)
       await app.moderation.markNsfw(signedInUser(request), name, state === 'on', note)
       return reply.redirect(safeNextPath(next, `/user/${encodeURIComponent(name)}`), 303)
     },
   )
 
   // on: cover NSFW images (the default); off: show them at once.
-  app.post<{ Params: { state: string } }>(
+  app.post(
     '/account/set-content-filter/:state',
+    { schema: { params: Type.Object({ state: Type.String() }), body: nextForm } },
     async (request, reply) => {
       const show = request.params.state === 'off'
       if (request.user) await app.nsfw.setPreference(request.user, show)
@@ -46,7 +57,7 @@ const nsfwRoutes: FastifyPluginAsync = async (app) => {
           sameSite: 'lax',
           maxAge: 365 * 24 * 3600,
         })
-      const { next } = formFields(request, ['next'])
+      const { next } = formValues(nextForm, request.body)
       return reply.redirect(safeNextPath(next, '/'), 303)
     },
   )

@@ -1,5 +1,6 @@
 // Pages for the site's operators (admins) only.
-import type { FastifyPluginAsync } from 'fastify'
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import { Type } from 'typebox'
 import { replicaSetOf } from '../db/database.js'
 import { requireRole } from '../plugins/auth.js'
 import { deadOutbox, settleDead } from '../repositories/outbox.js'
@@ -11,7 +12,16 @@ function settleAction(value: string): 'retry' | 'discard' {
   throw new ServiceError(404, 'Unknown action.')
 }
 
-const operatorRoutes: FastifyPluginAsync = async (app) => {
+/** A failed job of a queue, and what to do with it (retry or discard). */
+const failedJobParams = Type.Object({
+  queue: Type.String(),
+  id: Type.String(),
+  action: Type.String(),
+})
+/** A dead outbox row, and what to do with it. */
+const deadRowParams = Type.Object({ id: Type.String(), action: Type.String() })
+
+const operatorRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.addHook('preHandler', requireRole('admin'))
   const currentHealth = () =>
     siteHealth(app.db, app.fileStore, app.jobs, app.queueWatch, replicaSetOf(app.db))
@@ -40,8 +50,8 @@ const operatorRoutes: FastifyPluginAsync = async (app) => {
     })
   })
 
-  type Target = { Params: { queue: string; id: string; action: string } }
-  app.post<Target>('/admin/queues/:queue/:id/:action', async (request, reply) => {
+  const failedJob = { schema: { params: failedJobParams } }
+  app.post('/admin/queues/:queue/:id/:action', failedJob, async (request, reply) => {
     const action = settleAction(request.params.action)
     if (!(await app.jobs.settleFailed(request.params.queue, request.params.id, action))) {
       throw new ServiceError(404, 'There is no such failed job.')
@@ -49,8 +59,9 @@ const operatorRoutes: FastifyPluginAsync = async (app) => {
     return reply.redirect('/admin/queues', 303)
   })
 
-  app.post<{ Params: { id: string; action: string } }>(
+  app.post(
     '/admin/outbox/:id/:action',
+    { schema: { params: deadRowParams } },
     async (request, reply) => {
       const action = settleAction(request.params.action)
       if (

@@ -1,19 +1,20 @@
 // Blocking and muting: buttons on profiles and shakes, and the list in settings.
-import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify'
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import type { FastifyReply, FastifyRequest } from 'fastify'
 import { requireUser, signedInUser } from '../plugins/auth.js'
 import { wantsJson } from '../plugins/negotiation.js'
 import { safeNextPath } from '../services/redirect-rules.js'
-import { formFields } from './form-fields.js'
+import { formValues, idParams, nameParams, nextForm } from './schemas.js'
 
-type NameParams = { Params: { name: string } }
-type IdParams = { Params: { id: string } }
+const ofUser = { schema: { params: nameParams, body: nextForm } }
+const ofShake = { schema: { params: idParams, body: nextForm } }
 
-const privacyRoutes: FastifyPluginAsync = async (app) => {
+const privacyRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.addHook('preHandler', requireUser)
 
   /** Back to where the form was (settings or the profile), with a word about what changed. */
   function done(
-    request: FastifyRequest,
+    request: FastifyRequest<{ Body: { next?: string } }>,
     reply: FastifyReply,
     state: Record<string, boolean>,
     message: string,
@@ -21,10 +22,10 @@ const privacyRoutes: FastifyPluginAsync = async (app) => {
   ) {
     if (wantsJson(request)) return reply.send(state)
     request.flash('success', message)
-    return reply.redirect(safeNextPath(formFields(request, ['next']).next, fallback), 303)
+    return reply.redirect(safeNextPath(formValues(nextForm, request.body).next, fallback), 303)
   }
 
-  app.post<NameParams>('/user/:name/block', async (request, reply) => {
+  app.post('/user/:name/block', ofUser, async (request, reply) => {
     const target = await app.blocks.block(signedInUser(request), request.params.name)
     return done(
       request,
@@ -35,7 +36,7 @@ const privacyRoutes: FastifyPluginAsync = async (app) => {
     )
   })
 
-  app.post<NameParams>('/user/:name/unblock', async (request, reply) => {
+  app.post('/user/:name/unblock', ofUser, async (request, reply) => {
     const target = await app.blocks.unblock(signedInUser(request), request.params.name)
     return done(
       request,
@@ -50,14 +51,14 @@ const privacyRoutes: FastifyPluginAsync = async (app) => {
     ['mute', true],
     ['unmute', false],
   ] as const) {
-    app.post<NameParams>(`/user/:name/${verb}`, async (request, reply) => {
+    app.post(`/user/:name/${verb}`, ofUser, async (request, reply) => {
       const target = await app.mutes.muteUser(signedInUser(request), request.params.name, muted)
       const message = muted
         ? `${target.name} is muted: their posts and notifications stay out of your way.`
         : `${target.name} is no longer muted.`
       return done(request, reply, { muted }, message, `/user/${target.name}`)
     })
-    app.post<IdParams>(`/shake/:id/${verb}`, async (request, reply) => {
+    app.post(`/shake/:id/${verb}`, ofShake, async (request, reply) => {
       const shake = await app.mutes.muteShake(signedInUser(request), request.params.id, muted)
       const message = muted
         ? `${shake.title} is muted: its posts stay out of your timeline.`

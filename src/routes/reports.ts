@@ -1,19 +1,26 @@
 // The report button: a signed-in member reports a post, a comment or a person.
-import type { FastifyPluginAsync } from 'fastify'
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import { Type } from 'typebox'
 import { requireUser, signedInUser } from '../plugins/auth.js'
 import { wantsJson } from '../plugins/negotiation.js'
 import { limitedPerUser } from '../plugins/rate-limit.js'
 import { safeNextPath } from '../services/redirect-rules.js'
-import { formFields } from './form-fields.js'
+import { formBody, formValues } from './schemas.js'
 
-type ReportParams = { Params: { type: string; target: string } }
+/** What is reported: a post, comment, person or shake, by its key, id or name. */
+const reportParams = Type.Object({ type: Type.String(), target: Type.String() })
+const reportForm = formBody('reason', 'note', 'next')
 
-const reportRoutes: FastifyPluginAsync = async (app) => {
-  app.post<ReportParams>(
+const reportRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  app.post(
     '/report/:type/:target',
-    { preHandler: requireUser, config: limitedPerUser(app.config.rateLimits.report) },
+    {
+      schema: { params: reportParams, body: reportForm },
+      preHandler: requireUser,
+      config: limitedPerUser(app.config.rateLimits.report),
+    },
     async (request, reply) => {
-      const form = formFields(request, ['reason', 'note', 'next'])
+      const form = formValues(reportForm, request.body)
       const filed = await app.reports.report(
         signedInUser(request),
         request.params.type,

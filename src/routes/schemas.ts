@@ -49,3 +49,6 @@ export function formValues<const K extends string>(
     Object.keys(schema.properties).map((name) => [name, body[name as K] ?? '']),
   ) as Record<K, string>
 }
+
+/** A form that only says where to go back to afterwards (a list, a profile, settings). */
+export const nextForm = formBody('next')

@@ -1,11 +1,14 @@
 // "Your data" in settings: asking for an export and downloading it, and deleting the account.
-import type { FastifyPluginAsync } from 'fastify'
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { requireUser, signedInUser, signOut } from '../plugins/auth.js'
 import { ValidationError } from '../services/errors.js'
-import { formFields } from './form-fields.js'
+import { formBody, formValues, idParams } from './schemas.js'
 import { sendStoredFile } from './stored-file.js'
 
-const yourDataRoutes: FastifyPluginAsync = async (app) => {
+/** Deleting your own account takes your password. */
+const deleteForm = formBody('password')
+
+const yourDataRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.addHook('preHandler', requireUser)
 
   async function showPage(
@@ -25,7 +28,7 @@ const yourDataRoutes: FastifyPluginAsync = async (app) => {
     return reply.redirect('/account/settings/data', 303)
   })
 
-  app.get<{ Params: { id: string } }>('/account/export/:id', async (request, reply) => {
+  app.get('/account/export/:id', { schema: { params: idParams } }, async (request, reply) => {
     const archive = await app.dataExports.download(signedInUser(request), request.params.id)
     reply.header('content-disposition', `attachment; filename="${archive.fileName}"`)
     return sendStoredFile(reply, app.fileStore, archive.storageKey, 'application/zip', {
@@ -33,9 +36,9 @@ const yourDataRoutes: FastifyPluginAsync = async (app) => {
     })
   })
 
-  app.post('/account/delete', async (request, reply) => {
+  app.post('/account/delete', { schema: { body: deleteForm } }, async (request, reply) => {
     const user = signedInUser(request)
-    const { password } = formFields(request, ['password'])
+    const { password } = formValues(deleteForm, request.body)
     try {
       await app.accountDeletion.deleteOwnAccount(user, password)
     } catch (error) {
