@@ -1,13 +1,17 @@
 // Profile pictures: uploaded from the profile settings, served at their content-derived
 // address /a/USER_ID/DIGEST.jpg (so they can be cached for good).
-import type { FastifyPluginAsync } from 'fastify'
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import { Type } from 'typebox'
 import { requireUser, signedInUser } from '../plugins/auth.js'
 import { limitedPerUser } from '../plugins/rate-limit.js'
 import { ServiceError } from '../services/errors.js'
 import { readUpload } from './read-upload.js'
 import { sendStoredFile } from './stored-file.js'
 
-const avatarRoutes: FastifyPluginAsync = async (app) => {
+/** A person's picture: /a/USER_ID/HASH.jpg */
+const avatarParams = Type.Object({ userId: Type.String(), file: Type.String() })
+
+const avatarRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const uploadLimit = limitedPerUser(app.config.rateLimits.upload)
 
   app.post(
@@ -56,18 +60,14 @@ const avatarRoutes: FastifyPluginAsync = async (app) => {
     },
   )
 
-  app.get<{ Params: { userId: string; file: string } }>(
-    '/a/:userId/:file',
-    async (request, reply) => {
-      const { userId, file } = request.params
-      if (!/^\d{1,10}$/.test(userId) || !/^[0-9a-f]{40}\.jpg$/.test(file))
-        return reply.callNotFound()
-      const user = await app.accounts.findUser(Number(userId))
-      const key = `a/${userId}/${file}`
-      if (!user || user.avatarKey !== key) return reply.callNotFound()
-      return sendStoredFile(reply, app.fileStore, key, 'image/jpeg')
-    },
-  )
+  app.get('/a/:userId/:file', { schema: { params: avatarParams } }, async (request, reply) => {
+    const { userId, file } = request.params
+    if (!/^\d{1,10}$/.test(userId) || !/^[0-9a-f]{40}\.jpg$/.test(file)) return reply.callNotFound()
+    const user = await app.accounts.findUser(Number(userId))
+    const key = `a/${userId}/${file}`
+    if (!user || user.avatarKey !== key) return reply.callNotFound()
+    return sendStoredFile(reply, app.fileStore, key, 'image/jpeg')
+  })
 }
 
 export default avatarRoutes

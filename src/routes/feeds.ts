@@ -1,5 +1,6 @@
 // Feeds and embeds: RSS for user and group shakes, and oEmbed for the site's own posts.
-import type { FastifyPluginAsync, FastifyReply } from 'fastify'
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import type { FastifyReply } from 'fastify'
 import { escapeHtml } from '../plugins/linkify.js'
 import type { Post } from '../repositories/posts.js'
 import type { Shake } from '../repositories/shakes.js'
@@ -7,6 +8,7 @@ import { idFromShareKey } from '../services/share-keys.js'
 import { playerUrl, providerNames } from '../services/video-urls.js'
 import { fallbackNamed, pickRendition, presentPost, renditionPaths } from './post-presentation.js'
 import { rssDocument } from './rss.js'
+import { nameParams } from './schemas.js'
 
 /** A feed lists the latest posts, as many as MLTSHP's do. */
 const FEED_SIZE = 20
@@ -25,7 +27,7 @@ function playerSize(post: Post, maxW: number, maxH: number): { width: number; he
   }
 }
 
-const feedRoutes: FastifyPluginAsync = async (app) => {
+const feedRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const base = app.config.baseUrl
   const filesBase = app.config.filesBaseUrl === base ? '' : app.config.filesBaseUrl
   const absolute = (path: string) => (path.startsWith('http') ? path : `${base}${path}`)
@@ -48,12 +50,12 @@ const feedRoutes: FastifyPluginAsync = async (app) => {
       .send(body)
   }
 
-  app.get<{ Params: { name: string } }>('/user/:name/rss', async (request, reply) => {
+  app.get('/user/:name/rss', { schema: { params: nameParams } }, async (request, reply) => {
     const { user, shake } = await app.follows.shakeOfUser(request.params.name)
     return feed(reply, shake, `/user/${user.name}`)
   })
 
-  app.get<{ Params: { name: string } }>('/shake/:name/rss', async (request, reply) => {
+  app.get('/shake/:name/rss', { schema: { params: nameParams } }, async (request, reply) => {
     const shake = await app.follows.shakeByName(request.params.name)
     return feed(reply, shake, shake.type === 'user' ? `/user/${shake.name}` : `/${shake.name}`)
   })

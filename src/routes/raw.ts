@@ -4,10 +4,13 @@
 // animated GIF also /r/KEY.mp4 (its video) and /r/KEY/poster. An uploaded video's /r/KEY is its
 // poster frame (an image, as the API says) and /r/KEY.mp4 its re-encoded video, once made. /r/KEY.jpg, .png, .gif, .webp (any
 // extension but .mp4) is /r/KEY, as on MLTSHP, whose links carry one.
-import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify'
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import type { FastifyReply, FastifyRequest } from 'fastify'
+import { Type } from 'typebox'
 import { answerKeepSeconds, RawFiles } from '../services/raw-files.js'
 import { answerMissingPost } from './missing-post.js'
 import { pickRendition, renditionContentType } from './post-presentation.js'
+import { keyParams } from './schemas.js'
 import { sendStoredFile } from './stored-file.js'
 
 /** The full image, or its video from the start (players come back for later ranges). */
@@ -18,7 +21,10 @@ function isLook(request: FastifyRequest, size: string): boolean {
   return size === 'mp4' && (range === undefined || range.startsWith('bytes=0-'))
 }
 
-const rawRoutes: FastifyPluginAsync = async (app) => {
+/** A rendition of a post's file: its width, or a format. */
+const renditionParams = Type.Object({ key: Type.String(), size: Type.String() })
+
+const rawRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const rawFiles = new RawFiles(
     app.db,
     app.fileStore,
@@ -53,13 +59,13 @@ const rawRoutes: FastifyPluginAsync = async (app) => {
     })
   }
 
-  app.get<{ Params: { key: string } }>('/r/:key', (request, reply) => {
+  app.get('/r/:key', { schema: { params: keyParams } }, (request, reply) => {
     const named = /^([^.]+)\.([A-Za-z0-9]{1,5})$/.exec(request.params.key)
     if (!named) return serve(request, request.params.key, '', reply)
     const [, key = '', extension = ''] = named
     return serve(request, key, extension.toLowerCase() === 'mp4' ? 'mp4' : '', reply)
   })
-  app.get<{ Params: { key: string; size: string } }>('/r/:key/:size', (request, reply) =>
+  app.get('/r/:key/:size', { schema: { params: renditionParams } }, (request, reply) =>
     serve(request, request.params.key, request.params.size, reply),
   )
 }

@@ -1,5 +1,6 @@
 // Posting: the form, multipart uploads (POST /upload) and posting from a URL (POST /tools/p).
-import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify'
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import type { FastifyReply, FastifyRequest } from 'fastify'
 import { postUploadMaxBytes } from '../config.js'
 import { requireUser, signedInUser } from '../plugins/auth.js'
 import { wantsJson } from '../plugins/negotiation.js'
@@ -7,13 +8,15 @@ import { limitedPerUser } from '../plugins/rate-limit.js'
 import { ServiceError, ValidationError } from '../services/errors.js'
 import { formatBytes } from '../services/format-bytes.js'
 import type { NewPost, NewPostInput } from '../services/posting.js'
-import { formFields } from './form-fields.js'
 import { readUpload } from './read-upload.js'
+import { formBody, formValues } from './schemas.js'
 
 const textFields = ['title', 'description', 'alt_text', 'shake_id'] as const
 type UploadFields = Record<(typeof textFields)[number], string>
+/** Posting from a URL: the same fields as an upload, with the image's address for the file. */
+const fromUrlForm = formBody('url', ...textFields)
 
-const uploadRoutes: FastifyPluginAsync = async (app) => {
+const uploadRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const maxBytes = app.config.images.maxBytes
   // Videos may be larger than images: the form reads up to the larger limit.
   const readBytes = postUploadMaxBytes(app.config)
@@ -100,9 +103,10 @@ const uploadRoutes: FastifyPluginAsync = async (app) => {
     )
   })
 
-  app.post('/tools/p', { preHandler: requireUser, config: uploadLimit }, async (request, reply) => {
+  const fromUrl = { schema: { body: fromUrlForm }, preHandler: requireUser, config: uploadLimit }
+  app.post('/tools/p', fromUrl, async (request, reply) => {
     const user = signedInUser(request)
-    const form = formFields(request, ['url', ...textFields])
+    const form = formValues(fromUrlForm, request.body)
     return answer(
       request,
       reply,

@@ -1,15 +1,17 @@
 // Posting a video by its link: GET/POST /tools/save-video (MLKSHK's route), signed in, CSRF on
 // the form, limited like uploads. The rules are in services/video-links.ts.
-import type { FastifyPluginAsync, FastifyReply } from 'fastify'
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import type { FastifyReply } from 'fastify'
 import { requireUser, signedInUser } from '../plugins/auth.js'
 import { wantsJson } from '../plugins/negotiation.js'
 import { limitedPerUser } from '../plugins/rate-limit.js'
 import { ServiceError, ValidationError } from '../services/errors.js'
-import { formFields, queryField } from './form-fields.js'
+import { queryField } from './form-fields.js'
+import { formBody, formValues } from './schemas.js'
 
-const fieldNames = ['url', 'title', 'description', 'shake_id'] as const
+const videoLinkForm = formBody('url', 'title', 'description', 'shake_id')
 
-const videoLinkRoutes: FastifyPluginAsync = async (app) => {
+const videoLinkRoutes: FastifyPluginAsyncTypebox = async (app) => {
   async function showForm(
     reply: FastifyReply,
     values: Record<string, string>,
@@ -27,10 +29,14 @@ const videoLinkRoutes: FastifyPluginAsync = async (app) => {
 
   app.post(
     '/tools/save-video',
-    { preHandler: requireUser, config: limitedPerUser(app.config.rateLimits.upload) },
+    {
+      schema: { body: videoLinkForm },
+      preHandler: requireUser,
+      config: limitedPerUser(app.config.rateLimits.upload),
+    },
     async (request, reply) => {
       const user = signedInUser(request)
-      const form = formFields(request, fieldNames)
+      const form = formValues(videoLinkForm, request.body)
       try {
         const post = await app.videoLinks.post(user, {
           url: form.url,
