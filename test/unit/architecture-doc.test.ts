@@ -37,11 +37,11 @@ const SHORT_FORMS: Record<string, string> = {
 }
 
 /** Backticked tokens that look like a path under a known folder (no spaces, no placeholders). */
-export function namedPaths(markdown: string): string[] {
+function namedPaths(markdown: string): string[] {
   const found = new Set<string>()
   for (const match of markdown.matchAll(/`([^`\s]+)`/g)) {
-    const token = match[1].replace(/[.,:;]+$/, '')
-    const first = token.split('/')[0]
+    const token = (match[1] ?? '').replace(/[.,:;]+$/, '')
+    const first = token.split('/')[0] ?? ''
     if (!token.includes('/') || /[A-Z]{3,}|[*…]/.test(token)) continue
     if (ROOTS.includes(first) || first in SHORT_FORMS) found.add(token)
   }
@@ -49,10 +49,11 @@ export function namedPaths(markdown: string): string[] {
 }
 
 /** Where a named path is on disk, or undefined when it is nowhere. */
-export function locate(token: string, root = projectRoot): string | undefined {
-  const [first, ...rest] = token.split('/')
+function locate(token: string, root = projectRoot): string | undefined {
+  const [first = '', ...rest] = token.split('/')
   const candidates = [path.join(root, token)]
-  if (first in SHORT_FORMS) candidates.push(path.join(root, SHORT_FORMS[first], ...rest))
+  const short = SHORT_FORMS[first]
+  if (short) candidates.push(path.join(root, short, ...rest))
   return candidates.find((candidate) => existsSync(candidate))
 }
 
