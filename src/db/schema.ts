@@ -56,7 +56,7 @@ export interface ShakeTable {
   image_key: string | null
   /** Kept by every subscription write (repositories/subscriptions.ts, account erasure). */
   follower_count: Generated<number>
-  /** Live posts placed in the shake, kept by every placement made or removed (repositories/shake-post-counts.ts). */
+  /** Live posts placed in the shake, kept by every placement made or removed (repositories/shake-counts.ts). */
   post_count: Generated<number>
   /** Members (shake_manager rows), counted again by every membership write (repositories/memberships.ts). */
   member_count: Generated<number>

@@ -7,7 +7,7 @@ import type { DB } from '../db/schema.js'
 import { deleteCommentsOf } from './comments.js'
 import { forgetLikesOf } from './likes-given.js'
 import { recountMembers, shakesOfMember } from './memberships.js'
-import { recountShakePosts, shakesHolding } from './shake-post-counts.js'
+import { recountShakePosts, shakesHolding } from './shake-counts.js'
 import type { Rendition } from './sourcefiles.js'
 import { deleteSubscriptionsOf } from './subscriptions.js'
 

@@ -4,7 +4,7 @@ import { dbNow, fromDbDateTime, lockRow } from '../db/dialect.js'
 import type { DB } from '../db/schema.js'
 import { notBlockedBy } from './blocks.js'
 import { type KeysetWindow, pagedIds } from './keyset.js'
-import { changeShakePostCount, shakesHolding } from './shake-post-counts.js'
+import { changeShakePostCount, shakesHolding } from './shake-counts.js'
 import { type Sourcefile, toSourcefile } from './sourcefiles.js'
 
 export interface Post {

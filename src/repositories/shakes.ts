@@ -164,7 +164,7 @@ export interface DirectoryEntry {
   description: string
   imageKey: string | null
   followers: number
-  /** Live posts in the shake (kept: repositories/shake-post-counts.ts). */
+  /** Live posts in the shake (kept: repositories/shake-counts.ts). */
   posts: number
   /** People who may post besides the owner (kept: shake_manager rows). */
   members: number

@@ -2,6 +2,7 @@
 import { type Kysely, sql } from 'kysely'
 import { dbNow, lockedForWrite, lockRow } from '../db/dialect.js'
 import type { DB } from '../db/schema.js'
+import { changeShakeCount } from './shake-counts.js'
 
 export async function insertSubscription(
   db: Kysely<DB>,
@@ -41,20 +42,10 @@ async function changeFollowingCount(db: Kysely<DB>, userId: number, by: number):
 /**
  * The follower count kept on each shake, moved by one per follow made or removed: called in the
  * transaction that wrote the subscriptions, with each shake once (a follow is unique per user and
- * shake). Never below zero.
+ * shake).
  */
-async function changeFollowerCounts(
-  db: Kysely<DB>,
-  shakeIds: readonly number[],
-  by: 1 | -1,
-): Promise<void> {
-  if (shakeIds.length === 0) return
-  await db
-    .updateTable('shake')
-    .set({ follower_count: by > 0 ? sql`follower_count + 1` : sql`follower_count - 1` })
-    .where('id', 'in', shakeIds)
-    .$if(by < 0, (q) => q.where('follower_count', '>', 0))
-    .execute()
+function changeFollowerCounts(db: Kysely<DB>, shakeIds: readonly number[], by: 1 | -1) {
+  return changeShakeCount(db, 'follower_count', shakeIds, by)
 }
 
 export async function deleteSubscription(

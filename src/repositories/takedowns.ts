@@ -3,7 +3,7 @@
 import type { Kysely } from 'kysely'
 import { dbNow } from '../db/dialect.js'
 import type { DB } from '../db/schema.js'
-import { recountShakePosts, shakesHolding } from './shake-post-counts.js'
+import { recountShakePosts, shakesHolding } from './shake-counts.js'
 import type { Rendition } from './sourcefiles.js'
 
 export interface ImageOfPost {

@@ -1,22 +1,38 @@
-// The count of live posts kept on each shake's row (shake.post_count), moved by every statement
-// that places a post in a shake or takes it out, in that statement's transaction. The directory
-// reads it instead of counting a shake's placements, which grows with the shake.
+// Counts kept on each shake's row, which the directory reads instead of counting a shake's rows
+// (a read that grows with the shake): its followers, moved by every follow (subscriptions.ts),
+// and its live posts, moved by every statement that places a post in a shake or takes it out,
+// in that statement's transaction. Its members are counted again by each membership write
+// (memberships.ts).
 import { type Kysely, sql } from 'kysely'
 import type { DB } from '../db/schema.js'
 
-/** Moves the count of each shake by `by`; a count never goes below zero. */
-export async function changeShakePostCount(
+/**
+ * Moves a count kept on each shake's row (its followers, kept by subscriptions.ts; its posts)
+ * by one, in one statement; a count never goes below zero.
+ */
+export async function changeShakeCount(
   db: Kysely<DB>,
+  column: 'follower_count' | 'post_count',
   shakeIds: readonly number[],
   by: 1 | -1,
 ): Promise<void> {
   if (shakeIds.length === 0) return
+  const ref = sql.ref(column)
   await db
     .updateTable('shake')
-    .set({ post_count: by > 0 ? sql`post_count + 1` : sql`post_count - 1` })
+    .set({ [column]: by > 0 ? sql`${ref} + 1` : sql`${ref} - 1` })
     .where('id', 'in', shakeIds)
-    .$if(by < 0, (q) => q.where('post_count', '>', 0))
+    .$if(by < 0, (q) => q.where(column, '>', 0))
     .execute()
+}
+
+/** Moves the count of live posts of each shake by `by`. */
+export function changeShakePostCount(
+  db: Kysely<DB>,
+  shakeIds: readonly number[],
+  by: 1 | -1,
+): Promise<void> {
+  return changeShakeCount(db, 'post_count', shakeIds, by)
 }
 
 /** The shakes that hold any of these posts now (live placements). */
