@@ -34,6 +34,19 @@ describe('the production topology with a read replica', async () => {
 
   const database = () => new URL(topology.env.DATABASE_URL as string).pathname.slice(1)
 
+  /** Waits until the post has reached the replica. */
+  const onTheReplica = (id: number) =>
+    eventually(
+      async () =>
+        (
+          (await topology.replica?.query(
+            `select id from ${database()}.sharedfile where id = ${id}`,
+          )) ?? []
+        ).length === 1,
+      10_000,
+      'the post on the replica',
+    )
+
   async function operator(): Promise<HttpClient> {
     const admin = new HttpClient(topology.url)
     await admin.signUp('operator')
@@ -62,16 +75,7 @@ describe('the production topology with a read replica', async () => {
     assert.equal(posted.status, 302, posted.text.slice(0, 300))
     const key = (posted.location as string).slice('/p/'.length)
     const id = Number.parseInt(key, 36)
-    await eventually(
-      async () =>
-        (
-          (await topology.replica?.query(
-            `select id from ${database()}.sharedfile where id = ${id}`,
-          )) ?? []
-        ).length === 1,
-      10_000,
-      'the post on the replica',
-    )
+    await onTheReplica(id)
     // A title only the replica has shows whose copy a page was read from.
     await topology.replica?.query(
       `update ${database()}.sharedfile set title = 'Read from the replica' where id = ${id}`,
@@ -111,16 +115,7 @@ describe('the production topology with a read replica', async () => {
     const posted = await bob.upload(await images.jpeg(200, 200), { title: 'While it is down' })
     const key = (posted.location as string).slice('/p/'.length)
     const id = Number.parseInt(key, 36)
-    await eventually(
-      async () =>
-        (
-          (await topology.replica?.query(
-            `select id from ${database()}.sharedfile where id = ${id}`,
-          )) ?? []
-        ).length === 1,
-      10_000,
-      'the post on the replica',
-    )
+    await onTheReplica(id)
     await topology.replica?.kill()
     const visitor = new HttpClient(topology.url)
     for (let i = 0; i < 10; i++) assert.equal((await visitor.request(`/p/${key}`)).status, 200)
