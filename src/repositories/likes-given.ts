@@ -3,21 +3,14 @@
 // counting the person's likes.
 import { type Kysely, sql } from 'kysely'
 import type { DB } from '../db/schema.js'
+import { addToCounts } from './counter-deltas.js'
 
 /** Moves each person's count by their delta, in one statement; a count never goes below zero. */
-export async function changeLikesGiven(
+export function changeLikesGiven(
   db: Kysely<DB>,
   deltas: ReadonlyMap<number, number>,
 ): Promise<void> {
-  const changed = [...deltas].filter(([, d]) => d !== 0)
-  if (changed.length === 0) return
-  const delta = sql`case id ${sql.join(
-    changed.map(([id, d]) => sql`when ${id} then ${d}`),
-    sql` `,
-  )} else 0 end`
-  await sql`update ${sql.table('user')}
-    set like_count = case when like_count + ${delta} < 0 then 0 else like_count + ${delta} end
-    where id in (${sql.join(changed.map(([id]) => id))})`.execute(db)
+  return addToCounts(db, { table: 'user', column: 'like_count' }, deltas)
 }
 
 /**

@@ -5,30 +5,20 @@
 import { type Kysely, sql } from 'kysely'
 import { addReportingOne, lockedForWrite } from '../db/dialect.js'
 import type { DB } from '../db/schema.js'
+import { addToCounts } from './counter-deltas.js'
 
 export interface Counters {
   likeCount: number
   saveCount: number
 }
 
-/**
- * Adds each post's own delta to one of its counters, in one statement, never below zero. The rows
- * are locked in id order, so two such statements queue instead of deadlocking.
- */
-export async function addToPostCounters(
+/** Adds each post's own delta to one of its counters, in one statement, never below zero. */
+export function addToPostCounters(
   db: Kysely<DB>,
   column: 'like_count' | 'comment_count',
   deltas: ReadonlyMap<number, number>,
 ): Promise<void> {
-  if (deltas.size === 0) return
-  const ref = sql.ref(column)
-  const delta = sql`case id ${sql.join(
-    [...deltas].map(([id, d]) => sql`when ${id} then ${d}`),
-    sql` `,
-  )} else 0 end`
-  await sql`update sharedfile
-    set ${ref} = case when ${ref} + ${delta} < 0 then 0 else ${ref} + ${delta} end
-    where id in (${sql.join([...deltas.keys()])})`.execute(db)
+  return addToCounts(db, { table: 'sharedfile', column }, deltas)
 }
 
 /**

@@ -83,7 +83,7 @@ async function unchanged(db: Database, error: unknown, postId: number): Promise<
  * post's, as every like takes them); the owner's notification. The counter comes before the row
  * because the row's foreign-key check takes a shared lock on the post, which two likes would
  * each hold while waiting for the other's counter update. The like that brings the post to the
- * threshold marks it (a fourth statement, once in the post's life).
+ * threshold marks it (a fifth statement, once in the post's life).
  */
 async function likeAlone(
   db: Database,
