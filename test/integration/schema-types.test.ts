@@ -98,10 +98,17 @@ describe(`schema types against the migrated database (${onMysql ? 'MySQL' : 'SQL
 })
 
 async function primaryKeyOf(db: Kysely<DB>, table: string): Promise<string[]> {
-  const query = onMysql
-    ? sql<{ name: string }>`select column_name as name from information_schema.key_column_usage
-        where table_schema = database() and table_name = ${table} and constraint_name = 'PRIMARY'`
-    : sql<{ name: string }>`select name from pragma_table_info(${table}) where pk > 0`
-  const { rows } = await query.execute(db)
+  // SHOW KEYS, not information_schema: the latter builds a temporary table on disk, which failed
+  // once in CI ("Error on delete of /tmp/#sql-temptable…") while other suites ran beside it.
+  if (onMysql) {
+    const { rows } = await sql<{
+      Key_name: string
+      Column_name: string
+    }>`show keys from ${sql.table(table)}`.execute(db)
+    return rows.filter((row) => row.Key_name === 'PRIMARY').map((row) => row.Column_name)
+  }
+  const { rows } = await sql<{
+    name: string
+  }>`select name from pragma_table_info(${table}) where pk > 0`.execute(db)
   return rows.map((row) => row.name)
 }
