@@ -1,5 +1,5 @@
-// Animated GIF → MP4 (H.264, yuv420p, even sides, no audio) and a JPEG poster of the first
-// frame, made by ffmpeg. The GIF has already passed the image pipeline's header limits and a
+// Animated GIF → MP4 (H.264, yuv420p, even sides, no audio), made by ffmpeg (its poster, the
+// first frame, is made by sharp: image-pipeline's renderPoster). The GIF has already passed the image pipeline's header limits and a
 // full decode by sharp, but ffmpeg is still handed it as hostile input: the GIF demuxer is
 // forced (no format probing), only local files may be opened, and a run is killed after a
 // time limit.
@@ -17,11 +17,6 @@ export interface VideoFile {
   width: number
   height: number
   size: number
-}
-
-export interface GifVideo {
-  video: VideoFile
-  poster: VideoFile
 }
 
 /** Width and height as ffmpeg's scale filter below makes them: at most 1100 wide, both even. */
@@ -45,17 +40,15 @@ export function h264Output(target: { width: number; height: number }): string[] 
   ]
 }
 
-/** Writes video.mp4 and poster.jpg into outDir. */
+/** Writes video.mp4 into outDir. */
 export async function makeGifVideo(
   gif: string,
   size: { width: number; height: number },
   outDir: string,
   options: FfmpegOptions,
-): Promise<GifVideo> {
+): Promise<VideoFile> {
   const target = videoSize(size.width, size.height)
-  const scale = scaleFilter(target)
   const video = path.join(outDir, 'video.mp4')
-  const poster = path.join(outDir, 'poster.jpg')
   await ffmpeg(
     [
       ...['-f', 'gif', '-i', gif],
@@ -65,15 +58,5 @@ export async function makeGifVideo(
     ],
     options,
   )
-  await ffmpeg(
-    [
-      ...['-f', 'gif', '-i', gif],
-      ...['-frames:v', '1', '-vf', scale, '-map_metadata', '-1', '-q:v', '5', '-y', poster],
-    ],
-    options,
-  )
-  return {
-    video: { file: video, ...target, size: (await stat(video)).size },
-    poster: { file: poster, ...target, size: (await stat(poster)).size },
-  }
+  return { file: video, ...target, size: (await stat(video)).size }
 }

@@ -567,6 +567,33 @@ export function renderAvatar(file: string, info: ImageInfo, target: string): Pro
   })
 }
 
+/**
+ * An animation's poster: its first frame at the video's size, in WebP. It is the first thing a
+ * stream that opens on an animation paints, and a <video> poster has no <picture> to offer a
+ * choice of formats: WebP is the one every browser that plays the MP4 shows, at about half a
+ * JPEG's bytes (ffmpeg’s JPEG was 150 KB for a 480×360 frame of noise, this 55 KB).
+ */
+export function renderPoster(
+  file: string,
+  info: ImageInfo,
+  size: { width: number; height: number },
+  target: string,
+): Promise<void> {
+  return imageSlots(async () => {
+    try {
+      await withPixels(file, { ...info, frames: 1 }, (image) =>
+        image
+          .resize(size.width, size.height, { fit: 'fill' })
+          .webp({ quality: 75, effort: 4 })
+          .toFile(target),
+      )
+    } catch (error) {
+      if (error instanceof ServiceError) throw error
+      throw corrupt()
+    }
+  })
+}
+
 /** A shake's picture: a 96×96 centre-cropped square and a banner at most 568 wide. */
 export function renderShakeImage(
   file: string,

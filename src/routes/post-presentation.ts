@@ -91,13 +91,14 @@ export function pickRendition(image: ImageOf, size: string): Rendition | undefin
   return undefined
 }
 
-/** What a rendition is served as: its format's type (a GIF's video and poster their own). */
+/** What a rendition is served as: its format's type (a GIF's video its own, and its poster JPEG
+ * when it was made before posters had a format). */
 export function renditionContentType(
   rendition: Rendition,
   image: Pick<Sourcefile, 'contentType'>,
 ): string {
   if (rendition.name === 'mp4') return 'video/mp4'
-  if (rendition.name === 'poster') return 'image/jpeg'
+  if (rendition.name === 'poster' && !rendition.format) return 'image/jpeg'
   return rendition.format ? renditionContentTypes[rendition.format] : image.contentType
 }
 

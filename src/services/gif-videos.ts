@@ -1,9 +1,10 @@
 // Animated GIFs play as videos: a `make-video` job (media queue) turns the stored GIF into an
-// MP4 and a poster once per image, and adds them to the image's renditions. Until it has run,
+// MP4 (ffmpeg) and a WebP poster (sharp) once per image, and adds them to the image's renditions. Until it has run,
 // and wherever video cannot play, pages show the GIF itself.
 // Uploaded videos (MP4, WebM) take the same road: their pictures are made from a poster frame
 // at upload, the uploaded bytes wait under the `upload` rendition (never served), and the same
 // job re-encodes them to the MP4 pages play, then deletes the uploaded bytes.
+import { stat } from 'node:fs/promises'
 import path from 'node:path'
 import { inTransaction } from '../db/transaction.js'
 import type { JobContext } from '../jobs/job-context.js'
@@ -11,6 +12,7 @@ import type { JobPayloads } from '../jobs/job-names.js'
 import { PermanentJobError } from '../jobs/retry.js'
 import { FfmpegMissingError } from '../media/ffmpeg-run.js'
 import { makeGifVideo } from '../media/gif-video.js'
+import { probeImage, renderPoster } from '../media/image-pipeline.js'
 import { probeVideo, sniffVideoFormat } from '../media/video-probe.js'
 import { transcodeVideo } from '../media/video-transcode.js'
 import {
@@ -82,19 +84,25 @@ export async function makeVideo(
         // Not a failure to retry: without ffmpeg the GIF itself is what pages show.
         return withoutFfmpeg(ctx, error)
       }
+      const posterFile = path.join(workDir, 'poster.webp')
+      const size = { width: made.width, height: made.height }
+      await renderPoster(gif, await probeImage(gif, 'gif', ctx.config.images), size, posterFile)
       const base = `i/${sourcefile.sha1}`
-      const video: Rendition = { name: 'mp4', key: `${base}/video.mp4`, ...dimensions(made.video) }
+      const video: Rendition = { name: 'mp4', key: `${base}/video.mp4`, ...dimensions(made) }
+      // Posters made before they were WebP are JPEGs under poster.jpg, with no format.
       const poster: Rendition = {
         name: 'poster',
-        key: `${base}/poster.jpg`,
-        ...dimensions(made.poster),
+        key: `${base}/poster.webp`,
+        format: 'webp',
+        ...size,
+        size: (await stat(posterFile)).size,
       }
       // Keys come from the content hash: a second run writes the same files again, harmlessly.
-      await ctx.store.put(video.key, made.video.file, 'video/mp4')
-      await ctx.store.put(poster.key, made.poster.file, 'image/jpeg')
+      await ctx.store.put(video.key, made.file, 'video/mp4')
+      await ctx.store.put(poster.key, posterFile, 'image/webp')
       await inTransaction(ctx.db, (trx) => addRenditions(trx, sourcefile.id, [video, poster]))
       ctx.log.info(
-        { sourcefileId: sourcefile.id, bytes: made.video.size, gifBytes: original.size },
+        { sourcefileId: sourcefile.id, bytes: made.size, gifBytes: original.size },
         'made a video of an animated GIF',
       )
     },

@@ -3,6 +3,7 @@ import { appendFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/pro
 import os from 'node:os'
 import path from 'node:path'
 import { describe, it } from 'node:test'
+import { renditionContentType } from '../../src/routes/post-presentation.js'
 import { ImageHitLog } from '../../src/services/image-hit-log.js'
 import { answerKeepSeconds, type RawFile } from '../../src/services/raw-files.js'
 import { eventually } from '../helpers/jobs.js'
@@ -89,5 +90,19 @@ describe("nginx's image hit log", () => {
     } finally {
       await rm(dir, { recursive: true, force: true })
     }
+  })
+})
+
+describe('the type a rendition is served as', () => {
+  const gif = { contentType: 'image/gif' }
+  it('a poster made before posters had a format is a JPEG; a newer one says its format', () => {
+    const old = { name: 'poster', key: 'i/x/poster.jpg', width: 4, height: 4, size: 1 }
+    assert.equal(renditionContentType(old, gif), 'image/jpeg')
+    assert.equal(renditionContentType({ ...old, format: 'webp' }, gif), 'image/webp')
+  })
+  it('a video is an MP4, and a rendition without a format is its image’s type', () => {
+    const video = { name: 'mp4', key: 'i/x/video.mp4', width: 4, height: 4, size: 1 }
+    assert.equal(renditionContentType(video, gif), 'video/mp4')
+    assert.equal(renditionContentType({ ...video, name: 'w550' }, gif), 'image/gif')
   })
 })
