@@ -86,8 +86,9 @@ export async function newPerson(
       ? { isMobile: true, hasTouch: true, deviceScaleFactor: options.phoneDpr ?? 2 }
       : {}),
   })
-  // Fail fast: a missing element is a failure, not a 30-second wait.
-  context.setDefaultTimeout(10_000)
+  // Fail soon: a missing element is a failure, not a 30-second wait; but CI runs its legs side
+  // by side on two cores, where a page that takes 1 s alone can take several.
+  context.setDefaultTimeout(process.env.CI ? 20_000 : 10_000)
   return context
 }
 
