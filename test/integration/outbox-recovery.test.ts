@@ -81,6 +81,16 @@ describe('outbox and queue disagreeing', async () => {
     const id = await relayedRow(site)
     await startWorker(site)
     await eventually(async () => (await statusOf(site, id)) === 'done', 10_000, 'the row done')
+    // The worker writes the row's outcome inside the job, before BullMQ records the job as
+    // completed: until it has, the recheck rightly takes the job as still held.
+    await eventually(
+      async () => {
+        const maintenance = (await site.app.jobs.queueHealth()).maintenance
+        return maintenance?.active === 0 && maintenance.waiting === 0
+      },
+      10_000,
+      'the job completed in the queue',
+    )
     // The job completed, but say the database was away when the worker wrote the outcome.
     await site.app.db
       .updateTable('outbox')

@@ -216,7 +216,7 @@ describe(`posting images (${useS3 ? 'S3 on s3rver' : 'local files'})`, () => {
     const keys = await storedKeys(site)
     const strange = keys.filter(
       (k) =>
-        !/^i\/[0-9a-f]{40}\/((original|full|w320|w550|w800|w1100|w1600|small|thumb)\.(jpg|png|gif|webp|avif)|video\.mp4|poster\.jpg)$/.test(
+        !/^i\/[0-9a-f]{40}\/((original|full|w320|w550|w800|w1100|w1600|small|thumb)\.(jpg|png|gif|webp|avif)|video\.mp4|poster\.webp)$/.test(
           k,
         ),
     )
