@@ -458,6 +458,21 @@ function rendered(
 }
 
 /**
+ * Runs use on the image's pixels in one of the image slots. A limit's refusal says which limit;
+ * anything else the decoder or encoder throws is the file's fault: "corrupt".
+ */
+function decoded<T>(file: string, info: ImageInfo, use: (image: Sharp) => Promise<T>): Promise<T> {
+  return imageSlots(async () => {
+    try {
+      return await withPixels(file, info, use)
+    } catch (error) {
+      if (error instanceof ServiceError) throw error
+      throw corrupt()
+    }
+  })
+}
+
+/**
  * Decodes the image (failing on any decoder warning) and writes every rendition into outDir:
  * the original in its format, the responsive widths in the fallback format, small and thumb.
  * The AVIF and WebP copies are made later by the media job (renderModernFormats): their
@@ -469,30 +484,23 @@ export function renderImage(
   info: ImageInfo,
   outDir: string,
 ): Promise<RenderedFile[]> {
-  return imageSlots(async () => {
-    const animated = info.frames > 1
-    try {
-      return await withPixels(file, info, async (source) => {
-        const fallback = isStill(info) ? await chooseFallback(source, info) : info.format
-        return Promise.all(
-          renditionPlan(info).map(async (plan) => {
-            let pipeline = source.clone()
-            if (plan.resize) pipeline = pipeline.resize(plan.resize)
-            const responsive = plan.name.startsWith('w') && isStill(info)
-            const format = responsive ? fallback : info.format
-            const target = path.join(outDir, `${plan.name}.${renditionExtensions[format]}`)
-            const out = await (responsive
-              ? encodeFallback(pipeline, fallback)
-              : encode(pipeline, info.format, plan.name === 'original' ? 90 : 85)
-            ).toFile(target)
-            return rendered(plan.name, format, target, out, animated)
-          }),
-        )
-      })
-    } catch (error) {
-      if (error instanceof ServiceError) throw error
-      throw corrupt()
-    }
+  const animated = info.frames > 1
+  return decoded(file, info, async (source) => {
+    const fallback = isStill(info) ? await chooseFallback(source, info) : info.format
+    return Promise.all(
+      renditionPlan(info).map(async (plan) => {
+        let pipeline = source.clone()
+        if (plan.resize) pipeline = pipeline.resize(plan.resize)
+        const responsive = plan.name.startsWith('w') && isStill(info)
+        const format = responsive ? fallback : info.format
+        const target = path.join(outDir, `${plan.name}.${renditionExtensions[format]}`)
+        const out = await (responsive
+          ? encodeFallback(pipeline, fallback)
+          : encode(pipeline, info.format, plan.name === 'original' ? 90 : 85)
+        ).toFile(target)
+        return rendered(plan.name, format, target, out, animated)
+      }),
+    )
   })
 }
 
@@ -517,53 +525,39 @@ export function renderModernFormats(
   outDir: string,
   request: ModernRequest,
 ): Promise<RenderedFile[]> {
-  return imageSlots(async () => {
-    try {
-      return await withPixels(file, info, async (source) => {
-        const fallback = request.fallback ?? (await chooseFallback(source, info))
-        const lineArt = fallback === 'png'
-        const resized = (width: number) =>
-          width === 0 ? source.clone() : source.clone().resize({ width, withoutEnlargement: true })
-        // The original's own width in AVIF and WebP is `full` (`original` stays the one file).
-        const nameOf = (width: number) => (width === 0 ? 'full' : widthName(width))
-        const out: RenderedFile[] = []
-        // One encode at a time: AVIF already uses every core, and memory stays flat.
-        for (const width of request.fallbackWidths) {
-          const target = path.join(outDir, `${nameOf(width)}.${renditionExtensions[fallback]}`)
-          const made = await encodeFallback(resized(width), fallback).toFile(target)
-          out.push(rendered(nameOf(width), fallback, target, made, false))
-        }
-        for (const { width, formats } of request.modern) {
-          for (const format of formats) {
-            const target = path.join(outDir, `${nameOf(width)}.${renditionExtensions[format]}`)
-            const made = await encodeModern(resized(width), format, lineArt).toFile(target)
-            out.push(rendered(nameOf(width), format, target, made, false))
-          }
-        }
-        return out
-      })
-    } catch (error) {
-      if (error instanceof ServiceError) throw error
-      throw corrupt()
+  return decoded(file, info, async (source) => {
+    const fallback = request.fallback ?? (await chooseFallback(source, info))
+    const lineArt = fallback === 'png'
+    const resized = (width: number) =>
+      width === 0 ? source.clone() : source.clone().resize({ width, withoutEnlargement: true })
+    // The original's own width in AVIF and WebP is `full` (`original` stays the one file).
+    const nameOf = (width: number) => (width === 0 ? 'full' : widthName(width))
+    const out: RenderedFile[] = []
+    // One encode at a time: AVIF already uses every core, and memory stays flat.
+    for (const width of request.fallbackWidths) {
+      const target = path.join(outDir, `${nameOf(width)}.${renditionExtensions[fallback]}`)
+      const made = await encodeFallback(resized(width), fallback).toFile(target)
+      out.push(rendered(nameOf(width), fallback, target, made, false))
     }
+    for (const { width, formats } of request.modern) {
+      for (const format of formats) {
+        const target = path.join(outDir, `${nameOf(width)}.${renditionExtensions[format]}`)
+        const made = await encodeModern(resized(width), format, lineArt).toFile(target)
+        out.push(rendered(nameOf(width), format, target, made, false))
+      }
+    }
+    return out
   })
 }
 
 /** A square 200×200 JPEG avatar, cropped from the centre. */
 export function renderAvatar(file: string, info: ImageInfo, target: string): Promise<void> {
-  return imageSlots(async () => {
-    try {
-      await withPixels(file, { ...info, frames: 1 }, (image) =>
-        image
-          .resize(200, 200, { fit: 'cover', position: 'centre' })
-          .flatten({ background: '#ffffff' })
-          .jpeg({ quality: 88 })
-          .toFile(target),
-      )
-    } catch (error) {
-      if (error instanceof ServiceError) throw error
-      throw corrupt()
-    }
+  return decoded(file, { ...info, frames: 1 }, async (image) => {
+    await image
+      .resize(200, 200, { fit: 'cover', position: 'centre' })
+      .flatten({ background: '#ffffff' })
+      .jpeg({ quality: 88 })
+      .toFile(target)
   })
 }
 
@@ -579,18 +573,11 @@ export function renderPoster(
   size: { width: number; height: number },
   target: string,
 ): Promise<void> {
-  return imageSlots(async () => {
-    try {
-      await withPixels(file, { ...info, frames: 1 }, (image) =>
-        image
-          .resize(size.width, size.height, { fit: 'fill' })
-          .webp({ quality: 75, effort: 4 })
-          .toFile(target),
-      )
-    } catch (error) {
-      if (error instanceof ServiceError) throw error
-      throw corrupt()
-    }
+  return decoded(file, { ...info, frames: 1 }, async (image) => {
+    await image
+      .resize(size.width, size.height, { fit: 'fill' })
+      .webp({ quality: 75, effort: 4 })
+      .toFile(target)
   })
 }
 
@@ -601,25 +588,18 @@ export function renderShakeImage(
   square: string,
   banner: string,
 ): Promise<void> {
-  return imageSlots(async () => {
-    try {
-      await withPixels(file, { ...info, frames: 1 }, async (image) => {
-        await image
-          .clone()
-          .resize(96, 96, { fit: 'cover' })
-          .flatten({ background: '#ffffff' })
-          .jpeg({ quality: 88 })
-          .toFile(square)
-        await image
-          .clone()
-          .resize({ width: 568, height: 568, fit: 'inside', withoutEnlargement: true })
-          .flatten({ background: '#ffffff' })
-          .jpeg({ quality: 88 })
-          .toFile(banner)
-      })
-    } catch (error) {
-      if (error instanceof ServiceError) throw error
-      throw corrupt()
-    }
+  return decoded(file, { ...info, frames: 1 }, async (image) => {
+    await image
+      .clone()
+      .resize(96, 96, { fit: 'cover' })
+      .flatten({ background: '#ffffff' })
+      .jpeg({ quality: 88 })
+      .toFile(square)
+    await image
+      .clone()
+      .resize({ width: 568, height: 568, fit: 'inside', withoutEnlargement: true })
+      .flatten({ background: '#ffffff' })
+      .jpeg({ quality: 88 })
+      .toFile(banner)
   })
 }
