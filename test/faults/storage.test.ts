@@ -4,6 +4,7 @@ import { after, describe, it } from 'node:test'
 import type { Browser } from '../helpers/browser.js'
 import { location } from '../helpers/browser.js'
 import * as images from '../helpers/images.js'
+import { eventually } from '../helpers/jobs.js'
 import { createSocialSite, type SocialSite } from '../helpers/social.js'
 import { Acknowledged } from './invariants.js'
 import {
@@ -59,7 +60,14 @@ describe('file store faults', () => {
     await sleep(3000)
     await s3.start()
     const faultEnd = Date.now()
+    // Uploads once the store is back: waited for by count, not by a clock (2 s of a loaded
+    // machine's CI once held no upload that started after the outage and finished).
     await sleep(2000)
+    await eventually(
+      async () => load.figures(faultEnd + 500).answered >= 3,
+      30_000,
+      'three uploads answered after the outage',
+    )
     await load.stop()
     const during = load.figures(faultStart, faultEnd)
     const afterwards = load.figures(faultEnd + 500)
