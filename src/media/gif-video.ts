@@ -1,8 +1,8 @@
-// Animated GIF → MP4 (H.264, yuv420p, even sides, no audio), made by ffmpeg (its poster, the
-// first frame, is made by sharp: image-pipeline's renderPoster). The GIF has already passed the image pipeline's header limits and a
-// full decode by sharp, but ffmpeg is still handed it as hostile input: the GIF demuxer is
-// forced (no format probing), only local files may be opened, and a run is killed after a
-// time limit.
+// Animated GIF → MP4 (H.264, yuv420p, even sides, no audio), made by ffmpeg; its poster (the
+// first frame) is made by sharp, image-pipeline's renderPoster. The GIF has already passed the
+// image pipeline's header limits and a full decode by sharp, but ffmpeg is still handed it as
+// hostile input: the GIF demuxer is forced (no format probing), only local files may be
+// opened, and a run is killed after a time limit.
 import { stat } from 'node:fs/promises'
 import path from 'node:path'
 import { type FfmpegOptions, runFfmpeg as ffmpeg } from './ffmpeg-run.js'
