@@ -1,6 +1,6 @@
 // Animated GIFs play as videos: a `make-video` job (media queue) turns the stored GIF into an
-// MP4 (ffmpeg) and a WebP poster (sharp) once per image, and adds them to the image's renditions. Until it has run,
-// and wherever video cannot play, pages show the GIF itself.
+// MP4 (ffmpeg) and a WebP poster (sharp) once per image, and adds them to the image's
+// renditions. Until it has run, and wherever video cannot play, pages show the GIF itself.
 // Uploaded videos (MP4, WebM) take the same road: their pictures are made from a poster frame
 // at upload, the uploaded bytes wait under the `upload` rendition (never served), and the same
 // job re-encodes them to the MP4 pages play, then deletes the uploaded bytes.
