@@ -572,12 +572,13 @@ export function renderPoster(
   info: ImageInfo,
   size: { width: number; height: number },
   target: string,
-): Promise<void> {
+): Promise<{ width: number; height: number; size: number }> {
   return decoded(file, { ...info, frames: 1 }, async (image) => {
-    await image
+    const out = await image
       .resize(size.width, size.height, { fit: 'fill' })
       .webp({ quality: 75, effort: 4 })
       .toFile(target)
+    return { width: out.width, height: out.height, size: out.size }
   })
 }
 

@@ -4,7 +4,6 @@
 // Uploaded videos (MP4, WebM) take the same road: their pictures are made from a poster frame
 // at upload, the uploaded bytes wait under the `upload` rendition (never served), and the same
 // job re-encodes them to the MP4 pages play, then deletes the uploaded bytes.
-import { stat } from 'node:fs/promises'
 import path from 'node:path'
 import { inTransaction } from '../db/transaction.js'
 import type { JobContext } from '../jobs/job-context.js'
@@ -85,8 +84,8 @@ export async function makeVideo(
         return withoutFfmpeg(ctx, error)
       }
       const posterFile = path.join(workDir, 'poster.webp')
-      const size = { width: made.width, height: made.height }
-      await renderPoster(gif, await probeImage(gif, 'gif', ctx.config.images), size, posterFile)
+      const info = await probeImage(gif, 'gif', ctx.config.images)
+      const posterMade = await renderPoster(gif, info, made, posterFile)
       const base = `i/${sourcefile.sha1}`
       const video: Rendition = { name: 'mp4', key: `${base}/video.mp4`, ...dimensions(made) }
       // Posters made before they were WebP are JPEGs under poster.jpg, with no format.
@@ -94,8 +93,7 @@ export async function makeVideo(
         name: 'poster',
         key: `${base}/poster.webp`,
         format: 'webp',
-        ...size,
-        size: (await stat(posterFile)).size,
+        ...dimensions(posterMade),
       }
       // Keys come from the content hash: a second run writes the same files again, harmlessly.
       await ctx.store.put(video.key, made.file, 'video/mp4')
