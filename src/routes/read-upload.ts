@@ -11,8 +11,22 @@ export interface UploadForm<K extends string> {
   tmpDir: string
 }
 
+/**
+ * What busboy, the parser under @fastify/multipart, throws for a body that is not the
+ * multipart it claims to be (no boundary, cut off, a part with no end): plain Errors with no
+ * code, told apart from our own failures (a full disk has a code) by their words.
+ */
+const MALFORMED_MULTIPART = /boundary|unexpected end of multipart|terminated early/i
+
 /** Multipart failures, as something a person can act on. */
 function multipartError(error: unknown, maxBytes: number): unknown {
+  const unreadable = new ServiceError(400, 'The upload form could not be read. Please try again.')
+  if (
+    error instanceof Error &&
+    (error as { code?: string }).code === undefined &&
+    MALFORMED_MULTIPART.test(error.message)
+  )
+    return unreadable
   switch ((error as { code?: string }).code) {
     case 'FST_REQ_FILE_TOO_LARGE':
       return new TooLargeError(maxBytes)
@@ -23,7 +37,7 @@ function multipartError(error: unknown, maxBytes: number): unknown {
     case 'FST_PROTO_VIOLATION':
     case 'FST_INVALID_MULTIPART_CONTENT_TYPE':
     case 'FST_MP_PREMATURE_CLOSE':
-      return new ServiceError(400, 'The upload form could not be read. Please try again.')
+      return unreadable
   }
   return error
 }
