@@ -8,7 +8,7 @@ import { loggerOptions } from './logger.js'
 import { RequestLog } from './observability/request-log.js'
 import authPlugin from './plugins/auth.js'
 import databasePlugin from './plugins/database.js'
-import errorsPlugin from './plugins/errors.js'
+import errorsPlugin, { answerUnroutable } from './plugins/errors.js'
 import formsPlugin from './plugins/forms.js'
 import hostHeaderPlugin from './plugins/host-header.js'
 import metricsPlugin from './plugins/metrics.js'
@@ -69,6 +69,7 @@ export async function createServer(
     bodyLimit: 1024 * 1024,
     requestTimeout: 120_000,
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 200 },
+    frameworkErrors: answerUnroutable,
   })
   app.decorate('config', config)
   app.decorate('draining', false)

@@ -5,6 +5,7 @@ import fp from 'fastify-plugin'
 import { type RequestFacts, reportError } from '../observability/error-reports.js'
 import { ServiceError, TooManyRequestsError, ValidationError } from '../services/errors.js'
 import { wantsJson } from './negotiation.js'
+import { securityHeaders } from './security-headers.js'
 
 interface Shown {
   status: number
@@ -101,6 +102,48 @@ async function show(request: FastifyRequest, reply: FastifyReply, shown: Shown) 
     request.log.error({ err: renderError }, 'error page failed to render')
     return reply.code(shown.status).type('text/plain; charset=utf-8').send(shown.message)
   }
+}
+
+/**
+ * What the router answers itself, before any route or hook runs: an address whose escapes are
+ * not UTF-8 (`/p/%FF`) or whose segment is longer than any name. Fastify's own answer is JSON
+ * for everyone; this is the site's error page (or the JSON scripts get), with the site's
+ * headers. Only the layout's visitor view is shown: no session was read.
+ */
+export function answerUnroutable(
+  error: FastifyError,
+  request: FastifyRequest,
+  reply: FastifyReply,
+): FastifyReply {
+  const shown: Shown =
+    error.code === 'FST_ERR_MAX_PARAM_LENGTH'
+      ? {
+          status: 414,
+          title: 'Address too long',
+          message: 'That address is longer than any on this site.',
+        }
+      : error.code === 'FST_ERR_BAD_URL'
+        ? {
+            status: 400,
+            title: 'Address not readable',
+            message: 'That address has a broken %-escape, so it names nothing on this site.',
+          }
+        : describe(error)
+  const server = request.server
+  reply.headers(securityHeaders(server.config.baseUrl.startsWith('https:'))).code(shown.status)
+  // The API and oEmbed answer JSON whatever the client accepts.
+  if (wantsJson(request) || /^\/(api|services)\//.test(request.url))
+    return reply.send({ error: shown.message })
+  const html = server.renderTemplate('pages/error.njk', {
+    ...shown,
+    currentUser: null,
+    flashes: [],
+    csrfToken: () => '',
+    requestId: request.id,
+    baseUrl: server.config.baseUrl,
+    path: '',
+  })
+  return reply.type('text/html; charset=utf-8').send(html)
 }
 
 export default fp(
