@@ -14,7 +14,7 @@ import { postTag } from '../services/page-cache.js'
 import { hasRole } from '../services/roles.js'
 import { shareKey } from '../services/share-keys.js'
 import { linkify } from './linkify.js'
-import { wantsFragment } from './negotiation.js'
+import { wantsFragment, wantsJson } from './negotiation.js'
 
 interface FlashMessage {
   kind: string
@@ -49,6 +49,24 @@ export type PageContext<C extends object> = C & { [name in Extract<keyof C, Page
 function pageTags(context: { post?: { id?: unknown }; posts?: Array<{ id?: unknown }> }) {
   const ids = [context.post?.id, ...(context.posts ?? []).map((p) => p.id)]
   return ids.filter((id): id is number => typeof id === 'number').map(postTag)
+}
+
+/**
+ * A page that refuses something (a form shown again with its errors, an error page), for a
+ * script that asked for JSON: the same `{ error, fields }` the error handler sends.
+ */
+function refusalOf(context: {
+  error?: unknown
+  message?: unknown
+  photoError?: unknown
+  errors?: Readonly<Record<string, string>>
+}) {
+  const fields = context.errors ?? {}
+  const error =
+    [context.error, context.message, context.photoError, ...Object.values(fields)].find(
+      (text): text is string => typeof text === 'string' && text !== '',
+    ) ?? 'That request could not be handled.'
+  return Object.keys(fields).length > 0 ? { error, fields } : { error }
 }
 
 /** Every template under templates/, as nunjucks names ('pages/post.njk'). */
@@ -110,6 +128,7 @@ export default fp(
         status = 200,
       ) {
         const request = this.request
+        if (status >= 400 && wantsJson(request)) return this.code(status).send(refusalOf(context))
         // A page with a form carries this visitor's CSRF token: it is never shared.
         let personal = false
         // What every page shows comes first and the route's context is spread after it: V8
