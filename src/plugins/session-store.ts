@@ -6,8 +6,15 @@
 import type { Session } from 'fastify'
 import type { Database } from '../db/database.js'
 import { dbNow, toDbDateTime } from '../db/dialect.js'
-import { deleteSession, findLiveSessionWithUser, saveSession } from '../repositories/sessions.js'
+import {
+  deleteSession,
+  findLiveSessionsWithUsers,
+  findLiveSessionWithUser,
+  type SessionWithUser,
+  saveSession,
+} from '../repositories/sessions.js'
 import type { User } from '../repositories/users.js'
+import { GroupCommit } from '../services/group-commit.js'
 import { sha256Hex } from '../services/tokens.js'
 
 type Callback = (error?: unknown) => void
@@ -25,11 +32,21 @@ const MAX_LOADED_USERS = 10_000
 export class DatabaseSessionStore {
   /** By session id: the user each get() read, until the request's auth step takes it. */
   private readonly loadedUsers = new Map<string, { user: User; at: number }>()
+  /**
+   * Session reads, grouped as likes are committed: one alone at rest; those asked for while a
+   * read runs, in one statement next (a member's burst of requests reads its row once).
+   */
+  private readonly reads: GroupCommit<string, SessionWithUser | undefined>
 
   constructor(
     private readonly db: Database,
     private readonly maxAgeSeconds: number,
-  ) {}
+  ) {
+    this.reads = new GroupCommit(
+      (idHash) => findLiveSessionWithUser(db, idHash),
+      (idHashes) => findLiveSessionsWithUsers(db, idHashes),
+    )
+  }
 
   set(sessionId: string, session: Session, callback: Callback): void {
     const fields = session as unknown as StoredFields
@@ -43,7 +60,7 @@ export class DatabaseSessionStore {
   }
 
   get(sessionId: string, callback: (error: unknown, session?: Session | null) => void): void {
-    findLiveSessionWithUser(this.db, sessionIdHash(sessionId)).then((found) => {
+    this.reads.submit(sessionIdHash(sessionId)).then((found) => {
       if (!found) return callback(null, null)
       let session: Session
       try {

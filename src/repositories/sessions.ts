@@ -10,33 +10,57 @@ export interface StoredSession {
   expiresAt: string
 }
 
-/**
- * A live session and its signed-in user (live too: a deleted account's sessions sign no one
- * in), in one statement: every request of a signed-in member needs both.
- */
-export async function findLiveSessionWithUser(
-  db: Kysely<DB>,
-  idHash: string,
-): Promise<{ session: StoredSession; user: User | undefined } | undefined> {
-  const row = await db
+/** Live sessions joined to their signed-in users (live too: a deleted account's sessions sign no one in). */
+function liveSessionsWithUsers(db: Kysely<DB>) {
+  return db
     .selectFrom('session as s')
     .leftJoin('user as u', (join) => join.onRef('u.id', '=', 's.user_id').on('u.deleted', '=', 0))
     .select([
+      's.id as session_id',
       's.user_id as session_user_id',
       's.data as session_data',
       's.expires_at as session_expires_at',
     ])
     .selectAll('u')
-    .where('s.id', '=', idHash)
     .where('s.expires_at', '>', dbNow())
-    .executeTakeFirst()
-  if (!row) return undefined
-  const { session_user_id, session_data, session_expires_at, ...user } = row
+}
+
+export interface SessionWithUser {
+  session: StoredSession
+  user: User | undefined
+}
+
+function sessionWithUser(
+  row: Awaited<ReturnType<ReturnType<typeof liveSessionsWithUsers>['executeTakeFirstOrThrow']>>,
+): SessionWithUser {
+  const { session_id, session_user_id, session_data, session_expires_at, ...user } = row
   return {
     session: { userId: session_user_id, data: session_data, expiresAt: session_expires_at },
     // The join matched no live user: every column of u is null.
     user: user.id === null ? undefined : toUser(user as UserRow),
   }
+}
+
+/** A live session and its signed-in user, in one statement: every request of a member needs both. */
+export async function findLiveSessionWithUser(
+  db: Kysely<DB>,
+  idHash: string,
+): Promise<SessionWithUser | undefined> {
+  const row = await liveSessionsWithUsers(db).where('s.id', '=', idHash).executeTakeFirst()
+  return row && sessionWithUser(row)
+}
+
+/** Many live sessions with their users in one statement, in the order asked (undefined: none). */
+export async function findLiveSessionsWithUsers(
+  db: Kysely<DB>,
+  idHashes: readonly string[],
+): Promise<Array<SessionWithUser | undefined>> {
+  if (idHashes.length === 0) return []
+  const rows = await liveSessionsWithUsers(db)
+    .where('s.id', 'in', [...new Set(idHashes)])
+    .execute()
+  const byId = new Map(rows.map((row) => [row.session_id, sessionWithUser(row)]))
+  return idHashes.map((id) => byId.get(id))
 }
 
 export async function saveSession(

@@ -5,6 +5,7 @@ import type { FastifyInstance } from 'fastify'
 import { PASSWORD, signIn, signUp } from '../helpers/accounts.js'
 import { buildSite, createTestSite, type TestSite } from '../helpers/app.js'
 import { Browser } from '../helpers/browser.js'
+import { QueryLog } from '../helpers/query-log.js'
 
 describe('sessions', () => {
   let site: TestSite
@@ -160,5 +161,38 @@ describe('sessions', () => {
     assert.equal(response.headers['set-cookie'], undefined)
     const after = await site.app.db.selectFrom('session').select('id').execute()
     assert.equal(after.length, before.length)
+  })
+})
+
+describe('session reads under a burst', () => {
+  const log = new QueryLog()
+  let site: TestSite
+  before(async () => {
+    site = await createTestSite({}, { server: { queryPlugins: [log] } })
+  })
+  after(() => site?.close())
+
+  it('reads the sessions of requests that arrive together in one statement, each its own user', async () => {
+    const ann = await signUp(site.app, 'ann')
+    const ben = await signUp(site.app, 'ben')
+    const stranger = new Browser(site.app)
+    await stranger.get('/sign-in')
+    const stale = new Browser(site.app)
+    stale.cookies.set('session', 'not-a-session.x')
+    const browsers = [...Array.from({ length: 10 }, () => ann), ben, ben, stranger, stale]
+    const pages = await log.record('burst', () =>
+      Promise.all(browsers.map((browser) => browser.get('/account/settings'))),
+    )
+    const whose = pages.map((page) =>
+      page.statusCode === 200
+        ? /<span class="account-name">([^<]+)</.exec(page.body)?.[1]
+        : page.statusCode,
+    )
+    assert.deepEqual(whose, [...Array.from({ length: 10 }, () => 'ann'), 'ben', 'ben', 302, 302])
+    const sessionReads = log.queries.filter(
+      (q) => q.label === 'burst' && /^select .* from `session`/.test(q.sql),
+    )
+    // The first request reads alone; the thirteen that arrived meanwhile, together.
+    assert.ok(sessionReads.length <= 3, `${sessionReads.length} session reads for 14 requests`)
   })
 })
