@@ -131,8 +131,12 @@ export function answerUnroutable(
         : describe(error)
   const server = request.server
   reply.headers(securityHeaders(server.config.baseUrl.startsWith('https:'))).code(shown.status)
-  // The API and oEmbed answer JSON whatever the client accepts.
-  if (wantsJson(request) || /^\/(api|services)\//.test(request.url))
+  // The API answers in its own (RFC 6749) shape, oEmbed in JSON, whatever the client accepts.
+  if (request.url.startsWith('/api/'))
+    return reply
+      .header('cache-control', 'no-store')
+      .send({ error: 'invalid_request', error_description: shown.message })
+  if (wantsJson(request) || request.url.startsWith('/services/'))
     return reply.send({ error: shown.message })
   const html = server.renderTemplate('pages/error.njk', {
     ...shown,

@@ -135,6 +135,16 @@ function fault(response: LightMyRequestResponse, url: string, accept: string): s
     if (response.body.trim() === '') return `${response.statusCode} with an empty body`
     if (type.includes('text/html') && !/<h1>[^<]+<\/h1>/.test(response.body))
       return `${response.statusCode} without a heading`
+    if (type.includes('application/json')) {
+      let error: unknown
+      try {
+        error = (JSON.parse(response.body) as { error?: unknown }).error
+      } catch {
+        return `${response.statusCode} with JSON that does not parse`
+      }
+      if (typeof error !== 'string' || error === '')
+        return `${response.statusCode} with JSON that names no error`
+    }
   }
   return undefined
 }
