@@ -30,6 +30,7 @@ import avatarRoutes from './routes/avatars.js'
 import feedRoutes from './routes/feeds.js'
 import followRoutes from './routes/follows.js'
 import healthRoutes from './routes/health.js'
+import legacyAddressRoutes from './routes/legacy-addresses.js'
 import moderationRoutes from './routes/moderation.js'
 import nsfwRoutes from './routes/nsfw.js'
 import operatorRoutes from './routes/operator.js'
@@ -131,6 +132,7 @@ export async function createServer(
     await site.register(privacyRoutes)
     await site.register(sitePageRoutes)
     await site.register(yourDataRoutes)
+    await site.register(legacyAddressRoutes)
     // Last: /:shake matches any single segment the other routes leave free.
     await site.register(shakeRoutes)
   })

@@ -31,21 +31,21 @@ const socialRoutes: FastifyPluginAsyncTypebox = async (app) => {
 
   const { like, save, comment } = app.writeLimits
   const onPost = { params: keyParams }
-  app.post('/p/:key/like', { schema: onPost, preHandler: like }, async (request, reply) => {
-    const state = await app.likes.like(signedInUser(request), request.params.key)
-    return back(request, reply, request.params.key, {
-      liked: state.liked,
-      like_count: state.likeCount,
+  // MLTSHP's /favor and /unfavor still work: its bookmarklets and apps post there.
+  const liking = [
+    ['/p/:key/like', 'like'],
+    ['/p/:key/favor', 'like'],
+    ['/p/:key/unlike', 'unlike'],
+    ['/p/:key/unfavor', 'unlike'],
+  ] as const
+  for (const [path, action] of liking)
+    app.post(path, { schema: onPost, preHandler: like }, async (request, reply) => {
+      const state = await app.likes[action](signedInUser(request), request.params.key)
+      return back(request, reply, request.params.key, {
+        liked: state.liked,
+        like_count: state.likeCount,
+      })
     })
-  })
-
-  app.post('/p/:key/unlike', { schema: onPost, preHandler: like }, async (request, reply) => {
-    const state = await app.likes.unlike(signedInUser(request), request.params.key)
-    return back(request, reply, request.params.key, {
-      liked: state.liked,
-      like_count: state.likeCount,
-    })
-  })
 
   const saving = { params: keyParams, body: saveForm }
   app.post('/p/:key/save', { schema: saving, preHandler: save }, async (request, reply) => {
