@@ -42,6 +42,18 @@ function helmetOptions(https: boolean): HelmetOptions {
  * cost more than the rest of a cheap request's hooks together.
  */
 export function securityHeaders(https: boolean): Readonly<Record<string, string>> {
+  let headers = workedOut.get(https)
+  if (!headers) {
+    headers = helmetHeaders(https)
+    workedOut.set(https, headers)
+  }
+  return headers
+}
+
+/** By whether the site is served over HTTPS: the router's own refusals (errors.ts) ask too. */
+const workedOut = new Map<boolean, Readonly<Record<string, string>>>()
+
+function helmetHeaders(https: boolean): Readonly<Record<string, string>> {
   const headers: Record<string, string> = {}
   const response = {
     setHeader(name: string, value: string | number) {
