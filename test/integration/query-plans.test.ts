@@ -42,6 +42,12 @@ const NOT_VISITED: Record<string, string> = {
   '/admin/users': 'a redirect to /admin/users/NAME, which is visited',
   '/terms-of-use': 'text from a template or DATA_DIR/pages, no query',
   '/faq': 'text from a template or DATA_DIR/pages, no query',
+  // MLTSHP's older addresses (routes/legacy-addresses.ts): redirects to visited routes.
+  '/friends': 'a redirect to /, which is visited',
+  '/friends/before/:key': 'a redirect to /before/KEY, which is visited',
+  '/friends/after/:key': 'a redirect to /after/KEY, which is visited',
+  '/tools/find-shakes': 'a redirect to /shakes, which is visited',
+  '/popular/:n': 'a redirect to /popular, which is visited',
 }
 
 type Who = 'visitor' | 'reader' | 'admin' | 'api'
