@@ -20,14 +20,12 @@ const MALFORMED_MULTIPART = /boundary|unexpected end of multipart|terminated ear
 
 /** Multipart failures, as something a person can act on. */
 function multipartError(error: unknown, maxBytes: number): unknown {
-  const unreadable = new ServiceError(400, 'The upload form could not be read. Please try again.')
-  if (
-    error instanceof Error &&
-    (error as { code?: string }).code === undefined &&
-    MALFORMED_MULTIPART.test(error.message)
-  )
-    return unreadable
-  switch ((error as { code?: string }).code) {
+  const code = (error as { code?: string }).code
+  const unreadable = () =>
+    new ServiceError(400, 'The upload form could not be read. Please try again.')
+  if (code === undefined && error instanceof Error && MALFORMED_MULTIPART.test(error.message))
+    return unreadable()
+  switch (code) {
     case 'FST_REQ_FILE_TOO_LARGE':
       return new TooLargeError(maxBytes)
     case 'FST_FILES_LIMIT':
@@ -37,7 +35,7 @@ function multipartError(error: unknown, maxBytes: number): unknown {
     case 'FST_PROTO_VIOLATION':
     case 'FST_INVALID_MULTIPART_CONTENT_TYPE':
     case 'FST_MP_PREMATURE_CLOSE':
-      return unreadable
+      return unreadable()
   }
   return error
 }
