@@ -104,6 +104,14 @@ async function show(request: FastifyRequest, reply: FastifyReply, shown: Shown) 
   }
 }
 
+/** A failure of ours is logged in full and reported; a refusal of the request, in one line. */
+function logged(error: FastifyError, request: FastifyRequest, status: number): void {
+  if (status >= 500) {
+    request.log.error({ err: error }, 'request failed')
+    reportError(error, { request: requestFacts(request) })
+  } else request.log.info({ status, code: error.code }, error.message)
+}
+
 /**
  * What the router answers itself, before any route or hook runs: an address whose escapes are
  * not UTF-8 (`/p/%FF`) or whose segment is longer than any name. Fastify's own answer is JSON
@@ -129,6 +137,7 @@ export function answerUnroutable(
             message: 'That address has a broken %-escape, so it names nothing on this site.',
           }
         : describe(error)
+  logged(error, request, shown.status)
   const server = request.server
   reply.headers(securityHeaders(server.config.baseUrl.startsWith('https:'))).code(shown.status)
   // The API answers in its own (RFC 6749) shape, oEmbed in JSON, whatever the client accepts.
@@ -155,10 +164,7 @@ export default fp(
     app.setErrorHandler(async (error: FastifyError, request, reply) => {
       retryAfter(reply, error)
       const shown = describe(error)
-      if (shown.status >= 500) {
-        request.log.error({ err: error }, 'request failed')
-        reportError(error, { request: requestFacts(request) })
-      } else request.log.info({ status: shown.status, code: error.code }, error.message)
+      logged(error, request, shown.status)
       return show(request, reply, shown)
     })
     app.setNotFoundHandler(async (request, reply) => {
