@@ -259,20 +259,31 @@ describe(`accounts under attack (${onMysql ? 'MySQL' : 'SQLite'})`, () => {
         }
       }
       const before = await users()
-      const taken = await attempt('stranger', 'OWNER@example.com')
-      const fresh = await attempt('newperson', 'newperson@example.com')
-      assert.equal(await users(), before + 1, 'only the new address made an account')
-      assert.doesNotMatch(taken.main, /already|taken|exists/i)
-      assert.deepEqual(
-        { ...taken, ms: 0 },
-        { ...fresh, ms: 0 },
-        'the same status, Location, new session and page',
+      const rounds = 5
+      const times = { taken: [] as number[], fresh: [] as number[] }
+      for (let i = 0; i < rounds; i++) {
+        // Interleaved, and compared by medians, so a burst of load elsewhere hits both alike.
+        const taken = await attempt(`stranger${i}`, 'OWNER@example.com')
+        const fresh = await attempt(`newperson${i}`, `newperson${i}@example.com`)
+        assert.doesNotMatch(taken.main, /already|taken|exists/i)
+        assert.deepEqual(
+          { ...taken, ms: 0 },
+          { ...fresh, ms: 0 },
+          'the same status, Location, new session and page',
+        )
+        times.taken.push(taken.ms)
+        times.fresh.push(fresh.ms)
+      }
+      assert.equal(await users(), before + rounds, 'only the new addresses made accounts')
+      const [t, f] = [median(times.taken), median(times.fresh)]
+      assert.ok(
+        Math.abs(t - f) < Math.max(80, 0.6 * Math.max(t, f)),
+        `taken ${t.toFixed(0)} ms, new ${f.toFixed(0)} ms`,
       )
-      assert.ok(Math.abs(taken.ms - fresh.ms) < Math.max(80, 0.6 * Math.max(taken.ms, fresh.ms)))
       const mails = (await outbox(site.app)).filter((m) => m.to === 'owner@example.com')
-      assert.equal(mails.filter((m) => /tried to create an account/.test(m.subject)).length, 1)
+      assert.equal(mails.filter((m) => /tried to create an account/.test(m.subject)).length, rounds)
       assert.match(mails.at(-1)?.text ?? '', /forgot-password/)
-      return 2
+      return rounds * 2
     })
   })
 })
