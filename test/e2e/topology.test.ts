@@ -301,6 +301,14 @@ describe('the production topology', async () => {
     // Per loop, when the request it last finished began: once every loop has finished one
     // begun after a moment, no request from before it is still on its way.
     const lastBegun: number[] = Array.from({ length: 8 }, () => 0)
+    // HAProxy's view of the nodes, kept fresh, so a failure says what the balancer saw.
+    let states = ''
+    const watch = (async () => {
+      while (!stop) {
+        states = (await topology.serverStates()).join()
+        await new Promise((resolve) => setTimeout(resolve, 100))
+      }
+    })()
     const load = Promise.all(
       lastBegun.map(async (_, loop) => {
         while (!stop) {
@@ -309,7 +317,7 @@ describe('the production topology', async () => {
             status: 0,
             statusText: error.message,
           }))
-          if (response.status !== 200) failures.push(`${response.status}`)
+          if (response.status !== 200) failures.push(`${response.status} (${states})`)
           lastBegun[loop] = began
           done++
         }
@@ -362,7 +370,7 @@ describe('the production topology', async () => {
       )
     } finally {
       stop = true
-      await load
+      await Promise.all([load, watch])
     }
     assert.deepEqual(failures, [], 'zero failed requests when it came back')
   })
