@@ -1,6 +1,7 @@
 // SQL for likes (favorite rows). The counters they drive are in post-counters.ts.
 import type { Kysely } from 'kysely'
 import { dbNow } from '../db/dialect.js'
+import { prepared } from '../db/prepared.js'
 import type { DB } from '../db/schema.js'
 
 /** What a like needs to know of its post, with the blocks between the liker and its owner. */
@@ -59,16 +60,9 @@ function likeTarget(
   }
 }
 
-/**
- * A live post as a like or unlike needs it, and whether the actor and the owner block each
- * other: one statement, where the post page's full read and the block check would be two.
- */
-export async function findLikeTarget(
-  db: Kysely<DB>,
-  postId: number,
-  actorId: number,
-): Promise<LikeTarget | undefined> {
-  const row = await likeTargetRows(db)
+// Every like and unlike runs it: compiled once (prepared.ts).
+const likeTargetWithBlocks = prepared(2, (db, postId: number, actorId: number) =>
+  likeTargetRows(db)
     .select((eb) => [
       eb
         .exists(
@@ -89,8 +83,19 @@ export async function findLikeTarget(
         )
         .as('blocked_by'),
     ])
-    .where('p.id', '=', postId)
-    .executeTakeFirst()
+    .where('p.id', '=', postId),
+)
+
+/**
+ * A live post as a like or unlike needs it, and whether the actor and the owner block each
+ * other: one statement, where the post page's full read and the block check would be two.
+ */
+export async function findLikeTarget(
+  db: Kysely<DB>,
+  postId: number,
+  actorId: number,
+): Promise<LikeTarget | undefined> {
+  const row = await likeTargetWithBlocks.executeTakeFirst(db, postId, actorId)
   return (
     row && likeTarget(row, actorId, Boolean(Number(row.blocking)), Boolean(Number(row.blocked_by)))
   )

@@ -1,6 +1,7 @@
 // SQL for server-side sessions. Ids arrive here already hashed.
 import type { Kysely } from 'kysely'
 import { dbNow, upsert } from '../db/dialect.js'
+import { prepared } from '../db/prepared.js'
 import type { DB, UserRow } from '../db/schema.js'
 import { toUser, type User } from './users.js'
 
@@ -11,7 +12,7 @@ export interface StoredSession {
 }
 
 /** Live sessions joined to their signed-in users (live too: a deleted account's sessions sign no one in). */
-function liveSessionsWithUsers(db: Kysely<DB>) {
+function liveSessionsWithUsers(db: Kysely<DB>, now: string) {
   return db
     .selectFrom('session as s')
     .leftJoin('user as u', (join) => join.onRef('u.id', '=', 's.user_id').on('u.deleted', '=', 0))
@@ -22,7 +23,7 @@ function liveSessionsWithUsers(db: Kysely<DB>) {
       's.expires_at as session_expires_at',
     ])
     .selectAll('u')
-    .where('s.expires_at', '>', dbNow())
+    .where('s.expires_at', '>', now)
 }
 
 export interface SessionWithUser {
@@ -41,12 +42,17 @@ function sessionWithUser(
   }
 }
 
+// Every request of a member runs it: compiled once (prepared.ts).
+const liveSessionWithUser = prepared(2, (db, idHash: string, now: string) =>
+  liveSessionsWithUsers(db, now).where('s.id', '=', idHash),
+)
+
 /** A live session and its signed-in user, in one statement: every request of a member needs both. */
 export async function findLiveSessionWithUser(
   db: Kysely<DB>,
   idHash: string,
 ): Promise<SessionWithUser | undefined> {
-  const row = await liveSessionsWithUsers(db).where('s.id', '=', idHash).executeTakeFirst()
+  const row = await liveSessionWithUser.executeTakeFirst(db, idHash, dbNow())
   return row && sessionWithUser(row)
 }
 
@@ -56,7 +62,7 @@ export async function findLiveSessionsWithUsers(
   idHashes: readonly string[],
 ): Promise<Array<SessionWithUser | undefined>> {
   if (idHashes.length === 0) return []
-  const rows = await liveSessionsWithUsers(db)
+  const rows = await liveSessionsWithUsers(db, dbNow())
     .where('s.id', 'in', [...new Set(idHashes)])
     .execute()
   const byId = new Map(rows.map((row) => [row.session_id, sessionWithUser(row)]))

@@ -4,12 +4,14 @@ import { after, before, describe, it } from 'node:test'
 import type { Kysely } from 'kysely'
 import { dbNow, fromDbDateTime, isUniqueViolation, toDbDateTime } from '../../src/db/dialect.js'
 import { migrateToLatest, pendingMigrations } from '../../src/db/migrator.js'
+import { prepared } from '../../src/db/prepared.js'
 import type { DB } from '../../src/db/schema.js'
 import { findLiveSessionWithUser, saveSession } from '../../src/repositories/sessions.js'
 import { insertToken } from '../../src/repositories/tokens.js'
 import { insertUser } from '../../src/repositories/users.js'
 import { sweepExpired } from '../../src/services/housekeeping.js'
 import { createTestSite, onMysql, type TestSite } from '../helpers/app.js'
+import { QueryCounter } from '../helpers/query-counter.js'
 
 describe(`database (${onMysql ? 'MySQL' : 'SQLite'})`, () => {
   let site: TestSite
@@ -156,5 +158,67 @@ describe(`database (${onMysql ? 'MySQL' : 'SQLite'})`, () => {
       .where('id', '=', id)
       .executeTakeFirstOrThrow()
     assert.equal(row.about, 'I like 🐈 and 漢字')
+  })
+})
+
+describe(`prepared statements (${onMysql ? 'MySQL' : 'SQLite'})`, () => {
+  let site: TestSite
+  let db: Kysely<DB>
+  before(async () => {
+    site = await createTestSite()
+    db = site.app.db
+    for (const name of ['ann', "o'brien", 'zed'])
+      await insertUser(db, { name, email: `${name}@example.com`, hashedPassword: 'x' })
+  })
+  after(() => site.close())
+
+  const byNameAndMinimumId = prepared(2, (db, name: string, minimumId: number) =>
+    db
+      .selectFrom('user')
+      .select(['id', 'name'])
+      .where('name', '=', name)
+      .where('id', '>=', minimumId),
+  )
+
+  it('runs one compiled statement with each call’s own values, sent as parameters', async () => {
+    const ann = await byNameAndMinimumId.executeTakeFirst(db, 'ann', 0)
+    const quoted = await byNameAndMinimumId.executeTakeFirst(db, "o'brien", 0)
+    assert.equal(ann?.name, 'ann')
+    assert.equal(quoted?.name, "o'brien", 'a quote is a value, not SQL')
+    assert.equal(
+      await byNameAndMinimumId.executeTakeFirst(db, 'ann', (ann?.id ?? 0) + 1),
+      undefined,
+    )
+    assert.equal(await byNameAndMinimumId.executeTakeFirst(db, "' or '1'='1", 0), undefined)
+    // Inside a transaction too, on the transaction's connection.
+    await db.transaction().execute(async (trx) => {
+      await trx.updateTable('user').set({ name: 'zoe' }).where('name', '=', 'zed').execute()
+      assert.equal((await byNameAndMinimumId.executeTakeFirst(trx, 'zoe', 0))?.name, 'zoe')
+    })
+  })
+
+  it('is built once, or at every call where plugins look at each statement', async () => {
+    let builds = 0
+    const byId = prepared(1, (db, id: number) => {
+      builds++
+      return db.selectFrom('user').select('name').where('id', '=', id)
+    })
+    const ids = (await db.selectFrom('user').select('id').orderBy('id').execute()).map((u) => u.id)
+    for (const id of ids) assert.ok(await byId.executeTakeFirst(db, id))
+    assert.equal(builds, 1, 'compiled once for all the calls')
+    const counter = new QueryCounter()
+    const counted = db.withPlugin(counter)
+    const tally = await counter.measure(async () => {
+      for (const id of ids) assert.ok(await byId.executeTakeFirst(counted, id))
+    })
+    assert.deepEqual(tally, { queries: ids.length, roundTrips: ids.length })
+    assert.equal(builds, 1 + ids.length, 'built with its values for the plugins')
+  })
+
+  it('refuses a builder that does not use every argument as a value', async () => {
+    const careless = prepared(2, (db, name: string, _unused: number) =>
+      db.selectFrom('user').select('id').where('name', '=', name),
+    )
+    await assert.rejects(careless.execute(db, 'ann', 1), /lost 1 of its arguments/)
   })
 })
