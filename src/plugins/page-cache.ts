@@ -9,6 +9,7 @@ import fp from 'fastify-plugin'
 import { PageCache, postTag } from '../services/page-cache.js'
 import { openPageCacheChannel } from '../services/page-cache-channel.js'
 import { idFromShareKey } from '../services/share-keys.js'
+import { wantsFragment, wantsJson } from './negotiation.js'
 
 /** Writes that change one post's page and the lists showing it (counts, comments). */
 const POST_WRITE = /^\/p\/([0-9A-Za-z]+)\/(?:like|unlike|comment)/
@@ -31,8 +32,10 @@ function anonymous(cookie: string | undefined): boolean {
 function cacheKey(request: FastifyRequest, cookie: string | undefined): string {
   const nsfwShown = cookie !== undefined && NSFW_SHOWN.test(cookie)
   // Scripts ask for the main content alone ("load more"): a different answer for the same URL.
-  const fragment = request.headers['x-fragment'] === '1'
-  return `${nsfwShown ? 'nsfw' : 'safe'}${fragment ? ' fragment' : ''} ${request.url}`
+  const fragment = wantsFragment(request)
+  // A script asking for JSON where a page would answer a browser: never handed the page.
+  const json = wantsJson(request)
+  return `${nsfwShown ? 'nsfw' : 'safe'}${fragment ? ' fragment' : ''}${json ? ' json' : ''} ${request.url}`
 }
 
 /** What a write touches: one post's tag, or everything. */
