@@ -22,6 +22,7 @@ import * as postWords from './2026_12_06_0005_post_words.js'
 import * as userCounts from './2026_12_06_0012_user_counts.js'
 import * as shakeCounts from './2026_12_07_0013_shake_counts.js'
 import * as userLikeCount from './2026_12_07_0014_user_like_count.js'
+import * as postSaversIndex from './2026_12_08_0015_post_savers_index.js'
 
 export const migrations: Record<string, Migration> = {
   '2026_11_26_0001_accounts': accounts,
@@ -45,4 +46,5 @@ export const migrations: Record<string, Migration> = {
   '2026_12_06_0012_user_counts': userCounts,
   '2026_12_07_0013_shake_counts': shakeCounts,
   '2026_12_07_0014_user_like_count': userLikeCount,
+  '2026_12_08_0015_post_savers_index': postSaversIndex,
 }

@@ -4,6 +4,30 @@ import { dbNow } from '../db/dialect.js'
 import { prepared } from '../db/prepared.js'
 import type { DB } from '../db/schema.js'
 
+/** Someone who liked or saved a post, and when. */
+export interface PostAudienceRow {
+  name: string
+  avatarKey: string | null
+  at: string
+}
+
+/** The live people who liked a post, the newest like first, at most `limit`. */
+export function likersOf(
+  db: Kysely<DB>,
+  postId: number,
+  limit: number,
+): Promise<PostAudienceRow[]> {
+  return db
+    .selectFrom('favorite as f')
+    .innerJoin('user as u', 'u.id', 'f.user_id')
+    .select(['u.name', 'u.avatar_key as avatarKey', 'f.created_at as at'])
+    .where('f.sharedfile_id', '=', postId)
+    .where('u.deleted', '=', 0)
+    .orderBy('f.id', 'desc')
+    .limit(limit)
+    .execute()
+}
+
 /** What a like needs to know of its post, with the blocks between the liker and its owner. */
 export interface LikeTarget {
   id: number

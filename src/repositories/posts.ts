@@ -3,6 +3,7 @@ import { type Kysely, sql } from 'kysely'
 import { dbNow, fromDbDateTime, lockRow } from '../db/dialect.js'
 import type { DB } from '../db/schema.js'
 import { notBlockedBy } from './blocks.js'
+import type { PostAudienceRow } from './favorites.js'
 import { type KeysetWindow, pagedIds } from './keyset.js'
 import { changeShakePostCount, shakesHolding } from './shake-counts.js'
 import { type Sourcefile, toSourcefile } from './sourcefiles.js'
@@ -475,6 +476,24 @@ export async function popularCandidates(
     likeCount: r.like_count,
     createdAt: fromDbDateTime(r.created_at),
   }))
+}
+
+/** The live people whose live saves copy this post, the newest save first, at most `limit`. */
+export function saversOf(
+  db: Kysely<DB>,
+  postId: number,
+  limit: number,
+): Promise<PostAudienceRow[]> {
+  return db
+    .selectFrom('sharedfile as p')
+    .innerJoin('user as u', 'u.id', 'p.user_id')
+    .select(['u.name', 'u.avatar_key as avatarKey', 'p.created_at as at'])
+    .where('p.parent_id', '=', postId)
+    .where('p.deleted', '=', 0)
+    .where('u.deleted', '=', 0)
+    .orderBy('p.id', 'desc')
+    .limit(limit)
+    .execute()
 }
 
 /** The user's existing save of a post into a shake, if any. */

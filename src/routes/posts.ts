@@ -6,6 +6,7 @@ import { wantsJson } from '../plugins/negotiation.js'
 import type { Post } from '../repositories/posts.js'
 import type { User } from '../repositories/users.js'
 import { ValidationError } from '../services/errors.js'
+import { longDate } from '../services/long-date.js'
 import { answerMissingPost } from './missing-post.js'
 import { presentPost } from './post-presentation.js'
 import { formBody, formValues, keyParams } from './schemas.js'
@@ -60,6 +61,41 @@ const postRoutes: FastifyPluginAsyncTypebox = async (app) => {
       errors: {},
     })
   })
+
+  // Who liked and who saved a post: MLTSHP's JSON lists for scripts (json=1 or asking for
+  // JSON), a page of people for browsers.
+  const audiencePage = {
+    params: keyParams,
+    querystring: Type.Object({ json: Type.Optional(Type.String({ maxLength: 8 })) }),
+  }
+  for (const [list, verb] of [
+    ['likes', 'liked'],
+    ['saves', 'saved'],
+  ] as const) {
+    app.get(`/p/:key/${list}`, { schema: audiencePage }, async (request, reply) => {
+      const { key } = request.params
+      const { post, people } =
+        list === 'likes' ? await app.posts.likers(key) : await app.posts.savers(key)
+      const presented = presentPost(post, filesBase)
+      if (wantsJson(request) || request.query.json === '1')
+        return reply.send({
+          result: people.map((p) => ({
+            user_name: p.name,
+            user_profile_image_url: p.avatarKey && `${app.config.baseUrl}/${p.avatarKey}`,
+            posted_at: p.at.toISOString(),
+            posted_at_friendly: longDate(p.at),
+          })),
+          count: people.length,
+        })
+      return reply.page('people', {
+        pageTitle: `People who ${verb} ${post.title ? `“${post.title}”` : 'this post'}`,
+        people,
+        kind: list,
+        backUrl: presented.url,
+        backName: 'the post',
+      })
+    })
+  }
 
   const edit = { params: keyParams, body: editForm }
   app.post('/p/:key/edit', { schema: edit, preHandler: requireUser }, async (request, reply) => {

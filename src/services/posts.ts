@@ -1,7 +1,9 @@
 // Reading, editing and deleting posts. Every change checks that the post is the user's own,
 // and the SQL repeats the check (WHERE user_id = ?), so a missed check fails closed.
 import type { Database } from '../db/database.js'
+import { fromDbDateTime } from '../db/dialect.js'
 import { inTransaction } from '../db/transaction.js'
+import { likersOf, type PostAudienceRow } from '../repositories/favorites.js'
 import { removePostWords } from '../repositories/post-words.js'
 import {
   deletePost,
@@ -9,6 +11,7 @@ import {
   findPosts,
   listShakePosts,
   type Post,
+  saversOf,
   updatePostText,
 } from '../repositories/posts.js'
 import { taggedPostIds, tagsOfPost } from '../repositories/tags.js'
@@ -28,8 +31,30 @@ export async function livePost(db: Database, key: string): Promise<Post> {
   return post
 }
 
+/** Someone in a post's list of likers or savers. */
+export interface AudienceMember {
+  name: string
+  avatarKey: string | null
+  at: Date
+}
+
+/** The most people a list of likers or savers shows: the newest, as the followers list does. */
+export const AUDIENCE_LIMIT = 500
+
 export class PostService {
   constructor(private readonly db: Database) {}
+
+  /** Who liked the post, the newest like first; a 404 for a post that is not there. */
+  async likers(key: string): Promise<{ post: Post; people: AudienceMember[] }> {
+    const post = await livePost(this.db, key)
+    return { post, people: audience(await likersOf(this.db, post.id, AUDIENCE_LIMIT)) }
+  }
+
+  /** Who saved the post into a shake of theirs, the newest save first. */
+  async savers(key: string): Promise<{ post: Post; people: AudienceMember[] }> {
+    const post = await livePost(this.db, key)
+    return { post, people: audience(await saversOf(this.db, post.id, AUDIENCE_LIMIT)) }
+  }
 
   async find(key: string): Promise<Post | undefined> {
     const id = idFromShareKey(key)
@@ -99,4 +124,8 @@ export class PostService {
 
 function notFound() {
   return new ServiceError(404, 'There is no such post. It may have been deleted.')
+}
+
+function audience(rows: readonly PostAudienceRow[]): AudienceMember[] {
+  return rows.map((r) => ({ name: r.name, avatarKey: r.avatarKey, at: fromDbDateTime(r.at) }))
 }

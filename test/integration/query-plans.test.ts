@@ -166,6 +166,9 @@ describe('query plans on seeded data (MariaDB)', { skip }, () => {
           return both(`/p/${post}?before=${before}`)
         },
       },
+      // The busy post's likers: the newest of thousands, read from the post's own range.
+      { route: '/p/:key/likes', visits: () => both(`/p/${post}/likes`) },
+      { route: '/p/:key/saves', visits: () => both(`/p/${post}/saves`) },
       { route: '/comment/:id', visits: () => both(`/comment/${s.comment}`, [301, 302, 303]) },
       { route: '/user/:name', visits: () => both(userPage) },
       { route: '/~:name', visits: () => one('visitor', `/~${user.name}`, [301, 302]) },
