@@ -18,6 +18,14 @@ const profileForm = formBody('full_name', 'about', 'website')
 const settingsRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.addHook('preHandler', requireUser)
 
+  // MLTSHP's list of the shakes one may post to, for scripts: {result: [{id, name, type}]}.
+  app.get('/account/shakes', async (request, reply) => {
+    const shakes = await app.shakes.postable(signedInUser(request))
+    return reply.send({
+      result: shakes.map((s) => ({ id: s.id, name: s.title || s.name, type: s.type })),
+    })
+  })
+
   app.get('/account/settings', async (request, reply) =>
     reply.page('settings', { values: { email: signedInUser(request).email }, errors: {} }),
   )

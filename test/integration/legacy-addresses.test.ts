@@ -55,3 +55,28 @@ describe('MLTSHP addresses', () => {
     assert.equal(row.like_count, 0)
   })
 })
+
+describe('MLTSHP JSON for scripts', () => {
+  let site: TestSite
+  let alice: Browser
+  before(async () => {
+    site = await createTestSite()
+    alice = await signUp(site.app, 'alice')
+  })
+  after(() => site?.close())
+
+  it('lists the shakes a member may post to at /account/shakes, to that member only', async () => {
+    const mine = await alice.get('/account/shakes', { accept: 'application/json' })
+    assert.equal(mine.statusCode, 200)
+    const { result } = mine.json() as { result: Array<{ id: number; name: string; type: string }> }
+    assert.equal(result.length, 1)
+    assert.equal(result[0]?.type, 'user')
+    assert.ok(Number.isInteger(result[0]?.id))
+    const visitor = await site.app.inject({
+      url: '/account/shakes',
+      headers: { accept: 'application/json' },
+    })
+    assert.notEqual(visitor.statusCode, 200)
+    assert.doesNotMatch(visitor.body, /"result"/)
+  })
+})

@@ -267,6 +267,7 @@ describe('query plans on seeded data (MariaDB)', { skip }, () => {
       { route: '/a/:userId/:file', visits: () => one('visitor', `/a/${user.id}/x.jpg`, missing) },
       { route: '/s/:id/:file', visits: () => one('visitor', `/s/${group.id}/x.jpg`, missing) },
       { route: '/account/settings', visits: () => one('reader', '/account/settings') },
+      { route: '/account/shakes', visits: () => one('reader', '/account/shakes') },
       {
         route: '/account/settings/profile',
         visits: () => one('reader', '/account/settings/profile'),
