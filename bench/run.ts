@@ -32,7 +32,7 @@ import { runFanOut } from './harness/fan-out.js'
 import { rawFixtures } from './harness/fixtures.js'
 import { alternate, load, type Measured, runsWithErrors } from './harness/load.js'
 import { startBenchNginx } from './harness/nginx.js'
-import { openLoopLikes } from './harness/open-loop.js'
+import { openLoopFloor, openLoopLikes } from './harness/open-loop.js'
 import {
   CLIENT_CORE,
   compiled,
@@ -625,6 +625,16 @@ async function writesSection(run: {
   }
   // Open loop: one like every 5 ms, each on a post not liked before; the answer carries the
   // count from the same commit, with the owner's notification.
+  // The loop's own floor: the same client at the same rate against bare hello.
+  const floor = await openLoopFloor(helloUrl, 2000, 200)
+  results.openLoopFloor = floor
+  rows.push({
+    path: 'open loop floor: hello at 200 requests/s, the same client',
+    figure: `p50 ${round1(floor.p50Ms)} ms, p99 ${round1(floor.p99Ms)} ms, max ${round1(floor.maxMs)} ms`,
+    ratio: '–',
+    goal: 'report',
+    met: undefined,
+  })
   const likeOpen = await openLoopLikes(base, postHeaders, keys(0.6, 2000).map(shareKey), 200)
   results.likeToCount = likeOpen
   rows.push({
