@@ -38,6 +38,9 @@ export default fp(
       ]
     }
     app.decorate('writeLimits', writeLimits)
+    app.decorate('countWrite', (action: WriteAction, request: FastifyRequest) =>
+      limits.count(action, writerOf(request)),
+    )
     app.decorate('signIns', {
       throttle: new SignInThrottle(
         app.config.signInThrottle,
@@ -79,6 +82,11 @@ declare module 'fastify' {
      * after requireUser and the CSRF check, so only real attempts count).
      */
     writeLimits: Readonly<Record<WriteAction, preHandlerAsyncHookHandler[]>>
+    /**
+     * The same count, for a route that does its reads while it runs (likes): rejects with a
+     * 429 once a window is full; nothing may be written before it settles.
+     */
+    countWrite(action: WriteAction, request: FastifyRequest): Promise<void>
     /** The per-account brake on wrong passwords, and the browsers that signed in before. */
     signIns: { throttle: SignInThrottle; devices: KnownDevices }
   }

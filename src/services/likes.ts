@@ -52,8 +52,9 @@ export class LikeService {
     )
   }
 
-  async like(user: User, key: string): Promise<LikeState> {
-    const post = await this.target(user, key)
+  /** `allowed`: the writer's rate limit, counted while the post is read; it must resolve first. */
+  async like(user: User, key: string, allowed?: Promise<void>): Promise<LikeState> {
+    const post = await this.target(user, key, allowed)
     if (post.userId === user.id) throw new ServiceError(403, 'You cannot like your own post.')
     refuseBlocked(user, post.blocks, 'like this post')
     const outcome = await this.batches.like({
@@ -65,8 +66,8 @@ export class LikeService {
     return { liked: true, likeCount: outcome.likeCount }
   }
 
-  async unlike(user: User, key: string): Promise<LikeState> {
-    const post = await this.target(user, key)
+  async unlike(user: User, key: string, allowed?: Promise<void>): Promise<LikeState> {
+    const post = await this.target(user, key, allowed)
     const outcome = await this.batches.unlike({
       userId: user.id,
       postId: post.id,
@@ -76,11 +77,20 @@ export class LikeService {
     return { liked: false, likeCount: outcome.likeCount }
   }
 
-  /** The post named by the key, with the blocks between the user and its owner: one read. */
-  private async target(user: User, key: string): Promise<LikeTarget> {
+  /**
+   * The post named by the key, with the blocks between the user and its owner: one read, made
+   * while `allowed` settles (a refusal from it wins over a missing post).
+   */
+  private async target(user: User, key: string, allowed?: Promise<void>): Promise<LikeTarget> {
     const id = idFromShareKey(key)
-    const post =
-      id === undefined ? undefined : await this.targets.submit({ postId: id, actorId: user.id })
+    const read =
+      id === undefined ? undefined : this.targets.submit({ postId: id, actorId: user.id })
+    if (allowed) {
+      // Settled together: whichever fails first, the other's failure is not left unhandled.
+      const [limit] = await Promise.allSettled([allowed, read])
+      if (limit.status === 'rejected') throw limit.reason
+    }
+    const post = await read
     if (!post) throw new ServiceError(404, 'There is no such post. It may have been deleted.')
     return post
   }
