@@ -21,7 +21,7 @@ describe('MLTSHP addresses', () => {
   })
   after(() => site?.close())
 
-  it('sends the friends stream, the shake directory and /popular/<n> on to ours (301)', async () => {
+  it('sends the friends stream, the shake directory, /popular/<n> and /~NAME/… on to ours (301)', async () => {
     const moved: Array<[string, string]> = [
       ['/friends', '/'],
       [`/friends/before/${key}`, `/before/${key}`],
@@ -29,6 +29,11 @@ describe('MLTSHP addresses', () => {
       ['/friends/before/%0D%0ASet-Cookie:x=1', '/before/%0D%0ASet-Cookie%3Ax%3D1'],
       ['/tools/find-shakes', '/shakes'],
       ['/popular/2', '/popular'],
+      ['/~alice/likes', '/user/alice/likes'],
+      [`/~alice/likes/before/${key}`, `/user/alice/likes/before/${key}`],
+      ['/~alice/followers?page=2', '/user/alice/followers?page=2'],
+      ['/~alice/%0D%0ASet-Cookie:x=1', '/user/alice/%0D%0ASet-Cookie%3Ax%3D1'],
+      ['/~alice//evil.example', '/user/alice//evil.example'],
     ]
     for (const [from, to] of moved) {
       const response = await site.app.inject({ url: from })

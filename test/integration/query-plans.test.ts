@@ -48,6 +48,7 @@ const NOT_VISITED: Record<string, string> = {
   '/friends/after/:key': 'a redirect to /after/KEY, which is visited',
   '/tools/find-shakes': 'a redirect to /shakes, which is visited',
   '/popular/:n': 'a redirect to /popular, which is visited',
+  '/~:name/*': 'a redirect to /user/NAME/…, whose pages are visited',
 }
 
 type Who = 'visitor' | 'reader' | 'admin' | 'api'
