@@ -7,6 +7,7 @@ import type { Post } from '../repositories/posts.js'
 import type { User } from '../repositories/users.js'
 import { ValidationError } from '../services/errors.js'
 import { longDate } from '../services/long-date.js'
+import { shareKey } from '../services/share-keys.js'
 import { answerMissingPost } from './missing-post.js'
 import { presentPost } from './post-presentation.js'
 import { formBody, formValues, keyParams } from './schemas.js'
@@ -76,7 +77,6 @@ const postRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const { key } = request.params
       const { post, people } =
         list === 'likes' ? await app.posts.likers(key) : await app.posts.savers(key)
-      const presented = presentPost(post, filesBase)
       if (wantsJson(request) || request.query.json === '1')
         return reply.send({
           result: people.map((p) => ({
@@ -91,7 +91,9 @@ const postRoutes: FastifyPluginAsyncTypebox = async (app) => {
         pageTitle: `People who ${verb} ${post.title ? `“${post.title}”` : 'this post'}`,
         people,
         kind: list,
-        backUrl: presented.url,
+        // The post's own: a like or a save of it drops the cached list with the post's page.
+        post: { id: post.id },
+        backUrl: `/p/${shareKey(post.id)}`,
         backName: 'the post',
       })
     })

@@ -24,7 +24,8 @@ describe(`who liked and saved a post (${onMysql ? 'MySQL' : 'SQLite'})`, () => {
   let key: string
   const fans: Browser[] = []
   before(async () => {
-    site = await createTestSite()
+    // The page cache on, as in production: the lists must not go stale in it.
+    site = await createTestSite({ PAGE_CACHE_SECONDS: '30' })
     alice = await signUp(site.app, 'alice')
     for (const name of ['bob', 'carol', 'dave']) fans.push(await signUp(site.app, name))
     key = await post(alice, 'a <b>bold</b> cat')
@@ -121,6 +122,18 @@ describe(`who liked and saved a post (${onMysql ? 'MySQL' : 'SQLite'})`, () => {
     // The same address asked for as JSON after a browser's look: never the cached page.
     const script = await json(`/p/${key}/likes`, { accept: 'application/json' })
     assert.match(String(script.type), /application\/json/)
+  })
+
+  it('shows a visitor a new like at once, though the list was cached a moment before', async () => {
+    // Signing up writes too (and drops every cached page): done before the list is cached.
+    const erin = await signUp(site.app, 'erin')
+    await erin.get(`/p/${key}`)
+    const visitor = () => site.app.inject({ url: `/p/${key}/likes` })
+    const first = await visitor()
+    assert.doesNotMatch(first.body, /<a href="\/user\/erin">/)
+    assert.equal((await visitor()).headers['x-page-cache'], 'hit', 'the list is cached')
+    assert.equal((await postJson(erin, `/p/${key}/like`)).status, 200)
+    assert.match((await visitor()).body, /<a href="\/user\/erin">erin<\/a>/)
   })
 
   it('answers 404 for a post that is not there, a page for browsers and JSON for scripts', async () => {
