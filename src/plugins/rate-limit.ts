@@ -29,18 +29,18 @@ export default fp(
       { redis, prefix: `${app.config.redisPrefix}:write-limit` },
       app.log,
     )
+    const countWrite = (action: WriteAction, request: FastifyRequest) =>
+      limits.count(action, writerOf(request))
     const writeLimits = {} as Record<WriteAction, preHandlerAsyncHookHandler[]>
     for (const action of writeActions) {
       writeLimits[action] = [
         async (request) => {
-          await limits.count(action, writerOf(request))
+          await countWrite(action, request)
         },
       ]
     }
     app.decorate('writeLimits', writeLimits)
-    app.decorate('countWrite', (action: WriteAction, request: FastifyRequest) =>
-      limits.count(action, writerOf(request)),
-    )
+    app.decorate('countWrite', countWrite)
     app.decorate('signIns', {
       throttle: new SignInThrottle(
         app.config.signInThrottle,
