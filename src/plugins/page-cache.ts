@@ -7,8 +7,8 @@ import { createHash } from 'node:crypto'
 import type { FastifyRequest } from 'fastify'
 import fp from 'fastify-plugin'
 import { PageCache, postTag } from '../services/page-cache.js'
-import { openPageCacheChannel } from '../services/page-cache-channel.js'
 import { idFromShareKey } from '../services/share-keys.js'
+import { openTagChannel } from '../services/tag-channel.js'
 import { wantsFragment, wantsJson } from './negotiation.js'
 
 /** Writes that change one post's page and the lists showing it (counts, comments). */
@@ -63,15 +63,16 @@ export default fp(
     }
     let invalidate = dropLocally
     if (cache.enabled && app.config.redisUrl) {
-      const channel = await openPageCacheChannel(
-        app.config.redisUrl,
-        `${app.config.redisPrefix}:page-cache`,
-        app.log,
-        dropLocally,
-      )
+      const channel = await openTagChannel({
+        url: app.config.redisUrl,
+        name: `${app.config.redisPrefix}:page-cache`,
+        label: 'page cache',
+        log: app.log,
+        heard: dropLocally,
+      })
       invalidate = (tags) => {
         dropLocally(tags)
-        channel.publish(tags)
+        void channel.publish(tags)
       }
       app.addHook('onClose', async () => channel.close())
     }

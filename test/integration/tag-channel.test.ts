@@ -1,15 +1,13 @@
-// The nodes' page-cache channel on a Redis of the test's own: a node that started while Redis
-// was away hears the others once it is back, and every failure on the way is logged.
+// The nodes' tag channel (the page cache's and the session cache's) on a Redis of the test's
+// own: a node that started while Redis was away hears the others once it is back, says when it
+// hears and when it may have missed something, and every failure on the way is logged.
 import assert from 'node:assert/strict'
 import { after, describe, it } from 'node:test'
-import {
-  openPageCacheChannel,
-  type PageCacheChannel,
-} from '../../src/services/page-cache-channel.js'
+import { openTagChannel, type TagChannel } from '../../src/services/tag-channel.js'
 import { eventually } from '../helpers/jobs.js'
 import { OwnRedis, skipWithoutRedisServer } from '../helpers/own-redis.js'
 
-describe('page cache channel', () => {
+describe('tag channel', () => {
   const cleanups: Array<() => unknown> = []
   after(async () => {
     for (const cleanup of cleanups.reverse()) await cleanup()
@@ -25,12 +23,26 @@ describe('page cache channel', () => {
     const lines: Array<{ message: string; details: object }> = []
     const log = { warn: (details: object, message: string) => lines.push({ details, message }) }
     const heard: Array<readonly string[]> = []
-    const open = async (onTags: (tags: readonly string[]) => void) => {
-      const channel: PageCacheChannel = await openPageCacheChannel(redis.url, 'pc', log, onTags)
+    const hearing: boolean[] = []
+    const open = async (
+      onTags: (tags: readonly string[]) => void,
+      onHearing?: (now: boolean) => void,
+    ) => {
+      const channel: TagChannel = await openTagChannel({
+        url: redis.url,
+        name: 'pc',
+        label: 'page cache',
+        log,
+        heard: onTags,
+        ...(onHearing ? { hearing: onHearing } : {}),
+      })
       cleanups.push(() => channel.close())
       return channel
     }
-    await open((tags) => heard.push(tags))
+    await open(
+      (tags) => heard.push(tags),
+      (now) => hearing.push(now),
+    )
     const other = await open(() => {})
     // Several failed connections: long enough for a subscription sent at start to be given up.
     await eventually(
@@ -38,7 +50,8 @@ describe('page cache channel', () => {
       10_000,
       'failed connections logged',
     )
-    other.publish(['post:1'])
+    assert.equal(hearing.includes(true), false, 'never heard while Redis was away')
+    assert.equal(await other.publish(['post:1']), false, 'a failed publish says so')
     await eventually(
       async () => lines.some((line) => line.message.startsWith('page cache: other nodes not told')),
       10_000,
@@ -55,6 +68,13 @@ describe('page cache channel', () => {
       'the late node to hear the other',
     )
     assert.deepEqual(heard[0], ['post:2'])
+    assert.equal(hearing.at(-1), true)
+
+    // Redis gone again: the node says it may miss messages, and hears again once it is back.
+    await redis.stop()
+    await eventually(async () => hearing.at(-1) === false, 10_000, 'the loss of Redis noticed')
+    await redis.start()
+    await eventually(async () => hearing.at(-1) === true, 10_000, 'hearing again')
 
     // A message no node wrote drops everything, and is logged, instead of throwing in the
     // client's event handler (an uncaught exception: the process would stop).
