@@ -21,6 +21,7 @@ import redisPlugin from './plugins/redis.js'
 import securityHeadersPlugin from './plugins/security-headers.js'
 import servicesPlugin from './plugins/services.js'
 import sessionPlugin from './plugins/session.js'
+import sessionCachePlugin from './plugins/session-cache.js'
 import staticPlugin from './plugins/static.js'
 import templatesPlugin from './plugins/templates.js'
 import accountRoutes from './routes/accounts.js'
@@ -89,6 +90,7 @@ export async function createServer(
   await app.register(redisPlugin)
   await app.register(readRoutingPlugin)
   await app.register(rateLimitPlugin)
+  await app.register(sessionCachePlugin)
   await app.register(servicesPlugin)
   await app.register(securityHeadersPlugin)
   await app.register(redirectGuardPlugin)

@@ -48,6 +48,14 @@ export const appEnvironment = Type.Object({
       description: 'how long a visitor page is reused; default 5 in production, 0 (off) otherwise',
     }),
   ),
+  SESSION_CACHE_SECONDS: Type.Optional(
+    Type.Integer({
+      minimum: 0,
+      maximum: 60,
+      description:
+        "how long a node reuses a member's session and account as read (only with REDIS_URL); every change drops them on all nodes at once; default 10 in production, 0 (off) otherwise",
+    }),
+  ),
   SUGGESTIONS_CACHE_SECONDS: Type.Optional(
     Type.Integer({
       minimum: 0,

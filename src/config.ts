@@ -234,6 +234,8 @@ function configFromEnvironment(env: AppEnvironment) {
     drainSeconds: env.DRAIN_SECONDS,
     // Production reuses visitors' pages for a few seconds; development and tests see every change.
     pageCacheSeconds: env.PAGE_CACHE_SECONDS ?? (env.NODE_ENV === 'production' ? 5 : 0),
+    // A member's session and account, reused by the node that read them (session-cache.ts).
+    sessionCacheSeconds: env.SESSION_CACHE_SECONDS ?? (env.NODE_ENV === 'production' ? 10 : 0),
     suggestionsCacheSeconds:
       env.SUGGESTIONS_CACHE_SECONDS ?? (env.NODE_ENV === 'production' ? 60 : 0),
     xAccelLocalFiles: env.X_ACCEL_LOCAL_FILES,

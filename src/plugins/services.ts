@@ -43,16 +43,22 @@ export default fp(
     const queueWatch = new QueueWatch(app.db, jobs, app.config.queueAlarmSeconds, app.log)
     queueWatch.start()
     app.decorate('queueWatch', queueWatch)
-    const accounts = new AccountService(app.db, jobs, app.signIns)
+    const accounts = new AccountService(app.db, jobs, app.signIns, app.sessionCache)
     app.decorate('accounts', accounts)
-    app.decorate('accountDeletion', new AccountDeletionService(app.db, accounts, jobs))
+    app.decorate(
+      'accountDeletion',
+      new AccountDeletionService(app.db, accounts, jobs, app.sessionCache),
+    )
     app.decorate('dataExports', new DataExportService(app.db, jobs))
     const store = await createFileStore(app.config)
     app.decorate<FileStore>('fileStore', store)
     app.decorate('posting', new PostingService(app.db, store, app.config, jobs, app.metrics))
     app.decorate('posts', new PostService(app.db))
     app.decorate('videoLinks', new VideoLinkService(app.db, store, app.config, jobs))
-    app.decorate('avatars', new AvatarService(app.db, store, app.config.images, app.config.tmpDir))
+    app.decorate(
+      'avatars',
+      new AvatarService(app.db, store, app.config.images, app.config.tmpDir, app.sessionCache),
+    )
     app.decorate('likes', new LikeService(app.db, app.config.magicThreshold))
     app.decorate('saves', new SaveService(app.db, jobs))
     app.decorate('comments', new CommentService(app.db, jobs))
@@ -63,7 +69,7 @@ export default fp(
       new SuggestionService(app.db, app.config.suggestionsCacheSeconds * 1000),
     )
     app.decorate('searcher', new SearchService(app.db))
-    app.decorate('nsfw', new NsfwService(app.db))
+    app.decorate('nsfw', new NsfwService(app.db, app.sessionCache))
     app.decorate('oauth', new OAuthService(app.db))
     app.decorate('shakes', new ShakeService(app.db))
     app.decorate('shakeSettings', new ShakeSettingsService(app.db, store, app.config))
@@ -71,7 +77,10 @@ export default fp(
     app.decorate('shakePosts', new ShakePostService(app.db, jobs))
     const reports = new ReportService(app.db)
     app.decorate('reports', reports)
-    app.decorate('moderation', new ModerationService(app.db, reports, app.accountDeletion))
+    app.decorate(
+      'moderation',
+      new ModerationService(app.db, reports, app.accountDeletion, app.sessionCache),
+    )
     app.decorate('takedowns', new TakedownService(app.db, store))
     app.decorate('blocks', new BlockService(app.db))
     app.decorate('mutes', new MuteService(app.db))
@@ -91,7 +100,7 @@ export default fp(
       await views.stop()
     })
   },
-  { name: 'services', dependencies: ['database', 'rate-limit', 'metrics'] },
+  { name: 'services', dependencies: ['database', 'rate-limit', 'metrics', 'session-cache'] },
 )
 
 declare module 'fastify' {

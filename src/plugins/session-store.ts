@@ -1,7 +1,8 @@
 // @fastify/session's store interface over the session table. The cookie carries a random id;
 // the table keys rows by its SHA-256, so a copy of the table cannot be replayed as cookies.
 // Reading a session reads its signed-in user in the same statement; the auth plugin takes that
-// user instead of reading it again.
+// user instead of reading it again. A node keeps what it read for a few seconds (session-cache.ts):
+// every save and destroy here drops the copies on all nodes before it is answered.
 
 import type { Session } from 'fastify'
 import type { Database } from '../db/database.js'
@@ -15,6 +16,7 @@ import {
 } from '../repositories/sessions.js'
 import type { User } from '../repositories/users.js'
 import { GroupCommit } from '../services/group-commit.js'
+import type { SessionCache } from '../services/session-cache.js'
 import { sha256Hex } from '../services/tokens.js'
 
 type Callback = (error?: unknown) => void
@@ -41,6 +43,7 @@ export class DatabaseSessionStore {
   constructor(
     private readonly db: Database,
     private readonly maxAgeSeconds: number,
+    private readonly cache: SessionCache<SessionWithUser>,
   ) {
     this.reads = new GroupCommit(
       (idHash) => findLiveSessionWithUser(db, idHash),
@@ -52,15 +55,18 @@ export class DatabaseSessionStore {
     const fields = session as unknown as StoredFields
     const expires = fields.cookie?.expires ? new Date(fields.cookie.expires) : undefined
     const userId = typeof fields.userId === 'number' ? fields.userId : null
-    saveSession(this.db, sessionIdHash(sessionId), {
+    const idHash = sessionIdHash(sessionId)
+    saveSession(this.db, idHash, {
       userId,
       data: JSON.stringify(session),
       expiresAt: expires ? toDbDateTime(expires) : dbNow(this.maxAgeSeconds),
-    }).then(() => callback(), callback)
+    })
+      .then(() => this.cache.sessionChanged(idHash))
+      .then(() => callback(), callback)
   }
 
   get(sessionId: string, callback: (error: unknown, session?: Session | null) => void): void {
-    this.reads.submit(sessionIdHash(sessionId)).then((found) => {
+    this.read(sessionIdHash(sessionId)).then((found) => {
       if (!found) return callback(null, null)
       let session: Session
       try {
@@ -71,6 +77,17 @@ export class DatabaseSessionStore {
       if (found.user) this.remember(sessionId, found.user)
       callback(null, session)
     }, callback)
+  }
+
+  /** The node's copy when it has a fresh one; else the row, kept if nothing changed meanwhile. */
+  private async read(idHash: string): Promise<SessionWithUser | undefined> {
+    const cached = this.cache.get(idHash)
+    // Each request its own user object: nothing one request does to it reaches another.
+    if (cached) return { session: cached.session, user: cached.user && { ...cached.user } }
+    const token = this.cache.readToken()
+    const found = await this.reads.submit(idHash)
+    if (found) this.cache.store(idHash, { ...found, user: found.user && { ...found.user } }, token)
+    return found
   }
 
   /**
@@ -91,6 +108,9 @@ export class DatabaseSessionStore {
   }
 
   destroy(sessionId: string, callback: Callback): void {
-    deleteSession(this.db, sessionIdHash(sessionId)).then(() => callback(), callback)
+    const idHash = sessionIdHash(sessionId)
+    deleteSession(this.db, idHash)
+      .then(() => this.cache.sessionChanged(idHash))
+      .then(() => callback(), callback)
   }
 }

@@ -34,7 +34,7 @@ export default fp(
   async (app) => {
     const https = app.config.baseUrl.startsWith('https:')
     await app.register(cookie)
-    const store = new DatabaseSessionStore(app.db, SESSION_MAX_AGE_SECONDS)
+    const store = new DatabaseSessionStore(app.db, SESSION_MAX_AGE_SECONDS, app.sessionCache)
     app.decorate('sessionStore', store)
     await app.register(session, {
       secret: app.config.sessionSecret,
@@ -65,7 +65,7 @@ export default fp(
       app.csrfProtection(request, reply, done)
     })
   },
-  { name: 'session', dependencies: ['database'] },
+  { name: 'session', dependencies: ['database', 'session-cache'] },
 )
 
 declare module 'fastify' {

@@ -38,6 +38,7 @@ import type { User } from '../repositories/users.js'
 import { shakeImageFiles } from '../storage/shake-image-files.js'
 import type { AccountService } from './accounts.js'
 import { recountPosts } from './counter-reconciler.js'
+import type { UserChanges } from './session-cache.js'
 
 export interface DeletionRequest {
   /** Why: "self-service" for the owner, a moderator's words otherwise. Logged by the job. */
@@ -51,6 +52,7 @@ export class AccountDeletionService {
     private readonly db: Database,
     private readonly accounts: AccountService,
     private readonly work: WorkSignal,
+    private readonly users: UserChanges,
   ) {}
 
   /** The owner's own request, confirmed with their password. */
@@ -74,7 +76,11 @@ export class AccountDeletionService {
       })
       return true
     })
-    if (marked) this.work.kick()
+    if (marked) {
+      // No node may keep serving the sessions just deleted.
+      await this.users.userChanged(userId)
+      this.work.kick()
+    }
     return marked
   }
 }

@@ -49,6 +49,7 @@ import {
   verifyPassword,
 } from './passwords.js'
 import { searchWords } from './search-query.js'
+import type { UserChanges } from './session-cache.js'
 import { SignInBrakeError, type SignInThrottle } from './sign-in-throttle.js'
 import { textProblem } from './text-rules.js'
 import { looksLikeToken, sha256Hex } from './tokens.js'
@@ -74,6 +75,8 @@ export class AccountService {
     private readonly db: Database,
     private readonly work: WorkSignal,
     private readonly signIns: { throttle: SignInThrottle; devices: KnownDevices },
+    /** Told of every change to a user's row, once committed: nodes drop their copies of it. */
+    private readonly users: UserChanges,
   ) {}
 
   /**
@@ -194,6 +197,7 @@ export class AccountService {
     if (!(await confirmEmail(this.db, live.userId, live.email))) {
       throw new ServiceError(400, 'This link was for an address you no longer use.')
     }
+    await this.users.userChanged(live.userId)
     return this.requireUser(live.userId)
   }
 
@@ -230,8 +234,11 @@ export class AccountService {
     await this.signIns.throttle.forgive(`account:${live.userId}`)
     const user = await this.requireUser(live.userId)
     // The link reached the inbox, which proves the address.
-    if (live.email === user.email && !user.emailConfirmed)
+    if (live.email === user.email && !user.emailConfirmed) {
       await confirmEmail(this.db, user.id, user.email)
+      await this.users.userChanged(user.id)
+      return this.requireUser(user.id)
+    }
     return user
   }
 
@@ -272,6 +279,7 @@ export class AccountService {
       }
       throw error
     }
+    await this.users.userChanged(userId)
     this.work.kick()
     return this.requireUser(userId)
   }
@@ -295,15 +303,18 @@ export class AccountService {
       await updateProfile(trx, userId, fields)
       await replaceNameWords(trx, userId, searchWords(fields.fullName))
     })
+    await this.users.userChanged(userId)
   }
 
   /** Whether the user gets mail about invitations and requests (account mail always goes). */
-  setMailNotifications(userId: number, enabled: boolean): Promise<void> {
-    return setMailNotifications(this.db, userId, enabled)
+  async setMailNotifications(userId: number, enabled: boolean): Promise<void> {
+    await setMailNotifications(this.db, userId, enabled)
+    await this.users.userChanged(userId)
   }
 
-  setAutoplayVideo(userId: number, enabled: boolean): Promise<void> {
-    return setAutoplayVideo(this.db, userId, enabled)
+  async setAutoplayVideo(userId: number, enabled: boolean): Promise<void> {
+    await setAutoplayVideo(this.db, userId, enabled)
+    await this.users.userChanged(userId)
   }
 
   findUser(id: number): Promise<User | undefined> {
@@ -346,6 +357,8 @@ export class AccountService {
       await deleteUserTokens(trx, userId, 'reset_password')
       await queueMail(trx, { mail: 'passwordChanged', userId })
     })
+    // The sessions just deleted, and the copies other nodes keep of them.
+    await this.users.userChanged(userId)
     this.work.kick()
   }
 }

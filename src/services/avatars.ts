@@ -9,6 +9,7 @@ import { type TempUpload, tempPath } from '../media/temp-file.js'
 import { type User, updateAvatarKey } from '../repositories/users.js'
 import type { FileStore } from '../storage/file-store.js'
 import { ServiceError } from './errors.js'
+import type { UserChanges } from './session-cache.js'
 
 export class AvatarService {
   constructor(
@@ -16,6 +17,7 @@ export class AvatarService {
     private readonly store: FileStore,
     private readonly limits: ImageLimits,
     private readonly tempDir: string,
+    private readonly users: UserChanges,
   ) {}
 
   async setAvatar(user: User, upload: TempUpload): Promise<string> {
@@ -31,6 +33,7 @@ export class AvatarService {
       const key = `a/${user.id}/${digest}.jpg`
       await this.store.put(key, out.path, 'image/jpeg')
       await updateAvatarKey(this.db, user.id, key)
+      await this.users.userChanged(user.id)
       if (user.avatarKey && user.avatarKey !== key)
         await this.store.delete([user.avatarKey]).catch(() => {})
       return key
@@ -42,6 +45,7 @@ export class AvatarService {
   async removeAvatar(user: User): Promise<void> {
     if (!user.avatarKey) return
     await updateAvatarKey(this.db, user.id, null)
+    await this.users.userChanged(user.id)
     await this.store.delete([user.avatarKey]).catch(() => {})
   }
 }

@@ -22,6 +22,7 @@ import { ServiceError } from './errors.js'
 import { checkedModeratorNote } from './moderation-rules.js'
 import type { ReportService, ReportView } from './reports.js'
 import { assertRole, isRole } from './roles.js'
+import type { UserChanges } from './session-cache.js'
 
 export interface Dossier {
   user: User
@@ -42,6 +43,7 @@ export class ModerationService {
     private readonly db: Database,
     private readonly reports: ReportService,
     private readonly deletion: AccountDeletionService,
+    private readonly users: UserChanges,
   ) {}
 
   async dossier(moderator: User, name: string): Promise<Dossier> {
@@ -74,6 +76,7 @@ export class ModerationService {
         note,
       })
     })
+    await this.users.userChanged(user.id)
   }
 
   /** Admins make people moderators or admins, or take that away (never their own role). */
@@ -95,6 +98,8 @@ export class ModerationService {
         note,
       })
     })
+    // Their sessions on every node have the new role from their next request on.
+    await this.users.userChanged(user.id)
   }
 
   /**

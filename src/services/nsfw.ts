@@ -5,16 +5,21 @@ import { inTransaction } from '../db/transaction.js'
 import { flagImage, setShowNsfw } from '../repositories/nsfw.js'
 import type { User } from '../repositories/users.js'
 import { livePost } from './posts.js'
+import type { UserChanges } from './session-cache.js'
 
 export class NsfwService {
-  constructor(private readonly db: Database) {}
+  constructor(
+    private readonly db: Database,
+    private readonly users: UserChanges,
+  ) {}
 
   async flagPost(user: User, key: string): Promise<void> {
     const post = await livePost(this.db, key)
     await inTransaction(this.db, (trx) => flagImage(trx, user.id, post.id, post.sourcefile.id))
   }
 
-  setPreference(user: User, show: boolean): Promise<void> {
-    return setShowNsfw(this.db, user.id, show)
+  async setPreference(user: User, show: boolean): Promise<void> {
+    await setShowNsfw(this.db, user.id, show)
+    await this.users.userChanged(user.id)
   }
 }

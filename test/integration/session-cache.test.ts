@@ -1,0 +1,158 @@
+// Two nodes of one site with the session cache on, sharing Redis: a member's repeat request
+// costs no session read, and every change to a session or an account made on one node reaches
+// the other as soon as Redis passes the message on, not when its copy expires (30 s here):
+// sign-out, settings, a role given, a password changed, an account deleted. Both nodes share
+// this process, where the next request can overtake a message still in Redis's hands; each
+// check first waits for everything published so far to reach the other node (`settled`).
+import assert from 'node:assert/strict'
+import { after, before, describe, it } from 'node:test'
+import type { FastifyInstance } from 'fastify'
+import { Redis } from 'ioredis'
+import { grantRole, PASSWORD, signIn, signUp } from '../helpers/accounts.js'
+import { buildSite, createTestSite, onMysql, type TestSite } from '../helpers/app.js'
+import type { Browser } from '../helpers/browser.js'
+import { eventually } from '../helpers/jobs.js'
+import { QueryCounter } from '../helpers/query-counter.js'
+import { redisUrl, skipUnless } from '../helpers/services.js'
+
+const skip = await skipUnless('Redis', redisUrl)
+
+describe(`session cache across nodes (${onMysql ? 'MySQL' : 'SQLite'})`, { skip }, () => {
+  let site: TestSite
+  let other: FastifyInstance
+  const counter = new QueryCounter()
+  let redis: Redis
+  before(async () => {
+    redis = new Redis(redisUrl)
+    site = await createTestSite({
+      REDIS_URL: redisUrl,
+      SESSION_CACHE_SECONDS: '30',
+      RATE_LIMIT_CREATE_ACCOUNT: '1000/60',
+      RATE_LIMIT_SIGN_IN: '1000/60',
+    })
+    other = await buildSite(site.env, { queryPlugins: [counter] })
+    await signUp(site.app, 'chief')
+    await grantRole(site.app, 'chief', 'admin')
+  })
+  after(async () => {
+    redis?.disconnect()
+    await other?.close()
+    await site?.close()
+  })
+
+  /** The same browser (its cookies) on the other node. */
+  function onOther(browser: Browser): Browser {
+    browser.app = other
+    return browser
+  }
+
+  function onFirst(browser: Browser): Browser {
+    browser.app = site.app
+    return browser
+  }
+
+  /**
+   * Returns once the other node has heard every message published so far: one channel
+   * delivers in order, so a marker sent now arrives after all of them.
+   */
+  async function settled(): Promise<void> {
+    const cache = other.sessionCache
+    const marker = `test:${Math.random()}`
+    let heard = false
+    const hear = cache.heard
+    cache.heard = (tags) => {
+      if (tags.includes(marker)) heard = true
+      hear.call(cache, tags)
+    }
+    try {
+      await redis.publish(`${site.env.REDIS_PREFIX}:session-cache`, JSON.stringify([marker]))
+      await eventually(async () => heard, 5000, 'the marker heard')
+    } finally {
+      cache.heard = hear
+    }
+  }
+
+  /** The browser's session read on the other node, with nothing left in flight to drop it. */
+  async function keptOnOther(browser: Browser): Promise<Browser> {
+    await settled()
+    assert.equal(await statusOf(onOther(browser), '/account/shakes'), 200)
+    return browser
+  }
+
+  const statusOf = async (browser: Browser, url: string) => (await browser.get(url)).statusCode
+
+  it('reads a session once per node while it is fresh', async () => {
+    const ann = onOther(await signUp(site.app, 'ann'))
+    await settled()
+    const cold = await counter.measure(() => ann.get('/account/shakes'))
+    const warm = await counter.measure(() => ann.get('/account/shakes'))
+    assert.equal(warm.queries, cold.queries - 1, 'the repeat request skips the session read')
+    assert.equal(warm.roundTrips, cold.roundTrips - 1)
+  })
+
+  it('ends a session on every node at sign-out', async () => {
+    const bea = await keptOnOther(await signUp(site.app, 'bea'))
+    const cookies = new Map(bea.cookies)
+    await onFirst(bea).get('/account/settings')
+    assert.equal((await bea.post('/sign-out', {})).statusCode, 303)
+    await settled()
+    // The old cookie, replayed on the node that had the session cached.
+    for (const [name, value] of cookies) bea.cookies.set(name, value)
+    const replay = await onOther(bea).get('/account/settings')
+    assert.equal(replay.statusCode, 302)
+    assert.match(String(replay.headers.location), /^\/sign-in/)
+  })
+
+  it('shows a setting changed on one node on the next page of the other, on every device', async () => {
+    const desktop = await signUp(site.app, 'cai')
+    // Another device: the change must reach sessions other than the one that made it.
+    const phone = await keptOnOther(await signIn(site.app, 'cai'))
+    const offered = async () => {
+      const page = (await phone.get('/account/settings')).body
+      return ['Let them wait for me', 'Play them by themselves'].filter((b) => page.includes(b))
+    }
+    assert.deepEqual(await offered(), ['Let them wait for me'])
+    await desktop.get('/account/settings')
+    const saved = await desktop.post('/account/settings', { form: 'video', autoplay: 'off' })
+    assert.equal(saved.statusCode, 303)
+    await settled()
+    assert.deepEqual(await offered(), ['Play them by themselves'])
+  })
+
+  it('gives a role at once on every node', async () => {
+    const dee = await keptOnOther(await signUp(site.app, 'dee'))
+    assert.equal(await statusOf(dee, '/admin/reports'), 403)
+    const admin = await signIn(site.app, 'chief')
+    await admin.get('/admin/users/dee')
+    const given = await admin.post('/admin/users/dee/role', { role: 'moderator', note: '' })
+    assert.equal(given.statusCode, 303)
+    await settled()
+    assert.equal(await statusOf(dee, '/admin/reports'), 200)
+  })
+
+  it('signs out the other sessions on every node when the password changes', async () => {
+    const eve = await signUp(site.app, 'eve')
+    const laptop = await keptOnOther(await signIn(site.app, 'eve'))
+    await eve.get('/account/settings')
+    const changed = await eve.post('/account/settings', {
+      form: 'password',
+      current_password: PASSWORD,
+      password: 'another long passphrase for eve',
+      password_again: 'another long passphrase for eve',
+    })
+    assert.equal(changed.statusCode, 303)
+    await settled()
+    assert.equal(await statusOf(laptop, '/account/settings'), 302)
+    // The session that made the change goes on, on either node.
+    assert.equal(await statusOf(onOther(eve), '/account/settings'), 200)
+  })
+
+  it('signs a deleted account out on every node', async () => {
+    const fay = await signUp(site.app, 'fay')
+    const phone = await keptOnOther(await signIn(site.app, 'fay'))
+    await fay.get('/account/settings/data')
+    assert.equal((await fay.post('/account/delete', { password: PASSWORD })).statusCode, 200)
+    await settled()
+    assert.equal(await statusOf(phone, '/account/settings'), 302)
+  })
+})
