@@ -32,7 +32,7 @@ import { runFanOut } from './harness/fan-out.js'
 import { rawFixtures } from './harness/fixtures.js'
 import { alternate, load, type Measured, runsWithErrors } from './harness/load.js'
 import { startBenchNginx } from './harness/nginx.js'
-import { openLoopFloor, openLoopLikes } from './harness/open-loop.js'
+import { openLoopFloor, openLoopLikes, pairedOpenLoopLikes } from './harness/open-loop.js'
 import {
   CLIENT_CORE,
   compiled,
@@ -483,7 +483,7 @@ async function fullBench(work: string, cleanups: Array<() => Promise<void>>) {
   }
 
   // 9. Like and save POSTs, like -> count visible at 200 likes/s, and the flood.
-  await writesSection({ base: plain.base, helloUrl, seeded, databaseUrl, work })
+  await writesSection({ base: plain.base, helloUrl, seeded, databaseUrl, work, env })
   // 10. A post by an account with 100,000 followers; a like on the hot post.
   await fanOutSection(databaseUrl, plain.base, worker.pid as number, seeded, work)
 
@@ -552,8 +552,10 @@ async function writesSection(run: {
   seeded: SeedResult
   databaseUrl: URL
   work: string
+  /** The web processes' environment, to start one without the session cache beside them. */
+  env: Record<string, string>
 }) {
-  const { base, helloUrl, seeded, databaseUrl, work } = run
+  const { base, helloUrl, seeded, databaseUrl, work, env } = run
   const seconds = SECONDS
   await section('likes and saves')
   const actor = await signIn(base, READER_NAME)
@@ -644,6 +646,30 @@ async function writesSection(run: {
     goal: 'p50 ≤ 3, p99 ≤ 15, max ≤ 100 ms',
     met:
       likeOpen.errors === 0 && likeOpen.p50Ms <= 3 && likeOpen.p99Ms <= 15 && likeOpen.maxMs <= 100,
+  })
+  // The session cache's share: the same loop against a second web process that reads every
+  // session from the database, in alternating blocks (same machine, same moment).
+  const uncached = await startWeb('web (no page cache, no session cache)', {
+    ...env,
+    PAGE_CACHE_SECONDS: '0',
+    SESSION_CACHE_SECONDS: '0',
+  })
+  const paired = await pairedOpenLoopLikes(
+    { a: base, b: uncached.base },
+    postHeaders,
+    keys(0.5, 4000).map(shareKey),
+    200,
+    4,
+  )
+  uncached.child.kill('SIGTERM')
+  results.sessionCachePaired = paired
+  const { a: withCache, b: withoutCache } = paired
+  rows.push({
+    path: 'like → count at 200/s: session cache on ÷ off (alternating blocks)',
+    figure: `p50 ${round1(withCache.p50Ms)} vs ${round1(withoutCache.p50Ms)} ms, p99 ${round1(withCache.p99Ms)} vs ${round1(withoutCache.p99Ms)} ms (${withCache.likes} and ${withoutCache.likes} likes)`,
+    ratio: `p50 ${ratio(withCache.p50Ms, withoutCache.p50Ms)}×`,
+    goal: 'report',
+    met: withCache.errors + withoutCache.errors === 0 ? undefined : false,
   })
   // Hammering: 1,000 likes a second for 20 s on one node, far more than it commits one by one
   // (group commit takes them in batches); then every answered like must be stored, and the
@@ -775,7 +801,7 @@ async function writesOnly(work: string, cleanups: Array<() => Promise<void>>) {
   if (worker.exitCode !== null) throw new Error(`the worker exited with ${worker.exitCode}`)
   if (args['writes-only']) {
     const helloUrl = await startHello()
-    await writesSection({ base: web.base, helloUrl, seeded, databaseUrl, work })
+    await writesSection({ base: web.base, helloUrl, seeded, databaseUrl, work, env })
   }
   await fanOutSection(databaseUrl, web.base, worker.pid as number, seeded, work)
 }

@@ -40,13 +40,20 @@ function post(agent: http.Agent, url: URL, headers: Record<string, string>): Pro
   })
 }
 
+interface Timed {
+  sent: number
+  latencies: number[]
+  errors: number
+  sendSeconds: number
+}
+
 /** Sends one request per path at `perSecond`; `accept` says whether an answer is right. */
-async function openLoop(
+async function timeOpenLoop(
   urls: readonly URL[],
   headers: Record<string, string>,
   perSecond: number,
   accept: (answer: Answer) => boolean,
-): Promise<OpenLoopResult> {
+): Promise<Timed> {
   const agent = new http.Agent({ keepAlive: true, maxSockets: 256 })
   const latencies: number[] = []
   let errors = 0
@@ -72,19 +79,41 @@ async function openLoop(
   const sendSeconds = (performance.now() - started) / 1000
   await Promise.all(inFlight)
   agent.destroy()
+  return { sent: urls.length, latencies, errors, sendSeconds }
+}
+
+function summary({ sent, latencies, errors, sendSeconds }: Timed): OpenLoopResult {
   const sorted = [...latencies].sort((a, b) => a - b)
   const pct = (p: number) =>
     sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN
   return {
-    sent: urls.length,
+    sent,
     likes: latencies.length,
     errors,
     p50Ms: pct(50),
     p99Ms: pct(99),
     maxMs: sorted.at(-1) ?? Number.NaN,
-    sentPerSecond: urls.length / sendSeconds,
+    sentPerSecond: sent / sendSeconds,
   }
 }
+
+async function openLoop(
+  urls: readonly URL[],
+  headers: Record<string, string>,
+  perSecond: number,
+  accept: (answer: Answer) => boolean,
+): Promise<OpenLoopResult> {
+  return summary(await timeOpenLoop(urls, headers, perSecond, accept))
+}
+
+function likeAnswered(answer: Answer): boolean {
+  if (answer.status !== 200) return false
+  const body = JSON.parse(answer.body) as { like_count?: unknown }
+  return typeof body.like_count === 'number'
+}
+
+const likeUrls = (base: string, keys: readonly string[]) =>
+  keys.map((key) => new URL(`/p/${key}/like`, base))
 
 export function openLoopLikes(
   base: string,
@@ -92,16 +121,43 @@ export function openLoopLikes(
   keys: readonly string[],
   perSecond: number,
 ): Promise<OpenLoopResult> {
-  return openLoop(
-    keys.map((key) => new URL(`/p/${key}/like`, base)),
-    headers,
-    perSecond,
-    (answer) => {
-      if (answer.status !== 200) return false
-      const body = JSON.parse(answer.body) as { like_count?: unknown }
-      return typeof body.like_count === 'number'
-    },
-  )
+  return openLoop(likeUrls(base, keys), headers, perSecond, likeAnswered)
+}
+
+/**
+ * The same open loop against two servers in turn, `blocks` times each, each block on posts of
+ * its own: the two share whatever else the machine does at the time, so small differences
+ * between them show where separate runs minutes apart would bury them in noise.
+ */
+export async function pairedOpenLoopLikes(
+  servers: { a: string; b: string },
+  headers: Record<string, string>,
+  keys: readonly string[],
+  perSecond: number,
+  blocks: number,
+): Promise<{ a: OpenLoopResult; b: OpenLoopResult }> {
+  const size = Math.floor(keys.length / (2 * blocks))
+  const merged = {
+    a: { sent: 0, latencies: [] as number[], errors: 0, sendSeconds: 0 },
+    b: { sent: 0, latencies: [] as number[], errors: 0, sendSeconds: 0 },
+  }
+  for (let block = 0; block < 2 * blocks; block++) {
+    // a b b a a b ...: neither always goes first.
+    const side = block % 4 === 0 || block % 4 === 3 ? 'a' : 'b'
+    const part = keys.slice(block * size, (block + 1) * size)
+    const timed = await timeOpenLoop(
+      likeUrls(servers[side], part),
+      headers,
+      perSecond,
+      likeAnswered,
+    )
+    const into = merged[side]
+    into.sent += timed.sent
+    into.latencies.push(...timed.latencies)
+    into.errors += timed.errors
+    into.sendSeconds += timed.sendSeconds
+  }
+  return { a: summary(merged.a), b: summary(merged.b) }
 }
 
 /** The same loop against the hello server: what the client and the loopback cost alone. */

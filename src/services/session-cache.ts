@@ -41,7 +41,8 @@ export class SessionCache<T extends CachedSession = CachedSession> implements Us
     options: { hearing: boolean; maxEntries?: number },
   ) {
     this.hearing = options.hearing
-    this.maxEntries = options.maxEntries ?? 50_000
+    // About a kilobyte each: 10,000 members active within the copies' life hold ~10 MB.
+    this.maxEntries = options.maxEntries ?? 10_000
   }
 
   get enabled(): boolean {

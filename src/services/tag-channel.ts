@@ -33,7 +33,13 @@ export async function openTagChannel(options: TagChannelOptions): Promise<TagCha
   // Loaded only with REDIS_URL: an embedded site is one node, with nothing to tell.
   const { Redis } = await import('ioredis')
   const clientOptions = { connectTimeout: 1000, maxRetriesPerRequest: 1 }
-  const publisher = new Redis(url, { ...clientOptions, enableOfflineQueue: false })
+  // A publish fails at once while Redis is away, and within a second if it hangs: a write
+  // waiting on it (a sign-out) is held no longer than that.
+  const publisher = new Redis(url, {
+    ...clientOptions,
+    enableOfflineQueue: false,
+    commandTimeout: 1000,
+  })
   const subscriber = new Redis(url, clientOptions)
   for (const client of [publisher, subscriber])
     client.on('error', (error) => log.warn({ err: error }, `${label}: redis error`))
