@@ -647,21 +647,28 @@ async function writesSection(run: {
     met:
       likeOpen.errors === 0 && likeOpen.p50Ms <= 3 && likeOpen.p99Ms <= 15 && likeOpen.maxMs <= 100,
   })
-  // The session cache's share: the same loop against a second web process that reads every
-  // session from the database, in alternating blocks (same machine, same moment).
-  const uncached = await startWeb('web (no page cache, no session cache)', {
-    ...env,
-    PAGE_CACHE_SECONDS: '0',
-    SESSION_CACHE_SECONDS: '0',
-  })
+  // The session cache's share: the same loop against two fresh web processes, one that reads
+  // every session from the database, in alternating blocks (same machine, same moment), each
+  // warmed first by the same number of likes.
+  const twins = {
+    a: await startWeb('web (session cache)', { ...env, PAGE_CACHE_SECONDS: '0' }),
+    b: await startWeb('web (no session cache)', {
+      ...env,
+      PAGE_CACHE_SECONDS: '0',
+      SESSION_CACHE_SECONDS: '0',
+    }),
+  }
+  const pairedKeys = keys(0.5, 5000).map(shareKey)
+  await openLoopLikes(twins.a.base, postHeaders, pairedKeys.slice(0, 500), 200)
+  await openLoopLikes(twins.b.base, postHeaders, pairedKeys.slice(500, 1000), 200)
   const paired = await pairedOpenLoopLikes(
-    { a: base, b: uncached.base },
+    { a: twins.a.base, b: twins.b.base },
     postHeaders,
-    keys(0.5, 4000).map(shareKey),
+    pairedKeys.slice(1000),
     200,
     4,
   )
-  uncached.child.kill('SIGTERM')
+  for (const twin of Object.values(twins)) twin.child.kill('SIGTERM')
   results.sessionCachePaired = paired
   const { a: withCache, b: withoutCache } = paired
   rows.push({
