@@ -292,6 +292,52 @@ describe('the production topology', async () => {
     assert.equal(exported.status, 404)
   })
 
+  it('ends a session on both nodes at once at sign-out and on a password change, though each keeps it', {
+    skip,
+  }, async () => {
+    // Round robin: four requests in a row reach both nodes twice, so each has the session
+    // kept (production mode: SESSION_CACHE_SECONDS 10) when the change comes.
+    const statuses = async (client: HttpClient) => {
+      const seen: number[] = []
+      for (let i = 0; i < 4; i++) seen.push((await client.request('/account/settings')).status)
+      return seen
+    }
+    const copyOf = (client: HttpClient) => {
+      const copy = new HttpClient(topology.url)
+      for (const [name, value] of client.cookies) copy.cookies.set(name, value)
+      return copy
+    }
+    const dana = new HttpClient(topology.url)
+    await dana.signUp('dana')
+    const thief = copyOf(dana)
+    assert.deepEqual(await statuses(thief), [200, 200, 200, 200])
+    await dana.request('/account/settings')
+    assert.equal((await dana.form('/sign-out', {})).status, 303)
+    // No wait: the sign-out was answered after every node was told.
+    assert.deepEqual(await statuses(thief), [302, 302, 302, 302])
+
+    const laptop = new HttpClient(topology.url)
+    await laptop.signUp('fern')
+    const phone = new HttpClient(topology.url)
+    await phone.request('/sign-in')
+    assert.equal(
+      (await phone.form('/sign-in', { name: 'fern', password: 'correct horse battery staple' }))
+        .status,
+      303,
+    )
+    assert.deepEqual(await statuses(phone), [200, 200, 200, 200])
+    await laptop.request('/account/settings')
+    const changed = await laptop.form('/account/settings', {
+      form: 'password',
+      current_password: 'correct horse battery staple',
+      password: 'a new passphrase for fern',
+      password_again: 'a new passphrase for fern',
+    })
+    assert.equal(changed.status, 303)
+    assert.deepEqual(await statuses(phone), [302, 302, 302, 302])
+    assert.deepEqual(await statuses(laptop), [200, 200, 200, 200])
+  })
+
   it('keeps serving when a node is killed and while another drains', { skip }, async () => {
     const [node1, node2] = topology.nodes
     assert.ok(node1 && node2)
