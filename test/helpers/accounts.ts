@@ -51,3 +51,18 @@ export async function grantRole(
 ): Promise<void> {
   await app.db.updateTable('user').set({ role }).where('name', '=', name).execute()
 }
+
+/** Changes the password on the settings page, as its form does; the answer is returned. */
+export async function changePassword(
+  browser: Browser,
+  password: string,
+  currentPassword = PASSWORD,
+): Promise<Awaited<ReturnType<Browser['post']>>> {
+  await browser.get('/account/settings')
+  return browser.post('/account/settings', {
+    form: 'password',
+    current_password: currentPassword,
+    password,
+    password_again: password,
+  })
+}

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
 import type { FastifyInstance } from 'fastify'
 import { Redis } from 'ioredis'
-import { grantRole, PASSWORD, signIn, signUp } from '../helpers/accounts.js'
+import { changePassword, grantRole, PASSWORD, signIn, signUp } from '../helpers/accounts.js'
 import { buildSite, createTestSite, onMysql, type TestSite } from '../helpers/app.js'
 import type { Browser } from '../helpers/browser.js'
 import { eventually } from '../helpers/jobs.js'
@@ -133,13 +133,7 @@ describe(`session cache across nodes (${onMysql ? 'MySQL' : 'SQLite'})`, { skip 
   it('signs out the other sessions on every node when the password changes', async () => {
     const eve = await signUp(site.app, 'eve')
     const laptop = await keptOnOther(await signIn(site.app, 'eve'))
-    await eve.get('/account/settings')
-    const changed = await eve.post('/account/settings', {
-      form: 'password',
-      current_password: PASSWORD,
-      password: 'another long passphrase for eve',
-      password_again: 'another long passphrase for eve',
-    })
+    const changed = await changePassword(eve, 'another long passphrase for eve')
     assert.equal(changed.statusCode, 303)
     await settled()
     assert.equal(await statusOf(laptop, '/account/settings'), 302)

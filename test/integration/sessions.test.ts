@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
 import type { FastifyInstance } from 'fastify'
-import { PASSWORD, signIn, signUp } from '../helpers/accounts.js'
+import { changePassword, PASSWORD, signIn, signUp } from '../helpers/accounts.js'
 import { buildSite, createTestSite, type TestSite } from '../helpers/app.js'
 import { Browser } from '../helpers/browser.js'
 import { QueryLog } from '../helpers/query-log.js'
@@ -113,13 +113,7 @@ describe('sessions', () => {
     const laptop = await signUp(site.app, 'changer')
     const phone = await signIn(nodeB, 'changer')
     assert.equal((await phone.get('/account/settings')).statusCode, 200)
-    await laptop.get('/account/settings')
-    const changed = await laptop.post('/account/settings', {
-      form: 'password',
-      current_password: PASSWORD,
-      password: 'an entirely new passphrase',
-      password_again: 'an entirely new passphrase',
-    })
+    const changed = await changePassword(laptop, 'an entirely new passphrase')
     assert.equal(changed.statusCode, 303)
     assert.equal(
       (await laptop.get('/account/settings')).statusCode,
@@ -141,13 +135,7 @@ describe('sessions', () => {
 
   it('refuses a wrong current password when changing it', async () => {
     const browser = await signUp(site.app, 'careful')
-    await browser.get('/account/settings')
-    const response = await browser.post('/account/settings', {
-      form: 'password',
-      current_password: 'wrong one',
-      password: 'an entirely new passphrase',
-      password_again: 'an entirely new passphrase',
-    })
+    const response = await changePassword(browser, 'an entirely new passphrase', 'wrong one')
     assert.equal(response.statusCode, 403)
     assert.match(response.body, /current password is not right/)
     await browser.post('/sign-out', {})

@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
 import type { FastifyInstance } from 'fastify'
-import { PASSWORD, signIn, signUp } from '../helpers/accounts.js'
+import { changePassword, PASSWORD, signIn, signUp } from '../helpers/accounts.js'
 import { buildSite, createTestSite, onMysql, type TestSite } from '../helpers/app.js'
 import { AttackTable } from '../helpers/attack-table.js'
 import { Browser, location } from '../helpers/browser.js'
@@ -69,13 +69,7 @@ describe(`accounts under attack (${onMysql ? 'MySQL' : 'SQLite'})`, () => {
       const victim = await signUp(site.app, 'changer')
       const thieves = [stealCookies(victim, site.app), stealCookies(victim, nodeB)]
       const phone = await signIn(nodeB, 'changer')
-      await victim.get('/account/settings')
-      const changed = await victim.post('/account/settings', {
-        form: 'password',
-        current_password: PASSWORD,
-        password: NEW_PASSWORD,
-        password_again: NEW_PASSWORD,
-      })
+      const changed = await changePassword(victim, NEW_PASSWORD)
       assert.equal(changed.statusCode, 303)
       assert.ok(await signedIn(victim), 'the browser that changed it stays signed in')
       // Its session id was renewed, so the copies taken before are worthless.
