@@ -651,7 +651,11 @@ async function writesSection(run: {
   // every session from the database, in alternating blocks (same machine, same moment), each
   // warmed first by the same number of likes.
   const twins = {
-    a: await startWeb('web (session cache)', { ...env, PAGE_CACHE_SECONDS: '0' }),
+    a: await startWeb('web (session cache)', {
+      ...env,
+      PAGE_CACHE_SECONDS: '0',
+      SESSION_CACHE_SECONDS: '10',
+    }),
     b: await startWeb('web (no session cache)', {
       ...env,
       PAGE_CACHE_SECONDS: '0',

@@ -235,7 +235,9 @@ function configFromEnvironment(env: AppEnvironment) {
     // Production reuses visitors' pages for a few seconds; development and tests see every change.
     pageCacheSeconds: env.PAGE_CACHE_SECONDS ?? (env.NODE_ENV === 'production' ? 5 : 0),
     // A member's session and account, reused by the node that read them (session-cache.ts).
-    sessionCacheSeconds: env.SESSION_CACHE_SECONDS ?? (env.NODE_ENV === 'production' ? 10 : 0),
+    // Off unless asked for: under load another node can still serve a session for a few
+    // milliseconds after its sign-out was answered (docs/operations.md).
+    sessionCacheSeconds: env.SESSION_CACHE_SECONDS ?? 0,
     suggestionsCacheSeconds:
       env.SUGGESTIONS_CACHE_SECONDS ?? (env.NODE_ENV === 'production' ? 60 : 0),
     xAccelLocalFiles: env.X_ACCEL_LOCAL_FILES,

@@ -292,11 +292,12 @@ describe('the production topology', async () => {
     assert.equal(exported.status, 404)
   })
 
-  it('ends a session on both nodes at once at sign-out and on a password change, though each keeps it', {
+  it('ends a session on both nodes at once at sign-out and on a password change', {
     skip,
   }, async () => {
-    // Round robin: four requests in a row reach both nodes twice, so each has the session
-    // kept (production mode: SESSION_CACHE_SECONDS 10) when the change comes.
+    // Round robin: four requests in a row reach both nodes twice. With SESSION_CACHE_SECONDS
+    // on, this failed once under CI's load ([200, 302, 302, 302]: a node served the session a
+    // few milliseconds after the sign-out was answered), so the cache is off by default.
     const statuses = async (client: HttpClient) => {
       const seen: number[] = []
       for (let i = 0; i < 4; i++) seen.push((await client.request('/account/settings')).status)
