@@ -1,9 +1,12 @@
 // The nodes' tag channel (the page cache's and the session cache's) on a Redis of the test's
 // own: a node that started while Redis was away hears the others once it is back, says when it
-// hears and when it may have missed something, and every failure on the way is logged.
+// hears and when it may have missed something, and every failure on the way is logged. On a
+// confirmed channel a publish resolves only once every node has heard it, even one whose
+// connection to Redis runs late.
 import assert from 'node:assert/strict'
 import { after, describe, it } from 'node:test'
 import { openTagChannel, type TagChannel } from '../../src/services/tag-channel.js'
+import { DelayingProxy } from '../helpers/delaying-proxy.js'
 import { eventually } from '../helpers/jobs.js'
 import { OwnRedis, skipWithoutRedisServer } from '../helpers/own-redis.js'
 
@@ -85,5 +88,66 @@ describe('tag channel', () => {
       'the unreadable message heard as "drop everything"',
     )
     assert.ok(lines.some((line) => line.message === 'page cache: unreadable message, dropping all'))
+  })
+
+  it('answers a confirmed publish only once every node has heard it', {
+    skip: skipWithoutRedisServer(),
+  }, async () => {
+    const redis = await OwnRedis.start()
+    cleanups.push(() => redis.close())
+    const late = await DelayingProxy.start(redis.port)
+    cleanups.push(() => late.close())
+    const lines: string[] = []
+    const log = { warn: (_details: object, message: string) => lines.push(message) }
+    const heardLate: Array<readonly string[]> = []
+    const hearing = { here: false, late: false }
+    const open = async (
+      url: string,
+      onTags: (tags: readonly string[]) => void,
+      who: 'here' | 'late',
+    ) => {
+      const channel = await openTagChannel({
+        url,
+        name: 'sc',
+        label: 'session cache',
+        log,
+        heard: onTags,
+        hearing: (now) => {
+          hearing[who] = now
+        },
+        confirmed: true,
+        confirmTimeoutMs: 1500,
+      })
+      cleanups.push(() => channel.close())
+      return channel
+    }
+    const here = await open(redis.url, () => {}, 'here')
+    await open(late.url, (tags) => heardLate.push(tags), 'late')
+    await eventually(async () => hearing.here && hearing.late, 10_000, 'both nodes subscribed')
+
+    // At rest: answered at once, heard by both.
+    assert.equal(await here.publish(['session:a']), true)
+    assert.deepEqual(heardLate.at(-1), ['session:a'])
+
+    // The other node's messages arrive 400 ms late: the publish waits for it.
+    late.delayMs = 400
+    const began = Date.now()
+    assert.equal(await here.publish(['session:b']), true)
+    assert.deepEqual(heardLate.at(-1), ['session:b'], 'answered before the late node heard')
+    assert.ok(Date.now() - began >= 350, 'waited for the late node')
+
+    // Later than the time allowed: the publish gives up (the write is not held forever), says
+    // so, and the late node still hears it when its connection catches up.
+    late.delayMs = 2500
+    const gaveUp = Date.now()
+    assert.equal(await here.publish(['session:c']), false)
+    const waited = Date.now() - gaveUp
+    assert.ok(waited >= 1400 && waited < 2400, `gave up after the time allowed (${waited} ms)`)
+    assert.ok(lines.includes('session cache: not every node confirmed within 1500 ms'))
+    await eventually(
+      async () => heardLate.some((tags) => tags[0] === 'session:c'),
+      10_000,
+      'the late node to hear it in the end',
+    )
   })
 })
