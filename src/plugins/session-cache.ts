@@ -25,9 +25,9 @@ async function openSessionCache(app: FastifyInstance): Promise<SessionCache<Sess
   if (ttlMs === 0 || !config.redisUrl) {
     if (ttlMs > 0)
       app.log.info('session cache off: without REDIS_URL no node could drop its copies')
-    return new SessionCache(0, { hearing: false })
+    return new SessionCache(0)
   }
-  const cache = new SessionCache<SessionWithUser>(ttlMs, { hearing: false })
+  const cache = new SessionCache<SessionWithUser>(ttlMs)
   const channel = await openTagChannel({
     url: config.redisUrl,
     name: `${config.redisPrefix}:session-cache`,
@@ -35,6 +35,8 @@ async function openSessionCache(app: FastifyInstance): Promise<SessionCache<Sess
     log: app.log,
     heard: (tags) => cache.heard(tags),
     hearing: (hearing) => cache.setHearing(hearing),
+    // A sign-out is answered only once every node has dropped its copy of the session.
+    confirmed: true,
   })
   cache.connect((tags) => channel.publish(tags))
   app.addHook('onClose', async () => channel.close())

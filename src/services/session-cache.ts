@@ -31,16 +31,15 @@ export class SessionCache<T extends CachedSession = CachedSession> implements Us
   private readonly entries = new Map<string, Entry<T>>()
   /** Moves on every drop: a read that began before a drop must not store what it read. */
   private generation = 0
-  private hearing: boolean
+  /** False until the node hears the others: a change made by another node could be missed. */
+  private hearing = false
   private readonly maxEntries: number
   private tell: (tags: readonly string[]) => Promise<unknown> = async () => {}
 
-  /** `hearing`: false until the node hears the others (a site on a shared database). */
   constructor(
     private readonly ttlMs: number,
-    options: { hearing: boolean; maxEntries?: number },
+    options: { maxEntries?: number } = {},
   ) {
-    this.hearing = options.hearing
     // About a kilobyte each: 10,000 members active within the copies' life hold ~10 MB.
     this.maxEntries = options.maxEntries ?? 10_000
   }

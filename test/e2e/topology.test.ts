@@ -295,9 +295,10 @@ describe('the production topology', async () => {
   it('ends a session on both nodes at once at sign-out and on a password change', {
     skip,
   }, async () => {
-    // Round robin: four requests in a row reach both nodes twice. With SESSION_CACHE_SECONDS
-    // on, this failed once under CI's load ([200, 302, 302, 302]: a node served the session a
-    // few milliseconds after the sign-out was answered), so the cache is off by default.
+    // Round robin: four requests in a row reach both nodes twice, each keeping the sessions it
+    // read (SESSION_CACHE_SECONDS). Before drops were confirmed this failed once under CI's
+    // load ([200, 302, 302, 302]: a node served the session a few milliseconds after the
+    // sign-out was answered, the drop sent but not yet heard).
     const statuses = async (client: HttpClient) => {
       const seen: number[] = []
       for (let i = 0; i < 4; i++) seen.push((await client.request('/account/settings')).status)
@@ -314,7 +315,7 @@ describe('the production topology', async () => {
     assert.deepEqual(await statuses(thief), [200, 200, 200, 200])
     await dana.request('/account/settings')
     assert.equal((await dana.form('/sign-out', {})).status, 303)
-    // No wait: the sign-out was answered after every node was told.
+    // No wait: the sign-out was answered after every node confirmed it dropped its copy.
     assert.deepEqual(await statuses(thief), [302, 302, 302, 302])
 
     const laptop = new HttpClient(topology.url)

@@ -275,6 +275,9 @@ export class Topology {
       BASE_URL: this.url,
       TRUST_PROXY: '127.0.0.1',
       DRAIN_SECONDS: '2',
+      // Each node keeps members' sessions (production's default is 10 s), long enough that in
+      // a test only a drop from the other node can end one.
+      SESSION_CACHE_SECONDS: '30',
       UPLOAD_MAX_BYTES: String(options.uploadMaxBytes),
       RATE_LIMIT_UPLOAD: '1000/60',
       RATE_LIMIT_SIGN_IN: '1000/60',

@@ -13,8 +13,15 @@ function row(userId: number | null, expiresInSeconds = 3600): CachedSession {
   }
 }
 
+/** A cache on a node that hears the others, as one subscribed to the channel. */
+function hearingCache(ttlMs = 10_000, maxEntries?: number) {
+  const cache = new SessionCache(ttlMs, maxEntries === undefined ? {} : { maxEntries })
+  cache.setHearing(true)
+  return cache
+}
+
 function filled(ttlMs = 10_000) {
-  const cache = new SessionCache(ttlMs, { hearing: true })
+  const cache = hearingCache(ttlMs)
   const token = cache.readToken()
   cache.store('a', row(1), token)
   cache.store('b', row(1), token)
@@ -73,7 +80,7 @@ describe('session cache', () => {
   })
 
   it('does not store a read that a change overtook', () => {
-    const cache = new SessionCache(10_000, { hearing: true })
+    const cache = hearingCache()
     const token = cache.readToken()
     cache.heard(['user:7'])
     cache.store('x', row(1), token)
@@ -83,7 +90,7 @@ describe('session cache', () => {
   })
 
   it('keeps nothing past its age, nor past the session’s own expiry', async () => {
-    const cache = new SessionCache(30, { hearing: true })
+    const cache = hearingCache(30)
     cache.store('young', row(1), cache.readToken())
     cache.store('expired', row(1, -1), cache.readToken())
     assert.equal(cache.get('expired'), undefined)
@@ -93,20 +100,20 @@ describe('session cache', () => {
   })
 
   it('keeps nothing while the node cannot hear, and forgets what it had when it stops', () => {
-    const deaf = new SessionCache(10_000, { hearing: false })
+    const deaf = new SessionCache(10_000)
     deaf.store('a', row(1), deaf.readToken())
     assert.equal(deaf.get('a'), undefined)
     const cache = filled()
     cache.setHearing(false)
     cache.setHearing(true)
     assert.equal(cache.get('a'), undefined, 'a copy kept while deaf may be stale')
-    const off = new SessionCache(0, { hearing: true })
+    const off = hearingCache(0)
     off.store('a', row(1), off.readToken())
     assert.equal(off.get('a'), undefined)
   })
 
   it('holds at most its bound, the oldest going first', () => {
-    const cache = new SessionCache(10_000, { hearing: true, maxEntries: 2 })
+    const cache = hearingCache(10_000, 2)
     for (const id of ['1', '2', '3']) cache.store(id, row(Number(id)), cache.readToken())
     assert.equal(cache.get('1'), undefined)
     assert.ok(cache.get('2'))
