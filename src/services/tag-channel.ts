@@ -118,11 +118,14 @@ export async function openTagChannel(options: TagChannelOptions): Promise<TagCha
   }
   const publishConfirmed = async (tags: readonly string[]): Promise<boolean> => {
     // Without the reply channel no confirmation could arrive: told, but not known to be heard.
-    if (!subscribed) {
-      const told = await publisher.publish(name, JSON.stringify(tags)).catch(() => undefined)
-      log.warn({ tags, told }, `${label}: told the other nodes without hearing their answers`)
-      return false
-    }
+    if (!subscribed)
+      return publisher.publish(name, JSON.stringify(tags)).then(
+        (delivered) => {
+          log.warn({ tags, delivered }, `${label}: other nodes told, their answers not heard`)
+          return false
+        },
+        (error: unknown) => notTold(error, tags),
+      )
     const id = ++lastId
     const message: ConfirmedMessage = { tags, reply: replies, id }
     let done: (confirmed: boolean) => void = () => {}

@@ -149,5 +149,12 @@ describe('tag channel', () => {
       10_000,
       'the late node to hear it in the end',
     )
+
+    // Redis gone: a change is not held waiting for answers that cannot come.
+    await redis.stop()
+    await eventually(async () => !hearing.here, 10_000, 'the loss of Redis noticed')
+    const deaf = Date.now()
+    assert.equal(await here.publish(['session:d']), false)
+    assert.ok(Date.now() - deaf < 500, 'answered at once while Redis is away')
   })
 })
