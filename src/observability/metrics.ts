@@ -64,6 +64,12 @@ export class Metrics {
     registers: [this.registry],
   })
 
+  readonly sessionDropsUnconfirmed = new Counter({
+    name: 'mlkshk_session_drops_unconfirmed_total',
+    help: 'Session or account changes answered before every node was known to have dropped its copies (a node that did not confirm within a second, or Redis away)',
+    registers: [this.registry],
+  })
+
   constructor(readonly role: 'web' | 'worker') {
     this.registry.setDefaultLabels({ role })
     // Every series exists from the start, so rate() and alerts see 0 rather than nothing.

@@ -38,7 +38,9 @@ async function openSessionCache(app: FastifyInstance): Promise<SessionCache<Sess
     // A sign-out is answered only once every node has dropped its copy of the session.
     confirmed: true,
   })
-  cache.connect((tags) => channel.publish(tags))
+  cache.connect(async (tags) => {
+    if (!(await channel.publish(tags))) app.metrics.sessionDropsUnconfirmed.inc()
+  })
   app.addHook('onClose', async () => channel.close())
   return cache
 }

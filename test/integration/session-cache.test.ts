@@ -11,6 +11,8 @@ import type { FastifyInstance } from 'fastify'
 import { changePassword, grantRole, PASSWORD, signIn, signUp } from '../helpers/accounts.js'
 import { buildSite, createTestSite, onMysql, type TestSite } from '../helpers/app.js'
 import type { Browser } from '../helpers/browser.js'
+import { DelayingProxy } from '../helpers/delaying-proxy.js'
+import { eventually } from '../helpers/jobs.js'
 import { QueryCounter } from '../helpers/query-counter.js'
 import { redisUrl, skipUnless } from '../helpers/services.js'
 
@@ -116,5 +118,49 @@ describe(`session cache across nodes (${onMysql ? 'MySQL' : 'SQLite'})`, { skip 
     await fay.get('/account/settings/data')
     assert.equal((await fay.post('/account/delete', { password: PASSWORD })).statusCode, 200)
     assert.equal(await statusOf(phone, '/account/settings'), 302)
+  })
+
+  it('answers a change a stalled node does not confirm within a second, and counts it', async () => {
+    // A third node whose replies from Redis can be held back, as a node's are when it stalls.
+    const target = new URL(redisUrl)
+    const proxy = await DelayingProxy.start(Number(target.port || 6379), target.hostname)
+    const through = new URL(redisUrl)
+    through.port = String(proxy.port)
+    const stalled = await buildSite({ ...site.env, REDIS_URL: through.toString() })
+    try {
+      await eventually(
+        async () => stalled.sessionCache.enabled,
+        5000,
+        'the third node to hear the others',
+      )
+      const gus = await signUp(site.app, 'gus')
+      const cookies = new Map(gus.cookies)
+      const onStalled = (browser: Browser) => {
+        browser.app = stalled
+        return browser
+      }
+      assert.equal(await statusOf(onStalled(gus), '/account/settings'), 200)
+      const unconfirmed = () => site.app.metrics.sessionDropsUnconfirmed.get()
+      const before = (await unconfirmed()).values[0]?.value ?? 0
+
+      proxy.delayMs = 2500
+      const began = Date.now()
+      assert.equal((await onFirst(gus).post('/sign-out', {})).statusCode, 303)
+      const waited = Date.now() - began
+      assert.ok(waited >= 900 && waited < 2400, `held a second, not longer (${waited} ms)`)
+      assert.equal((await unconfirmed()).values[0]?.value, before + 1)
+
+      // Once its connection catches up, the stalled node drops the session too.
+      for (const [name, value] of cookies) gus.cookies.set(name, value)
+      await eventually(
+        async () => (await statusOf(onStalled(gus), '/account/settings')) === 302,
+        10_000,
+        'the stalled node to drop the session',
+      )
+    } finally {
+      proxy.delayMs = 0
+      await stalled.close()
+      await proxy.close()
+    }
   })
 })
