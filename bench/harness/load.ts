@@ -93,8 +93,10 @@ export interface Measured {
 }
 
 /**
- * Runs each variant once as a warm-up, then `rounds` rounds in which every variant runs in turn
- * (A, B, C, A, B, C, ...), so the machine's noise falls on all; reports the medians.
+ * Runs each variant once as a warm-up, then `rounds` rounds in which every variant runs in turn,
+ * every other round backwards (A, B, C, C, B, A, A, B, C, ...), so the machine's noise falls on
+ * all and no variant always runs right after the same other one (a heavy variant leaves work
+ * behind, in the database's purge and the worker, for whatever runs next); reports the medians.
  */
 export async function alternate(
   variants: Record<string, { url: string } & LoadOptions>,
@@ -107,7 +109,9 @@ export async function alternate(
     results[name] = []
   }
   for (let round = 0; round < rounds; round++) {
-    for (const [name, v] of Object.entries(variants)) results[name]?.push(await load(v.url, v))
+    const order = Object.entries(variants)
+    if (round % 2 === 1) order.reverse()
+    for (const [name, v] of order) results[name]?.push(await load(v.url, v))
   }
   return Object.fromEntries(
     Object.entries(results).map(([name, list]) => [
