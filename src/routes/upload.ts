@@ -1,4 +1,5 @@
-// Posting: the form, multipart uploads (POST /upload) and posting from a URL (POST /tools/p).
+// Posting: the form, multipart uploads (POST /upload) and posting from a URL (/tools/p: the
+// form filled in from its query, as MLTSHP's bookmarklet opens it, and the post).
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import { postUploadMaxBytes } from '../config.js'
@@ -7,7 +8,9 @@ import { wantsJson } from '../plugins/negotiation.js'
 import { limitedPerUser } from '../plugins/rate-limit.js'
 import { ServiceError, ValidationError } from '../services/errors.js'
 import { formatBytes } from '../services/format-bytes.js'
+import { ALT_TEXT_MAX, DESCRIPTION_MAX, TITLE_MAX } from '../services/post-rules.js'
 import type { NewPost, NewPostInput } from '../services/posting.js'
+import { queryField } from './form-fields.js'
 import { readUpload } from './read-upload.js'
 import { formBody, formValues } from './schemas.js'
 
@@ -101,6 +104,21 @@ const uploadRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
       fields,
     )
+  })
+
+  // MLTSHP's bookmarklet and browser plugins open /tools/p?url=IMAGE&title=…&description=…&
+  // alt_text=…: the form filled in (cut to what a post may hold), to check and post. A visitor
+  // signs in first and comes back to it.
+  app.get('/tools/p', { preHandler: requireUser }, (request, reply) => {
+    const given = (name: string, max: number) => queryField(request, name).slice(0, max)
+    return showForm(reply, {
+      values: {
+        url: given('url', 2000),
+        title: given('title', TITLE_MAX),
+        description: given('description', DESCRIPTION_MAX),
+        alt_text: given('alt_text', ALT_TEXT_MAX),
+      },
+    })
   })
 
   const fromUrl = { schema: { body: fromUrlForm }, preHandler: requireUser, config: uploadLimit }

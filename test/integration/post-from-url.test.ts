@@ -181,6 +181,46 @@ describe('posting from a URL', () => {
     const post = await site.app.posts.find(key)
     assert.equal(post?.fileName, 'My Cat.jpg')
   })
+
+  it("opens MLTSHP's bookmarklet address with the form filled in, escaped and cut to size", async () => {
+    const image = `${web.url}/photo.jpg`
+    const query = new URLSearchParams({
+      url: image,
+      title: `"><script>alert(1)</script>${'t'.repeat(300)}`,
+      description: 'Seen on the web #found',
+      alt_text: 'A test card, <grey> & white',
+    })
+    const visitor = await site.app.inject({ url: `/tools/p?${query}` })
+    assert.equal(visitor.statusCode, 302)
+    assert.equal(
+      visitor.headers.location,
+      `/sign-in?next=${encodeURIComponent(`/tools/p?${query}`)}`,
+      'a visitor signs in and comes back to it',
+    )
+
+    const form = await alice.get(`/tools/p?${query}`)
+    assert.equal(form.statusCode, 200)
+    const urlForm = form.body.slice(form.body.indexOf('action="/tools/p"'))
+    assert.match(urlForm, new RegExp(`name="url" type="url"\\s+value="${image}"`))
+    assert.ok(urlForm.includes('value="&quot;&gt;&lt;script&gt;alert(1)&lt;/script&gt;ttt'))
+    assert.ok(!form.body.includes('<script>alert(1)'), 'escaped')
+    const title = /id="f-url-title"[^>]*value="([^"]*)"/.exec(urlForm)?.[1] ?? ''
+    assert.equal(title.replaceAll(/&[a-z]+;/g, '_').length, 255, 'cut to what a title may hold')
+    assert.ok(urlForm.includes('>Seen on the web #found</textarea>'))
+    assert.ok(urlForm.includes('>A test card, &lt;grey&gt; &amp; white</textarea>'))
+
+    // Posted as filled in: description and alt text come along.
+    const posted = await alice.post('/tools/p', {
+      url: image,
+      title: 'From the bookmarklet',
+      description: 'Seen on the web #found',
+      alt_text: 'A test card',
+    })
+    assert.equal(posted.statusCode, 302, posted.body.slice(0, 300))
+    const post = await site.app.posts.find((location(posted) as string).slice('/p/'.length))
+    assert.equal(post?.description, 'Seen on the web #found')
+    assert.equal(post?.altText, 'A test card')
+  })
 })
 
 describe('the address block list', () => {

@@ -303,6 +303,10 @@ describe('query plans on seeded data (MariaDB)', { skip }, () => {
       },
       { route: '/tools/new-post', visits: () => one('reader', '/tools/new-post') },
       { route: '/tools/save-video', visits: () => one('reader', '/tools/save-video') },
+      {
+        route: '/tools/p',
+        visits: () => one('reader', '/tools/p?url=https%3A%2F%2Fexample.com%2Fa.jpg&title=A'),
+      },
       { route: '/tools/find-shakes/people', visits: () => both('/tools/find-shakes/people') },
       { route: '/developers', visits: () => one('visitor', '/developers') },
       { route: '/developers/apps', visits: () => one('reader', '/developers/apps') },
