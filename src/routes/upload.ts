@@ -18,6 +18,8 @@ const textFields = ['title', 'description', 'alt_text', 'shake_id'] as const
 type UploadFields = Record<(typeof textFields)[number], string>
 /** Posting from a URL: the same fields as an upload, with the image's address for the file. */
 const fromUrlForm = formBody('url', ...textFields)
+/** The page's two forms: a refused post's values and errors go back to the one it came from. */
+type PostingForm = 'upload' | 'address'
 
 const uploadRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const maxBytes = app.config.images.maxBytes
@@ -33,6 +35,8 @@ const uploadRoutes: FastifyPluginAsyncTypebox = async (app) => {
       {
         values: {},
         errors: {},
+        addressValues: {},
+        addressErrors: {},
         maxSize: formatBytes(maxBytes),
         videoMaxSize: formatBytes(app.config.videos.maxBytes),
         videoMaxSeconds: app.config.videos.maxSeconds,
@@ -47,13 +51,14 @@ const uploadRoutes: FastifyPluginAsyncTypebox = async (app) => {
     request: FastifyRequest,
     reply: FastifyReply,
     attempt: () => Promise<NewPost>,
+    form: PostingForm,
     values: Record<string, string>,
   ) {
     let post: NewPost
     try {
       post = await attempt()
     } catch (error) {
-      return refuse(request, reply, error, values)
+      return refuse(request, reply, error, form, values)
     }
     if (wantsJson(request)) return reply.code(201).send({ key: post.key, url: `/p/${post.key}` })
     return reply.redirect(`/p/${post.key}`, 302)
@@ -64,6 +69,7 @@ const uploadRoutes: FastifyPluginAsyncTypebox = async (app) => {
     request: FastifyRequest,
     reply: FastifyReply,
     error: unknown,
+    form: PostingForm,
     values: Record<string, string>,
   ) {
     if (!(error instanceof ServiceError)) throw error
@@ -75,7 +81,9 @@ const uploadRoutes: FastifyPluginAsyncTypebox = async (app) => {
       })
     }
     const errors = error instanceof ValidationError ? error.fields : {}
-    return showForm(reply, { values, errors, error: error.message }, error.status)
+    const shown =
+      form === 'upload' ? { values, errors } : { addressValues: values, addressErrors: errors }
+    return showForm(reply, { ...shown, error: error.message }, error.status)
   }
 
   app.get('/tools/new-post', { preHandler: requireUser }, (_request, reply) => showForm(reply))
@@ -102,6 +110,7 @@ const uploadRoutes: FastifyPluginAsyncTypebox = async (app) => {
           await upload.cleanup()
         }
       },
+      'upload',
       fields,
     )
   })
@@ -112,7 +121,7 @@ const uploadRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get('/tools/p', { preHandler: requireUser }, (request, reply) => {
     const given = (name: string, max: number) => queryField(request, name).slice(0, max)
     return showForm(reply, {
-      values: {
+      addressValues: {
         url: given('url', 2000),
         title: given('title', TITLE_MAX),
         description: given('description', DESCRIPTION_MAX),
@@ -129,6 +138,7 @@ const uploadRoutes: FastifyPluginAsyncTypebox = async (app) => {
       request,
       reply,
       () => app.posting.postFromUrl(user, form.url, inputOf(form)),
+      'address',
       form,
     )
   })

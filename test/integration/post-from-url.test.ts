@@ -208,6 +208,16 @@ describe('posting from a URL', () => {
     assert.equal(title.replaceAll(/&[a-z]+;/g, '_').length, 255, 'cut to what a title may hold')
     assert.ok(urlForm.includes('>Seen on the web #found</textarea>'))
     assert.ok(urlForm.includes('>A test card, &lt;grey&gt; &amp; white</textarea>'))
+    const uploadForm = form.body.slice(0, form.body.indexOf('action="/tools/p"'))
+    assert.ok(!uploadForm.includes('Seen on the web'), 'the upload form is left empty')
+
+    // A refusal gives the address form back as it was sent, the upload form still empty.
+    const refused = await alice.post('/tools/p', { url: 'ftp://example.com/x.jpg', title: 'Kept' })
+    assert.equal(refused.statusCode, 422)
+    const again = refused.body.slice(refused.body.indexOf('action="/tools/p"'))
+    assert.match(again, /id="f-url-title"[^>]*value="Kept"/)
+    assert.match(again, /value="ftp:\/\/example.com\/x.jpg"/)
+    assert.doesNotMatch(refused.body.slice(0, refused.body.indexOf('action="/tools/p"')), /"Kept"/)
 
     // Posted as filled in: description and alt text come along.
     const posted = await alice.post('/tools/p', {
