@@ -8,6 +8,7 @@ import https from 'node:https'
 import { type BlockList, isIP } from 'node:net'
 import ipaddr from 'ipaddr.js'
 import { ServiceError } from '../services/errors.js'
+import { WEB_ADDRESS_MAX } from '../services/text-rules.js'
 import { saveToTempFile, type TempUpload, TooLargeError } from './temp-file.js'
 
 export interface FetchPolicy {
@@ -80,7 +81,7 @@ function parseUrl(value: string, base?: URL): URL {
 
 /** Downloads the image at the URL into a temporary file, within the policy's limits. */
 export async function fetchRemoteImage(rawUrl: string, policy: FetchPolicy): Promise<TempUpload> {
-  if (rawUrl.length > 2000) throw refused('That address is too long.')
+  if (rawUrl.length > WEB_ADDRESS_MAX) throw refused('That address is too long.')
   const controller = new AbortController()
   const timer = setTimeout(() => controller.abort(), policy.timeoutMs)
   try {

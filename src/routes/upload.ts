@@ -10,6 +10,7 @@ import { ServiceError, ValidationError } from '../services/errors.js'
 import { formatBytes } from '../services/format-bytes.js'
 import { ALT_TEXT_MAX, DESCRIPTION_MAX, TITLE_MAX } from '../services/post-rules.js'
 import type { NewPost, NewPostInput } from '../services/posting.js'
+import { WEB_ADDRESS_MAX } from '../services/text-rules.js'
 import { queryField } from './form-fields.js'
 import { readUpload } from './read-upload.js'
 import { formBody, formValues } from './schemas.js'
@@ -122,7 +123,7 @@ const uploadRoutes: FastifyPluginAsyncTypebox = async (app) => {
     const given = (name: string, max: number) => queryField(request, name).slice(0, max)
     return showForm(reply, {
       addressValues: {
-        url: given('url', 2000),
+        url: given('url', WEB_ADDRESS_MAX),
         title: given('title', TITLE_MAX),
         description: given('description', DESCRIPTION_MAX),
         alt_text: given('alt_text', ALT_TEXT_MAX),

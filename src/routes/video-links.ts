@@ -6,6 +6,7 @@ import { requireUser, signedInUser } from '../plugins/auth.js'
 import { wantsJson } from '../plugins/negotiation.js'
 import { limitedPerUser } from '../plugins/rate-limit.js'
 import { ServiceError, ValidationError } from '../services/errors.js'
+import { WEB_ADDRESS_MAX } from '../services/text-rules.js'
 import { queryField } from './form-fields.js'
 import { formBody, formValues } from './schemas.js'
 
@@ -24,7 +25,7 @@ const videoLinkRoutes: FastifyPluginAsyncTypebox = async (app) => {
 
   app.get('/tools/save-video', { preHandler: requireUser }, (request, reply) =>
     // ?url= fills the form in (a bookmarklet or a share menu can open it so).
-    showForm(reply, { url: queryField(request, 'url').slice(0, 2000) }),
+    showForm(reply, { url: queryField(request, 'url').slice(0, WEB_ADDRESS_MAX) }),
   )
 
   app.post(

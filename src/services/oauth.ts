@@ -29,7 +29,7 @@ import {
 } from '../repositories/api-grants.js'
 import { findUserById, type User } from '../repositories/users.js'
 import { ServiceError, ValidationError } from './errors.js'
-import { textProblem } from './text-rules.js'
+import { textProblem, WEB_ADDRESS_MAX } from './text-rules.js'
 import { sha256Hex } from './tokens.js'
 
 export const CODE_TTL_SECONDS = 60
@@ -128,7 +128,8 @@ export function redirectUriProblem(uri: string): string | undefined {
   } catch {
     return `${uri.slice(0, 100)} is not a full address.`
   }
-  if (uri.length > 2000) return 'Redirect addresses must be at most 2000 characters.'
+  if (uri.length > WEB_ADDRESS_MAX)
+    return `Redirect addresses must be at most ${WEB_ADDRESS_MAX} characters.`
   if (url.hash || uri.includes('#')) return 'Redirect addresses cannot have a #fragment.'
   if (url.username || url.password) return 'Redirect addresses cannot carry a user name.'
   if (url.protocol === 'https:') return undefined

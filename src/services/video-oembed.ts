@@ -6,6 +6,7 @@ import { readFile } from 'node:fs/promises'
 import { type FetchPolicy, fetchRemoteImage } from '../media/fetch-remote.js'
 import { ServiceError } from './errors.js'
 import { TITLE_MAX } from './post-rules.js'
+import { WEB_ADDRESS_MAX } from './text-rules.js'
 import { providerNames, type VideoRef } from './video-urls.js'
 
 /** What an oEmbed answer told us, checked. */
@@ -19,7 +20,6 @@ export interface VideoFacts {
 
 /** An oEmbed document is a few hundred bytes; anything near this is not one. */
 export const OEMBED_MAX_BYTES = 64 * 1024
-const URL_MAX = 2000
 const SIDE_MAX = 10_000
 
 // Control characters, and the invisible ones that reorder or hide text (bidi overrides, marks,
@@ -81,7 +81,7 @@ export function parseOembedAnswer(text: string, provider: string): VideoFacts {
     const thumbnailUrl = fields.thumbnail_url
     if (
       typeof thumbnailUrl !== 'string' ||
-      thumbnailUrl.length > URL_MAX ||
+      thumbnailUrl.length > WEB_ADDRESS_MAX ||
       !/^https?:\/\//i.test(thumbnailUrl) ||
       !URL.canParse(thumbnailUrl)
     )

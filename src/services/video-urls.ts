@@ -2,6 +2,7 @@
 // player address we build from the video's id. Nothing here trusts the link beyond the id it
 // reads out of it: every address the site later shows or asks for is rebuilt from that id.
 import { ValidationError } from './errors.js'
+import { WEB_ADDRESS_MAX } from './text-rules.js'
 
 export const videoProviders = ['youtube', 'vimeo'] as const
 export type VideoProvider = (typeof videoProviders)[number]
@@ -51,7 +52,7 @@ function youtubeId(url: URL, host: string): string | undefined {
 export function parseVideoUrl(input: string): VideoRef {
   const text = input.trim()
   if (text === '') throw refuse('Paste the link of a YouTube or Vimeo video.')
-  if (text.length > 2000) throw refuse('That link is too long.')
+  if (text.length > WEB_ADDRESS_MAX) throw refuse('That link is too long.')
   let url: URL
   try {
     url = new URL(text)
