@@ -7,22 +7,29 @@ export class DelayingProxy {
   delayMs = 0
   private readonly sockets = new Set<net.Socket>()
 
-  private constructor(private readonly server: net.Server) {}
+  private constructor(
+    private readonly server: net.Server,
+    private readonly target: URL,
+  ) {}
 
-  static async start(targetPort: number, targetHost = '127.0.0.1'): Promise<DelayingProxy> {
+  /** A proxy in front of the server at `targetUrl` (redis://host:port/...). */
+  static async start(targetUrl: string): Promise<DelayingProxy> {
+    const target = new URL(targetUrl)
     const server = net.createServer()
-    const proxy = new DelayingProxy(server)
-    server.on('connection', (client) => proxy.relay(client, targetHost, targetPort))
+    const proxy = new DelayingProxy(server, target)
+    server.on('connection', (client) =>
+      proxy.relay(client, target.hostname, Number(target.port || 6379)),
+    )
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
     return proxy
   }
 
-  get port(): number {
-    return (this.server.address() as net.AddressInfo).port
-  }
-
+  /** The target's own URL (database, options and all), through the proxy. */
   get url(): string {
-    return `redis://127.0.0.1:${this.port}`
+    const through = new URL(this.target)
+    through.hostname = '127.0.0.1'
+    through.port = String((this.server.address() as net.AddressInfo).port)
+    return through.toString()
   }
 
   async close(): Promise<void> {

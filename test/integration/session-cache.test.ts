@@ -38,16 +38,13 @@ describe(`session cache across nodes (${onMysql ? 'MySQL' : 'SQLite'})`, { skip 
     await site?.close()
   })
 
-  /** The same browser (its cookies) on the other node. */
-  function onOther(browser: Browser): Browser {
-    browser.app = other
+  /** The same browser (its cookies) on another node. */
+  function on(node: FastifyInstance, browser: Browser): Browser {
+    browser.app = node
     return browser
   }
-
-  function onFirst(browser: Browser): Browser {
-    browser.app = site.app
-    return browser
-  }
+  const onOther = (browser: Browser) => on(other, browser)
+  const onFirst = (browser: Browser) => on(site.app, browser)
 
   /** The browser's session read, and so kept, on the other node. */
   async function keptOnOther(browser: Browser): Promise<Browser> {
@@ -122,11 +119,8 @@ describe(`session cache across nodes (${onMysql ? 'MySQL' : 'SQLite'})`, { skip 
 
   it('answers a change a stalled node does not confirm within a second, and counts it', async () => {
     // A third node whose replies from Redis can be held back, as a node's are when it stalls.
-    const target = new URL(redisUrl)
-    const proxy = await DelayingProxy.start(Number(target.port || 6379), target.hostname)
-    const through = new URL(redisUrl)
-    through.port = String(proxy.port)
-    const stalled = await buildSite({ ...site.env, REDIS_URL: through.toString() })
+    const proxy = await DelayingProxy.start(redisUrl)
+    const stalled = await buildSite({ ...site.env, REDIS_URL: proxy.url })
     try {
       await eventually(
         async () => stalled.sessionCache.enabled,
@@ -135,10 +129,7 @@ describe(`session cache across nodes (${onMysql ? 'MySQL' : 'SQLite'})`, { skip 
       )
       const gus = await signUp(site.app, 'gus')
       const cookies = new Map(gus.cookies)
-      const onStalled = (browser: Browser) => {
-        browser.app = stalled
-        return browser
-      }
+      const onStalled = (browser: Browser) => on(stalled, browser)
       assert.equal(await statusOf(onStalled(gus), '/account/settings'), 200)
       const unconfirmed = () => site.app.metrics.sessionDropsUnconfirmed.get()
       const before = (await unconfirmed()).values[0]?.value ?? 0

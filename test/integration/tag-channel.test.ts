@@ -95,7 +95,7 @@ describe('tag channel', () => {
   }, async () => {
     const redis = await OwnRedis.start()
     cleanups.push(() => redis.close())
-    const late = await DelayingProxy.start(redis.port)
+    const late = await DelayingProxy.start(redis.url)
     cleanups.push(() => late.close())
     const lines: string[] = []
     const log = { warn: (_details: object, message: string) => lines.push(message) }
