@@ -45,7 +45,7 @@ interface ConfirmedMessage {
 
 /** A publish waiting for its confirmations: those heard so far, and how many Redis delivered. */
 interface Waiting {
-  confirmed: number
+  heard: number
   delivered: number | undefined
   done: (confirmed: boolean) => void
 }
@@ -72,7 +72,7 @@ export async function openTagChannel(options: TagChannelOptions): Promise<TagCha
   let lastId = 0
   let subscribed = false
   const settle = (id: number, entry: Waiting) => {
-    if (entry.delivered === undefined || entry.confirmed < entry.delivered) return
+    if (entry.delivered === undefined || entry.heard < entry.delivered) return
     waiting.delete(id)
     entry.done(true)
   }
@@ -81,7 +81,7 @@ export async function openTagChannel(options: TagChannelOptions): Promise<TagCha
       const id = Number(message)
       const entry = waiting.get(id)
       if (!entry) return
-      entry.confirmed++
+      entry.heard++
       settle(id, entry)
       return
     }
@@ -132,13 +132,13 @@ export async function openTagChannel(options: TagChannelOptions): Promise<TagCha
     const outcome = new Promise<boolean>((resolve) => {
       done = resolve
     })
-    const entry: Waiting = { confirmed: 0, delivered: undefined, done }
+    const entry: Waiting = { heard: 0, delivered: undefined, done }
     // Waiting before the publish: a confirmation may come back before Redis's answer to it.
     waiting.set(id, entry)
     const timer = setTimeout(() => {
       if (!waiting.delete(id)) return
       log.warn(
-        { tags, delivered: entry.delivered, confirmed: entry.confirmed },
+        { tags, delivered: entry.delivered, confirmed: entry.heard },
         `${label}: not every node confirmed within ${confirmTimeoutMs} ms`,
       )
       done(false)
